@@ -1,0 +1,53 @@
+"""Sala: an accessible, self-paced learning platform."""
+from __future__ import annotations
+
+from flask import Flask
+
+from lms.config import PROJECT_ROOT
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: config → db → login → babel → blueprints → error handlers → CLI."""
+    app = Flask(
+        __name__,
+        instance_path=(config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    from lms import config as config_module
+
+    config_module.load(app, config)
+
+    from lms import db
+
+    db.init_app(app)
+
+    from lms.auth.session import init_login
+    from lms.extensions import babel, csrf, limiter, select_locale
+
+    csrf.init_app(app)
+    init_login(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    from lms import templating
+
+    templating.init_app(app)
+
+    from lms.auth.views import bp as auth_bp
+    from lms.catalog.views import bp as catalog_bp
+    from lms.certificates.views import bp as certificates_bp
+    from lms.learn.views import bp as learn_bp
+    from lms.quiz.views import bp as quiz_bp
+
+    for bp in (catalog_bp, auth_bp, learn_bp, quiz_bp, certificates_bp):
+        app.register_blueprint(bp)
+
+    from lms import errors
+
+    errors.init_app(app)
+
+    from lms.cli import register_commands
+
+    register_commands(app)
+    return app

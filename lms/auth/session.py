@@ -1,0 +1,31 @@
+"""Who is signed in: Flask-Login wiring."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from lms.db import get_session
+from lms.extensions import login_manager
+from lms.models import User
+
+
+def init_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> User | None:
+        return get_session().get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never an open redirect to another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

@@ -1,0 +1,116 @@
+"""The `lms` command: everything `flask` offers, plus Sala's own commands."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from lms.db import get_session
+
+
+def _create_app(*_args):
+    from lms import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, help="Sala, an accessible learning platform.")
+
+
+def main() -> None:
+    cli(prog_name="lms")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(import_content)
+    app.cli.add_command(users_group)
+    app.cli.add_command(serve)
+
+
+@click.group("db", help="Database schema.")
+def db_group():
+    pass
+
+
+@db_group.command("upgrade", help="Bring the schema up to date (Alembic migrations).")
+@with_appcontext
+def db_upgrade():
+    from lms import migrate
+
+    migrate.upgrade(current_app.config["DATABASE_URL"])
+    click.echo("Database is up to date.")
+
+
+@db_group.command("revision", help="Write a new migration from the models (developers).")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str):
+    from lms import migrate
+
+    migrate.revision(current_app.config["DATABASE_URL"], message)
+
+
+@click.command("import-content", help="Import or update courses from content/courses (idempotent).")
+@click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
+@with_appcontext
+def import_content(path: Path | None):
+    from lms.content.importer import import_all
+    from lms.errors import ContentError
+
+    session = get_session()
+    folder = path or Path(current_app.config["CONTENT_DIR"])
+    try:
+        courses = import_all(session, folder, Path(current_app.config["MEDIA_DIR"]))
+    except ContentError as err:
+        session.rollback()
+        raise click.ClickException(err.message) from None
+    session.commit()
+    for course in courses:
+        click.echo(f"{course.slug}: {len(course.units)} units, "
+                   f"{len(course.quiz.questions) if course.quiz else 0} quiz questions")
+    click.echo(f"Imported {len(courses)} course(s) from {folder}.")
+
+
+@click.group("users", help="Accounts.")
+def users_group():
+    pass
+
+
+@users_group.command("create", help="Create an account (learner, trainer or admin).")
+@click.option("--email", required=True)
+@click.option("--name", default=None)
+@click.option("--role", type=click.Choice(["learner", "trainer", "admin"]), default="learner")
+@click.option("--password", default=None, help="Asked for when not given.")
+@with_appcontext
+def users_create(email: str, name: str | None, role: str, password: str | None):
+    from lms.errors import LmsError
+    from lms.services import accounts
+
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 10:
+        raise click.ClickException("Use a password of at least 10 characters.")
+    session = get_session()
+    try:
+        user = accounts.register(session, name=name or email.split("@")[0], email=email, password=password, role=role)
+    except LmsError as err:
+        raise click.ClickException(err.message) from None
+    session.commit()
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("serve", help="Serve the site with gunicorn on 127.0.0.1:5000.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=5000, type=int)
+@click.option("--workers", default=2, type=int)
+def serve(host: str, port: int, workers: int):
+    click.echo(f"Sala is running at http://{host}:{port}/ (press Ctrl+C to stop)")
+    sys.stdout.flush()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    os.execv(str(gunicorn), [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers),
+                             "--access-logfile", "-", "lms.wsgi:app"])

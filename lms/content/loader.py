@@ -1,0 +1,231 @@
+"""Read content/courses/<slug>/ folders into plain data, naming file, line and field on errors."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from lms.errors import ContentError
+from lms.quiz.spec import QUESTION_TYPES, ChoiceSpec, QuestionSpec
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+UNIT_FILE_RE = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+CAPTION_FILE_RE = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)(?:\.(?P<kind>captions|subtitles|descriptions|chapters))?\.vtt$")
+LANGUAGE_NAMES = {"en": "English", "km": "ខ្មែរ (Khmer)", "fr": "Français", "vi": "Tiếng Việt"}
+
+
+@dataclass
+class CaptionFile:
+    language: str
+    kind: str
+    path: Path
+
+
+@dataclass
+class UnitData:
+    position: int
+    slug: str
+    title: str
+    summary: str
+    estimated_minutes: int
+    body_md: str
+    path: Path
+    video_path: Path | None = None
+    video_description: str = ""
+    captions: list[CaptionFile] = field(default_factory=list)
+
+
+@dataclass
+class QuizData:
+    title: str
+    pass_mark: int
+    max_attempts: int
+    questions: list[QuestionSpec]
+
+
+@dataclass
+class CourseData:
+    slug: str
+    title: str
+    summary: str
+    language: str
+    trainer: str
+    estimated_minutes: int
+    outcomes: list[str]
+    credits: str
+    units: list[UnitData]
+    quiz: QuizData | None
+    path: Path
+
+
+def _load_yaml(path: Path, text: str | None = None, line_offset: int = 0):
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8") if text is None else text)
+    except UnicodeDecodeError:
+        raise ContentError(path, "the file is not UTF-8 text") from None
+    except yaml.MarkedYAMLError as err:
+        line = (err.problem_mark.line + 1 + line_offset) if err.problem_mark else 0
+        raise ContentError(path, f"YAML syntax error: {err.problem}", line=line) from None
+    return data
+
+
+def _require(data: dict, key: str, path: Path, kind=str):
+    value = data.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ContentError(path, "this field is required", field=key)
+    if not isinstance(value, kind):
+        raise ContentError(path, f"expected {kind.__name__}, got {type(value).__name__}", field=key)
+    return value.strip() if isinstance(value, str) else value
+
+
+def _int(data: dict, key: str, path: Path, default: int, lo: int = 0, hi: int = 100000) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise ContentError(path, f"expected a whole number from {lo} to {hi}", field=key)
+    return value
+
+
+def split_front_matter(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise ContentError(path, "a unit starts with front matter between two '---' lines", line=1)
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "---":
+            meta = _load_yaml(path, "".join(lines[1:i]), line_offset=1) or {}
+            if not isinstance(meta, dict):
+                raise ContentError(path, "front matter must be a mapping of fields", line=2)
+            return meta, "".join(lines[i + 1:]).lstrip("\n")
+    raise ContentError(path, "the front matter has no closing '---' line", line=1)
+
+
+def load_unit(course_dir: Path, path: Path) -> UnitData:
+    match = UNIT_FILE_RE.match(path.name)
+    if not match:
+        raise ContentError(path, "unit files are named NN-slug.md, e.g. 01-why-we-speak.md")
+    meta, body = split_front_matter(path)
+    unit = UnitData(
+        position=int(match.group(1)),
+        slug=match.group(2),
+        title=_require(meta, "title", path),
+        summary=str(meta.get("summary") or "").strip(),
+        estimated_minutes=_int(meta, "estimated_minutes", path, 0, 0, 600),
+        body_md=body,
+        path=path,
+        video_description=str(meta.get("video_alt") or "").strip(),
+    )
+    if meta.get("video"):
+        video = (course_dir / str(meta["video"])).resolve()
+        if course_dir.resolve() not in video.parents or not video.is_file():
+            raise ContentError(path, f"video file not found: {meta['video']}", field="video")
+        unit.video_path = video
+    stem = path.stem
+    captions_dir = course_dir / "captions"
+    if captions_dir.is_dir():
+        for cap in sorted(captions_dir.glob(f"{stem}.*.vtt")):
+            m = CAPTION_FILE_RE.match(cap.name)
+            if m and m.group("stem") == stem:
+                unit.captions.append(CaptionFile(m.group("lang"), m.group("kind") or "captions", cap))
+    return unit
+
+
+def _question(item, path: Path, index: int) -> QuestionSpec:
+    where = f"questions[{index}]"
+    if not isinstance(item, dict):
+        raise ContentError(path, "each question is a mapping", field=where)
+    qtype = item.get("type")
+    if qtype not in QUESTION_TYPES:
+        raise ContentError(path, f"type must be one of {', '.join(QUESTION_TYPES)}", field=f"{where}.type")
+    prompt = _require(item, "prompt", path)
+    spec = QuestionSpec(type=qtype, prompt=prompt, title=str(item.get("title") or ""),
+                        feedback=str(item.get("feedback") or "").strip())
+    if qtype == "true_false":
+        answer = item.get("answer")
+        if not isinstance(answer, bool):
+            raise ContentError(path, "true/false questions need answer: true or false", field=f"{where}.answer")
+        spec.choices = [
+            ChoiceSpec("True", correct=answer is True, feedback=str(item.get("feedback_true") or "")),
+            ChoiceSpec("False", correct=answer is False, feedback=str(item.get("feedback_false") or "")),
+        ]
+    elif qtype == "short_text":
+        answers = item.get("answers")
+        if not isinstance(answers, list) or not answers or not all(isinstance(a, (str, int)) for a in answers):
+            raise ContentError(path, "short-text questions need a list of accepted answers", field=f"{where}.answers")
+        spec.choices = [ChoiceSpec(str(a), correct=True) for a in answers]
+    else:
+        choices = item.get("choices")
+        if not isinstance(choices, list) or len(choices) < 2:
+            raise ContentError(path, "choice questions need at least two choices", field=f"{where}.choices")
+        for j, choice in enumerate(choices):
+            if not isinstance(choice, dict) or not str(choice.get("text") or "").strip():
+                raise ContentError(path, "each choice needs text", field=f"{where}.choices[{j}]")
+            spec.choices.append(ChoiceSpec(str(choice["text"]).strip(), correct=bool(choice.get("correct")),
+                                           feedback=str(choice.get("feedback") or "").strip()))
+        right = sum(c.correct for c in spec.choices)
+        if right == 0:
+            raise ContentError(path, "no choice is marked correct", field=where)
+        if qtype == "single" and right != 1:
+            raise ContentError(path, "a single-choice question has exactly one correct choice", field=where)
+        if qtype == "multiple" and right < 2:
+            raise ContentError(path, "a multiple-choice question has two or more correct choices", field=where)
+    return spec
+
+
+def load_quiz(path: Path) -> QuizData:
+    data = _load_yaml(path)
+    if not isinstance(data, dict):
+        raise ContentError(path, "the quiz file must be a mapping with title, pass_mark and questions")
+    questions = data.get("questions")
+    if not isinstance(questions, list) or not questions:
+        raise ContentError(path, "a quiz needs a list of questions", field="questions")
+    return QuizData(
+        title=str(data.get("title") or "Quiz").strip(),
+        pass_mark=_int(data, "pass_mark", path, 70, 0, 100),
+        max_attempts=_int(data, "max_attempts", path, 3, 0, 100),
+        questions=[_question(q, path, i) for i, q in enumerate(questions)],
+    )
+
+
+def load_course(folder: Path) -> CourseData:
+    folder = Path(folder)
+    meta_path = folder / "course.yaml"
+    if not meta_path.is_file():
+        raise ContentError(meta_path, "every course folder needs a course.yaml")
+    if not SLUG_RE.match(folder.name):
+        raise ContentError(folder, "course folder names are lower-case words joined by hyphens")
+    meta = _load_yaml(meta_path)
+    if not isinstance(meta, dict):
+        raise ContentError(meta_path, "course.yaml must be a mapping of fields")
+    outcomes = meta.get("outcomes") or []
+    if not isinstance(outcomes, list) or not all(isinstance(o, str) for o in outcomes):
+        raise ContentError(meta_path, "outcomes is a list of sentences", field="outcomes")
+    units_dir = folder / "units"
+    unit_files = sorted(units_dir.glob("*.md")) if units_dir.is_dir() else []
+    if not unit_files:
+        raise ContentError(units_dir, "a course needs at least one unit file")
+    units = [load_unit(folder, p) for p in unit_files]
+    seen: dict[str, Path] = {}
+    for unit in units:
+        if unit.slug in seen:
+            raise ContentError(unit.path, f"the unit slug '{unit.slug}' is also used by {seen[unit.slug].name}")
+        seen[unit.slug] = unit.path
+    quiz_path = folder / "quiz.yaml"
+    return CourseData(
+        slug=folder.name,
+        title=_require(meta, "title", meta_path),
+        summary=str(meta.get("summary") or "").strip(),
+        language=str(meta.get("language") or "en").strip(),
+        trainer=str(meta.get("trainer") or "").strip(),
+        estimated_minutes=_int(meta, "estimated_minutes", meta_path, 0, 0, 100000),
+        outcomes=[o.strip() for o in outcomes],
+        credits=str(meta.get("credits") or "").strip(),
+        units=units,
+        quiz=load_quiz(quiz_path) if quiz_path.is_file() else None,
+        path=folder,
+    )
+
+
+def course_folders(content_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(content_dir).iterdir() if p.is_dir() and (p / "course.yaml").exists())

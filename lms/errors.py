@@ -1,0 +1,112 @@
+"""Expected failures as exceptions, and the one place that turns any error into an accessible page."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class LmsError(Exception):
+    """A failure the user can understand; `status` is the HTTP status it deserves."""
+
+    status = 400
+
+    def __init__(self, message: str = ""):
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(LmsError):
+    status = 404
+
+
+class NotAllowed(LmsError):
+    status = 403
+
+
+class NotEnrolled(NotAllowed):
+    def __init__(self, course):
+        super().__init__(_("You are not enrolled in “%(title)s”. Enrol from the course page to open its units.", title=course.title))
+        self.course = course
+
+
+class Conflict(LmsError):
+    status = 409
+
+
+class ContentError(LmsError):
+    """A problem in a content file, named by path, line and field."""
+
+    def __init__(self, path, message: str, line: int = 0, field: str = ""):
+        where = str(path) + (f":{line}" if line else "")
+        what = f" ({field})" if field else ""
+        super().__init__(f"{where}{what}: {message}")
+        self.path, self.line, self.field = path, line, field
+
+
+_TITLES = {
+    400: lambda: _("The request could not be understood"),
+    403: lambda: _("You do not have access to this page"),
+    404: lambda: _("Page not found"),
+    405: lambda: _("That action is not allowed here"),
+    409: lambda: _("That has already been done"),
+    413: lambda: _("The file is too large"),
+    429: lambda: _("Too many requests"),
+    500: lambda: _("Something went wrong on our side"),
+}
+
+
+def _explain(status: int) -> str:
+    return {
+        400: _("Something in the request was missing or not valid. Go back, check the form and try again."),
+        403: _("Your account cannot open this page. If you think it should, sign in with another account or ask a trainer."),
+        404: _("There is nothing at this address. It may have moved, or the link may be mistyped."),
+        405: _("This page cannot be used that way. Use the buttons and links on the site."),
+        409: _("This was already done, so nothing changed."),
+        413: _("The file you sent is larger than this site accepts. Send a smaller file."),
+        429: _("You have made too many requests in a short time. Wait a minute and try again."),
+        500: _("The error has been logged. Try again in a moment."),
+    }.get(status, _("Something went wrong."))
+
+
+def render_error(status: int, message: str | None = None):
+    status = status if status in _TITLES else (400 if 400 <= status < 500 else 500)
+    return (
+        render_template(
+            "errors/error.html", status=status, title=_TITLES[status](), message=message or _explain(status)
+        ),
+        status,
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(LmsError)
+    def _lms_error(err: LmsError):
+        return render_error(err.status, err.message)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(err: CSRFError):
+        return render_error(
+            400,
+            _("This form had expired or was sent from another site, so nothing was saved. Open the page again and resend it."),
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http_error(err: HTTPException):
+        if err.code == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH") or 0
+            return render_error(
+                413,
+                _("The file is larger than the limit of %(mb)d MB. Send a smaller file.", mb=limit // (1024 * 1024)),
+            )
+        return render_error(err.code or 500, err.description if err.code == 429 else None)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        log.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)

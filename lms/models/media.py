@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.db import Base
+from lms.models._types import UTCDateTime, utcnow
+
+CAPTION_KINDS = ("captions", "subtitles", "descriptions", "chapters")
+
+
+class Video(Base):
+    __tablename__ = "videos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), unique=True)
+    #: File name inside MEDIA_DIR: "<sha256>.<ext>", so equal files are stored once.
+    filename: Mapped[str] = mapped_column(String(100))
+    mime_type: Mapped[str] = mapped_column(String(50))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    #: Seconds, measured at import or upload; None when it could not be measured.
+    duration: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: A short text description of what the video shows, for those who cannot see it.
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped["Unit"] = relationship(back_populates="video")  # noqa: F821
+
+
+class CaptionTrack(Base):
+    __tablename__ = "caption_tracks"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "language", "kind", name="uq_caption_tracks_unit_id_language_kind"),
+        CheckConstraint("kind IN ('captions', 'subtitles', 'descriptions', 'chapters')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    #: BCP 47 tag of the track's text.
+    language: Mapped[str] = mapped_column(String(35))
+    kind: Mapped[str] = mapped_column(String(16), default="captions")
+    #: The label players show in their caption menu, e.g. "English".
+    label: Mapped[str] = mapped_column(String(100))
+    #: Normalized WebVTT, as browsers will read it.
+    vtt: Mapped[str] = mapped_column(Text)
+    cue_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped["Unit"] = relationship(back_populates="caption_tracks")  # noqa: F821

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.db import Base
+from lms.models._types import UTCDateTime, utcnow
+
+ROLES = ("learner", "trainer", "admin")
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('learner', 'trainer', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-cased and trimmed, so sign-in is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: The name printed on certificates, exactly as the learner typed it.
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="learner")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.role in ("trainer", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"

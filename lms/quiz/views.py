@@ -1,0 +1,81 @@
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.auth.forms import ConfirmForm
+from lms.db import session as db
+from lms.errors import NotFound
+from lms.services import certificates
+from lms.services import enrollment as enrollments
+from lms.services import progress as progresses
+from lms.services import quizzes
+from lms.services.quizzes import AnswersInvalid
+
+bp = Blueprint("quiz", __name__)
+
+
+def _load(slug: str):
+    course = enrollments.get_course(db, slug, user=current_user)
+    if course.quiz is None or not course.quiz.questions:
+        raise NotFound()
+    enrollment = enrollments.require_enrollment(db, current_user, course)
+    return course, course.quiz, enrollment
+
+
+def _render(course, quiz, attempt, *, errors=None, raw=None, status=200):
+    return render_template(
+        "quiz/take.html", course=course, quiz=quiz, attempt=attempt, errors=errors or {}, raw=raw or {},
+        form=ConfirmForm(), attempts_left=quizzes.attempts_left(db, current_user, quiz),
+    ), status
+
+
+@bp.route("/courses/<slug>/quiz", methods=["GET"])
+@login_required
+def take(slug: str):
+    course, quiz, _enrollment = _load(slug)
+    if quizzes.has_passed(db, current_user, quiz):
+        return render_template("quiz/closed.html", course=course, quiz=quiz, passed=True,
+                               progress=progresses.course_progress(db, current_user, course, _enrollment))
+    if quizzes.attempts_left(db, current_user, quiz) == 0:
+        return render_template("quiz/closed.html", course=course, quiz=quiz, passed=False,
+                               progress=progresses.course_progress(db, current_user, course, _enrollment)), 403
+    attempt = quizzes.open_attempt(db, current_user, quiz)
+    db.commit()
+    return _render(course, quiz, attempt)
+
+
+@bp.route("/courses/<slug>/quiz/attempts/<int:attempt_id>", methods=["POST"])
+@login_required
+def submit(slug: str, attempt_id: int):
+    course, quiz, enrollment = _load(slug)
+    attempt = quizzes.get_attempt(db, current_user, quiz, attempt_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    form = {key: request.form.getlist(key) for key in request.form if key.startswith("q-")}
+    try:
+        submission = quizzes.submit(db, current_user, quiz, attempt, form)
+    except AnswersInvalid as err:
+        db.rollback()
+        return _render(course, quiz, attempt, errors=err.errors, raw=err.raw, status=400 if err.tampered else 422)
+    if not submission.counted:
+        flash(_("This attempt had already been submitted, so it was counted once."), "info")
+        return redirect(url_for("quiz.result", slug=slug, attempt_id=attempt.id))
+    if attempt.passed:
+        progresses.complete_if_done(db, current_user, course, enrollment)
+    db.commit()
+    return redirect(url_for("quiz.result", slug=slug, attempt_id=attempt.id))
+
+
+@bp.route("/courses/<slug>/quiz/attempts/<int:attempt_id>", methods=["GET"])
+@login_required
+def result(slug: str, attempt_id: int):
+    course, quiz, enrollment = _load(slug)
+    attempt = quizzes.get_attempt(db, current_user, quiz, attempt_id)
+    if attempt.submitted_at is None:
+        return redirect(url_for("quiz.take", slug=slug))
+    progress = progresses.course_progress(db, current_user, course, enrollment)
+    certificate = certificates.for_course(db, current_user, course)
+    return render_template(
+        "quiz/result.html", course=course, quiz=quiz, attempt=attempt, results=quizzes.explain(quiz, attempt),
+        progress=progress, certificate=certificate, attempts_left=quizzes.attempts_left(db, current_user, quiz),
+    )

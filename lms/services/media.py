@@ -1,0 +1,60 @@
+"""Storing media files: sniffed by content, named by hash, written atomically."""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+#: (mime type, extension) by what the file starts with, never by its name.
+def sniff_media(head: bytes) -> tuple[str, str] | None:
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return ("video/webm", "webm")  # Matroska/WebM EBML header
+    if len(head) >= 12 and head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"M4A ", b"M4B "):
+            return ("audio/mp4", "m4a")
+        return ("video/mp4", "mp4")
+    if head.startswith(b"ID3") or (len(head) >= 2 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return ("audio/mpeg", "mp3")
+    return None
+
+
+def store_stream(stream: BinaryIO, media_dir: Path, *, max_bytes: int | None = None) -> tuple[str, str, int]:
+    """Copy a stream into media_dir as <sha256>.<ext>; returns (filename, mime, size).
+
+    Written to a temporary file first and renamed into place, so an interrupted or rejected
+    upload leaves nothing behind. Raises ValueError("not-media") or ValueError("too-large").
+    """
+    media_dir = Path(media_dir)
+    media_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    fd, tmp_name = tempfile.mkstemp(dir=media_dir, prefix=".upload-", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(1024 * 1024):
+                if len(head) < 64:
+                    head += chunk[: 64 - len(head)]
+                size += len(chunk)
+                if max_bytes is not None and size > max_bytes:
+                    raise ValueError("too-large")
+                digest.update(chunk)
+                out.write(chunk)
+        kind = sniff_media(head)
+        if kind is None:
+            raise ValueError("not-media")
+        mime, ext = kind
+        filename = f"{digest.hexdigest()}.{ext}"
+        os.replace(tmp_name, media_dir / filename)
+        return filename, mime, size
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def store_file(path: Path, media_dir: Path) -> tuple[str, str, int]:
+    with open(path, "rb") as fh:
+        return store_stream(fh, media_dir)

@@ -1,0 +1,131 @@
+"""Where a learner is in a course, and when the course is complete."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lms.models import Attempt, Course, Enrollment, Unit, UnitProgress, User
+from lms.models._types import utcnow
+
+
+@dataclass
+class CourseProgress:
+    units_total: int
+    done_unit_ids: set[int] = field(default_factory=set)
+    has_quiz: bool = False
+    quiz_passed: bool = False
+    best_score: float | None = None
+    attempts_used: int = 0
+    #: The unit to open on "Continue": the last one opened, else the first not done.
+    resume_unit: Unit | None = None
+    enrolled: bool = False
+
+    @property
+    def units_done(self) -> int:
+        return len(self.done_unit_ids)
+
+    @property
+    def percent(self) -> int:
+        parts = self.units_total + (1 if self.has_quiz else 0)
+        done = self.units_done + (1 if self.quiz_passed else 0)
+        return round(100 * done / parts) if parts else 0
+
+    @property
+    def complete(self) -> bool:
+        return self.units_done >= self.units_total and (self.quiz_passed or not self.has_quiz)
+
+
+def course_progress(session: Session, user: User | None, course: Course,
+                    enrollment: Enrollment | None = None) -> CourseProgress:
+    """Progress in a fixed number of queries, whatever the number of units."""
+    units = course.published_units()
+    progress = CourseProgress(units_total=len(units), has_quiz=bool(course.quiz and course.quiz.questions))
+    if user is None or not getattr(user, "is_authenticated", False) or enrollment is None:
+        return progress
+    progress.enrolled = True
+    unit_ids = [u.id for u in units]
+    if unit_ids:
+        progress.done_unit_ids = set(
+            session.scalars(
+                select(UnitProgress.unit_id).where(
+                    UnitProgress.user_id == user.id,
+                    UnitProgress.unit_id.in_(unit_ids),
+                    UnitProgress.completed_at.is_not(None),
+                )
+            )
+        )
+    if course.quiz is not None:
+        row = session.execute(
+            select(func.count(Attempt.id), func.max(Attempt.score), func.max(Attempt.passed)).where(
+                Attempt.quiz_id == course.quiz.id,
+                Attempt.user_id == user.id,
+                Attempt.submitted_at.is_not(None),
+            )
+        ).one()
+        progress.attempts_used, progress.best_score, passed = row
+        progress.quiz_passed = bool(passed)
+    by_id = {u.id: u for u in units}
+    progress.resume_unit = by_id.get(enrollment.last_unit_id) or next(
+        (u for u in units if u.id not in progress.done_unit_ids), units[0] if units else None
+    )
+    return progress
+
+
+def _unit_progress(session: Session, user: User, unit: Unit) -> UnitProgress:
+    row = session.scalars(
+        select(UnitProgress).where(UnitProgress.user_id == user.id, UnitProgress.unit_id == unit.id)
+    ).first()
+    if row is None:
+        row = UnitProgress(user_id=user.id, unit_id=unit.id, video_position=0.0)
+        session.add(row)
+    return row
+
+
+def record_visit(session: Session, enrollment: Enrollment, unit: Unit) -> None:
+    """Remember the unit, so "Continue" brings the learner back to it."""
+    enrollment.last_unit_id = unit.id
+
+
+def mark_done(session: Session, user: User, unit: Unit) -> bool:
+    """Mark a unit done; True if this changed anything (a second post changes nothing)."""
+    row = _unit_progress(session, user, unit)
+    if row.completed_at is not None:
+        return False
+    row.completed_at = utcnow()
+    session.flush()
+    return True
+
+
+def save_position(session: Session, user: User, unit: Unit, seconds: float) -> None:
+    duration = unit.video.duration if unit.video and unit.video.duration else None
+    seconds = max(0.0, float(seconds))
+    if duration:
+        seconds = min(seconds, duration)
+    _unit_progress(session, user, unit).video_position = seconds
+    session.flush()
+
+
+def video_position(session: Session, user: User, unit: Unit) -> float:
+    return session.scalar(
+        select(UnitProgress.video_position).where(UnitProgress.user_id == user.id, UnitProgress.unit_id == unit.id)
+    ) or 0.0
+
+
+def neighbours(course: Course, unit: Unit) -> tuple[Unit | None, Unit | None]:
+    units = course.published_units()
+    index = next(i for i, u in enumerate(units) if u.id == unit.id)
+    return (units[index - 1] if index > 0 else None, units[index + 1] if index + 1 < len(units) else None)
+
+
+def complete_if_done(session: Session, user: User, course: Course, enrollment: Enrollment):
+    """Mark the course complete and issue the certificate once every part is done."""
+    from lms.services import certificates
+
+    progress = course_progress(session, user, course, enrollment)
+    if not progress.complete:
+        return None
+    if enrollment.completed_at is None:
+        enrollment.completed_at = utcnow()
+    return certificates.issue(session, user, course)

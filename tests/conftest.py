@@ -1,0 +1,136 @@
+"""Fixtures: an app on a fresh database per test, courses imported once per session and copied."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from lms import create_app
+from lms.db import Base, get_session, make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content" / "courses"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="session")
+def seeded_db(tmp_path_factory) -> tuple[Path, Path]:
+    """A SQLite file with the schema and the real courses imported, and its media folder."""
+    folder = tmp_path_factory.mktemp("seed")
+    db_file, media = folder / "seed.db", folder / "media"
+    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "DATABASE_URL": f"sqlite:///{db_file}",
+                      "MEDIA_DIR": str(media), "TESTING": True})
+    Base.metadata.create_all(app.extensions["lms.engine"])
+    with app.app_context():
+        from lms.content.importer import import_all
+
+        import_all(get_session(), CONTENT, media)
+        get_session().commit()
+    app.extensions["lms.engine"].dispose()
+    return db_file, media
+
+
+@pytest.fixture
+def app(tmp_path, seeded_db):
+    db_file, media = seeded_db
+    test_db = tmp_path / "lms.db"
+    shutil.copy(db_file, test_db)
+    app = create_app({
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "DATABASE_URL": f"sqlite:///{test_db}",
+        "MEDIA_DIR": str(media),
+        "CACHE_DIR": str(tmp_path / "cache"),
+        "TESTING": True,
+        "SERVER_NAME": "localhost",
+        "RATELIMIT_ENABLED": True,
+    })
+    yield app
+    app.extensions["lms.engine"].dispose()
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app with the schema and no content."""
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
+                      "MEDIA_DIR": str(tmp_path / "media"), "TESTING": True, "SERVER_NAME": "localhost"})
+    Base.metadata.create_all(app.extensions["lms.engine"])
+    yield app
+    app.extensions["lms.engine"].dispose()
+
+
+@pytest.fixture
+def db(app):
+    with app.app_context():
+        yield get_session()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_token(client, url: str = "/") -> str:
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'id="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post(client, url: str, data: dict | None = None, token_from: str | None = None, **kwargs):
+    """POST a form the way a browser would: with the CSRF token of the page it came from."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, token_from or url))
+    return client.post(url, data=data, **kwargs)
+
+
+def make_user(app, email="learner@example.org", name="Sok Dara", role="learner"):
+    from lms.services import accounts
+
+    with app.app_context():
+        user = accounts.register(get_session(), name=name, email=email, password=PASSWORD, role=role)
+        get_session().commit()
+        return user.id
+
+
+class Auth:
+    def __init__(self, app, client):
+        self.app, self.client = app, client
+
+    def login(self, email="learner@example.org", password=PASSWORD):
+        return post(self.client, "/login", {"email": email, "password": password})
+
+    def as_new(self, role="learner", email=None, name="Sok Dara"):
+        email = email or f"{role}@example.org"
+        make_user(self.app, email=email, name=name, role=role)
+        self.login(email)
+        return email
+
+
+@pytest.fixture
+def auth(app, client):
+    return Auth(app, client)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts SQL statements run inside the `with` block."""
+    class Counter:
+        def __init__(self):
+            self.count = 0
+
+        def __enter__(self):
+            event.listen(app.extensions["lms.engine"], "before_cursor_execute", self._hit)
+            return self
+
+        def __exit__(self, *exc):
+            event.remove(app.extensions["lms.engine"], "before_cursor_execute", self._hit)
+
+        def _hit(self, *args):
+            self.count += 1
+
+    return Counter
