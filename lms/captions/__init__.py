@@ -1,0 +1,29 @@
+"""Caption upload and conversion for Sala: read WebVTT, SubRip and SBV the way browsers and
+players do, tell the trainer in plain words what a learner would miss, and write normalised
+WebVTT for the player.
+
+Typical use in an upload view::
+
+    report = read_captions(upload.read(), upload.filename, video_duration=media_duration(path))
+    if report.accepted:
+        store(to_vtt(report.cues, language="km"))
+    show(report.errors, report.warnings)
+"""
+from .media import detect_speech, media_duration
+from .model import CaptionReport, Cue, Problem, QualityReport
+from .quality import quality_check
+from .read import read_captions
+from .write import to_srt, to_vtt
+
+__all__ = [
+    "CaptionReport",
+    "Cue",
+    "Problem",
+    "QualityReport",
+    "detect_speech",
+    "media_duration",
+    "quality_check",
+    "read_captions",
+    "to_srt",
+    "to_vtt",
+]

@@ -1,0 +1,108 @@
+"""SubRip (.srt) and YouTube SBV (.sbv): block formats with no spec, read the way the common
+players and libraries do, and turned into WebVTT cue payloads.
+
+Decision (from the SRT conformance corpus): a block that cannot be read is dropped with a
+warning naming its line and the rest of the file is kept (webvtt-py's invalid_timeframe.srt and
+missing_timeframe.srt keep 4 of 5 cues); a file where no block can be read at all is rejected
+(pysrt's invalid.srt, webvtt-py's invalid_format*.srt). Cues with no text are dropped, as
+webvtt-py's "empty gets removed" test expects, because they show nothing.
+"""
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+
+from .model import Cue, ProblemLog
+from .parse_vtt import _shorten, normalise_newlines
+
+_SRT_TIME = r"(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
+SRT_TIMING = re.compile(r"[ \t]*" + _SRT_TIME + r"[ \t]*-->[ \t]*" + _SRT_TIME + r"(?:[ \t].*)?")
+_SBV_TIME = r"(\d+):(\d{1,2}):(\d{1,2})\.(\d{1,3})"
+SBV_TIMING = re.compile(r"[ \t]*" + _SBV_TIME + r"," + _SBV_TIME + r"[ \t]*")
+_INDEX = re.compile(r"[ \t]*\d+[ \t]*")
+# ASS override codes such as {\an8} that SRT players hide; a browser would show them literally.
+_ASS_CODES = re.compile(r"\{\\[^}]*\}")
+# A "&" that does not start a character reference, and a "<" that does not start a tag, are plain
+# text in SRT but markup in WebVTT: escape them so the browser shows what the SRT player showed.
+_BARE_AMP = re.compile(r"&(?![A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")
+_BARE_LT = re.compile(r"<(?![/A-Za-z0-9])")
+
+
+def _seconds(h: str, m: str, s: str, frac: str) -> float | None:
+    if int(m) > 59 or int(s) > 59:
+        return None
+    return int(h) * 3600 + int(m) * 60 + int(s) + int(frac.ljust(3, "0")) / 1000
+
+
+def _payload(lines: list[str]) -> str:
+    text = "\n".join(_ASS_CODES.sub("", line).rstrip() for line in lines)
+    text = _BARE_AMP.sub("&amp;", text)
+    text = _BARE_LT.sub("&lt;", text)
+    return text.replace("-->", "--&gt;")
+
+
+def _blocks(text: str) -> list[tuple[int, list[str]]]:
+    """Split on blank (or whitespace-only) lines; each block keeps the line number it starts on."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            blocks.append((start, current))
+            current = []
+    if current:
+        blocks.append((start, current))
+    return blocks
+
+
+def parse_blocks(text: str, fmt: str, log: ProblemLog) -> list[Cue]:
+    text = normalise_newlines(text.replace("\0", "\ufffd"))
+    timing_re = SRT_TIMING if fmt == "srt" else SBV_TIMING
+    cues: list[Cue] = []
+    for start_line, lines in _blocks(text):
+        # A missing blank line between two cues is common in hand-edited files; starting a new
+        # cue at every timing line keeps both instead of swallowing the second into the first.
+        k = 0
+        while k < len(lines):
+            at = next((j for j in range(k, len(lines)) if "-->" in lines[j] or timing_re.fullmatch(lines[j])), None)
+            if at is None:
+                leftover = "\n".join(lines[k:])
+                log.warning(start_line + k, _(
+                    'Line %(line)d: the text "%(text)s" has no timing line (start --> end) above it, so it was left out.',
+                    line=start_line + k, text=_shorten(leftover)), "no-timing")
+                break
+            lead = lines[k:at]
+            if lead and fmt == "srt" and _INDEX.fullmatch(lead[-1]):
+                identifier, lead = lead[-1].strip(), lead[:-1]
+            else:
+                identifier = ""
+            if lead:
+                log.warning(start_line + k, _(
+                    'Line %(line)d: the text "%(text)s" has no timing line (start --> end) above it, so it was left out.',
+                    line=start_line + k, text=_shorten("\n".join(lead))), "no-timing")
+            nxt = next((j for j in range(at + 1, len(lines)) if "-->" in lines[j] or timing_re.fullmatch(lines[j])), len(lines))
+            # An index number right before the next timing line belongs to the next cue.
+            body_end = nxt - 1 if nxt < len(lines) and fmt == "srt" and nxt - 1 > at and _INDEX.fullmatch(lines[nxt - 1]) else nxt
+            line_no = start_line + at
+            m = timing_re.fullmatch(lines[at])
+            start = _seconds(*m.groups()[:4]) if m else None
+            end = _seconds(*m.groups()[4:8]) if m else None
+            if start is None or end is None:
+                example = "00:01:05,250 --> 00:01:08,000" if fmt == "srt" else "0:01:05.250,0:01:08.000"
+                log.warning(line_no, _(
+                    'Line %(line)d: the timing "%(timing)s" cannot be read, so this caption was left out. Times are written like %(example)s.',
+                    line=line_no, timing=lines[at].strip()[:60], example=example), "bad-timestamp")
+            else:
+                body = lines[at + 1:body_end]
+                payload = _payload(body)
+                if not payload.strip():
+                    log.warning(line_no, _("Line %(line)d: this caption has no text, so it was left out.", line=line_no), "empty-cue")
+                else:
+                    cues.append(Cue(start=start, end=end, text=payload, identifier=identifier, line=line_no))
+            k = body_end
+    return cues

@@ -1,0 +1,69 @@
+"""Writing cues back out: normalised WebVTT for storage and the player, SubRip for download."""
+from __future__ import annotations
+
+import html
+import re
+
+from .model import Cue
+from .timecode import VTT_SPACE, format_srt, format_vtt
+
+_LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+# SubRip players understand only these tags; the rest (voices, classes, ruby, karaoke timestamps)
+# would show up as literal text.
+_SRT_KEEP = re.compile(r"</?(b|i|u)(?:\.[^>]*)?>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
+
+
+def _ordered(cues: list[Cue]) -> list[Cue]:
+    # A valid WebVTT file lists cues by start time; sorted() is stable, so ties keep their order.
+    return sorted(cues, key=lambda c: c.start)
+
+
+def _vtt_text_lines(text: str) -> list[str]:
+    # A blank line would end the cue and a line with "-->" would start a new one; neither can be
+    # written inside a cue, so blank lines go and the arrow is written as a character reference.
+    return [line.replace("-->", "--&gt;") for line in text.replace("\r", "").split("\n") if line != ""]
+
+
+def to_vtt(cues: list[Cue], language: str | None = None) -> str:
+    if language is not None and not _LANGUAGE.fullmatch(language):
+        raise ValueError(f"not a BCP 47 language tag: {language!r}")
+    out = ["WEBVTT"]
+    if language:
+        out.append(f"Language: {language}")  # header metadata; browsers ignore it, editors read it
+    for cue in _ordered(cues):
+        out.append("")
+        identifier = " ".join(cue.identifier.split("\n"))
+        if identifier and "-->" not in identifier:
+            out.append(identifier)
+        settings = cue.settings.replace("\n", " ").strip(VTT_SPACE)
+        timing = f"{format_vtt(cue.start)} --> {format_vtt(cue.end)}"
+        out.append(f"{timing} {settings}" if settings else timing)
+        out.extend(_vtt_text_lines(cue.text.replace("\0", "\ufffd")))
+    return "\n".join(out) + "\n"
+
+
+def srt_text(payload: str) -> str:
+    """A WebVTT cue payload as SubRip text: b/i/u kept, other tags dropped, references resolved."""
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        kept.append(f"<{'/' if match.group(0).startswith('</') else ''}{match.group(1).lower()}>")
+        return f"\0{len(kept) - 1}\0"
+
+    text = _SRT_KEEP.sub(keep, payload)
+    text = html.unescape(_ANY_TAG.sub("", text))
+    text = re.sub(r"\0(\d+)\0", lambda m: kept[int(m.group(1))], text)
+    return "\n".join(line for line in text.split("\n") if line.strip())
+
+
+def to_srt(cues: list[Cue]) -> str:
+    blocks = []
+    number = 0
+    for cue in _ordered(cues):
+        text = srt_text(cue.text)
+        if not text:
+            continue  # an SRT block without text ends early and confuses readers
+        number += 1
+        blocks.append(f"{number}\n{format_srt(cue.start)} --> {format_srt(cue.end)}\n{text}\n")
+    return "\n".join(blocks)
