@@ -1,0 +1,195 @@
+"""The site's Ed25519 issuer key, and how it is named and published.
+
+The private key is made once, on first use, and kept as an unencrypted PKCS#8
+PEM file at ``instance/issuer_ed25519.pem`` with mode 0600.  It is written to a
+temporary file first and then hard-linked into place, so a crash never leaves a
+half-written key and two workers starting at the same moment end up sharing
+whichever key was linked first (the loser reads the winner's key).
+
+Losing this file means every certificate issued so far can no longer be
+checked against the published key: back it up with the database.
+
+Names (all under the site's base URL):
+
+* ``issuer_id(base_url)``      ``<base>/issuer``  the issuer Profile id in each
+  credential *and* the id of the controller document that lists the key
+  (:func:`lms.certificates.badge.issuer_key_document`); serve that JSON there.
+* ``key_id(base_url)``         ``<base>/issuer#key-1``  the proof's
+  ``verificationMethod``.
+
+Issuer id and key controller are the same URL on purpose: common verifiers
+(e.g. Digital Bazaar's ``vc`` library used by the DCC verifier) check that the
+credential's issuer is the controller of the key that signed it.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+log = logging.getLogger(__name__)
+
+KEY_FILENAME = "issuer_ed25519.pem"
+ISSUER_PATH = "/issuer"
+KEY_FRAGMENT = "key-1"
+#: Multicodec prefix of an Ed25519 public key (varint of 0xed): see the Multikey spec.
+ED25519_PUB_MULTICODEC = b"\xed\x01"
+
+_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
+
+
+# --- base58btc / multibase ---------------------------------------------------------------
+
+def b58encode(data: bytes) -> str:
+    """Bitcoin base58 of ``data`` (leading zero bytes become '1')."""
+    zeros = len(data) - len(data.lstrip(b"\0"))
+    n = int.from_bytes(data, "big")
+    out = []
+    while n:
+        n, r = divmod(n, 58)
+        out.append(_B58_ALPHABET[r])
+    return "1" * zeros + "".join(reversed(out))
+
+
+def b58decode(text: str) -> bytes:
+    """Inverse of :func:`b58encode`; ValueError on a character outside the alphabet."""
+    if not isinstance(text, str):
+        raise ValueError("base58 input must be a string")
+    n = 0
+    for ch in text:
+        try:
+            n = n * 58 + _B58_INDEX[ch]
+        except KeyError:
+            raise ValueError(f"not a base58 character: {ch!r}") from None
+    zeros = len(text) - len(text.lstrip("1"))
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * zeros + body
+
+
+def multibase_b58_encode(data: bytes) -> str:
+    return "z" + b58encode(data)
+
+
+def multibase_b58_decode(text: str) -> bytes:
+    """Bytes of a base58btc multibase string ('z...'); ValueError otherwise."""
+    if not isinstance(text, str) or not text.startswith("z") or len(text) < 2:
+        raise ValueError("not a base58btc multibase value (must start with 'z')")
+    return b58decode(text[1:])
+
+
+# --- the key file ------------------------------------------------------------------------
+
+def key_path(instance_dir: Path) -> Path:
+    return Path(instance_dir) / KEY_FILENAME
+
+
+def _read_key(path: Path) -> Ed25519PrivateKey:
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        log.warning("issuer key %s had mode %o; tightening to 0600", path, mode)
+        os.chmod(path, 0o600)
+    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{path} does not hold an Ed25519 private key")
+    return key
+
+
+def load_issuer_key(instance_dir: Path) -> Ed25519PrivateKey | None:
+    """The existing issuer key, or None if none has been made yet (never creates one)."""
+    path = key_path(instance_dir)
+    if not path.exists():
+        return None
+    return _read_key(path)
+
+
+def load_or_create_issuer_key(instance_dir: Path) -> Ed25519PrivateKey:
+    """The site's issuer key: read from instance_dir, or made and saved there once."""
+    instance_dir = Path(instance_dir)
+    path = key_path(instance_dir)
+    if path.exists():
+        return _read_key(path)
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    fd, tmp_name = tempfile.mkstemp(prefix=".issuer_ed25519.", suffix=".tmp", dir=instance_dir)
+    tmp = Path(tmp_name)
+    try:
+        os.fchmod(fd, 0o600)  # mkstemp already uses 0600; make it explicit
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)  # atomic, and fails rather than replace a key made meanwhile
+        except FileExistsError:
+            return _read_key(path)
+        except OSError:
+            # A file system without hard links: fall back to an atomic rename.
+            if path.exists():
+                return _read_key(path)
+            os.replace(tmp, path)
+        _fsync_dir(instance_dir)
+        log.info("created issuer key %s", path)
+        return key
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --- public key and names ----------------------------------------------------------------
+
+def _public(key: Ed25519PrivateKey | Ed25519PublicKey) -> Ed25519PublicKey:
+    return key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+
+
+def public_key_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    return _public(key).public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_key_multibase(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+    """Multikey ``publicKeyMultibase``: 'z' + base58btc(0xed 0x01 + 32-byte key), 'z6Mk...'."""
+    return multibase_b58_encode(ED25519_PUB_MULTICODEC + public_key_raw(key))
+
+
+def public_key_from_multibase(value: str) -> Ed25519PublicKey:
+    """Inverse of :func:`public_key_multibase`; ValueError if it is not an Ed25519 Multikey."""
+    raw = multibase_b58_decode(value)
+    if len(raw) != 34 or raw[:2] != ED25519_PUB_MULTICODEC:
+        raise ValueError("not an Ed25519 Multikey value")
+    return Ed25519PublicKey.from_public_bytes(raw[2:])
+
+
+def _base(base_url: str) -> str:
+    return base_url.rstrip("/")
+
+
+def issuer_id(base_url: str) -> str:
+    """The issuer Profile id, also the controller of the signing key: ``<base>/issuer``."""
+    return _base(base_url) + ISSUER_PATH
+
+
+def key_id(base_url: str) -> str:
+    """The verification method id that proofs name: ``<base>/issuer#key-1``."""
+    return f"{issuer_id(base_url)}#{KEY_FRAGMENT}"
