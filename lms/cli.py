@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_content)
     app.cli.add_command(users_group)
     app.cli.add_command(serve)
+    app.cli.add_command(certificates_group)
 
 
 @click.group("db", help="Database schema.")
@@ -114,3 +115,24 @@ def serve(host: str, port: int, workers: int):
     gunicorn = Path(sys.executable).with_name("gunicorn")
     os.execv(str(gunicorn), [str(gunicorn), "--bind", f"{host}:{port}", "--workers", str(workers),
                              "--access-logfile", "-", "lms.wsgi:app"])
+
+
+@click.group("certificates", help="Certificates and their Open Badges credentials.")
+def certificates_group():
+    pass
+
+
+@certificates_group.command("verify", help="Check a downloaded Open Badges credential (JSON) offline.")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--key", "key_source", type=click.Path(exists=True, path_type=Path), default=None,
+              help="The issuer's key document (saved from /issuer). Default: this site's own key.")
+@with_appcontext
+def certificates_verify(file: Path, key_source: Path | None):
+    from lms.certificates.badge import verify_file
+
+    result = verify_file(file, key_source or Path(current_app.instance_path),
+                         base_url=current_app.config.get("BASE_URL") or None)
+    if not result.ok:
+        raise click.ClickException(f"NOT VALID: {result.reason}")
+    click.echo(f"VALID: {result.subject_name} completed “{result.achievement_name}”, "
+               f"signed by {result.verification_method}.")

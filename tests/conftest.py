@@ -64,8 +64,10 @@ def empty_app(tmp_path):
 
 @pytest.fixture
 def db(app):
-    with app.app_context():
-        yield get_session()
+    """A session of the test's own. No app context stays pushed, so requests get theirs (and their own g)."""
+    session = app.extensions["lms.sessionmaker"]()
+    yield session
+    session.close()
 
 
 @pytest.fixture

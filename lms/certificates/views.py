@@ -1,7 +1,15 @@
-from flask import Blueprint, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+import json
 
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from lms.auth.forms import ConfirmForm
+from lms.certificates.forms import RevokeForm
+from lms.certificates.keys import load_or_create_issuer_key
 from lms.db import session as db
+from lms.errors import NotAllowed
 from lms.extensions import limiter
 from lms.services import certificates
 
@@ -9,9 +17,28 @@ bp = Blueprint("certificates", __name__)
 
 
 def _verify_limit():
-    from flask import current_app
-
     return current_app.config["VERIFY_RATE_LIMIT"]
+
+
+def base_url() -> str:
+    """The site's public address: configured, else the one this request came to."""
+    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")
+
+
+def _issuer_key():
+    return load_or_create_issuer_key(current_app.instance_path)
+
+
+def _can_revoke(cert) -> bool:
+    if not current_user.is_authenticated or not current_user.is_trainer:
+        return False
+    if current_user.is_admin:
+        return True
+    try:
+        from lms.services.roles import can_edit
+    except ImportError:  # roles arrive with the authoring feature
+        return False
+    return can_edit(current_user, cert.course)
 
 
 @bp.route("/certificates")
@@ -24,8 +51,75 @@ def mine():
 @login_required
 def show(code: str):
     cert = certificates.get_own(db, current_user, code)
-    return render_template("certificates/show.html", cert=cert, qr_svg=None, pdf_available=False,
-                           credential_available=False)
+    if cert.user_id != current_user.id and not _can_revoke(cert):
+        raise NotAllowed()
+    from lms.certificates.qr import qr_svg
+
+    url = certificates.verify_url(base_url(), cert.code)
+    return render_template(
+        "certificates/show.html", cert=cert, verify_link=url,
+        qr_svg=Markup(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
+        pdf_available=True, credential_available=True,
+        revoke_form=RevokeForm() if _can_revoke(cert) else None,
+    )
+
+
+@bp.route("/certificates/<code>.pdf")
+@login_required
+def pdf(code: str):
+    cert = certificates.get_own(db, current_user, code)
+    data = certificates.pdf_bytes(cert, base_url=base_url(), issuer_name=current_app.config["ISSUER_NAME"],
+                                  cache_dir=current_app.config["CACHE_DIR"], gettext=_)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{cert.code}.pdf"',
+        "Cache-Control": "private, max-age=3600",
+    })
+
+
+@bp.route("/certificates/<code>/credential.json")
+@login_required
+def credential(code: str):
+    cert = certificates.get_own(db, current_user, code)
+    doc = certificates.credential(
+        cert, key=_issuer_key(), base_url=base_url(), issuer_name=current_app.config["ISSUER_NAME"],
+        course_url=url_for("catalog.course", slug=cert.course.slug, _external=True),
+    )
+    return Response(json.dumps(doc, ensure_ascii=False, indent=2), mimetype="application/ld+json", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{cert.code}.json"',
+    })
+
+
+@bp.route("/certificates/<code>/revoke", methods=["POST"])
+@login_required
+def revoke(code: str):
+    cert = certificates.get_own(db, current_user, code)
+    if not _can_revoke(cert):
+        raise NotAllowed()
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        from lms.certificates.qr import qr_svg
+
+        url = certificates.verify_url(base_url(), cert.code)
+        return render_template(
+            "certificates/show.html", cert=cert, verify_link=url,
+            qr_svg=Markup(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
+            pdf_available=True, credential_available=True, revoke_form=form,
+        ), 422
+    certificates.revoke(db, cert, form.reason.data)
+    db.commit()
+    flash(_("The certificate %(code)s is revoked. Its verification page now says so.", code=cert.code), "info")
+    return redirect(url_for("certificates.show", code=cert.code))
+
+
+@bp.route("/issuer")
+@bp.route("/issuer/key.json")
+def issuer():
+    """The issuer's public key document, for verifying credentials offline."""
+    from lms.certificates.badge import issuer_key_document
+
+    doc = issuer_key_document(_issuer_key(), base_url())
+    return Response(json.dumps(doc, indent=2), mimetype="application/json",
+                    headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
 
 
 @bp.route("/verify", methods=["GET"])

@@ -70,3 +70,55 @@ def revoke(session: Session, cert: Certificate, reason: str) -> None:
         cert.revoked_at = utcnow()
     cert.revoked_reason = reason.strip()
     session.flush()
+
+
+def verify_url(base_url: str, code: str) -> str:
+    from lms.certificates.badge import verify_url as _verify_url
+
+    return _verify_url(base_url, code)
+
+
+def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gettext=None) -> dict:
+    """What the certificate document (PDF and page) shows, from the certificate's own snapshot."""
+    from lms.certificates.qr import qr_svg
+
+    url = verify_url(base_url, cert.code)
+    return {
+        "learner_name": cert.learner_name,
+        "course_title": cert.course_title,
+        "course_language": cert.course_language,
+        "issued_on": cert.issued_at.date(),
+        "issuer_name": issuer_name,
+        "trainer": cert.course.trainer_name if cert.course else "",
+        "code": cert.code,
+        "verify_url": url,
+        "qr_svg": qr_svg(url, "QR code linking to the verification page for this certificate"),
+        "_": gettext,
+    }
+
+
+def pdf_bytes(cert: Certificate, *, base_url: str, issuer_name: str, cache_dir: str, gettext=None) -> bytes:
+    """The certificate as a tagged PDF/UA file, rendered once per template version and cached."""
+    from lms.certificates.pdf import get_certificate_pdf
+
+    context = document_context(cert, base_url=base_url, issuer_name=issuer_name, gettext=gettext)
+    return get_certificate_pdf(cache_dir, context, base_url)
+
+
+def credential(cert: Certificate, *, key, base_url: str, issuer_name: str, course_url: str) -> dict:
+    """The certificate as a signed Open Badges 3.0 credential. Signed with the issue time as
+    `created`, so downloading it twice gives the same document."""
+    from lms.certificates import badge, keys
+
+    unsigned = badge.build_credential(
+        code=cert.code,
+        learner_name=cert.learner_name,
+        course_title=cert.course_title,
+        course_summary=(cert.course.summary if cert.course else "") or cert.course_title,
+        course_url=course_url,
+        issued_at=cert.issued_at,
+        issuer_name=issuer_name,
+        base_url=base_url,
+        language=cert.course_language,
+    )
+    return badge.sign_credential(unsigned, key, keys.key_id(base_url), cert.issued_at)

@@ -1,0 +1,49 @@
+# Two commands: `make run` and `make test`. Everything else is what they need.
+VENV   ?= .venv
+PYTHON ?= python3
+BIN    := $(VENV)/bin
+
+.PHONY: run test serve setup system-run system-test db content translations bench clean
+
+run: setup system-run db content
+	$(BIN)/lms serve --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.test-installed system-test
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+system-run:
+	./scripts/system-deps.sh run
+
+system-test:
+	./scripts/system-deps.sh test
+
+db: setup
+	$(BIN)/lms db upgrade
+
+content: setup
+	$(BIN)/lms import-content
+
+translations: setup
+	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
+	$(BIN)/pybabel compile -d translations
+
+bench: setup
+	$(BIN)/python bench/page_weight.py
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install the Debian packages Sala needs, only those missing. Usage: system-deps.sh run|test
+set -euo pipefail
+run_pkgs="fonts-khmeros fonts-symbola fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+test_pkgs="$run_pkgs chromium poppler-utils"
+case "${1:-run}" in
+  run) pkgs=$run_pkgs ;;
+  test) pkgs=$test_pkgs ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+missing=()
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing Debian packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,98 @@
+"""Certificates: PDF, credential, issuer key, revocation, verification limits."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from lms.models import Course, User
+from lms.services import certificates
+from tests.conftest import csrf_token, post
+
+
+@pytest.fixture
+def issued(app, client, auth, db):
+    """A signed-in learner holding a certificate for Public Speaking."""
+    auth.as_new(name="ស្រីពៅ Sok")
+    user = db.scalars(select(User).where(User.email == "learner@example.org")).one()
+    course = db.scalars(select(Course).where(Course.slug == "public-speaking")).one()
+    cert = certificates.issue(db, user, course)
+    db.commit()
+    return cert.code
+
+
+def test_certificate_page_shows_qr_and_links(client, issued):
+    """The certificate page has the code, a QR image with a name, and PDF and credential links."""
+    html = client.get(f"/certificates/{issued}").get_data(as_text=True)
+    assert issued in html and 'role="img"' in html and "<title" in html
+    assert f"/certificates/{issued}.pdf" in html and f"/certificates/{issued}/credential.json" in html
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_pdf_downloads_and_reads_back_the_khmer_name(client, issued, tmp_path):
+    """The PDF is served, cached, and its text extracts back to the learner's Khmer name."""
+    r = client.get(f"/certificates/{issued}.pdf")
+    assert r.status_code == 200 and r.mimetype == "application/pdf" and r.data.startswith(b"%PDF")
+    path = tmp_path / "c.pdf"
+    path.write_bytes(r.data)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "ស្រីពៅ" in text and "Public Speaking" in text and issued in text
+    assert client.get(f"/certificates/{issued}.pdf").data == r.data
+
+
+def test_credential_verifies_and_tampering_fails(app, client, issued, tmp_path):
+    """The downloaded credential verifies with the published key; an edited copy does not."""
+    doc = client.get(f"/certificates/{issued}/credential.json").get_json(force=True)
+    key_doc = client.get("/issuer").get_json()
+    good, bad, key = tmp_path / "good.json", tmp_path / "bad.json", tmp_path / "key.json"
+    good.write_text(json.dumps(doc))
+    key.write_text(json.dumps(key_doc))
+    doc["credentialSubject"]["identifier"][0]["identityHash"] = "Someone Else"
+    bad.write_text(json.dumps(doc))
+    runner = CliRunner()
+    from lms.cli import certificates_verify
+
+    with app.app_context():
+        ok = runner.invoke(certificates_verify, [str(good), "--key", str(key)])
+        tampered = runner.invoke(certificates_verify, [str(bad), "--key", str(key)])
+    assert ok.exit_code == 0 and "VALID" in ok.output, ok.output
+    assert tampered.exit_code != 0 and "NOT VALID" in tampered.output
+
+
+def test_someone_elses_pdf_and_credential_are_refused(client, issued, auth):
+    """Another learner gets 404 for the PDF and the credential."""
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    auth.as_new(email="other@example.org")
+    assert client.get(f"/certificates/{issued}.pdf").status_code == 404
+    assert client.get(f"/certificates/{issued}/credential.json").status_code == 404
+
+
+def test_learner_cannot_revoke(client, issued):
+    """A learner posting to the revoke route gets 403."""
+    r = post(client, f"/certificates/{issued}/revoke", {"reason": "x"}, token_from="/certificates")
+    assert r.status_code == 403
+
+
+def test_admin_revokes_with_reason_and_verification_says_so(app, client, issued, auth):
+    """An admin revokes with a reason; the public page then says revoked, with the reason."""
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    auth.as_new(role="admin")
+    r = post(client, f"/certificates/{issued}/revoke", {"reason": ""}, token_from=f"/certificates/{issued}")
+    assert r.status_code == 422
+    r = post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"},
+             token_from=f"/certificates/{issued}")
+    assert r.status_code == 302
+    page = client.get(f"/verify/{issued}").get_data(as_text=True)
+    assert "has been revoked" in page and "Issued by mistake" in page
+
+
+def test_verification_is_rate_limited(client):
+    """Guessing codes quickly is stopped with 429 and an accessible page."""
+    statuses = [client.get(f"/verify/ABCDE-ABCDE-ABCDE-ABC{i:02d}").status_code for i in range(40)]
+    assert statuses[0] == 404 and statuses[-1] == 429
+    r = client.get("/verify/ABCDE-ABCDE-ABCDE-ABCDE")
+    assert "Too many requests" in r.get_data(as_text=True)
