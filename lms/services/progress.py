@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from lms.models import Attempt, Course, Enrollment, Unit, UnitProgress, User
@@ -58,7 +58,7 @@ def course_progress(session: Session, user: User | None, course: Course,
         )
     if course.quiz is not None:
         row = session.execute(
-            select(func.count(Attempt.id), func.max(Attempt.score), func.max(Attempt.passed)).where(
+            select(func.count(Attempt.id), func.max(Attempt.score), func.max(case((Attempt.passed.is_(True), 1), else_=0))).where(
                 Attempt.quiz_id == course.quiz.id,
                 Attempt.user_id == user.id,
                 Attempt.submitted_at.is_not(None),

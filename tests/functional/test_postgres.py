@@ -1,0 +1,62 @@
+"""The same app on PostgreSQL: migrations, content import and a learner's path."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from lms import create_app, migrate
+from lms.content.importer import import_all
+from lms.db import get_session
+from tests.conftest import CONTENT, PASSWORD, make_user, post
+from tests.functional.helpers import complete_units, course_data, submit_quiz
+
+SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture
+def pg_url():
+    try:
+        admin = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            name = f"sala_test_{secrets.token_hex(4)}"
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except Exception as err:  # noqa: BLE001 - any failure to reach the server means "not here"
+        pytest.skip(f"PostgreSQL not reachable at {SERVER}: {type(err).__name__}")
+    url = sa.engine.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migrate_import_and_complete_a_course_on_postgresql(pg_url, tmp_path):
+    """On PostgreSQL the schema migrates, content imports twice, and a learner earns a certificate."""
+    migrate.upgrade(pg_url)
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": pg_url,
+                      "MEDIA_DIR": str(tmp_path / "media"), "TESTING": True, "SERVER_NAME": "localhost"})
+    try:
+        _journey(app)
+    finally:
+        app.extensions["lms.engine"].dispose()
+
+
+def _journey(app):
+    with app.app_context():
+        for _ in range(2):
+            import_all(get_session(), CONTENT, Path(app.config["MEDIA_DIR"]))
+            get_session().commit()
+    make_user(app)
+    client = app.test_client()
+    post(client, "/login", {"email": "learner@example.org", "password": PASSWORD})
+    slug = "youth-rights-at-work"
+    post(client, f"/courses/{slug}/enrol", token_from=f"/courses/{slug}")
+    units, answers, _ = course_data(app, slug)
+    complete_units(client, slug, units)
+    r, _ = submit_quiz(client, slug, answers)
+    assert r.status_code == 302
+    html = client.get(r.location).get_data(as_text=True)
+    assert "You passed" in html and "View your certificate" in html
