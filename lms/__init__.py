@@ -34,13 +34,18 @@ def create_app(config: dict | None = None) -> Flask:
 
     templating.init_app(app)
 
+    from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
+    from lms.author.views import bp as author_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certificates.views import bp as certificates_bp
+    from lms.dashboard.views import bp as dashboard_bp
     from lms.learn.views import bp as learn_bp
     from lms.quiz.views import bp as quiz_bp
+    from lms.quizauthor.views import bp as quizauthor_bp
 
-    for bp in (catalog_bp, auth_bp, learn_bp, quiz_bp, certificates_bp):
+    for bp in (catalog_bp, auth_bp, learn_bp, quiz_bp, certificates_bp, author_bp, admin_bp, quizauthor_bp,
+               dashboard_bp):
         app.register_blueprint(bp)
 
     from lms import errors

@@ -31,6 +31,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(serve)
     app.cli.add_command(certificates_group)
+    app.cli.add_command(export_course)
+    app.cli.add_command(import_course)
 
 
 @click.group("db", help="Database schema.")
@@ -77,6 +79,53 @@ def import_content(path: Path | None):
     click.echo(f"Imported {len(courses)} course(s) from {folder}.")
 
 
+@click.command("export-course", help="Write a course to a zip in the content/courses format.")
+@click.argument("slug")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def export_course(slug: str, out: Path):
+    from sqlalchemy import select
+
+    from lms.content.exporter import export_course_zip
+    from lms.errors import LmsError
+    from lms.models import Course
+
+    course = get_session().scalars(select(Course).where(Course.slug == slug)).first()
+    if course is None:
+        raise click.ClickException(f"No course has the slug {slug!r}.")
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with open(tmp, "wb") as fh:
+            export_course_zip(course, Path(current_app.config["MEDIA_DIR"]), fh)
+        os.replace(tmp, out)
+    except LmsError as err:
+        raise click.ClickException(err.message) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"Wrote {course.slug} ({len(course.units)} units) to {out}.")
+
+
+@click.command("import-course", help="Import or update a course from a zip (checked before anything is saved).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_course(file: Path):
+    from lms.content.archive import Limits, import_course_archive
+    from lms.errors import LmsError
+
+    session = get_session()
+    try:
+        with open(file, "rb") as fh:
+            result = import_course_archive(session, fh, Path(current_app.config["MEDIA_DIR"]),
+                                           limits=Limits.from_config(current_app.config))
+    except LmsError as err:
+        session.rollback()
+        raise click.ClickException(err.message) from None
+    session.commit()
+    course = result.course
+    click.echo(f"{'Imported' if result.created else 'Updated'} {course.slug}: {len(course.units)} units, "
+               f"{len(course.quiz.questions) if course.quiz else 0} quiz questions.")
+
+
 @click.group("users", help="Accounts.")
 def users_group():
     pass
@@ -103,6 +152,24 @@ def users_create(email: str, name: str | None, role: str, password: str | None):
         raise click.ClickException(err.message) from None
     session.commit()
     click.echo(f"Created {user.role} {user.email}.")
+
+
+@users_group.command("set-role", help="Change an account's role; refuses to remove the last admin.")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["learner", "trainer", "admin"]), required=True)
+@with_appcontext
+def users_set_role(email: str, role: str):
+    from lms.services import accounts, roles
+
+    session = get_session()
+    user = accounts.find_user(session, email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}.")
+    if user.role == "admin" and role != "admin" and roles.admin_count(session) <= 1:
+        raise click.ClickException(f"{user.email} is the only admin. Make someone else an admin first.")
+    user.role = role
+    session.commit()
+    click.echo(f"{user.email} is now a {role}.")
 
 
 @click.command("serve", help="Serve the site with gunicorn on 127.0.0.1:5000.")

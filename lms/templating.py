@@ -36,8 +36,8 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["seconds"] = format_seconds
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else ""
-    app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.after_request
     def _security_headers(response):

@@ -9,6 +9,7 @@ from lms.db import session as db
 from lms.errors import NotFound
 from lms.models import Video
 from lms.services import enrollment as enrollments
+from lms.services import roles
 from lms.services import progress as progresses
 
 bp = Blueprint("learn", __name__)
@@ -67,7 +68,7 @@ def done(slug: str, unit_slug: str):
     progresses.mark_done(db, current_user, unit)
     certificate = progresses.complete_if_done(db, current_user, course, enrollment)
     db.commit()
-    _, following = progresses.neighbours(course, unit)
+    _previous, following = progresses.neighbours(course, unit)
     if certificate is not None:
         flash(_("You have completed “%(title)s”. Your certificate is ready.", title=course.title), "info")
         return redirect(url_for("certificates.show", code=certificate.code))
@@ -122,14 +123,17 @@ def transcript(slug: str, unit_slug: str):
 @bp.route("/media/<filename>")
 @login_required
 def media(filename: str):
-    video = db.scalars(select(Video).where(Video.filename == filename)).first()
-    if video is None:
+    videos = list(db.scalars(select(Video).where(Video.filename == filename)))
+    if not videos:
         raise NotFound()
-    course = video.unit.course
-    if not current_user.is_trainer:
-        enrollments.require_enrollment(db, current_user, course)
+    # Files are named by content, so units may share one: any unit the user may see will do.
+    if not any(roles.can_edit(current_user, v.unit.course) for v in videos):
+        if not any(v.unit.status == "published" and v.unit.course.is_published
+                   and enrollments.get_enrollment(db, current_user, v.unit.course) for v in videos):
+            enrollments.require_enrollment(db, current_user, videos[0].unit.course)
+            raise NotFound()
     # send_from_directory answers Range requests with 206, so phones can seek.
-    response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype=video.mime_type,
+    response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype=videos[0].mime_type,
                                    conditional=True, max_age=86400)
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response

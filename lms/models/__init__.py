@@ -1,12 +1,12 @@
 """All tables. Import from here so that every model is registered on Base.metadata."""
 from lms.models.certificate import Certificate
 from lms.models.course import Course, Unit
-from lms.models.media import CaptionTrack, Video
+from lms.models.media import CaptionTrack, PendingCaption, Video
 from lms.models.progress import Enrollment, UnitProgress
 from lms.models.quiz import Attempt, Choice, Question, Quiz
 from lms.models.user import User
 
 __all__ = [
-    "Attempt", "CaptionTrack", "Certificate", "Choice", "Course", "Enrollment", "Question",
+    "Attempt", "CaptionTrack", "Certificate", "Choice", "Course", "Enrollment", "PendingCaption", "Question",
     "Quiz", "Unit", "UnitProgress", "User", "Video",
 ]

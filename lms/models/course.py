@@ -2,11 +2,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base
 from lms.models._types import UTCDateTime, utcnow
+
+
+#: Trainers an admin assigned to a course besides its owner; they may edit it too.
+course_trainers = Table(
+    "course_trainers",
+    Base.metadata,
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class Course(Base):
@@ -26,9 +35,15 @@ class Course(Base):
     outcomes: Mapped[list] = mapped_column(JSON, default=list)
     credits: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="published")
+    #: The trainer who created the course in the browser; None for imported courses (admins edit those).
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    trainers: Mapped[list["User"]] = relationship(secondary=course_trainers, order_by="User.name")  # noqa: F821
     units: Mapped[list[Unit]] = relationship(
         back_populates="course", order_by="Unit.position", cascade="all, delete-orphan"
     )
@@ -64,6 +79,9 @@ class Unit(Base):
     body_html: Mapped[str] = mapped_column(Text, default="")
     estimated_minutes: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default="published")
+    #: Why a trainer published this unit although the accessibility gate found gaps (missing
+    #: captions, images without alt text); empty when the unit passed the gate.
+    publish_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="units")

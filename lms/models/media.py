@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base
@@ -48,3 +48,31 @@ class CaptionTrack(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     unit: Mapped["Unit"] = relationship(back_populates="caption_tracks")  # noqa: F821
+
+
+class PendingCaption(Base):
+    """A caption upload that passed validation and waits for the trainer to press "Use these
+    captions". Nothing a learner sees changes until then; stale rows can be deleted at any time."""
+
+    __tablename__ = "pending_captions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('captions', 'subtitles', 'descriptions', 'chapters')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Random, unguessable: the key in the report page's address.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    language: Mapped[str] = mapped_column(String(35))
+    kind: Mapped[str] = mapped_column(String(16), default="captions")
+    #: The uploaded file's name, for display only; never used to store anything.
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    #: The captions as normalized WebVTT, ready to go live.
+    vtt: Mapped[str] = mapped_column(Text)
+    cue_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: The validation and quality report as shown to the trainer (problems and figures), as JSON.
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped["Unit"] = relationship()  # noqa: F821

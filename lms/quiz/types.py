@@ -107,14 +107,21 @@ class ShortText:
         return text
 
     def grade(self, question: Question, answer) -> Graded:
+        # GIFT keeps answers weighted 0 or less (correct=False) for their feedback only: matching
+        # one never scores. A weight between 0 and 100 on an answer gives partial credit.
         given = normalize_text(answer)
         for choice in question.choices:
             if normalize_text(choice.text) == given:
-                return Graded(1.0, True, [choice.feedback] if choice.feedback else [])
+                feedback = [choice.feedback] if choice.feedback else []
+                if choice.weight is not None:
+                    score = max(0.0, min(100.0, choice.weight)) / 100.0
+                else:
+                    score = 1.0 if choice.correct else 0.0
+                return Graded(score, choice.correct and score >= 0.999, feedback)
         return Graded(0.0, False, [])
 
     def correct_answer(self, question: Question) -> str:
-        return " / ".join(c.text for c in question.choices)
+        return " / ".join(c.text for c in question.choices if c.correct)
 
 
 REGISTRY = {t.name: t for t in (SingleChoice(), MultipleChoice(), TrueFalse(), ShortText())}

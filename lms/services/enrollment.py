@@ -5,7 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import NotEnrolled, NotFound
-from lms.models import Course, Enrollment, Unit, User
+from lms.models import Course, Enrollment, Question, Quiz, Unit, User
+from lms.services import roles
 
 
 def visible_courses(session: Session) -> list[Course]:
@@ -27,10 +28,10 @@ def get_course(session: Session, slug: str, *, user: User | None = None) -> Cour
         .options(
             selectinload(Course.units).selectinload(Unit.video),
             selectinload(Course.units).selectinload(Unit.caption_tracks),
-            selectinload(Course.quiz),
+            selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
         )
     ).first()
-    if course is None or (not course.is_published and not (user and getattr(user, "is_trainer", False))):
+    if course is None or (not course.is_published and not roles.can_edit(user, course)):
         raise NotFound()
     return course
 

@@ -1,0 +1,1 @@
+"""Writing courses in the browser: the "Teach" pages for trainers and admins."""

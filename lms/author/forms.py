@@ -1,0 +1,145 @@
+"""Forms for writing courses. Validation that needs the database lives in lms.services.authoring."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from lms.models.media import CAPTION_KINDS
+
+
+def _language(form, field):
+    from lms.services.authoring import normalize_language
+
+    try:
+        field.data = normalize_language(field.data or "")
+    except ValueError as err:
+        raise ValidationError(str(err)) from None
+
+
+class CourseForm(FlaskForm):
+    title = StringField(
+        _l("Course title"),
+        validators=[DataRequired(_l("Enter a title for the course.")),
+                    Length(max=200, message=_l("Keep the title to 200 characters or fewer."))],
+    )
+    slug = StringField(
+        _l("Web address name"),
+        validators=[Optional(), Length(max=80, message=_l("Keep the web address name to 80 characters or fewer."))],
+        description=_l("Lower-case letters a–z, digits and hyphens, e.g. first-aid. Leave empty to make one from the title."),
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
+    )
+    summary = TextAreaField(
+        _l("Summary"), validators=[Optional(), Length(max=2000, message=_l("Keep the summary to 2000 characters or fewer."))],
+        description=_l("One or two sentences learners see in the list of courses."),
+    )
+    language = StringField(
+        _l("Language of the course"),
+        validators=[DataRequired(_l("Enter the language of the course, like en or km.")), _language],
+        description=_l("A language tag (BCP 47), like en for English, km for Khmer, fr for French."),
+        default="en", render_kw={"spellcheck": "false", "autocapitalize": "none"},
+    )
+    outcomes = TextAreaField(
+        _l("Learning outcomes"), validators=[Optional(), Length(max=5000)],
+        description=_l("What learners will be able to do: one outcome per line."),
+    )
+    estimated_minutes = IntegerField(
+        _l("Estimated time in minutes"),
+        validators=[InputRequired(_l("Enter the time in whole minutes, like 45.")),
+                    NumberRange(min=0, max=10000, message=_l("Enter a number of minutes from 0 to 10000."))],
+        default=30, render_kw={"inputmode": "numeric"},
+    )
+
+
+class UnitForm(FlaskForm):
+    title = StringField(
+        _l("Unit title"),
+        validators=[DataRequired(_l("Enter a title for the unit.")),
+                    Length(max=200, message=_l("Keep the title to 200 characters or fewer."))],
+    )
+    slug = StringField(
+        _l("Web address name"),
+        validators=[Optional(), Length(max=80, message=_l("Keep the web address name to 80 characters or fewer."))],
+        description=_l("Lower-case letters a–z, digits and hyphens. Leave empty to keep the current one, or to make one from the title."),
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
+    )
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)],
+                            description=_l("One sentence shown in the course's list of units."))
+    body_md = TextAreaField(
+        _l("Reading text (Markdown)"), validators=[Optional(), Length(max=200_000)],
+        description=_l("Use ## for headings, - for lists and ![what the image shows](address) for images. "
+                       "Press Preview to see it as learners will."),
+        render_kw={"rows": 16},
+    )
+    estimated_minutes = IntegerField(
+        _l("Estimated time in minutes"),
+        validators=[InputRequired(_l("Enter the time in whole minutes, like 10.")),
+                    NumberRange(min=0, max=10000, message=_l("Enter a number of minutes from 0 to 10000."))],
+        default=10, render_kw={"inputmode": "numeric"},
+    )
+    preview = SubmitField(_l("Preview"))
+    save = SubmitField(_l("Save unit"))
+
+
+class PublishForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason for publishing without these"), validators=[Optional(), Length(max=2000)],
+        description=_l("Only needed if you must publish before the gaps above are fixed. Learners do not see it; "
+                       "admins and trainers do, on the Teach page."),
+    )
+
+
+class VideoForm(FlaskForm):
+    video = FileField(_l("Video or audio file"),
+                      description=_l("WebM, MP4, MP3 or M4A."))
+    description = TextAreaField(
+        _l("What the video shows"), validators=[Optional(), Length(max=2000)],
+        description=_l("A sentence or two for learners who cannot see the video: who is on screen and what they show."),
+    )
+
+    def validate_video(self, field):
+        if not field.data or not getattr(field.data, "filename", None):
+            raise ValidationError(_l("Choose a video or audio file to upload."))
+
+
+KIND_CHOICES = [
+    ("captions", _l("Captions: speech and important sounds, in the language spoken")),
+    ("subtitles", _l("Subtitles: a translation of the speech")),
+    ("descriptions", _l("Descriptions: text for audio description of what is on screen")),
+    ("chapters", _l("Chapters: titles of the parts of the video")),
+]
+assert [k for k, _label in KIND_CHOICES] == list(CAPTION_KINDS)
+
+
+class CaptionUploadForm(FlaskForm):
+    file = FileField(_l("Caption file"), description=_l("A WebVTT (.vtt), SubRip (.srt) or YouTube (.sbv) file."))
+    language = StringField(
+        _l("Language of the captions"),
+        validators=[DataRequired(_l("Enter the language of the captions, like en or km.")), _language],
+        description=_l("A language tag (BCP 47), like en, km or fr."),
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
+    )
+    kind = RadioField(_l("What the track contains"), choices=[SelectChoice(v, label) for v, label in KIND_CHOICES],
+                      default="captions",
+                      validators=[InputRequired(_l("Choose what the track contains."))])
+
+    def validate_file(self, field):
+        if not field.data or not getattr(field.data, "filename", None):
+            raise ValidationError(_l("Choose a caption file to upload."))
+
+
+class CueForm(FlaskForm):
+    start = StringField(_l("Start time"), validators=[DataRequired(_l("Enter the start time, like 00:01:05.250."))],
+                        description=_l("Hours:minutes:seconds.milliseconds, like 00:01:05.250."),
+                        render_kw={"spellcheck": "false"})
+    end = StringField(_l("End time"), validators=[DataRequired(_l("Enter the end time, like 00:01:08.000."))],
+                      description=_l("Hours:minutes:seconds.milliseconds, after the start time."),
+                      render_kw={"spellcheck": "false"})
+    text = TextAreaField(_l("Caption text"), validators=[DataRequired(_l("Enter the caption text."))],
+                         description=_l("At most 2 lines of about 42 characters."), render_kw={"rows": 3})
+
+
+class TrainerForm(FlaskForm):
+    user_id = SelectField(_l("Trainer to add"), coerce=int,
+                          validators=[InputRequired(_l("Choose a trainer to add."))])

@@ -1,0 +1,276 @@
+"""Import a course from a zip, safely and all at once.
+
+A course archive is one folder named after the course's slug, in the content/courses format
+(docs/content-format.md), as lms.content.exporter writes it::
+
+    public-speaking/course.yaml
+    public-speaking/units/01-why-we-speak.md
+    public-speaking/media/01-why-we-speak.webm
+    public-speaking/captions/01-why-we-speak.en.vtt
+    public-speaking/quiz.yaml
+
+Zips come from people, so nothing in one is trusted: names that climb out of the folder (``../``),
+absolute names, drive letters and backslashes, symbolic links, encrypted entries, duplicate names,
+too many entries and zip bombs are refused before anything is written outside a fresh temporary
+folder. Sizes in the zip's headers can lie, so every entry is read through a running byte count
+that stops at the limits whatever the headers say. The whole course is then loaded (every file
+parsed) before the database is touched, and upserted in the caller's transaction: on any error
+the caller rolls back, the temporary folder is removed, and any video files this import added to
+the media folder are deleted, so nothing is ever half-imported.
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import yaml
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.content.importer import upsert_course
+from lms.content.loader import SLUG_RE, load_course, split_front_matter
+from lms.errors import ContentError, LmsError, NotAllowed
+from lms.models import Course
+
+_DRIVE_RE = re.compile(r"^[A-Za-z]:")
+_CHUNK = 64 * 1024
+#: Files that macOS and Windows add to zips made in their file managers; skipped, not refused.
+_JUNK = ("__MACOSX/",)
+_JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    #: Entries (files and folders) an archive may hold.
+    max_files: int = 2000
+    #: Total bytes once uncompressed, counted while reading.
+    max_bytes: int = 500 * 1024 * 1024
+    #: Largest uncompressed/compressed ratio for one entry; text compresses about 3 to 10 times.
+    max_ratio: int = 100
+    #: Entries smaller than this once uncompressed are not ratio-checked (tiny files compress well).
+    ratio_floor: int = 1024 * 1024
+
+    @classmethod
+    def from_config(cls, config) -> "Limits":
+        default = cls()
+        return cls(
+            max_files=int(config.get("ARCHIVE_MAX_FILES", default.max_files)),
+            max_bytes=int(config.get("ARCHIVE_MAX_BYTES", default.max_bytes)),
+            max_ratio=int(config.get("ARCHIVE_MAX_RATIO", default.max_ratio)),
+            ratio_floor=int(config.get("ARCHIVE_RATIO_FLOOR", default.ratio_floor)),
+        )
+
+
+class ArchiveError(LmsError):
+    """The zip cannot be imported; the message names the file (and line) to fix."""
+
+    status = 422
+
+    def __init__(self, message: str, name: str = "", line: int = 0):
+        super().__init__(message)
+        self.name, self.line = name, line
+
+
+class ArchiveTooLarge(ArchiveError):
+    status = 413
+
+
+@dataclass
+class ImportResult:
+    course: Course
+    created: bool
+
+
+def _is_junk(name: str) -> bool:
+    return name.startswith(_JUNK) or name.rsplit("/", 1)[-1] in _JUNK_NAMES
+
+
+def _check_name(info: zipfile.ZipInfo) -> None:
+    name = info.filename
+    problem = None
+    if "\x00" in name or any(ord(ch) < 32 for ch in name):
+        name = name.encode("unicode_escape").decode()
+        problem = _("the file name contains control characters.")
+    elif "\\" in name:
+        problem = _("file names in the zip must use / between folders, not \\.")
+    elif name.startswith("/"):
+        problem = _("the zip holds an absolute path. Zip the course folder itself.")
+    elif _DRIVE_RE.match(name):
+        problem = _("the zip holds a path with a drive letter. Zip the course folder itself.")
+    elif ".." in name.split("/"):
+        problem = _("the path leads outside the course folder (..), so the zip was refused.")
+    elif stat.S_ISLNK(info.external_attr >> 16):
+        problem = _("the zip holds a symbolic link. Put the file itself in the zip.")
+    elif info.flag_bits & 0x1:
+        problem = _("the file is encrypted. Zip the course without a password.")
+    if problem:
+        raise ArchiveError(_("“%(name)s”: %(problem)s", name=name, problem=problem), name)
+
+
+def _entry_count(source: BinaryIO) -> int | None:
+    """The entry count from the end-of-central-directory record, read before zipfile parses the
+    whole directory (which would build one object per entry, however many there are)."""
+    source.seek(0, os.SEEK_END)
+    size = source.tell()
+    tail_size = min(size, 65536 + 22)
+    source.seek(size - tail_size)
+    tail = source.read(tail_size)
+    source.seek(0)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + 22 > len(tail):
+        return None
+    return int.from_bytes(tail[at + 10:at + 12], "little")
+
+
+def _course_root(names: list[str]) -> str:
+    """The one top-level folder holding course.yaml; refuses any other layout."""
+    tops = {n.split("/", 1)[0] for n in names}
+    if "course.yaml" in names:
+        raise ArchiveError(_("course.yaml is at the top of the zip. Zip the course folder itself, so the zip "
+                             "holds one folder named after the course, e.g. public-speaking/course.yaml."), "course.yaml")
+    if len(tops) != 1:
+        raise ArchiveError(_("The zip must hold exactly one course folder, e.g. public-speaking/course.yaml; "
+                             "it holds %(names)s.", names=", ".join(sorted(tops)[:5])))
+    root = tops.pop()
+    if f"{root}/course.yaml" not in names:
+        raise ArchiveError(_("%(root)s/course.yaml is missing: every course needs a course.yaml.", root=root),
+                           f"{root}/course.yaml")
+    if not SLUG_RE.match(root):
+        raise ArchiveError(_("“%(root)s”: the course folder's name is its web address, so it must be lower-case "
+                             "words joined by hyphens, e.g. public-speaking.", root=root), root)
+    return root
+
+
+def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
+    """Check and extract a course zip into dest; returns the course folder inside dest."""
+    dest = Path(dest).resolve()
+    try:
+        count = _entry_count(source)
+        if count is not None and (count == 0xFFFF or count > limits.max_files):
+            raise ArchiveError(_("The zip holds too many files (the limit is %(n)d).", n=limits.max_files))
+        archive = zipfile.ZipFile(source)
+    except zipfile.BadZipFile:
+        raise ArchiveError(_("This file is not a zip archive, or it is damaged. Export the course again.")) from None
+    with archive:
+        infos = archive.infolist()
+        if len(infos) > limits.max_files:
+            raise ArchiveError(_("The zip holds too many files (the limit is %(n)d).", n=limits.max_files))
+        seen: set[str] = set()
+        members = []
+        for info in infos:
+            _check_name(info)
+            if _is_junk(info.filename):
+                continue
+            key = info.filename.rstrip("/")
+            if key in seen:
+                raise ArchiveError(_("“%(name)s” is in the zip twice.", name=key), key)
+            seen.add(key)
+            if not info.is_dir():
+                members.append(info)
+        if not members:
+            raise ArchiveError(_("The zip is empty: it holds no course.yaml."))
+        root = _course_root([m.filename for m in members])
+        total = 0
+        for info in members:
+            target = (dest / info.filename).resolve()
+            if dest not in target.parents:
+                raise ArchiveError(_("“%(name)s”: the path leads outside the course folder, so the zip was refused.",
+                                     name=info.filename), info.filename)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            cap = max(limits.ratio_floor, info.compress_size * limits.max_ratio)
+            written = 0
+            try:
+                with archive.open(info) as src, open(target, "xb") as out:
+                    while chunk := src.read(_CHUNK):
+                        written += len(chunk)
+                        total += len(chunk)
+                        if total > limits.max_bytes:
+                            raise ArchiveTooLarge(_(
+                                "The zip unpacks to more than %(mb)d MB, the limit for a course. Stopped at “%(name)s”.",
+                                mb=limits.max_bytes // (1024 * 1024), name=info.filename), info.filename)
+                        if written > cap:
+                            raise ArchiveTooLarge(_(
+                                "“%(name)s” unpacks to far more than its compressed size (more than %(ratio)d times), "
+                                "as zip bombs do, so the zip was refused.", name=info.filename, ratio=limits.max_ratio),
+                                info.filename)
+                        out.write(chunk)
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+                raise ArchiveError(_("“%(name)s” could not be read from the zip: it is damaged or uses an "
+                                     "unsupported compression.", name=info.filename), info.filename) from None
+            except FileExistsError:
+                raise ArchiveError(_("“%(name)s” is in the zip twice.", name=info.filename), info.filename) from None
+    return dest / root
+
+
+def _relative(err: ContentError, root: Path) -> ArchiveError:
+    """The loader's message with the temporary folder taken out, so it names the file in the zip."""
+    message = err.message.replace(str(root) + os.sep, "")
+    return ArchiveError(message, str(err.path).replace(str(root) + os.sep, ""), err.line)
+
+
+def _statuses(folder: Path, course: Course, created: bool) -> None:
+    """Apply ``status: draft`` from course.yaml and unit front matter (see lms.content.exporter)."""
+    meta = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8")) or {}
+    if created:
+        course.status = "draft" if meta.get("status") == "draft" else "published"
+    by_slug = {u.slug: u for u in course.units}
+    for path in sorted((folder / "units").glob("*.md")):
+        front, _body = split_front_matter(path)
+        unit = by_slug.get(path.stem.split("-", 1)[1])
+        if unit is not None:
+            unit.status = "draft" if front.get("status") == "draft" else "published"
+
+
+def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *, user=None,
+                          limits: Limits = Limits()) -> ImportResult:
+    """Check, extract and load a course zip, then upsert it (flushed, not committed).
+
+    ``user`` is the trainer or admin importing in the browser (None from the command line): a
+    course that already exists is only updated if they may edit it, and a new one is theirs.
+    On any error nothing is kept: the caller rolls back; temporary and new media files are removed.
+    """
+    from lms.services.roles import can_edit, require_trainer
+
+    if user is not None:
+        require_trainer(user)
+    media_dir = Path(media_dir)
+    media_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="lms-import-") as tmp:
+        root = Path(tmp).resolve()
+        folder = extract(source, root, limits)
+        try:
+            data = load_course(folder)
+        except ContentError as err:
+            raise _relative(err, root) from None
+        except (OSError, UnicodeDecodeError, ValueError) as err:
+            problem = str(err).replace(str(root) + os.sep, "")
+            raise ArchiveError(_("The course could not be read: %(problem)s", problem=problem)) from None
+        course = session.scalars(select(Course).where(Course.slug == data.slug)).first()
+        if course is not None and user is not None and not can_edit(user, course):
+            raise NotAllowed(_("A course with the address “%(slug)s” already exists and you cannot edit it, so "
+                               "nothing was imported. Ask its owner or an admin to add you as a trainer.",
+                               slug=data.slug))
+        created = course is None
+        before = set(os.listdir(media_dir))
+        try:
+            course = upsert_course(session, data, media_dir)
+            _statuses(folder, course, created)
+            if created and user is not None:
+                course.owner_id = user.id
+            session.flush()
+        except BaseException as err:
+            for name in set(os.listdir(media_dir)) - before:
+                if not name.startswith("."):
+                    (media_dir / name).unlink(missing_ok=True)
+            if isinstance(err, ContentError):
+                raise _relative(err, root) from None
+            raise
+    return ImportResult(course, created)

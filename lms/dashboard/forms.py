@@ -1,0 +1,9 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+
+
+class CourseImportForm(FlaskForm):
+    file = FileField(_l("Course zip file"),
+                     description=_l("A .zip exported from Sala, holding one course folder with course.yaml, "
+                                    "units, media, captions and quiz.yaml."))

@@ -1,0 +1,124 @@
+"""Course results for trainers (learners, completion, quiz item analysis, CSV), and course export
+and import as zip files. Trainers see the courses they may edit; admins see every course."""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from lms.content.archive import ArchiveError, Limits, import_course_archive
+from lms.content.exporter import export_course_zip
+from lms.dashboard.forms import CourseImportForm
+from lms.db import session as db
+from lms.errors import NotAllowed, NotFound
+from lms.models import Course, Question, Quiz, Unit
+from lms.services import analytics
+from lms.services.roles import editable_courses, require_edit, require_trainer
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+
+
+def _course(course_id: int) -> Course:
+    require_trainer(current_user)
+    course = db.get(Course, course_id)
+    if course is None:
+        raise NotFound()
+    require_edit(current_user, course)
+    return course
+
+
+@bp.route("")
+@login_required
+def index():
+    require_trainer(current_user)
+    return render_template("dashboard/index.html", courses=editable_courses(db, current_user))
+
+
+@bp.route("/courses/<int:course_id>")
+@login_required
+def course(course_id: int):
+    _course(course_id)
+    report = analytics.course_report(db, course_id)
+    return render_template("dashboard/course.html", course=report.course, report=report)
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/courses/<int:course_id>/learners.csv")
+@login_required
+def learners_csv(course_id: int):
+    _course(course_id)
+    report = analytics.course_report(db, course_id)
+    header = [_("Name"), _("Email"), _("Units done"), _("Units in the course"), _("Best score (%)"),
+              _("Attempts"), _("Passed"), _("Completed on")]
+    return _csv_response(analytics.learners_csv(report, header), f"{report.course.slug}-learners.csv")
+
+
+@bp.route("/courses/<int:course_id>/questions.csv")
+@login_required
+def questions_csv(course_id: int):
+    _course(course_id)
+    report = analytics.course_report(db, course_id)
+    header = [_("Question"), _("Text"), _("Answered"), _("Correct"), _("Correct (%)"),
+              _("Most chosen wrong answer"), _("Times chosen")]
+    return _csv_response(analytics.items_csv(report, header), f"{report.course.slug}-questions.csv")
+
+
+@bp.route("/courses/<int:course_id>/export.zip")
+@login_required
+def export_course(course_id: int):
+    _course(course_id)
+    course = db.scalars(
+        select(Course).where(Course.id == course_id).options(
+            selectinload(Course.units).selectinload(Unit.video),
+            selectinload(Course.units).selectinload(Unit.caption_tracks),
+            selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
+        )
+    ).one()
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    try:
+        export_course_zip(course, Path(current_app.config["MEDIA_DIR"]), spool)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    response = send_file(spool, mimetype="application/zip", as_attachment=True, download_name=f"{course.slug}.zip")
+    response.call_on_close(spool.close)
+    return response
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_course():
+    require_trainer(current_user)
+    form = CourseImportForm()
+    status = 200
+    if request.method == "POST":
+        upload = form.file.data if form.validate() else None
+        if upload is None or not getattr(upload, "filename", ""):
+            form.file.errors = [_("Choose a course zip file.")]
+            status = 422
+        else:
+            try:
+                result = import_course_archive(db, upload.stream, Path(current_app.config["MEDIA_DIR"]),
+                                               user=current_user, limits=Limits.from_config(current_app.config))
+            except (ArchiveError, NotAllowed) as err:
+                db.rollback()
+                form.file.errors = [err.message]
+                status = err.status
+            else:
+                db.commit()
+                course = result.course
+                counts = _("%(units)d units and %(questions)d quiz questions", units=len(course.units),
+                           questions=len(course.quiz.questions) if course.quiz else 0)
+                flash((_("“%(title)s” was imported: %(counts)s.", title=course.title, counts=counts) if result.created
+                       else _("“%(title)s” was updated: %(counts)s.", title=course.title, counts=counts)), "info")
+                return redirect(url_for("dashboard.course", course_id=course.id))
+    return render_template("dashboard/import.html", form=form), status

@@ -1,0 +1,238 @@
+"""Course results for trainers: summary, learners, quiz item analysis, chart, table and CSV."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import select
+
+from lms.db import get_session
+from lms.models import Course, User
+from tests.conftest import PASSWORD, csrf_token, make_user, post
+from tests.functional.test_quizauthor import add_single, import_text, make_course, questions, quiz_url
+
+TRAINER = "trainer@example.org"
+
+
+def sign_out(client):
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+
+
+def sign_in(client, email):
+    return post(client, "/login", {"email": email, "password": PASSWORD})
+
+
+class TableReader(HTMLParser):
+    """Reads the text of every table cell, by table id."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._table = self._row = self._cell = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._table = self.tables.setdefault(dict(attrs).get("id", ""), [])
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+            self._table.append(self._row)
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(html: str) -> dict[str, list[list[str]]]:
+    reader = TableReader()
+    reader.feed(html)
+    return reader.tables
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+
+
+@pytest.fixture
+def course_id(app, auth):
+    """A course owned by a signed-in trainer, with a quiz."""
+    auth.as_new("trainer", email=TRAINER, name="Trainer Tola")
+    with app.app_context():
+        uid = get_session().scalars(select(User.id).where(User.email == TRAINER)).one()
+    return make_course(app, uid, quiz=True)
+
+
+# --- Access ----------------------------------------------------------------------------------------
+
+def test_dashboard_signed_out_redirects_to_sign_in(app, client):
+    """Signed out, every dashboard route sends you to sign in."""
+    cid = make_course(app, None)
+    for url in ("/dashboard", f"/dashboard/courses/{cid}", f"/dashboard/courses/{cid}/learners.csv",
+                f"/dashboard/courses/{cid}/export.zip", "/dashboard/import"):
+        r = client.get(url)
+        assert r.status_code == 302 and "/login" in r.headers["Location"], url
+
+
+def test_dashboard_refuses_learners(app, client, auth):
+    """A learner gets 403 on every dashboard route, with an accessible error page."""
+    cid = make_course(app, None)
+    auth.as_new("learner")
+    for url in ("/dashboard", f"/dashboard/courses/{cid}", f"/dashboard/courses/{cid}/learners.csv",
+                f"/dashboard/courses/{cid}/questions.csv", f"/dashboard/courses/{cid}/export.zip", "/dashboard/import"):
+        r = client.get(url)
+        assert r.status_code == 403, url
+        assert r.get_data(as_text=True).count("<h1") == 1
+
+
+def test_trainer_cannot_read_another_trainers_dashboard(app, client, auth):
+    """A trainer reading another trainer's course results or CSV gets 403."""
+    other = make_user(app, email="other@example.org", name="Other", role="trainer")
+    cid = make_course(app, other)
+    auth.as_new("trainer")
+    for url in (f"/dashboard/courses/{cid}", f"/dashboard/courses/{cid}/learners.csv",
+                f"/dashboard/courses/{cid}/questions.csv", f"/dashboard/courses/{cid}/export.zip"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_admin_reads_any_course_dashboard(app, client, auth):
+    """An admin can read the results of a course they do not own."""
+    other = make_user(app, email="other@example.org", name="Other", role="trainer")
+    cid = make_course(app, other)
+    auth.as_new("admin")
+    assert client.get(f"/dashboard/courses/{cid}").status_code == 200
+
+
+def test_dashboard_index_lists_editable_courses(client, course_id):
+    """The index lists the trainer's courses with links to results, quiz and zip."""
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "First Aid" in html and f"/dashboard/courses/{course_id}" in html and html.count("<h1") == 1
+
+
+# --- Figures ---------------------------------------------------------------------------------------
+
+def learner_takes_quiz(app, client, email, name, answers_by_index, done_units=True):
+    """Register a learner, enrol, optionally finish the unit, and submit the quiz with chosen choice texts."""
+    sign_out(client)
+    make_user(app, email=email, name=name)
+    sign_in(client, email)
+    post(client, "/courses/first-aid/enrol", token_from="/courses/first-aid")
+    if done_units:
+        with app.app_context():
+            from lms.services import progress
+
+            session = get_session()
+            user = session.scalars(select(User).where(User.email == email)).one()
+            course = session.scalars(select(Course).where(Course.slug == "first-aid")).one()
+            progress.mark_done(session, user, course.units[0])
+            session.commit()
+    if answers_by_index is None:
+        return
+    page = client.get("/courses/first-aid/quiz").get_data(as_text=True)
+    url = re.search(r'action="(/courses/first-aid/quiz/attempts/\d+)"', page).group(1)
+    with app.app_context():
+        course = get_session().scalars(select(Course).where(Course.slug == "first-aid")).one()
+        data = {}
+        for q, answer in zip(course.quiz.questions, answers_by_index):
+            if q.type == "short_text":
+                data[f"q-{q.id}"] = answer
+            else:
+                data[f"q-{q.id}"] = [str(c.id) for c in q.choices if c.text in answer]
+    r = post(client, url, data, token_from="/courses/first-aid/quiz")
+    assert r.status_code == 302, r.get_data(as_text=True)
+
+
+def test_csv_cells_starting_with_formula_characters_are_quoted(app, client, course_id):
+    """A learner named like a formula appears in the CSV prefixed with a quote, not as a formula."""
+    add_single(client, course_id)
+    learner_takes_quiz(app, client, "evil@example.org", "=HYPERLINK(\"http://x\")", [["Two"]])
+    sign_out(client)
+    sign_in(client, TRAINER)
+    rows = read_csv(client.get(f"/dashboard/courses/{course_id}/learners.csv"))
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    html = client.get(f"/dashboard/courses/{course_id}").get_data(as_text=True)
+    assert "=HYPERLINK(&#34;http://x&#34;)" in html  # the page shows the name as typed
+
+
+def test_dashboard_page_structure(client, course_id):
+    """One h1, no skipped heading levels, and the chart is an img with a title and a table after it."""
+    add_single(client, course_id)
+    html = client.get(f"/dashboard/courses/{course_id}").get_data(as_text=True)
+    levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
+    assert levels.count(1) == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    assert "Nobody has enrolled" in html
+
+
+def test_done_when_trainer_fixes_gift_learner_takes_quiz_dashboard_shows_it(app, client, course_id):
+    """GIFT with errors → fixed → imported; a learner takes it; the dashboard, its table and CSV agree."""
+    broken = ("::Motive:: Which motive asks for a decision? {\n=To persuade\n~To inform#Not quite.\n~To motivate\n}\n\n"
+              "::Match:: Match these {=a -> b =c -> d}\n\n"
+              "::Capital:: Capital of Cambodia? {=Phnom Penh\n")
+    r = import_text(client, course_id, broken)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert '<a href="#text">Line 7:' in html and '<a href="#text">Line 9:' in html
+    assert "::Capital:: Capital of Cambodia? {=Phnom Penh" in html
+    assert questions(app, course_id) == []
+    fixed = broken.replace("::Match:: Match these {=a -> b =c -> d}", "::Sky:: The sky is green. {F}") + "}\n"
+    r = import_text(client, course_id, fixed)
+    assert r.status_code == 302
+    assert "3 questions were imported." in client.get(quiz_url(course_id)).get_data(as_text=True)
+
+    learner_takes_quiz(app, client, "dara@example.org", "Sok Dara", [["To inform"], ["False"], "phnom penh"])
+    learner_takes_quiz(app, client, "chenda@example.org", "Kim Chenda", [["To persuade"], ["True"], "Bangkok"],
+                       done_units=False)
+    learner_takes_quiz(app, client, "vibol@example.org", "Vibol Ly", None, done_units=False)
+    sign_out(client)
+    sign_in(client, TRAINER)
+
+    r = client.get(f"/dashboard/courses/{course_id}")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert re.search(r"<dt>Enrolled</dt><dd>3</dd>", html)
+    for label, value in (("Completed", "1"), ("In progress", "1"), ("Not started", "1"), ("Completion rate", "33%")):
+        assert re.search(rf"<dt>{label}</dt><dd>{value}</dd>", html), label
+    assert re.search(r"<dt>Average best quiz score</dt><dd>50%", html)
+    assert '<svg role="img" aria-labelledby="chart-title chart-desc"' in html
+    assert html.index("</svg>") < html.index('<table id="items">')
+    assert '<th scope="col">' in html and '<th scope="row">' in html and "<caption" in html
+
+    page = tables(html)
+    learners = {row[0]: row for row in page["learners"][1:]}
+    assert learners["Sok Dara"][1:5] == ["Completed", "1 of 1", "66.7% (passed)", "1"]
+    assert learners["Kim Chenda"][1:5] == ["In progress", "0 of 1", "33.3%", "1"]
+    assert learners["Vibol Ly"][1:5] == ["Not started", "0 of 1", "no attempt", "0"]
+    items = page["items"][1:]
+    assert [row[1:] for row in items] == [
+        ["2", "1", "50%", "To inform", "1"],
+        ["2", "1", "50%", "True", "1"],
+        ["2", "1", "50%", "Bangkok", "1"],
+    ]
+
+    learners_csv = read_csv(client.get(f"/dashboard/courses/{course_id}/learners.csv"))
+    assert learners_csv[0][:6] == ["Name", "Email", "Units done", "Units in the course", "Best score (%)", "Attempts"]
+    by_name = {row[0]: row for row in learners_csv[1:]}
+    for name, row in learners.items():
+        done, total = row[2].split(" of ")
+        assert by_name[name][2:4] == [done, total]
+        score = row[3].split("%")[0]
+        assert by_name[name][4] == ("" if score == "no attempt" else score)
+        assert by_name[name][5] == row[4]
+        assert (by_name[name][7] != "") == (row[5] != "not yet")
+    assert by_name["Sok Dara"][6:] == ["yes", by_name["Sok Dara"][7]] and by_name["Vibol Ly"][4] == ""
+
+    items_csv = read_csv(client.get(f"/dashboard/courses/{course_id}/questions.csv"))
+    assert [row[2:] for row in items_csv[1:]] == [
+        ["2", "1", "50", "To inform", "1"], ["2", "1", "50", "True", "1"], ["2", "1", "50", "Bangkok", "1"]]
+    assert [row[2:5] for row in items_csv[1:]] == [[r[1], r[2], r[3].rstrip("%")] for r in items]

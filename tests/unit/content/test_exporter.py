@@ -1,0 +1,90 @@
+"""The exporter writes the content/courses format that the loader reads back."""
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from lms.content.exporter import ExportError, export_course_zip, write_course_folder
+from lms.content.loader import load_course, split_front_matter
+from lms.db import get_session
+from lms.models import Choice, Course, Question, Quiz, Unit
+
+
+def _seeded(session, slug="public-speaking") -> Course:
+    return session.scalars(select(Course).where(Course.slug == slug)).one()
+
+
+def test_exported_folder_loads_back_the_same(app, tmp_path):
+    """Every unit, caption track, video and question of a shipped course survives export → load."""
+    with app.app_context():
+        course = _seeded(get_session())
+        folder = write_course_folder(course, Path(app.config["MEDIA_DIR"]), tmp_path)
+        data = load_course(folder)
+        assert data.slug == course.slug and data.title == course.title and data.outcomes == course.outcomes
+        assert [u.title for u in data.units] == [u.title for u in course.units]
+        assert [u.body_md.strip() for u in data.units] == [u.body_md.strip() for u in course.units]
+        for unit_data, unit in zip(data.units, course.units):
+            assert unit_data.video_path.read_bytes() == (Path(app.config["MEDIA_DIR"]) / unit.video.filename).read_bytes()
+            assert [c.language for c in unit_data.captions] == [t.language for t in unit.caption_tracks]
+        assert [(q.type, q.prompt, q.feedback) for q in data.quiz.questions] == \
+            [(q.type, q.prompt, q.feedback) for q in course.quiz.questions]
+        assert [[(c.text, c.correct, c.feedback) for c in q.choices] for q in data.quiz.questions] == \
+            [[(c.text, c.correct, c.feedback) for c in q.choices] for q in course.quiz.questions]
+
+
+def test_export_marks_drafts_and_leaves_out_feedback_only_short_answers(app, tmp_path):
+    """Draft units carry status: draft; short-answer wrong answers (weight 0) are not listed as accepted."""
+    with app.app_context():
+        session = get_session()
+        course = Course(slug="drafty", title="Drafty", status="draft")
+        course.units = [Unit(position=1, slug="one", title="One: a colon", body_md="Body\n", status="draft")]
+        course.quiz = Quiz(title="Q", pass_mark=60, max_attempts=0, questions=[
+            Question(position=1, type="short_text", prompt="Say\nyes", choices=[
+                Choice(position=1, text="yes", correct=True), Choice(position=2, text="*", correct=False, weight=0.0,
+                                                                   feedback="No.")])])
+        session.add(course)
+        session.flush()
+        folder = write_course_folder(course, Path(app.config["MEDIA_DIR"]), tmp_path)
+    meta, body = split_front_matter(folder / "units" / "01-one.md")
+    assert meta["status"] == "draft" and meta["title"] == "One: a colon" and body == "Body\n"
+    assert "status: draft" in (folder / "course.yaml").read_text()
+    quiz = load_course(folder).quiz
+    assert quiz.max_attempts == 0 and quiz.pass_mark == 60
+    assert quiz.questions[0].prompt == "Say\nyes" and [c.text for c in quiz.questions[0].choices] == ["yes"]
+
+
+def test_export_zip_holds_one_course_folder(app):
+    """The zip holds <slug>/course.yaml, units, media, captions and quiz.yaml, with fixed timestamps."""
+    with app.app_context():
+        course = _seeded(get_session())
+        out = io.BytesIO()
+        export_course_zip(course, Path(app.config["MEDIA_DIR"]), out)
+    names = zipfile.ZipFile(out).namelist()
+    assert "public-speaking/course.yaml" in names and "public-speaking/quiz.yaml" in names
+    assert "public-speaking/units/01-why-we-speak.md" in names
+    assert "public-speaking/media/01-why-we-speak.webm" in names
+    assert "public-speaking/captions/01-why-we-speak.en.vtt" in names
+    assert {n.split("/")[0] for n in names} == {"public-speaking"}
+
+
+def test_export_refuses_what_cannot_be_read_back(app):
+    """A course without units, or a quiz the loader would reject, is refused with a clear message."""
+    with app.app_context():
+        session = get_session()
+        empty = Course(slug="empty", title="Empty")
+        session.add(empty)
+        session.flush()
+        with pytest.raises(ExportError, match="has no units"):
+            export_course_zip(empty, Path(app.config["MEDIA_DIR"]), io.BytesIO())
+        course = Course(slug="bad-quiz", title="Bad quiz")
+        course.units = [Unit(position=1, slug="one", title="One")]
+        course.quiz = Quiz(title="Q", questions=[Question(position=1, type="multiple", prompt="?", choices=[
+            Choice(position=1, text="a", correct=True, weight=100.0), Choice(position=2, text="b", weight=-100.0)])])
+        session.add(course)
+        session.flush()
+        with pytest.raises(ExportError, match="quiz.yaml"):
+            export_course_zip(course, Path(app.config["MEDIA_DIR"]), io.BytesIO())
