@@ -1,0 +1,258 @@
+"""Browser fixtures: one live Sala server and one headless Chromium per test session.
+
+The server runs the real app on a temporary SQLite database with the real courses imported and a
+few learners seeded in known states (see `Site`). Each test gets a fresh browser context, so
+cookies never leak from one test to the next.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from lms import create_app
+from lms.db import Base, get_session
+from tests.conftest import CONTENT, PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+#: Fail fast: nothing on a local test server should take seconds.
+TIMEOUT_MS = 10_000
+
+
+@dataclass
+class Site:
+    """The live server and the seeded states tests refer to."""
+
+    url: str
+    app: object
+    #: role in the tests -> (email, name)
+    users: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: "genuine" / "revoked" -> certificate code
+    codes: dict[str, str] = field(default_factory=dict)
+    #: "passed" / "failed" -> path of a quiz result page
+    results: dict[str, str] = field(default_factory=dict)
+    #: course slug of each seeded state
+    slugs: dict[str, str] = field(default_factory=dict)
+    #: signed-in storage states, filled on first use
+    states: dict[str, dict] = field(default_factory=dict)
+    #: what tests measured once and others reuse (page titles, page loads), by key
+    seen: dict[str, object] = field(default_factory=dict)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # the test output needs no access log
+        pass
+
+
+class _CloseOnDrop:
+    """Closes the response (an open video file) even when the browser drops the connection.
+
+    Chromium aborts media requests it no longer needs; werkzeug's development server then fails in
+    its clean-up before calling close(), and the file leaks (a ResourceWarning, an error under -W error).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        return _ClosingIterable(self.app(environ, start_response))
+
+
+class _ClosingIterable:
+    def __init__(self, inner):
+        self.inner, self.closed = inner, False
+
+    def __iter__(self):
+        return iter(self.inner)
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            getattr(self.inner, "close", lambda: None)()
+
+    def __del__(self):
+        self.close()
+
+
+def _answers(quiz, *, right: bool) -> dict[str, list[str]]:
+    """Form values answering every question right (or every one wrong), from the database."""
+    form = {}
+    for q in quiz.questions:
+        if q.type == "short_text":
+            form[f"q-{q.id}"] = [q.choices[0].text if right else "something else entirely"]
+        elif right:
+            form[f"q-{q.id}"] = [str(c.id) for c in q.choices if c.correct]
+        else:
+            form[f"q-{q.id}"] = [str(next(c.id for c in q.choices if not c.correct))]
+    return form
+
+
+def _seed(app) -> dict:
+    """Learners in the states the page tests need, made through the services."""
+    from sqlalchemy import select
+
+    from lms.models import Course
+    from lms.services import accounts, certificates, enrollment, progress, quizzes
+
+    users = {
+        "newcomer": ("newcomer@example.org", "Sok Dara"),
+        "progress": ("progress@example.org", "Chan Sophea"),
+        "graduate": ("graduate@example.org", "Keo Sreyleak"),
+        "revoked": ("revoked@example.org", "Meas Vannak"),
+    }
+    slugs = {"progress": "public-speaking", "graduate": "telling-impact-stories", "revoked": "youth-rights-at-work"}
+    out = {"users": users, "slugs": slugs, "codes": {}, "results": {}}
+    with app.app_context():
+        db = get_session()
+        made = {key: accounts.register(db, name=name, email=email, password=PASSWORD)
+                for key, (email, name) in users.items()}
+        db.flush()
+        courses = {c.slug: c for c in db.scalars(select(Course))}
+
+        # In progress: the first unit done, one failed attempt at the quiz, attempts left.
+        user, course = made["progress"], courses[slugs["progress"]]
+        enrollment.enroll(db, user, course)
+        progress.mark_done(db, user, course.published_units()[0])
+        attempt = quizzes.open_attempt(db, user, course.quiz)
+        quizzes.submit(db, user, course.quiz, attempt, _answers(course.quiz, right=False))
+        out["results"]["failed"] = f"/courses/{course.slug}/quiz/attempts/{attempt.id}"
+
+        # Completed: every unit done, quiz passed, certificate issued (and one revoked).
+        for key in ("graduate", "revoked"):
+            user, course = made[key], courses[slugs[key]]
+            enrolled = enrollment.enroll(db, user, course)
+            for unit in course.published_units():
+                progress.mark_done(db, user, unit)
+            attempt = quizzes.open_attempt(db, user, course.quiz)
+            quizzes.submit(db, user, course.quiz, attempt, _answers(course.quiz, right=True))
+            cert = progress.complete_if_done(db, user, course, enrolled)
+            assert cert is not None, f"seeding {key}: the course did not complete"
+            if key == "graduate":
+                out["results"]["passed"] = f"/courses/{course.slug}/quiz/attempts/{attempt.id}"
+                out["codes"]["genuine"] = cert.code
+            else:
+                certificates.revoke(db, cert, "Issued by mistake during a test.")
+                out["codes"]["revoked"] = cert.code
+        db.commit()
+    return out
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The app with the real courses, served on 127.0.0.1 in a daemon thread."""
+    folder = tmp_path_factory.mktemp("live")
+    media = folder / "media"
+    app = create_app({
+        "INSTANCE_PATH": str(folder / "instance"),
+        "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
+        "MEDIA_DIR": str(media),
+        "CACHE_DIR": str(folder / "cache"),
+        "TESTING": True,
+        # The page tests open the verification pages many times in a minute.
+        "RATELIMIT_ENABLED": False,
+    })
+    Base.metadata.create_all(app.extensions["lms.engine"])
+    with app.app_context():
+        from lms.content.importer import import_all
+
+        import_all(get_session(), CONTENT, media)
+        get_session().commit()
+    seeded = _seed(app)
+
+    server = make_server("127.0.0.1", 0, _CloseOnDrop(app), threaded=True, request_handler=_QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield Site(url=f"http://127.0.0.1:{server.server_port}", app=app, **seeded)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        app.extensions["lms.engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    p = sync_playwright().start()
+    chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        p.stop()
+
+
+def new_context(browser, site, **kwargs):
+    context = browser.new_context(base_url=site.url, **kwargs)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+@pytest.fixture
+def context(browser, site):
+    """A fresh browser context (no cookies) for one test."""
+    ctx = new_context(browser, site)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+def sign_in(context, site, who: str) -> None:
+    """Sign in by posting the login form, CSRF token and all, through the context's own cookies."""
+    if who not in site.states:
+        email = site.users[who][0]
+        html = context.request.get("/login").text()
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        response = context.request.post("/login", form={"csrf_token": token, "email": email, "password": PASSWORD},
+                                        max_redirects=0)
+        assert response.status == 302, f"signing in {email} failed: {response.status}"
+        site.states[who] = context.storage_state()
+    else:
+        context.add_cookies(site.states[who]["cookies"])
+
+
+@pytest.fixture
+def page_as(browser, site):
+    """A factory: page_as("graduate") is a page signed in as that seeded learner, in its own context."""
+    contexts = []
+
+    def make(who: str, **kwargs):
+        ctx = new_context(browser, site, **kwargs)
+        contexts.append(ctx)
+        if who != "anonymous":
+            sign_in(ctx, site, who)
+        return ctx.new_page()
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+@pytest.fixture
+def signed_in_page(page_as):
+    """A page signed in as the learner with a course in progress."""
+    return page_as("progress")
+
+
+@pytest.fixture
+def nojs_context(browser, site):
+    """A context with JavaScript disabled: every core task must still work."""
+    ctx = new_context(browser, site, java_script_enabled=False)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def nojs_page(nojs_context):
+    return nojs_context.new_page()

@@ -1,0 +1,268 @@
+"""Shared checks for the browser tests: axe, keyboard focus, page structure, the pages to visit."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+import yaml
+
+from tests.conftest import CONTENT
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+_axe = None
+
+
+def assert_no_axe_violations(page, label: str = "") -> None:
+    """Run axe-core on the page; fail with each violation's rule, impact, help and failing nodes."""
+    global _axe
+    if _axe is None:
+        from axe_playwright_python.sync_playwright import Axe
+
+        _axe = Axe()
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                      "resultTypes": ["violations"]})
+    violations = results.response["violations"]
+    if violations:
+        lines = [f"axe found {len(violations)} violation(s) on {label or page.url}:"]
+        for v in violations:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+            for node in v["nodes"][:8]:
+                lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
+                if node.get("failureSummary"):
+                    lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+# ---------------------------------------------------------------- keyboard
+
+def is_focused(page, locator) -> bool:
+    return locator.evaluate("el => el === document.activeElement")
+
+
+def describe_focus(page) -> str:
+    return page.evaluate("""() => { const el = document.activeElement;
+        return el ? el.outerHTML.slice(0, 120) : 'nothing'; }""")
+
+
+def tab_to(page, locator, max_presses: int = 80, key: str = "Tab") -> None:
+    """Press Tab until `locator` has focus: proof it is reachable by keyboard. Fails after max_presses."""
+    handle = locator.element_handle()
+    for _ in range(max_presses):
+        if page.evaluate("el => el === document.activeElement", handle):
+            return
+        page.keyboard.press(key)
+    pytest.fail(f"{locator} not reached after {max_presses} presses of {key}; focus is on {describe_focus(page)}",
+                pytrace=False)
+
+
+def reset_focus_to_top(page) -> None:
+    """Put the sequential focus starting point at the start of <body>, as on a fresh page load.
+
+    Pages that move focus on load (error summary, result heading) start elsewhere; a temporary
+    element focused and removed at the top of the body puts the next Tab back at the beginning.
+    """
+    page.evaluate("""() => { const t = document.createElement('span'); t.tabIndex = -1;
+        document.body.prepend(t); t.focus(); t.remove(); }""")
+
+
+def press_and_wait(page, key: str = "Enter") -> None:
+    """Press a key that submits a form or follows a link, and wait for the next page to load."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
+
+
+# ---------------------------------------------------------------- page structure
+
+STRUCTURE_JS = """() => {
+  const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map(h => +h.tagName[1]);
+  return {
+    title: document.title.trim(),
+    lang: document.documentElement.getAttribute('lang') || '',
+    h1: document.querySelectorAll('h1').length,
+    headings: headings,
+    mains: document.querySelectorAll('main, [role=main]').length,
+  };
+}"""
+
+
+def structure(page) -> dict:
+    return page.evaluate(STRUCTURE_JS)
+
+
+def assert_structure(page) -> dict:
+    """One h1, no skipped heading levels, a title, <html lang>, one <main>."""
+    s = structure(page)
+    assert s["title"], "the page has no <title>"
+    assert s["title"] != "– Sala" and not s["title"].startswith("–"), f"empty title block: {s['title']!r}"
+    assert re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]+)*", s["lang"]), f"<html lang> is {s['lang']!r}"
+    assert s["h1"] == 1, f"{s['h1']} h1 elements (expected exactly one)"
+    assert s["mains"] == 1, f"{s['mains']} main landmarks (expected exactly one)"
+    levels = s["headings"]
+    assert levels and levels[0] == 1, f"the first heading is h{levels[0] if levels else '-'}, not h1"
+    for before, after in zip(levels, levels[1:]):
+        assert after <= before + 1, f"heading levels skip from h{before} to h{after}: {levels}"
+    return s
+
+
+def assert_skip_link_first(page) -> None:
+    """The first Tab stop is the skip link, and following it moves focus to <main>."""
+    if page.evaluate("document.activeElement && document.activeElement !== document.body"):
+        reset_focus_to_top(page)
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert is_focused(page, skip), f"first Tab stop is {describe_focus(page)}, not the skip link"
+    assert skip.bounding_box()["y"] >= 0 and skip.is_visible(), "the skip link does not appear when focused"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'")
+
+
+# ---------------------------------------------------------------- course content
+
+def normalize(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def exactly(text: str) -> re.Pattern:
+    """An accessible name that is exactly this text (get_by_role's exact=True, ignoring outer spaces)."""
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+def containing(text: str) -> re.Pattern:
+    """An accessible name that contains this text, such as a question's prompt inside its legend."""
+    return re.compile(re.escape(text))
+
+
+@dataclass
+class Question:
+    type: str
+    prompt: str
+    #: the labels to choose (choice questions) or the text to type (short_text)
+    right: list[str]
+    choices: list[str]
+
+
+def quiz_answers(slug: str) -> list[Question]:
+    """The right answers of a course's quiz, read from its quiz.yaml (what a learner would choose)."""
+    data = yaml.safe_load((CONTENT / slug / "quiz.yaml").read_text(encoding="utf-8"))
+    questions = []
+    for item in data["questions"]:
+        kind = item["type"]
+        if kind == "true_false":
+            choices, right = ["True", "False"], ["True" if item["answer"] else "False"]
+        elif kind == "short_text":
+            choices, right = [], [str(item["answers"][0])]
+        else:
+            choices = [normalize(c["text"]) for c in item["choices"]]
+            right = [normalize(c["text"]) for c in item["choices"] if c.get("correct")]
+        questions.append(Question(kind, normalize(item["prompt"]), right, choices))
+    return questions
+
+
+def unit_titles(slug: str) -> list[str]:
+    """Unit titles in course order, from the unit files' front matter."""
+    titles = []
+    for path in sorted((CONTENT / slug / "units").glob("*.md")):
+        front = path.read_text(encoding="utf-8").split("---", 2)[1]
+        titles.append(normalize(yaml.safe_load(front)["title"]))
+    return titles
+
+
+def course_title(slug: str) -> str:
+    return normalize(yaml.safe_load((CONTENT / slug / "course.yaml").read_text(encoding="utf-8"))["title"])
+
+
+# ---------------------------------------------------------------- the pages and states to check
+
+def _submit_empty(page) -> None:
+    page.get_by_role("main").get_by_role("button", name=re.compile("^(Create account|Sign in|Submit answers)$")).click()
+
+
+def _wrong_password(page) -> None:
+    page.get_by_label("Email address").fill("progress@example.org")
+    page.get_by_label("Password").fill("not the password at all")
+    _submit_empty(page)
+
+
+@dataclass
+class PageCase:
+    id: str
+    #: the page type: pages of different types must have different titles
+    kind: str
+    #: who is signed in: "anonymous" or a key of Site.users
+    who: str
+    #: a path, or a function of the Site giving one
+    path: str | Callable
+    status: int = 200
+    #: what to do on the page before checking it (submit a form...)
+    action: Callable | None = None
+    #: the page says it has errors: its title must start with "Error:"
+    has_errors: bool = False
+    #: the element that should have focus after load (data-autofocus)
+    autofocus: str | None = None
+
+    def url(self, site) -> str:
+        return self.path(site) if callable(self.path) else self.path
+
+
+UNIT = "/courses/public-speaking/units/why-we-speak"
+
+PAGES = [
+    PageCase("catalog-signed-out", "catalog", "anonymous", "/"),
+    PageCase("catalog-signed-in", "catalog", "progress", "/"),
+    PageCase("course-signed-out", "course", "anonymous", "/courses/public-speaking"),
+    PageCase("course-not-enrolled", "course", "newcomer", "/courses/public-speaking"),
+    PageCase("course-in-progress", "course", "progress", "/courses/public-speaking"),
+    PageCase("course-completed", "course", "graduate", "/courses/telling-impact-stories"),
+    PageCase("register-empty", "register", "anonymous", "/register"),
+    PageCase("register-with-errors", "register", "anonymous", "/register", status=400, action=_submit_empty,
+             has_errors=True, autofocus=".error-summary"),
+    PageCase("sign-in-empty", "sign-in", "anonymous", "/login"),
+    PageCase("sign-in-wrong-password", "sign-in", "anonymous", "/login", status=400, action=_wrong_password,
+             has_errors=True, autofocus=".error-summary"),
+    PageCase("unit-with-video", "unit", "progress", UNIT),
+    PageCase("quiz-fresh", "quiz", "progress", "/courses/public-speaking/quiz"),
+    PageCase("quiz-nothing-chosen", "quiz", "progress", "/courses/public-speaking/quiz", status=422,
+             action=_submit_empty, has_errors=True, autofocus=".error-summary"),
+    PageCase("quiz-already-passed", "quiz", "graduate", "/courses/telling-impact-stories/quiz"),
+    PageCase("result-passed", "result", "graduate", lambda s: s.results["passed"], autofocus="h1"),
+    PageCase("result-failed", "result", "progress", lambda s: s.results["failed"], autofocus="h1"),
+    PageCase("my-learning", "my-learning", "progress", "/my-learning"),
+    PageCase("my-learning-empty", "my-learning", "newcomer", "/my-learning"),
+    PageCase("my-certificates", "my-certificates", "graduate", "/certificates"),
+    PageCase("my-certificates-empty", "my-certificates", "newcomer", "/certificates"),
+    PageCase("certificate", "certificate", "graduate", lambda s: f"/certificates/{s.codes['genuine']}"),
+    PageCase("certificate-revoked", "certificate", "revoked", lambda s: f"/certificates/{s.codes['revoked']}"),
+    PageCase("verify-empty-signed-out", "verify", "anonymous", "/verify"),
+    PageCase("verify-empty-signed-in", "verify", "graduate", "/verify"),
+    PageCase("verify-genuine", "verify-genuine", "anonymous", lambda s: f"/verify/{s.codes['genuine']}",
+             autofocus="h1"),
+    PageCase("verify-revoked", "verify-revoked", "anonymous", lambda s: f"/verify/{s.codes['revoked']}",
+             autofocus="h1"),
+    PageCase("verify-unknown", "verify-unknown", "anonymous", "/verify?code=ABCDE-12345-FGHJK-67890", status=404,
+             autofocus="h1"),
+    PageCase("error-404-signed-out", "error-404", "anonymous", "/courses/no-such-course", status=404),
+    PageCase("error-404-signed-in", "error-404", "progress", "/courses/no-such-course", status=404),
+    PageCase("error-403-not-enrolled", "error-403", "newcomer", UNIT, status=403),
+]
+
+#: One GET page per page type, for the layout and weight checks (states reached by a form post excluded).
+PAGE_TYPES = [c for c in PAGES if c.action is None and c.id not in {
+    "catalog-signed-in", "course-signed-out", "course-not-enrolled", "course-completed", "my-learning-empty",
+    "my-certificates-empty", "verify-empty-signed-in", "error-404-signed-in", "certificate-revoked",
+    "quiz-already-passed"}]
+
+
+def open_case(page_as, site, case: PageCase, **context_options):
+    """Open the page of a case as its user (in a context with these options), run its action, check the status."""
+    page = page_as(case.who, **context_options)
+    response = page.goto(case.url(site))
+    if case.action is not None:
+        with page.expect_navigation() as navigation:
+            case.action(page)
+        response = navigation.value
+    assert response.status == case.status, f"{case.id}: status {response.status}, expected {case.status}"
+    site.seen[f"title:{case.id}"] = page.title().strip()
+    return page
+
