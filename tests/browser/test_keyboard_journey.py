@@ -1,6 +1,11 @@
 """A newcomer completes a whole course with the keyboard only, finding everything by role and name."""
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+import pikepdf
+
 import re
 from datetime import datetime, timezone
 
@@ -97,6 +102,13 @@ def test_newcomer_completes_a_course_with_the_keyboard_only(page):
     tab_to(page, page.get_by_role("link", name="View your certificate"))
     press_and_wait(page)
     assert page.get_by_role("heading", level=1).inner_text() == "Certificate of completion"
+    # Download the PDF by keyboard: a real file, a tagged PDF.
+    tab_to(page, page.get_by_role("link", name="Download the certificate as PDF"))
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    pdf = Path(download_info.value.path()).read_bytes()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert "/StructTreeRoot" in doc.Root and doc.Root.Lang
     tab_to(page, page.get_by_role("link", name="Open the public verification page"))
     press_and_wait(page)
     verified = page.get_by_role("heading", level=1)
