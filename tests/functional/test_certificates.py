@@ -96,3 +96,28 @@ def test_verification_is_rate_limited(client):
     assert statuses[0] == 404 and statuses[-1] == 429
     r = client.get("/verify/ABCDE-ABCDE-ABCDE-ABCDE")
     assert "Too many requests" in r.get_data(as_text=True)
+
+
+def test_verification_limit_can_be_shared_through_redis(tmp_path):
+    """With a Redis storage URI, the limit holds across app instances (gunicorn workers)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    redis.Redis.from_url(url).flushdb()
+    from lms import create_app
+
+    apps = [create_app({"INSTANCE_PATH": str(tmp_path / f"i{n}"), "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
+                        "TESTING": True, "RATELIMIT_STORAGE_URI": url, "VERIFY_RATE_LIMIT": "5 per minute"})
+            for n in range(2)]
+    from lms.db import Base
+
+    Base.metadata.create_all(apps[0].extensions["lms.engine"])
+    statuses = [apps[i % 2].test_client().get("/verify/ABCDE-ABCDE-ABCDE-ABCDE").status_code for i in range(6)]
+    redis.Redis.from_url(url).flushdb()
+    for app in apps:
+        app.extensions["lms.engine"].dispose()
+    assert statuses == [404] * 5 + [429]
