@@ -35,6 +35,9 @@ def init_app(app: Flask) -> None:
         return {"html_lang": str(get_locale() or "en")}
 
     app.jinja_env.filters["seconds"] = format_seconds
+    from lms.services.authoring import language_name
+
+    app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else ""
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")

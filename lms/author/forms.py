@@ -1,7 +1,7 @@
 """Forms for writing courses. Validation that needs the database lives in lms.services.authoring."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -91,7 +91,7 @@ class PublishForm(FlaskForm):
 
 
 class VideoForm(FlaskForm):
-    video = FileField(_l("Video or audio file"),
+    video = FileField(_l("Video or audio file"), validators=[FileRequired(_l("Choose a video or audio file to upload."))],
                       description=_l("WebM, MP4, MP3 or M4A."))
     description = TextAreaField(
         _l("What the video shows"), validators=[Optional(), Length(max=2000)],
@@ -113,7 +113,8 @@ assert [k for k, _label in KIND_CHOICES] == list(CAPTION_KINDS)
 
 
 class CaptionUploadForm(FlaskForm):
-    file = FileField(_l("Caption file"), description=_l("A WebVTT (.vtt), SubRip (.srt) or YouTube (.sbv) file."))
+    file = FileField(_l("Caption file"), validators=[FileRequired(_l("Choose a caption file to upload."))],
+                     description=_l("A WebVTT (.vtt), SubRip (.srt) or YouTube (.sbv) file."))
     language = StringField(
         _l("Language of the captions"),
         validators=[DataRequired(_l("Enter the language of the captions, like en or km.")), _language],

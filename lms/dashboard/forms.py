@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 
 
 class CourseImportForm(FlaskForm):
-    file = FileField(_l("Course zip file"),
+    file = FileField(_l("Course zip file"), validators=[FileRequired(_l("Choose a course zip file to import."))],
                      description=_l("A .zip exported from Sala, holding one course folder with course.yaml, "
                                     "units, media, captions and quiz.yaml."))

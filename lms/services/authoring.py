@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from babel import Locale, UnknownLocaleError
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -335,7 +336,10 @@ def publish_gaps(unit: Unit) -> list[str]:
                       language=language_name(unit.course.language)))
     missing = images_without_alt(unit.body_html or "")
     if missing:
-        gaps.append(_("%(n)d image(s) in the text have no alt text. Write what each image shows, like ![A trainer at a flip chart](picture.png).", n=missing))
+        gaps.append(ngettext(
+            "%(num)d image in the text has no alt text. Write what it shows, like ![A trainer at a flip chart](picture.png).",
+            "%(num)d images in the text have no alt text. Write what each shows, like ![A trainer at a flip chart](picture.png).",
+            missing))
     return gaps
 
 

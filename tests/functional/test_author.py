@@ -332,7 +332,7 @@ def test_unit_with_video_needs_captions_or_a_reason(app, client):
     unit_id = new_unit(client, course_id, "Video unit", body="![](photo.png)")
     assert upload_video(client, unit_id).status_code == 302
     page = client.get(f"/teach/units/{unit_id}/publish").get_data(as_text=True)
-    assert "no captions in the course language" in page and "have no alt text" in page
+    assert "no captions in the course language" in page and "has no alt text" in page
     r = post(client, f"/teach/units/{unit_id}/publish", {"reason": "  "})
     assert r.status_code == 422 and 'href="#reason"' in r.get_data(as_text=True)
     assert load(app, Unit, unit_id).status == "draft"

@@ -1,0 +1,107 @@
+"""Shared pieces of the trainer-side browser tests: accounts with roles on the live site, keyboard
+helpers, the files a trainer uploads, and cleanup so the shared live site's catalog stays as seeded."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from lms.db import get_session
+from tests.browser.helpers import press_and_wait, tab_to
+from tests.conftest import CONTENT, PASSWORD
+
+#: A real video of the imported courses (69.5 s, speech in two parts).
+WEBM = CONTENT / "public-speaking" / "media" / "01-why-we-speak.webm"
+
+#: A SubRip file with a typo to fix ("peple") and a caption that stays on screen too long (31.9 s).
+SRT = (
+    "1\r\n00:00:00,400 --> 00:00:03,436\r\nWelcome to Public Speaking,\r\na course from Sala.\r\n\r\n"
+    "2\r\n00:00:03,786 --> 00:00:06,903\r\nIn this unit, we look at\r\nwhy peple speak in public.\r\n\r\n"
+    "3\r\n00:00:07,000 --> 00:00:38,900\r\nThe rest of the talk.\r\n"
+)
+
+#: A file read as WebVTT that holds no caption a browser can show: rejected, with problems by line.
+BROKEN_VTT = "WEBVTT\n\n00:00:01.000 --> banana\nHello there.\n"
+
+
+def exactly(text: str):
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+def containing(text: str):
+    return re.compile(re.escape(text))
+
+
+def in_db(site, fn):
+    """Run fn(session) inside the live app, commit, and return what it returned."""
+    with site.app.app_context():
+        session = get_session()
+        result = fn(session)
+        session.commit()
+        return result
+
+
+def add_user(site, key: str, name: str, email: str, role: str = "learner") -> int:
+    """An account on the live site, registered through the accounts service; `key` also works with page_as()."""
+    from lms.services import accounts
+
+    def make(session):
+        user = accounts.find_user(session, email) or accounts.register(
+            session, name=name, email=email, password=PASSWORD, role=role)
+        session.flush()
+        return user.id
+
+    user_id = in_db(site, make)
+    site.users[key] = (email, name)
+    return user_id
+
+
+def type_into(page, locator, text: str) -> None:
+    """Tab to a field and type into it, as a keyboard user does."""
+    tab_to(page, locator, max_presses=150)
+    page.keyboard.type(text)
+
+
+def replace_text(page, locator, text: str) -> None:
+    """Tab to a field, select what it holds (Ctrl+A) and type the new text over it."""
+    tab_to(page, locator, max_presses=150)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+
+
+def activate(page, locator, key: str = "Enter", max_presses: int = 150) -> None:
+    """Tab to a link or button and press Enter (or Space), waiting for the next page."""
+    tab_to(page, locator, max_presses=max_presses)
+    press_and_wait(page, key)
+
+
+def sign_in_by_keyboard(page, email: str) -> None:
+    """Open the sign-in page from the site header and sign in, keyboard only."""
+    page.goto("/")
+    activate(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in"))
+    type_into(page, page.get_by_role("textbox", name=containing("Email address")), email)
+    type_into(page, page.get_by_label(re.compile(r"^Password")), PASSWORD)
+    activate(page, page.get_by_role("main").get_by_role("button", name="Sign in"))
+    assert page.get_by_role("button", name=containing("Sign out")).count() == 1, "signing in failed"
+
+
+def sign_out_by_keyboard(page) -> None:
+    activate(page, page.get_by_role("button", name=containing("Sign out")))
+
+
+@pytest.fixture
+def drafted_after(site):
+    """Course ids appended to the returned list are made drafts again after the test, so the learner-side
+    tests sharing the live site see the catalog as it was seeded."""
+    ids: list[int] = []
+    yield ids
+    if ids:
+        from lms.models import Course
+
+        def draft(session):
+            for course_id in ids:
+                course = session.get(Course, course_id)
+                if course is not None:
+                    course.status = "draft"
+
+        in_db(site, draft)
