@@ -324,7 +324,7 @@ def move_unit(session: Session, unit: Unit, direction: str) -> bool:
 
 def has_captions(unit: Unit, language: str | None = None) -> bool:
     language = language or unit.course.language
-    return any(t.kind in ("captions", "subtitles") and _same_language(t.language, language)
+    return any(t.kind in ("captions", "subtitles") and t.cue_count and _same_language(t.language, language)
                for t in unit.caption_tracks)
 
 
@@ -474,7 +474,9 @@ def check_captions(session: Session, unit: Unit, user: User, data: bytes, filena
     duration = unit.video.duration if unit.video else None
     result = read_captions(data, filename or "", video_duration=duration)
     if result.accepted and not result.cues:
-        result.errors.append(Problem(0, _("No captions could be read from this file, so there is nothing to store."), "error", "no-cues"))
+        # A browser accepts such a file and shows nothing: report it as it is, but it cannot go live.
+        result.warnings.append(Problem(0, _("This file holds no caption a player would show, so it cannot be used. "
+                                            "Fix the lines named above and upload it again."), "warning", "no-cues"))
     speech = _speech(unit, media_dir) if result.accepted else None
     report = build_report(result, duration, speech)
     report["filename"] = (filename or "")[-200:]
@@ -504,6 +506,9 @@ def get_pending(session: Session, unit: Unit, token: str) -> PendingCaption:
 
 def confirm_captions(session: Session, pending: PendingCaption) -> CaptionTrack:
     """Make pending captions live, replacing the unit's track of the same language and kind."""
+    if not pending.cue_count:
+        raise LmsError(_("These captions hold no cue a player would show, so they cannot go live. "
+                         "Upload a corrected file."))
     unit = pending.unit
     track = next((t for t in unit.caption_tracks if t.language == pending.language and t.kind == pending.kind), None)
     if track is None:

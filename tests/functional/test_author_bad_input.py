@@ -31,8 +31,6 @@ def unit_id(app, client):
     ("empty.vtt", b"", "The file is empty"),
     ("binary.srt", bytes(range(256)) * 40, "binary data"),
     ("truncated.srt", b"1\n00:00:01,000 --> 00:00:0", "No captions could be read"),
-    ("minutes.vtt", b"WEBVTT\n\n00:61:00.000 --> 00:62:00.000\nToo many minutes\n", "minutes and seconds must be between 00 and 59"),
-    ("negative.vtt", b"WEBVTT\n\n-00:00:01.000 --> 00:00:02.000\nBefore the start\n", "a time cannot be negative"),
     ("notes.txt", b"Just some notes about the talk, no timings at all.\n", "the first line must be"),
 ])
 def test_rejected_caption_files_are_reported_and_not_stored(app, client, unit_id, name, data, expected):
@@ -45,6 +43,22 @@ def test_rejected_caption_files_are_reported_and_not_stored(app, client, unit_id
     assert "<title>Error:" in html and 'role="alert"' in html
     assert_page_structure(html)
     assert counts(app) == before
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("minutes.vtt", b"WEBVTT\n\n00:61:00.000 --> 00:62:00.000\nToo many minutes\n", "minutes and seconds must be between 00 and 59"),
+    ("negative.vtt", b"WEBVTT\n\n-00:00:01.000 --> 00:00:02.000\nBefore the start\n", "a time cannot be negative"),
+])
+def test_files_whose_every_cue_is_bad_are_reported_and_cannot_go_live(app, client, unit_id, name, data, expected):
+    """A WebVTT file whose only cue has an impossible time is read as a browser would (no cues): the
+    report names the line and the problem and offers no way to use it; nothing goes live."""
+    before = counts(app)
+    r = upload_captions(client, unit_id, data, name=name)
+    assert r.status_code == 302
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "<strong>Line 3:</strong>" in html and expected in html
+    assert "Use these captions</button>" not in html
+    assert counts(app)[0] == before[0]
 
 
 def test_bad_timestamps_are_named_by_line(app, client, unit_id):
