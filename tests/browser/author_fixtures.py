@@ -21,7 +21,7 @@ SRT = (
 )
 
 #: A file read as WebVTT that holds no caption a browser can show: rejected, with problems by line.
-BROKEN_VTT = "WEBVTT\n\n00:00:01.000 --> banana\nHello there.\n"
+BROKEN_VTT = "WEBVTTX\n\n00:00:01.000 --> 00:00:02.000\nHello there.\n"  # bad signature: rejected
 
 
 def exactly(text: str):
