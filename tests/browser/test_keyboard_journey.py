@@ -160,6 +160,8 @@ def test_transcript_time_links_seek_the_video(signed_in_page):
     page.wait_for_function("document.getElementById('video').readyState >= 1")
     links = page.locator(".transcript").get_by_role("link")
     assert links.count() > 2
+    # Screen readers hear a whole phrase, not "Play from0:00".
+    assert page.locator(".transcript").get_by_role("link", name="Play from 0:00", exact=True).count() == 1
     link = links.nth(2)
     seek = float(link.get_attribute("data-seek"))
     assert seek > 0
