@@ -37,8 +37,9 @@ db: setup
 content: setup
 	$(BIN)/lms import-content
 
+# Refresh the message catalogue and the Khmer translation file from the code and templates.
 translations: setup
-	$(BIN)/pybabel extract -F babel.cfg -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 	$(BIN)/pybabel compile -d translations
 
