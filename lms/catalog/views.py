@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from lms.auth.forms import ConfirmForm
 from lms.db import session as db
 from lms.services import enrollment as enrollments
-from lms.services.progress import course_progress
+from lms.services.progress import course_progress, progress_of_enrollments
 
 bp = Blueprint("catalog", __name__)
 
@@ -43,7 +43,6 @@ def enrol(slug: str):
 @bp.route("/my-learning")
 @login_required
 def mine():
-    rows = []
-    for enrollment in enrollments.enrollments_of(db, current_user):
-        rows.append((enrollment, course_progress(db, current_user, enrollment.course, enrollment)))
+    mine = enrollments.enrollments_of(db, current_user)
+    rows = list(zip(mine, progress_of_enrollments(db, current_user, mine)))
     return render_template("catalog/mine.html", rows=rows)

@@ -67,7 +67,8 @@ def enrollments_of(session: Session, user: User) -> list[Enrollment]:
         session.scalars(
             select(Enrollment)
             .where(Enrollment.user_id == user.id)
-            .options(selectinload(Enrollment.course).selectinload(Course.units))
+            .options(selectinload(Enrollment.course).selectinload(Course.units),
+                     selectinload(Enrollment.course).selectinload(Course.quiz).selectinload(Quiz.questions))
             .order_by(Enrollment.enrolled_at.desc())
         )
     )

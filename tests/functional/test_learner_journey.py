@@ -314,3 +314,16 @@ def test_error_pages_use_the_layout_and_never_leak_traces(app, client):
     assert r.status_code == 500
     assert "secret detail" not in html and "Traceback" not in html
     assert '<main id="main"' in html and "<h1>" in html
+
+
+def test_my_learning_runs_the_same_queries_for_one_course_or_three(app, client, auth, count_queries):
+    """The My learning page loads progress for all enrolments in a fixed number of queries."""
+    auth.as_new()
+    counts = []
+    for slug in ("public-speaking", "youth-rights-at-work", "telling-impact-stories"):
+        post(client, f"/courses/{slug}/enrol", token_from=f"/courses/{slug}")
+        with count_queries() as counter:
+            html = client.get("/my-learning").get_data(as_text=True)
+        assert slug.replace("-", " ")[:6].lower() in html.lower()
+        counts.append(counter.count)
+    assert counts[0] == counts[1] == counts[2], counts
