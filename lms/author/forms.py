@@ -91,16 +91,43 @@ class PublishForm(FlaskForm):
 
 
 class VideoForm(FlaskForm):
-    video = FileField(_l("Video or audio file"), validators=[FileRequired(_l("Choose a video or audio file to upload."))],
-                      description=_l("WebM, MP4, MP3 or M4A."))
+    """The Teach video page. When the unit has a video already (the view sets has_video), the video
+    file may be left out to change only the description or the poster."""
+
+    has_video = False
+    has_poster = False
+
+    video = FileField(_l("Video or audio file"), description=_l("WebM, MP4, MP3 or M4A."))
     description = TextAreaField(
         _l("What the video shows"), validators=[Optional(), Length(max=2000)],
         description=_l("A sentence or two for learners who cannot see the video: who is on screen and what they show."),
     )
+    poster = FileField(
+        _l("Poster image"),
+        description=_l("A still picture shown before the video plays: PNG, JPEG or WebP."),
+    )
+    poster_alt = TextAreaField(
+        _l("What the poster shows"),
+        # No Optional(): it would stop validate_poster_alt from running on an empty field.
+        validators=[Length(max=1000, message=_l("Keep the poster description to 1000 characters or fewer."))],
+        description=_l("Needed with a poster. Learners who cannot see the picture read this next to the video."),
+    )
+
+    @staticmethod
+    def _chosen(field) -> bool:
+        return bool(field.data and getattr(field.data, "filename", None))
 
     def validate_video(self, field):
-        if not field.data or not getattr(field.data, "filename", None):
+        if self._chosen(field):
+            return
+        # The form as the page sends it always has its text fields; a request without them changes nothing.
+        details_sent = bool(self.description.raw_data or self.poster_alt.raw_data or self._chosen(self.poster))
+        if not (self.has_video and details_sent):
             raise ValidationError(_l("Choose a video or audio file to upload."))
+
+    def validate_poster_alt(self, field):
+        if (self._chosen(self.poster) or self.has_poster) and not (field.data or "").strip():
+            raise ValidationError(_l("Describe the poster image for people who cannot see it."))
 
 
 KIND_CHOICES = [

@@ -327,28 +327,59 @@ def preview_unit(unit_id: int):
 
 # --- Video ---------------------------------------------------------------------------------------
 
+def _chosen(upload):
+    return upload if upload is not None and getattr(upload, "filename", None) else None
+
+
 @bp.route("/units/<int:unit_id>/video", methods=["GET", "POST"])
 def video(unit_id: int):
     unit = _unit(unit_id)
+    if request.method == "POST" and "remove_poster" in request.form:
+        return _remove_poster(unit)
     form = VideoForm()
+    form.has_video = unit.video is not None
+    form.has_poster = bool(unit.video and unit.video.poster_filename)
+    form.video.flags.required = not form.has_video
     if request.method == "GET" and unit.video:
         form.description.data = unit.video.description
+        form.poster_alt.data = unit.video.poster_alt
     if form.validate_on_submit():
-        upload = form.video.data
+        upload, poster = _chosen(form.video.data), _chosen(form.poster.data)
+        media_dir = Path(current_app.config["MEDIA_DIR"])
         try:
-            authoring.attach_video(db, unit, upload.stream, Path(current_app.config["MEDIA_DIR"]),
-                                   description=form.description.data or "",
-                                   max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"))
+            authoring.save_video(
+                db, unit, media_dir, video=upload.stream if upload else None, description=form.description.data or "",
+                poster=poster.stream if poster else None, poster_alt=form.poster_alt.data or "",
+                max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+                poster_max_bytes=current_app.config.get("POSTER_MAX_BYTES", authoring.POSTER_MAX_BYTES))
         except authoring.MediaRejected as err:
             db.rollback()
             form.video.errors = [err.message]
+        except FieldErrors as err:
+            db.rollback()
+            _show_errors(form, err)
         else:
             db.commit()
-            flash(_("Video saved for “%(title)s”. Add its captions next.", title=unit.title), "info")
-            return redirect(url_for("author.upload_captions", unit_id=unit.id))
+            if upload:
+                flash(_("Video saved for “%(title)s”. Add its captions next.", title=unit.title), "info")
+                return redirect(url_for("author.upload_captions", unit_id=unit.id))
+            flash(_("The video details of “%(title)s” were saved.", title=unit.title), "info")
+            return redirect(url_for("author.video", unit_id=unit.id))
     status = _invalid(form) if request.method == "POST" else 200
     return render_template("author/video.html", unit=unit, course=unit.course, form=form, remove_form=ConfirmForm(),
-                           max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)), status
+                           max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
+                           poster_limit=authoring.size_text(
+                               current_app.config.get("POSTER_MAX_BYTES", authoring.POSTER_MAX_BYTES))), status
+
+
+def _remove_poster(unit):
+    """The "Remove the poster" button of the video page (its own small form, posted to the same address)."""
+    if not ConfirmForm().validate_on_submit():
+        raise LmsError()
+    authoring.remove_poster(db, unit)
+    db.commit()
+    flash(_("The poster was removed from the video of “%(title)s”.", title=unit.title), "info")
+    return redirect(url_for("author.video", unit_id=unit.id))
 
 
 @bp.route("/units/<int:unit_id>/video/remove", methods=["POST"])

@@ -1,7 +1,7 @@
 """Write a course from the database back to the content/courses format (docs/content-format.md).
 
 The output is what lms.content.loader.load_course reads: course.yaml, units/NN-slug.md with front
-matter, media/ (each unit's video, byte for byte), captions/<stem>.<lang>.vtt and quiz.yaml.
+matter, media/ (each unit's video and poster image, byte for byte), captions/<stem>.<lang>.vtt and quiz.yaml.
 ``export_course_zip`` writes the folder, reads it back with the loader, and only then zips it, so
 an export that could not be imported again is refused with the loader's own message.
 
@@ -69,7 +69,7 @@ def course_yaml(course: Course) -> str:
     return _yaml({k: v for k, v in data.items() if v not in ("", None) or k == "title"})
 
 
-def unit_markdown(unit: Unit, video_name: str | None) -> str:
+def unit_markdown(unit: Unit, video_name: str | None, poster_name: str | None = None) -> str:
     meta = {"title": unit.title}
     if unit.summary:
         meta["summary"] = unit.summary
@@ -78,6 +78,9 @@ def unit_markdown(unit: Unit, video_name: str | None) -> str:
         meta["video"] = f"media/{video_name}"
         if unit.video is not None and unit.video.description:
             meta["video_alt"] = unit.video.description
+        if poster_name:
+            meta["poster"] = f"media/{poster_name}"
+            meta["poster_alt"] = unit.video.poster_alt
     if unit.status == "draft":
         meta["status"] = "draft"
     return "---\n" + _yaml(meta) + "---\n" + (unit.body_md or "")
@@ -133,7 +136,7 @@ def write_course_folder(course: Course, media_dir: Path, dest: Path) -> Path:
     width = 2 if len(units) < 100 else 3
     for number, unit in enumerate(units, start=1):
         stem = unit_stem(unit, number, width)
-        video_name = None
+        video_name = poster_name = None
         if unit.video is not None:
             source = Path(media_dir) / unit.video.filename
             if not source.is_file():
@@ -142,7 +145,15 @@ def write_course_folder(course: Course, media_dir: Path, dest: Path) -> Path:
             video_name = stem + Path(unit.video.filename).suffix
             (folder / "media").mkdir(exist_ok=True)
             shutil.copyfile(source, folder / "media" / video_name)
-        (folder / "units" / f"{stem}.md").write_text(unit_markdown(unit, video_name), encoding="utf-8")
+            if unit.video.poster_filename:
+                poster_source = Path(media_dir) / unit.video.poster_filename
+                if not poster_source.is_file():
+                    raise ExportError(_("The poster of unit “%(title)s” (%(file)s) is missing from the media folder.",
+                                        title=unit.title, file=unit.video.poster_filename))
+                # "<stem>.poster.png": never the same name as the video, whatever their types.
+                poster_name = f"{stem}.poster{Path(unit.video.poster_filename).suffix}"
+                shutil.copyfile(poster_source, folder / "media" / poster_name)
+        (folder / "units" / f"{stem}.md").write_text(unit_markdown(unit, video_name, poster_name), encoding="utf-8")
         for track in unit.caption_tracks:
             (folder / "captions").mkdir(exist_ok=True)
             kind = "" if track.kind == "captions" else f".{track.kind}"

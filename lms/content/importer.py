@@ -14,7 +14,7 @@ from lms.content.sanitize import render_markdown
 from lms.errors import ContentError
 from lms.models import CaptionTrack, Choice, Course, Question, Quiz, Unit, Video
 from lms.quiz.spec import QuestionSpec
-from lms.services.media import store_file
+from lms.services.media import store_file, store_image_file
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,16 @@ def _fill_unit(unit: Unit, data: UnitData, position: int, media_dir: Path) -> No
         unit.video.filename, unit.video.mime_type, unit.video.size_bytes = filename, mime, size
         unit.video.duration = duration
         unit.video.description = data.video_description
+        if data.poster_path is not None:
+            try:
+                poster = store_image_file(data.poster_path, media_dir)
+            except ValueError:
+                raise ContentError(data.poster_path, "this poster is not a PNG, JPEG or WebP image") from None
+            unit.video.poster_filename, unit.video.poster_mime = poster.filename, poster.mime
+            unit.video.poster_alt = data.poster_alt
+        else:
+            unit.video.poster_filename = unit.video.poster_mime = None
+            unit.video.poster_alt = ""
     elif unit.video is not None:
         unit.video = None
     tracks = {(t.language, t.kind): t for t in unit.caption_tracks}

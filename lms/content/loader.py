@@ -34,6 +34,9 @@ class UnitData:
     path: Path
     video_path: Path | None = None
     video_description: str = ""
+    #: The still image shown before the video plays, and what it shows (required with a poster).
+    poster_path: Path | None = None
+    poster_alt: str = ""
     captions: list[CaptionFile] = field(default_factory=list)
 
 
@@ -121,6 +124,8 @@ def load_unit(course_dir: Path, path: Path) -> UnitData:
         if course_dir.resolve() not in video.parents or not video.is_file():
             raise ContentError(path, f"video file not found: {meta['video']}", field="video")
         unit.video_path = video
+    if meta.get("poster"):
+        unit.poster_path, unit.poster_alt = _poster(course_dir, path, meta, has_video=unit.video_path is not None)
     stem = path.stem
     captions_dir = course_dir / "captions"
     if captions_dir.is_dir():
@@ -129,6 +134,25 @@ def load_unit(course_dir: Path, path: Path) -> UnitData:
             if m and m.group("stem") == stem:
                 unit.captions.append(CaptionFile(m.group("lang"), m.group("kind") or "captions", cap))
     return unit
+
+
+def _poster(course_dir: Path, path: Path, meta: dict, *, has_video: bool) -> tuple[Path, str]:
+    """The poster file (inside the course folder) and its required alt text."""
+    name = str(meta["poster"])
+    if not has_video:
+        raise ContentError(path, f"a poster is shown before a video plays; this unit has no video: {name}",
+                           field="poster")
+    poster = (course_dir / name).resolve()
+    if course_dir.resolve() not in poster.parents:
+        raise ContentError(path, f"the poster must be a file inside the course folder, like media/01-intro.png: {name}",
+                           field="poster")
+    if not poster.is_file():
+        raise ContentError(path, f"poster file not found: {name}", field="poster")
+    alt = meta.get("poster_alt")
+    if not isinstance(alt, str) or not alt.strip():
+        raise ContentError(path, f"the poster {name} needs poster_alt: a short description of what it shows, "
+                                 "for people who cannot see it", field="poster_alt")
+    return poster, alt.strip()
 
 
 def _question(item, path: Path, index: int) -> QuestionSpec:

@@ -24,6 +24,12 @@ class Video(Base):
     duration: Mapped[float | None] = mapped_column(Float, nullable=True)
     #: A short text description of what the video shows, for those who cannot see it.
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The still image shown before playing ("<sha256>.<ext>" in MEDIA_DIR, like the video), or None.
+    poster_filename: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    poster_mime: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    #: What the poster shows. The <video poster> attribute has no text alternative, so the pages
+    #: show this text next to the player; required whenever there is a poster.
+    poster_alt: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     unit: Mapped["Unit"] = relationship(back_populates="video")  # noqa: F821
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 #: (mime type, extension) by what the file starts with, never by its name.
 def sniff_media(head: bytes) -> tuple[str, str] | None:
@@ -21,8 +22,29 @@ def sniff_media(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def store_stream(stream: BinaryIO, media_dir: Path, *, max_bytes: int | None = None) -> tuple[str, str, int]:
-    """Copy a stream into media_dir as <sha256>.<ext>; returns (filename, mime, size).
+def sniff_image(head: bytes) -> tuple[str, str] | None:
+    """PNG, JPEG or WebP, by signature: the image types every browser shows as a video poster."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return ("image/png", "png")
+    if head.startswith(b"\xff\xd8\xff"):
+        return ("image/jpeg", "jpg")
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return ("image/webp", "webp")
+    return None
+
+
+@dataclass(frozen=True)
+class Stored:
+    filename: str
+    mime: str
+    size: int
+    #: False when a file with the same content was there already (it may belong to another unit).
+    created: bool
+
+
+def store(stream: BinaryIO, media_dir: Path, sniff: Callable[[bytes], tuple[str, str] | None] = sniff_media, *,
+          max_bytes: int | None = None) -> Stored:
+    """Copy a stream into media_dir as <sha256>.<ext>, the type decided by `sniff` on the first bytes.
 
     Written to a temporary file first and renamed into place, so an interrupted or rejected
     upload leaves nothing behind. Raises ValueError("not-media") or ValueError("too-large").
@@ -43,18 +65,35 @@ def store_stream(stream: BinaryIO, media_dir: Path, *, max_bytes: int | None = N
                     raise ValueError("too-large")
                 digest.update(chunk)
                 out.write(chunk)
-        kind = sniff_media(head)
+        kind = sniff(head)
         if kind is None:
             raise ValueError("not-media")
         mime, ext = kind
         filename = f"{digest.hexdigest()}.{ext}"
+        created = not (media_dir / filename).exists()
         os.replace(tmp_name, media_dir / filename)
-        return filename, mime, size
+        return Stored(filename, mime, size, created)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
 
 
+def store_stream(stream: BinaryIO, media_dir: Path, *, max_bytes: int | None = None) -> tuple[str, str, int]:
+    """A video or audio stream into media_dir (see store); returns (filename, mime, size)."""
+    stored = store(stream, media_dir, sniff_media, max_bytes=max_bytes)
+    return stored.filename, stored.mime, stored.size
+
+
+def store_image(stream: BinaryIO, media_dir: Path, *, max_bytes: int | None = None) -> Stored:
+    """A PNG, JPEG or WebP image into media_dir (see store)."""
+    return store(stream, media_dir, sniff_image, max_bytes=max_bytes)
+
+
 def store_file(path: Path, media_dir: Path) -> tuple[str, str, int]:
     with open(path, "rb") as fh:
         return store_stream(fh, media_dir)
+
+
+def store_image_file(path: Path, media_dir: Path) -> Stored:
+    with open(path, "rb") as fh:
+        return store_image(fh, media_dir)

@@ -1,6 +1,7 @@
 """axe-core and heading checks on every trainer page (Teach, quiz writing, results, admin) in each state."""
 from __future__ import annotations
 
+import base64
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,14 @@ def _not_a_video(page, w):
     _submit(page, "Upload video")
 
 
+def _poster(page, w):
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    page.get_by_label(re.compile("^Poster image")).set_input_files(
+        files=[{"name": "room.png", "mimeType": "image/png", "buffer": png}])
+    page.get_by_label(re.compile("^What the poster shows")).fill("A trainer stands before a room of learners.")
+    _submit(page, "Save changes")
+
+
 def _rejected_captions(page, w):
     page.get_by_label(re.compile("^Caption file")).set_input_files(
         files=[{"name": "broken.srt", "mimeType": "text/plain", "buffer": BROKEN_VTT.encode()}])
@@ -252,6 +261,7 @@ CASES = [
     Case("video-empty", TRAINER, lambda w: f"/teach/units/{w['u2']}/video"),
     Case("video-current", TRAINER, lambda w: f"/teach/units/{w['u1']}/video"),
     Case("video-not-a-video", TRAINER, lambda w: f"/teach/units/{w['u2']}/video", _not_a_video, 422),
+    Case("video-with-poster", TRAINER, lambda w: f"/teach/units/{w['u1']}/video", _poster),
     Case("captions-upload", TRAINER, lambda w: f"/teach/units/{w['u1']}/captions/new"),
     Case("captions-rejected", TRAINER, lambda w: f"/teach/units/{w['u2']}/captions/new", _rejected_captions, 422),
     Case("caption-report-pending", TRAINER, lambda w: w["pending"]),
