@@ -202,6 +202,7 @@ def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
                                 "as zip bombs do, so the zip was refused.", name=info.filename, ratio=limits.max_ratio),
                                 info.filename)
                         out.write(chunk)
+            # zipfile raises NotImplementedError for compression methods it lacks, RuntimeError for encryption.
             except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
                 raise ArchiveError(_("“%(name)s” could not be read from the zip: it is damaged or uses an "
                                      "unsupported compression.", name=info.filename), info.filename) from None
