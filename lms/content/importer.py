@@ -106,18 +106,17 @@ def _fill_unit(unit: Unit, data: UnitData, position: int, media_dir: Path) -> No
         unit.caption_tracks.remove(stale)
 
 
-def _fill_choices(question: Question, spec: QuestionSpec) -> None:
+def fill_question(question: Question, spec: QuestionSpec) -> None:
+    """Write a spec onto a question, reusing its choice rows by position (their ids stay)."""
+    question.type, question.title, question.prompt, question.feedback = spec.type, spec.title, spec.prompt, spec.feedback
     for position, choice_spec in enumerate(spec.choices, start=1):
         if position <= len(question.choices):
             choice = question.choices[position - 1]
         else:
             choice = Choice()
             question.choices.append(choice)
-        choice.position = position
-        choice.text = choice_spec.text
-        choice.correct = choice_spec.correct
-        choice.weight = choice_spec.weight
-        choice.feedback = choice_spec.feedback
+        choice.position, choice.text, choice.correct = position, choice_spec.text, choice_spec.correct
+        choice.weight, choice.feedback = choice_spec.weight, choice_spec.feedback
     del question.choices[len(spec.choices):]
 
 
@@ -130,11 +129,7 @@ def fill_questions(quiz: Quiz, specs: list[QuestionSpec]) -> None:
             question = Question()
             quiz.questions.append(question)
         question.position = position
-        question.type = spec.type
-        question.title = spec.title
-        question.prompt = spec.prompt
-        question.feedback = spec.feedback
-        _fill_choices(question, spec)
+        fill_question(question, spec)
     del quiz.questions[len(specs):]
 
 

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from lms.content.importer import fill_questions
+from lms.content.importer import fill_question, fill_questions
 from lms.errors import LmsError, NotFound
-from lms.models import Choice, Course, Question, Quiz
+from lms.models import Course, Question, Quiz
 from lms.quiz.gift import export_gift, parse_gift
 from lms.quiz.spec import QUESTION_TYPES, ChoiceSpec, QuestionSpec
 from lms.services.authoring import FieldErrors
@@ -172,20 +172,6 @@ def spec_of(question: Question) -> QuestionSpec:
     )
 
 
-def _fill(question: Question, spec: QuestionSpec) -> None:
-    """Write a spec onto a question, reusing its choice rows by position (their ids stay)."""
-    question.type, question.title, question.prompt, question.feedback = spec.type, spec.title, spec.prompt, spec.feedback
-    for position, choice_spec in enumerate(spec.choices, start=1):
-        if position <= len(question.choices):
-            choice = question.choices[position - 1]
-        else:
-            choice = Choice()
-            question.choices.append(choice)
-        choice.position, choice.text, choice.correct = position, choice_spec.text, choice_spec.correct
-        choice.weight, choice.feedback = choice_spec.weight, choice_spec.feedback
-    del question.choices[len(spec.choices):]
-
-
 def get_question(quiz: Quiz, question_id: int) -> Question:
     question = next((q for q in quiz.questions if q.id == question_id), None)
     if question is None:
@@ -203,7 +189,7 @@ def add_question(session: Session, quiz: Quiz, spec: QuestionSpec) -> Question:
         raise LmsError(_("A quiz can have at most %(n)d questions.", n=MAX_QUESTIONS))
     question = Question(position=len(quiz.questions) + 1)
     quiz.questions.append(question)
-    _fill(question, spec)
+    fill_question(question, spec)
     session.flush()
     return question
 
@@ -213,7 +199,7 @@ def update_question(session: Session, question: Question, spec: QuestionSpec) ->
     but a short answer's wrong answers kept for their feedback (weight 0) stay after the accepted ones."""
     if question.type == "short_text" and spec.type == "short_text":
         spec.choices += [ChoiceSpec(c.text, False, c.weight, c.feedback) for c in question.choices if not c.correct]
-    _fill(question, spec)
+    fill_question(question, spec)
     session.flush()
     return question
 
@@ -266,7 +252,7 @@ def import_gift(session: Session, quiz: Quiz, text: str | bytes, mode: str) -> i
         for spec in specs:
             question = Question(position=len(quiz.questions) + 1)
             quiz.questions.append(question)
-            _fill(question, spec)
+            fill_question(question, spec)
     session.flush()
     return len(specs)
 
