@@ -149,6 +149,19 @@ def _course_root(names: list[str]) -> str:
     return root
 
 
+#: Compression methods Python's zipfile reads; anything else is refused before reading.
+_READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+
+
+def _check_readable(info: zipfile.ZipInfo) -> None:
+    if info.flag_bits & 0x1:
+        raise ArchiveError(_("“%(name)s” is encrypted. Export the course again without a password.",
+                             name=info.filename), info.filename)
+    if info.compress_type not in _READABLE:
+        raise ArchiveError(_("“%(name)s” uses a compression method Sala cannot read. Export the course again "
+                             "as a standard zip.", name=info.filename), info.filename)
+
+
 def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
     """Check and extract a course zip into dest; returns the course folder inside dest."""
     dest = Path(dest).resolve()
@@ -180,6 +193,7 @@ def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
         root = _course_root([m.filename for m in members])
         total = 0
         for info in members:
+            _check_readable(info)
             target = (dest / info.filename).resolve()
             if dest not in target.parents:
                 raise ArchiveError(_("“%(name)s”: the path leads outside the course folder, so the zip was refused.",
@@ -202,8 +216,7 @@ def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
                                 "as zip bombs do, so the zip was refused.", name=info.filename, ratio=limits.max_ratio),
                                 info.filename)
                         out.write(chunk)
-            # zipfile raises NotImplementedError for compression methods it lacks, RuntimeError for encryption.
-            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            except (zipfile.BadZipFile, zlib.error, EOFError):
                 raise ArchiveError(_("“%(name)s” could not be read from the zip: it is damaged or uses an "
                                      "unsupported compression.", name=info.filename), info.filename) from None
             except FileExistsError:

@@ -177,3 +177,27 @@ def test_failure_late_in_the_import_leaves_nothing(app, tmp_path):
         assert "tiny/captions/02-two.en.vtt" in err.value.message
         assert session.scalar(select(func.count(Course.id)).where(Course.slug == "tiny")) == 0
     assert list(media.iterdir()) == []
+
+
+def test_encrypted_or_unreadable_members_are_refused_by_name(tmp_path):
+    """A member flagged as encrypted, or compressed with a method zipfile cannot read, is refused before reading."""
+    import io
+    import zipfile
+
+    from lms.content.archive import ArchiveError, extract
+
+    for patch in ("encrypted", "method"):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("c/course.yaml", "title: T\n")
+        data = bytearray(buf.getvalue())
+        # Patch both the local header and the central directory entry of the only member.
+        for sig, flag_at, method_at in ((b"PK\x03\x04", 6, 8), (b"PK\x01\x02", 8, 10)):
+            at = data.index(sig)
+            if patch == "encrypted":
+                data[at + flag_at] |= 0x1
+            else:
+                data[at + method_at:at + method_at + 2] = (99).to_bytes(2, "little")
+        with pytest.raises(ArchiveError) as err:
+            extract(io.BytesIO(bytes(data)), tmp_path / patch)
+        assert "course.yaml" in str(err.value)

@@ -1,27 +1,10 @@
 """The content loader reads course folders and names file, line and field on errors."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from lms.content.loader import load_course
 from lms.errors import ContentError
-
-ROOT = Path(__file__).resolve().parents[3]
-COURSE = ROOT / "content" / "courses" / "public-speaking"
-
-
-@pytest.fixture
-def course_copy(tmp_path):
-    dest = tmp_path / "public-speaking"
-    shutil.copytree(COURSE, dest, ignore=shutil.ignore_patterns("media", "narration"))
-    # Units point at media/: keep tiny stand-ins so the loader finds them.
-    (dest / "media").mkdir()
-    for video in (COURSE / "media").iterdir():
-        (dest / "media" / video.name).write_bytes(video.read_bytes()[:64])
-    return dest
 
 
 def test_real_course_loads(course_copy):

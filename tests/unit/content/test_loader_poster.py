@@ -10,21 +10,15 @@ from lms.content.importer import upsert_course
 from lms.content.loader import load_course
 from lms.errors import ContentError
 
-ROOT = Path(__file__).resolve().parents[3]
-COURSE = ROOT / "content" / "courses" / "public-speaking"
 PNG_HEAD = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 UNIT = "01-why-we-speak.md"
 
 
 @pytest.fixture
-def course_copy(tmp_path):
-    dest = tmp_path / "public-speaking"
-    shutil.copytree(COURSE, dest, ignore=shutil.ignore_patterns("media", "narration"))
-    (dest / "media").mkdir()
-    for video in (COURSE / "media").iterdir():
-        (dest / "media" / video.name).write_bytes(video.read_bytes()[:64])
-    (dest / "media" / "01-why-we-speak.poster.png").write_bytes(PNG_HEAD)
-    return dest
+def course_copy(course_copy):
+    """The shared course copy, plus a poster image for the first unit."""
+    (course_copy / "media" / "01-why-we-speak.poster.png").write_bytes(PNG_HEAD)
+    return course_copy
 
 
 def add_front_matter(folder: Path, lines: str, unit: str = UNIT) -> Path:
