@@ -23,7 +23,8 @@ TRACKS_JS = """async () => {
   const tracks = [...document.querySelectorAll('#video track')];
   for (const el of tracks) { el.track.mode = 'hidden'; }
   const deadline = Date.now() + 8000;
-  while (Date.now() < deadline && tracks.some(el => !(el.track.cues && el.track.cues.length) && el.readyState !== 3)) {
+  // Cues arrive while the track is still LOADING (1), so wait for LOADED (2) or ERROR (3) itself.
+  while (Date.now() < deadline && tracks.some(el => el.readyState < 2)) {
     await new Promise(r => setTimeout(r, 50));
   }
   return tracks.map(el => ({kind: el.kind, lang: el.srclang, src: el.getAttribute('src'), readyState: el.readyState,
