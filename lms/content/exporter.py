@@ -86,6 +86,11 @@ def unit_markdown(unit: Unit, video_name: str | None, poster_name: str | None = 
     return "---\n" + _yaml(meta) + "---\n" + (unit.body_md or "")
 
 
+def _number(value: float) -> int | float:
+    """50.0 is written 50: the YAML stays as a person would write it."""
+    return int(value) if float(value).is_integer() else value
+
+
 def _question(question: Question) -> dict:
     item: dict = {"type": question.type}
     if question.title:
@@ -102,14 +107,23 @@ def _question(question: Question) -> dict:
         if false is not None and false.feedback:
             item["feedback_false"] = false.feedback
     elif question.type == "short_text":
-        # The format lists accepted answers only; GIFT's feedback-only wrong answers are left out.
-        item["answers"] = [c.text for c in question.choices if c.correct]
+        # Plain text for a plain accepted answer; a mapping keeps a GIFT weight or feedback, and the
+        # wrong answers (weight 0 or less) that are there only for their feedback.
+        item["answers"] = [
+            c.text if c.correct and c.weight is None and not c.feedback
+            else {"text": c.text,
+                  **({"weight": _number(c.weight)} if c.weight is not None else {} if c.correct else {"weight": 0}),
+                  **({"feedback": c.feedback} if c.feedback else {})}
+            for c in question.choices
+        ]
     else:
         item["choices"] = []
         for c in question.choices:
             choice: dict = {"text": c.text}
             if c.correct:
                 choice["correct"] = True
+            if c.weight is not None:
+                choice["weight"] = _number(c.weight)
             if c.feedback:
                 choice["feedback"] = c.feedback
             item["choices"].append(choice)

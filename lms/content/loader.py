@@ -155,6 +155,28 @@ def _poster(course_dir: Path, path: Path, meta: dict, *, has_video: bool) -> tup
     return poster, alt.strip()
 
 
+def _weight(item: dict, path: Path, where: str) -> float | None:
+    """A Moodle-style % weight (-100..100), kept so GIFT partial credit survives a course zip."""
+    weight = item.get("weight")
+    if weight is None:
+        return None
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not -100 <= weight <= 100:
+        raise ContentError(path, "weight must be a number from -100 to 100 (a percentage)", field=f"{where}.weight")
+    return float(weight)
+
+
+def _short_answer(answer, path: Path, where: str) -> ChoiceSpec:
+    """An accepted answer: plain text, or a mapping with text, weight and feedback. As in GIFT, an
+    answer weighted 0 or less is never accepted; it is kept for the feedback it gives."""
+    if isinstance(answer, (str, int)) and not isinstance(answer, bool) and str(answer).strip():
+        return ChoiceSpec(str(answer).strip(), correct=True)
+    if not isinstance(answer, dict) or not str(answer.get("text") or "").strip():
+        raise ContentError(path, "each answer is text, or a mapping with text (and weight or feedback)", field=where)
+    weight = _weight(answer, path, where)
+    return ChoiceSpec(str(answer["text"]).strip(), correct=weight is None or weight > 0, weight=weight,
+                      feedback=str(answer.get("feedback") or "").strip())
+
+
 def _question(item, path: Path, index: int) -> QuestionSpec:
     where = f"questions[{index}]"
     if not isinstance(item, dict):
@@ -175,9 +197,13 @@ def _question(item, path: Path, index: int) -> QuestionSpec:
         ]
     elif qtype == "short_text":
         answers = item.get("answers")
-        if not isinstance(answers, list) or not answers or not all(isinstance(a, (str, int)) for a in answers):
+        if not isinstance(answers, list) or not answers:
             raise ContentError(path, "short-text questions need a list of accepted answers", field=f"{where}.answers")
-        spec.choices = [ChoiceSpec(str(a), correct=True) for a in answers]
+        for j, answer in enumerate(answers):
+            spec.choices.append(_short_answer(answer, path, f"{where}.answers[{j}]"))
+        if not any(c.correct for c in spec.choices):
+            raise ContentError(path, "short-text questions need at least one accepted answer (weight above 0)",
+                               field=f"{where}.answers")
     else:
         choices = item.get("choices")
         if not isinstance(choices, list) or len(choices) < 2:
@@ -186,6 +212,7 @@ def _question(item, path: Path, index: int) -> QuestionSpec:
             if not isinstance(choice, dict) or not str(choice.get("text") or "").strip():
                 raise ContentError(path, "each choice needs text", field=f"{where}.choices[{j}]")
             spec.choices.append(ChoiceSpec(str(choice["text"]).strip(), correct=bool(choice.get("correct")),
+                                           weight=_weight(choice, path, f"{where}.choices[{j}]"),
                                            feedback=str(choice.get("feedback") or "").strip()))
         right = sum(c.correct for c in spec.choices)
         if right == 0:

@@ -41,7 +41,7 @@ def snapshot(app, slug=SLUG) -> dict:
                       for u in course.units],
             "quiz": (course.quiz.title, course.quiz.pass_mark, course.quiz.max_attempts,
                      [(q.position, q.type, q.title, q.prompt, q.feedback,
-                       [(c.position, c.text, c.correct, c.feedback) for c in q.choices])
+                       [(c.position, c.text, c.correct, c.weight, c.feedback) for c in q.choices])
                       for q in course.quiz.questions]),
         }
 

@@ -36,8 +36,9 @@ def test_exported_folder_loads_back_the_same(app, tmp_path):
             [[(c.text, c.correct, c.feedback) for c in q.choices] for q in course.quiz.questions]
 
 
-def test_export_marks_drafts_and_leaves_out_feedback_only_short_answers(app, tmp_path):
-    """Draft units carry status: draft; short-answer wrong answers (weight 0) are not listed as accepted."""
+def test_export_marks_drafts_and_keeps_feedback_only_short_answers(app, tmp_path):
+    """Draft units carry status: draft; a short-answer wrong answer (weight 0) comes back for its
+    feedback, and is still not accepted."""
     with app.app_context():
         session = get_session()
         course = Course(slug="drafty", title="Drafty", status="draft")
@@ -54,7 +55,48 @@ def test_export_marks_drafts_and_leaves_out_feedback_only_short_answers(app, tmp
     assert "status: draft" in (folder / "course.yaml").read_text()
     quiz = load_course(folder).quiz
     assert quiz.max_attempts == 0 and quiz.pass_mark == 60
-    assert quiz.questions[0].prompt == "Say\nyes" and [c.text for c in quiz.questions[0].choices] == ["yes"]
+    assert quiz.questions[0].prompt == "Say\nyes"
+    assert [(c.text, c.correct, c.weight, c.feedback) for c in quiz.questions[0].choices] == \
+        [("yes", True, None, ""), ("*", False, 0.0, "No.")]
+
+
+GIFT_WITH_WEIGHTS = """::Pick two:: Which help a listener follow a talk? {
+~%50%Signposts like "first" and "finally"#Yes.
+~%50%A short summary at the end#Yes.
+~%-100%Reading every slide aloud#No: they can read faster than you speak.
+}
+
+::Partial:: Which motive asks the council to act? {
+=To persuade#Right.
+~%50%To motivate#Close: motivating moves people, persuading asks for a decision.
+~To inform
+}
+
+::Words:: Name the motive behind a talk that asks for a vote. {
+=persuade
+=%50%convince#Half marks: the word we used is "persuade".
+=%0%inform#Informing shares facts; it asks for no decision.
+}
+"""
+
+
+def test_gift_weights_and_feedback_survive_export_and_load(app, tmp_path):
+    """A GIFT bank's partial credit (% weights) and per-answer feedback come back from a course
+    folder exactly, so a course zip marks learners the same way on the other site."""
+    from lms.quiz.gift import parse_gift
+
+    specs = parse_gift(GIFT_WITH_WEIGHTS)
+    with app.app_context():
+        course = _seeded(get_session())
+        from lms.content.importer import fill_questions
+        fill_questions(course.quiz, specs)
+        get_session().flush()
+        folder = write_course_folder(course, Path(app.config["MEDIA_DIR"]), tmp_path)
+    loaded = load_course(folder).quiz.questions
+    assert [(q.type, q.title, q.prompt) for q in loaded] == [(q.type, q.title, q.prompt) for q in specs]
+    assert [[(c.text, c.correct, c.weight, c.feedback) for c in q.choices] for q in loaded] == \
+        [[(c.text, c.correct, c.weight, c.feedback) for c in q.choices] for q in specs]
+    assert any(c.weight == -100 for c in loaded[0].choices) and loaded[2].choices[2].correct is False
 
 
 def test_export_zip_holds_one_course_folder(app):
