@@ -206,6 +206,8 @@ def test_done_when_trainer_fixes_gift_learner_takes_quiz_dashboard_shows_it(app,
     assert re.search(r"<dt>Average best quiz score</dt><dd>50%", html)
     assert '<svg role="img" aria-labelledby="chart-title chart-desc"' in html
     assert html.index("</svg>") < html.index('<table id="items">')
+    # Every question was answered right by one learner of two: said once, not as "from 50% to 50%".
+    assert '<desc id="chart-desc">3 questions, each 50% correct. The same figures' in html
     assert '<th scope="col">' in html and '<th scope="row">' in html and "<caption" in html
 
     page = tables(html)
