@@ -189,17 +189,51 @@ def certificates_group():
     pass
 
 
-@certificates_group.command("verify", help="Check a downloaded Open Badges credential (JSON) offline.")
+@certificates_group.command("verify", help="Check a downloaded Open Badges credential (JSON): its signature, "
+                             "and whether the issuer has revoked it.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--key", "key_source", type=click.Path(exists=True, path_type=Path), default=None,
               help="The issuer's key document (saved from /issuer). Default: this site's own key.")
+@click.option("--status", "status_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="The issuer's revocation list (saved from the credential's statusListCredential address). "
+                   "Default with this site's own key: this site's list as it is now.")
 @with_appcontext
-def certificates_verify(file: Path, key_source: Path | None):
-    from lms.certificates.badge import verify_file
+def certificates_verify(file: Path, key_source: Path | None, status_file: Path | None):
+    from lms.certificates import badge, status
+    from lms.certificates.keys import load_or_create_issuer_key
+    from lms.services import certificates
 
-    result = verify_file(file, key_source or Path(current_app.instance_path),
-                         base_url=current_app.config.get("BASE_URL") or None)
+    base_url = current_app.config.get("BASE_URL") or None
+    doc, problem = badge.read_json_file(file)
+    public_keys = None
+    if problem is None:
+        public_keys, problem = badge.load_key_source(key_source or Path(current_app.instance_path), base_url=base_url)
+    if problem is not None:
+        raise click.ClickException(f"NOT VALID: {problem}")
+    result = badge.verify_credential(doc, public_keys)
     if not result.ok:
         raise click.ClickException(f"NOT VALID: {result.reason}")
-    click.echo(f"VALID: {result.subject_name} completed “{result.achievement_name}”, "
-               f"signed by {result.verification_method}.")
+    described = f"{result.subject_name} completed “{result.achievement_name}”, signed by {result.verification_method}"
+
+    if status.status_entry_of(doc) is None:
+        click.echo(f"VALID: {described}. (The credential names no revocation list.)")
+        return
+    if status_file is not None:
+        status_list, problem = badge.read_json_file(status_file)
+        if problem is not None:
+            raise click.ClickException(f"STATUS NOT CHECKED: {problem}")
+    elif key_source is None:
+        # This site's own key, so this site's own list: build it from the database, as served.
+        own_base = status.status_entry_of(doc)["statusListCredential"].removesuffix(status.LIST_PATH)
+        status_list = certificates.status_list(get_session(), key=load_or_create_issuer_key(current_app.instance_path),
+                                               base_url=base_url or own_base)
+    else:
+        click.echo(f"SIGNATURE VALID: {described}. Revocation not checked: save the list at "
+                   f"{status.status_entry_of(doc)['statusListCredential']} and pass it with --status.")
+        return
+    checked = status.check(doc, status_list, public_keys)
+    if checked.revoked is None:
+        raise click.ClickException(f"STATUS NOT CHECKED: {checked.reason} (the signature is valid: {described})")
+    if checked.revoked:
+        raise click.ClickException(f"REVOKED: {described}, but the issuer has revoked it.")
+    click.echo(f"VALID: {described}. Not revoked.")

@@ -572,43 +572,51 @@ def public_keys_from_document(document: Any) -> dict[str, Ed25519PublicKey]:
     return found
 
 
-def verify_file(path: str | Path, key_source: str | Path, *, base_url: str | None = None) -> VerifyResult:
-    """Verify a saved credential file, for ``lms certificates verify FILE``.
-
-    ``key_source`` is either a saved key document (JSON, as served at
-    ``/issuer``) or the instance folder holding ``issuer_ed25519.pem``.  With
-    the instance folder the site's own key is accepted under the proof's
-    verificationMethod id, or only under ``keys.key_id(base_url)`` if
-    ``base_url`` is given.  Never raises; problems come back as ok=False.
-    """
+def read_json_file(path: str | Path) -> tuple[Any, str | None]:
+    """(document, None), or (None, the reason it cannot be read). Never raises."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        return VerifyResult(False, f"cannot read {path}: {exc.strerror or exc}")
+        return None, f"cannot read {path}: {exc.strerror or exc}"
     if len(raw) > MAX_DOCUMENT_BYTES:
-        return VerifyResult(False, "document too large")
+        return None, "document too large"
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        return json.loads(raw.decode("utf-8")), None
     except (UnicodeDecodeError, ValueError, RecursionError):
-        return VerifyResult(False, f"{path} is not JSON")
+        return None, f"{path} is not JSON"
 
+
+def load_key_source(key_source: str | Path, *, base_url: str | None = None) -> tuple[KeySource | None, str | None]:
+    """(keys, None) or (None, reason), from a saved key document (JSON, as served at ``/issuer``)
+    or the instance folder holding ``issuer_ed25519.pem``.  With the instance folder the site's
+    own key is accepted under any verificationMethod id, or only under ``keys.key_id(base_url)``
+    if ``base_url`` is given.  Never raises."""
     source = Path(key_source)
-    public_keys: KeySource
     try:
         if source.is_dir():
             private = keys.load_issuer_key(source)
             if private is None:
-                return VerifyResult(False, f"no issuer key in {source}")
+                return None, f"no issuer key in {source}"
             public = private.public_key()
             if base_url:
-                public_keys = {keys.key_id(base_url): public}
-            else:
-                public_keys = lambda _vm: public  # noqa: E731
-        else:
-            key_doc = json.loads(source.read_text(encoding="utf-8"))
-            public_keys = public_keys_from_document(key_doc)
-            if not public_keys:
-                return VerifyResult(False, f"no Ed25519 Multikey found in {source}")
+                return {keys.key_id(base_url): public}, None
+            return (lambda _vm: public), None
+        key_doc = json.loads(source.read_text(encoding="utf-8"))
+        found = public_keys_from_document(key_doc)
+        if not found:
+            return None, f"no Ed25519 Multikey found in {source}"
+        return found, None
     except (OSError, ValueError, RecursionError) as exc:
-        return VerifyResult(False, f"cannot load keys from {source}: {exc}")
+        return None, f"cannot load keys from {source}: {exc}"
+
+
+def verify_file(path: str | Path, key_source: str | Path, *, base_url: str | None = None) -> VerifyResult:
+    """Verify a saved credential file, for ``lms certificates verify FILE``, with the keys of
+    :func:`load_key_source`.  Never raises; problems come back as ok=False."""
+    doc, problem = read_json_file(path)
+    if problem:
+        return VerifyResult(False, problem)
+    public_keys, problem = load_key_source(key_source, base_url=base_url)
+    if problem:
+        return VerifyResult(False, problem)
     return verify_credential(doc, public_keys)

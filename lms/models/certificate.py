@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base
@@ -25,6 +25,9 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Random place in the published revocation list (lms.certificates.status), not the id, so
+    #: the list tells nothing of how many certificates there are or when each was issued.
+    status_index: Mapped[int] = mapped_column(Integer, unique=True)
 
     user: Mapped["User"] = relationship()  # noqa: F821
     course: Mapped["Course"] = relationship()  # noqa: F821

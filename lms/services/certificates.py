@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lms.certificates import status
 from lms.certificates.codes import new_verification_code, normalize_code
 from lms.errors import NotFound
 from lms.models import Certificate, Course, User
@@ -16,25 +17,52 @@ def issue(session: Session, user: User, course: Course) -> Certificate:
     existing = for_course(session, user, course)
     if existing is not None:
         return existing
-    cert = Certificate(
-        code=new_verification_code(),
-        user_id=user.id,
-        course_id=course.id,
-        learner_name=user.name,
-        course_title=course.title,
-        course_language=course.language,
-        issued_at=utcnow(),
-    )
-    session.add(cert)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:
-        # Two requests raced to issue the same certificate: keep the one that won.
-        return session.scalars(
-            select(Certificate).where(Certificate.user_id == user.id, Certificate.course_id == course.id)
-        ).one()
-    return cert
+    for _attempt in range(5):
+        cert = Certificate(
+            code=new_verification_code(),
+            user_id=user.id,
+            course_id=course.id,
+            learner_name=user.name,
+            course_title=course.title,
+            course_language=course.language,
+            issued_at=utcnow(),
+            status_index=free_status_index(session),
+        )
+        try:
+            with session.begin_nested():
+                session.add(cert)
+                session.flush()
+            return cert
+        except IntegrityError:
+            # Two requests raced to issue the same certificate: keep the one that won.
+            won = for_course(session, user, course)
+            if won is not None:
+                return won
+            # Otherwise another certificate took the same list place at the same moment: pick again.
+    raise RuntimeError("could not find a free place in the revocation list")
+
+
+def free_status_index(session: Session) -> int:
+    """A random place in the revocation list that no certificate holds."""
+    for _ in range(32):
+        index = status.random_index()
+        if session.scalar(select(Certificate.id).where(Certificate.status_index == index)) is None:
+            return index
+    # The list is nearly full: pick among the places that are left.
+    taken = set(session.scalars(select(Certificate.status_index)))
+    free = [i for i in range(status.LIST_SIZE) if i not in taken]
+    if not free:
+        raise RuntimeError("the revocation list is full")
+    return free[status.random_index() % len(free)]
+
+
+def revoked_indexes(session: Session) -> list[int]:
+    return list(session.scalars(select(Certificate.status_index).where(Certificate.revoked_at.is_not(None))))
+
+
+def status_list(session: Session, *, key, base_url: str) -> dict:
+    """The signed revocation list, as of now."""
+    return status.signed_list_credential(base_url, revoked_indexes(session), utcnow(), key)
 
 
 def for_course(session: Session, user: User, course: Course) -> Certificate | None:
@@ -121,4 +149,5 @@ def credential(cert: Certificate, *, key, base_url: str, issuer_name: str, cours
         base_url=base_url,
         language=cert.course_language,
     )
+    unsigned["credentialStatus"] = status.entry(base_url, cert.status_index)
     return badge.sign_credential(unsigned, key, keys.key_id(base_url), cert.issued_at)

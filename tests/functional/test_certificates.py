@@ -63,6 +63,77 @@ def test_credential_verifies_and_tampering_fails(app, client, issued, tmp_path):
     assert tampered.exit_code != 0 and "NOT VALID" in tampered.output
 
 
+def _cli_verify(app, *args):
+    from lms.cli import certificates_verify
+
+    with app.app_context():
+        return CliRunner().invoke(certificates_verify, [str(a) for a in args])
+
+
+def test_revocation_reaches_the_credential_through_the_published_status_list(app, client, issued, auth, db,
+                                                                            tmp_path):
+    """The credential names its place in the site's signed revocation list; once an admin revokes
+    the certificate, that list (public, the same for everyone) says so, and `lms certificates
+    verify` reports REVOKED, both with a saved list and on the site itself."""
+    doc = client.get(f"/certificates/{issued}/credential.json").get_json(force=True)
+    cert = certificates.find(db, issued)
+    entry = doc["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry" and entry["statusListIndex"] == str(cert.status_index)
+    list_path = entry["statusListCredential"].removeprefix("http://localhost")
+    files = {name: tmp_path / f"{name}.json" for name in ("cred", "key", "before", "after", "forged")}
+    files["cred"].write_text(json.dumps(doc))
+    files["key"].write_text(client.get("/issuer").get_data(as_text=True))
+
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    r = client.get(list_path)  # signed out: anyone may fetch it
+    assert r.status_code == 200 and r.mimetype == "application/vc+ld+json"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    files["before"].write_bytes(r.data)
+
+    ok = _cli_verify(app, files["cred"], "--key", files["key"], "--status", files["before"])
+    assert ok.exit_code == 0 and "Not revoked" in ok.output, ok.output
+    assert _cli_verify(app, files["cred"]).exit_code == 0
+    unchecked = _cli_verify(app, files["cred"], "--key", files["key"])
+    assert unchecked.exit_code == 0 and "Revocation not checked" in unchecked.output
+
+    auth.as_new(role="admin", email="admin@example.org")
+    r = post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"},
+             token_from=f"/certificates/{issued}")
+    assert r.status_code == 302
+    after = client.get(list_path).get_json(force=True)
+    files["after"].write_text(json.dumps(after))
+
+    revoked = _cli_verify(app, files["cred"], "--key", files["key"], "--status", files["after"])
+    assert revoked.exit_code != 0 and "REVOKED" in revoked.output, revoked.output
+    on_site = _cli_verify(app, files["cred"])
+    assert on_site.exit_code != 0 and "REVOKED" in on_site.output, on_site.output
+
+    # Someone who clears the bit in the new list breaks its signature: no answer, not "valid".
+    forged = json.loads(json.dumps(after))
+    forged["credentialSubject"]["encodedList"] = json.loads(files["before"].read_text())["credentialSubject"]["encodedList"]
+    files["forged"].write_text(json.dumps(forged))
+    result = _cli_verify(app, files["cred"], "--key", files["key"], "--status", files["forged"])
+    assert result.exit_code != 0 and "STATUS NOT CHECKED" in result.output
+
+
+def test_each_certificate_gets_its_own_place_in_the_list(app, db):
+    """Places are distinct and random, not the certificate ids in order."""
+    from lms.services import accounts
+
+    courses = list(db.scalars(select(Course)))
+    for n in range(6):
+        user = accounts.register(db, name=f"Learner {n}", email=f"l{n}@example.org", password="correct horse battery")
+        db.flush()
+        for course in courses:
+            certificates.issue(db, user, course)
+    db.flush()
+    from lms.models import Certificate
+
+    places = [c.status_index for c in db.scalars(select(Certificate).order_by(Certificate.id))]
+    assert len(places) == 6 * len(courses) == len(set(places))
+    assert places != sorted(places)
+
+
 def test_someone_elses_pdf_and_credential_are_refused(client, issued, auth):
     """Another learner gets 404 for the PDF and the credential."""
     client.post("/logout", data={"csrf_token": csrf_token(client)})
