@@ -1,15 +1,12 @@
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
 from lms.auth.forms import ConfirmForm
 from lms.captions import read_captions
 from lms.db import session as db
 from lms.errors import NotFound
-from lms.models import Video
 from lms.services import enrollment as enrollments
-from lms.services import roles
 from lms.services import progress as progresses
 
 bp = Blueprint("learn", __name__)
@@ -123,17 +120,7 @@ def transcript(slug: str, unit_slug: str):
 @bp.route("/media/<filename>")
 @login_required
 def media(filename: str):
-    # A video's file or its poster image (names end in the type found by content, so never both).
-    videos = list(db.scalars(select(Video).where(or_(Video.filename == filename, Video.poster_filename == filename))))
-    if not videos:
-        raise NotFound()
-    mime = videos[0].mime_type if videos[0].filename == filename else videos[0].poster_mime
-    # Files are named by content, so units may share one: any unit the user may see will do.
-    if not any(roles.can_edit(current_user, v.unit.course) for v in videos):
-        if not any(v.unit.status == "published" and v.unit.course.is_published
-                   and enrollments.get_enrollment(db, current_user, v.unit.course) for v in videos):
-            enrollments.require_enrollment(db, current_user, videos[0].unit.course)
-            raise NotFound()
+    mime = enrollments.media_type_for(db, current_user, filename)
     # send_from_directory answers Range requests with 206, so phones can seek.
     response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype=mime,
                                    conditional=True, max_age=86400)

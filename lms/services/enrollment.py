@@ -1,11 +1,11 @@
 """Courses a learner can see, and enrolment in them."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import NotEnrolled, NotFound
-from lms.models import Course, Enrollment, Question, Quiz, Unit, User
+from lms.models import Course, Enrollment, Question, Quiz, Unit, User, Video
 from lms.services import roles
 
 
@@ -72,3 +72,26 @@ def enrollments_of(session: Session, user: User) -> list[Enrollment]:
             .order_by(Enrollment.enrolled_at.desc())
         )
     )
+
+
+def media_type_for(session: Session, user: User, filename: str) -> str:
+    """The MIME type of a media file (a unit's video or its poster) the user may fetch.
+
+    Files are named by their content, so several units may share one: the user may fetch it if
+    they may edit any of those courses, or are enrolled in one where the unit is published.
+    NotFound for unknown files and unpublished units; NotEnrolled when enrolling would help."""
+    videos = list(session.scalars(
+        select(Video).where(or_(Video.filename == filename, Video.poster_filename == filename))
+        .options(selectinload(Video.unit).selectinload(Unit.course))
+    ))
+    if not videos:
+        raise NotFound()
+    first = videos[0]
+    mime = first.mime_type if first.filename == filename else first.poster_mime
+    if any(roles.can_edit(user, v.unit.course) for v in videos):
+        return mime
+    if any(v.unit.status == "published" and v.unit.course.is_published and get_enrollment(session, user, v.unit.course)
+           for v in videos):
+        return mime
+    require_enrollment(session, user, first.unit.course)
+    raise NotFound()  # enrolled, but the unit is a draft
