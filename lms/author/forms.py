@@ -7,29 +7,42 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.models.media import CAPTION_KINDS
+from lms.services.authoring import normalize_language
 
 
 def _language(form, field):
-    from lms.services.authoring import normalize_language
-
     try:
         field.data = normalize_language(field.data or "")
     except ValueError as err:
         raise ValidationError(str(err)) from None
 
 
-class CourseForm(FlaskForm):
-    title = StringField(
-        _l("Course title"),
-        validators=[DataRequired(_l("Enter a title for the course.")),
-                    Length(max=200, message=_l("Keep the title to 200 characters or fewer."))],
-    )
-    slug = StringField(
+def _title_field(label, required_message) -> StringField:
+    return StringField(label, validators=[DataRequired(required_message),
+                                          Length(max=200, message=_l("Keep the title to 200 characters or fewer."))])
+
+
+def _slug_field(description) -> StringField:
+    return StringField(
         _l("Web address name"),
         validators=[Optional(), Length(max=80, message=_l("Keep the web address name to 80 characters or fewer."))],
-        description=_l("Lower-case letters a–z, digits and hyphens, e.g. first-aid. Leave empty to make one from the title."),
-        render_kw={"spellcheck": "false", "autocapitalize": "none"},
+        description=description, render_kw={"spellcheck": "false", "autocapitalize": "none"},
     )
+
+
+def _minutes_field(required_message, default: int) -> IntegerField:
+    return IntegerField(
+        _l("Estimated time in minutes"),
+        validators=[InputRequired(required_message),
+                    NumberRange(min=0, max=10000, message=_l("Enter a number of minutes from 0 to 10000."))],
+        default=default, render_kw={"inputmode": "numeric"},
+    )
+
+
+class CourseForm(FlaskForm):
+    title = _title_field(_l("Course title"), _l("Enter a title for the course."))
+    slug = _slug_field(_l("Lower-case letters a–z, digits and hyphens, e.g. first-aid. "
+                          "Leave empty to make one from the title."))
     summary = TextAreaField(
         _l("Summary"), validators=[Optional(), Length(max=2000, message=_l("Keep the summary to 2000 characters or fewer."))],
         description=_l("One or two sentences learners see in the list of courses."),
@@ -44,26 +57,13 @@ class CourseForm(FlaskForm):
         _l("Learning outcomes"), validators=[Optional(), Length(max=5000)],
         description=_l("What learners will be able to do: one outcome per line."),
     )
-    estimated_minutes = IntegerField(
-        _l("Estimated time in minutes"),
-        validators=[InputRequired(_l("Enter the time in whole minutes, like 45.")),
-                    NumberRange(min=0, max=10000, message=_l("Enter a number of minutes from 0 to 10000."))],
-        default=30, render_kw={"inputmode": "numeric"},
-    )
+    estimated_minutes = _minutes_field(_l("Enter the time in whole minutes, like 45."), default=30)
 
 
 class UnitForm(FlaskForm):
-    title = StringField(
-        _l("Unit title"),
-        validators=[DataRequired(_l("Enter a title for the unit.")),
-                    Length(max=200, message=_l("Keep the title to 200 characters or fewer."))],
-    )
-    slug = StringField(
-        _l("Web address name"),
-        validators=[Optional(), Length(max=80, message=_l("Keep the web address name to 80 characters or fewer."))],
-        description=_l("Lower-case letters a–z, digits and hyphens. Leave empty to keep the current one, or to make one from the title."),
-        render_kw={"spellcheck": "false", "autocapitalize": "none"},
-    )
+    title = _title_field(_l("Unit title"), _l("Enter a title for the unit."))
+    slug = _slug_field(_l("Lower-case letters a–z, digits and hyphens. "
+                          "Leave empty to keep the current one, or to make one from the title."))
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)],
                             description=_l("One sentence shown in the course's list of units."))
     body_md = TextAreaField(
@@ -72,12 +72,7 @@ class UnitForm(FlaskForm):
                        "Press Preview to see it as learners will."),
         render_kw={"rows": 16},
     )
-    estimated_minutes = IntegerField(
-        _l("Estimated time in minutes"),
-        validators=[InputRequired(_l("Enter the time in whole minutes, like 10.")),
-                    NumberRange(min=0, max=10000, message=_l("Enter a number of minutes from 0 to 10000."))],
-        default=10, render_kw={"inputmode": "numeric"},
-    )
+    estimated_minutes = _minutes_field(_l("Enter the time in whole minutes, like 10."), default=10)
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save unit"))
 
@@ -151,10 +146,6 @@ class CaptionUploadForm(FlaskForm):
     kind = RadioField(_l("What the track contains"), choices=[SelectChoice(v, label) for v, label in KIND_CHOICES],
                       default="captions",
                       validators=[InputRequired(_l("Choose what the track contains."))])
-
-    def validate_file(self, field):
-        if not field.data or not getattr(field.data, "filename", None):
-            raise ValidationError(_l("Choose a caption file to upload."))
 
 
 class CueForm(FlaskForm):

@@ -66,8 +66,8 @@ def _too_large(err):
     return Response(body, status=status, headers={"Connection": "close"}, mimetype="text/html")
 
 
-def _course(course_id: int):
-    course = authoring.get_course(db, course_id)
+def _course(course_id: int, *, with_units: bool = False):
+    course = authoring.get_course(db, course_id, with_units=with_units)
     roles.require_edit(current_user, course)
     return course
 
@@ -131,7 +131,7 @@ def new_course():
 
 @bp.route("/courses/<int:course_id>")
 def course(course_id: int):
-    course = _course(course_id)
+    course = _course(course_id, with_units=True)
     return render_template("author/course.html", course=course, states=authoring.unit_states(course),
                            form=ConfirmForm(), can_assign=current_user.is_admin)
 
@@ -212,8 +212,7 @@ def _unit_fields(form: UnitForm) -> UnitFields:
 
 def _unit_form_page(form: UnitForm, course, unit):
     """Save, or (on "Preview") show the sanitized rendering below the form without saving."""
-    preview_html = None
-    if request.method == "POST" and form.preview.data and form.is_submitted():
+    if request.method == "POST" and form.preview.data:
         form.validate()
         preview_html = render_markdown(form.body_md.data or "")
         # A preview is not a failed form, unless something needs fixing.

@@ -18,13 +18,14 @@ from babel import Locale, UnknownLocaleError
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from lms.captions import (
     CaptionReport, Cue, Problem, detect_speech, media_duration, quality_check, read_captions, to_srt, to_vtt,
 )
 from lms.captions.quality import MAX_CHARS_PER_LINE, MAX_CPS, MAX_LINES, MAX_SECONDS, MIN_SECONDS, visible_lines
 from lms.captions.timecode import format_vtt
+from lms.content.loader import LANGUAGE_NAMES, SLUG_RE
 from lms.content.sanitize import images_without_alt, render_markdown
 from lms.errors import LmsError, NotFound
 from lms.models import CaptionTrack, Course, PendingCaption, Unit, User, Video
@@ -34,7 +35,6 @@ from lms.services.media import Stored, store_image, store_stream
 
 log = logging.getLogger(__name__)
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX = 80
 #: BCP 47 as used on the web: language, optional script, optional region, optional variants.
 LANGUAGE_RE = re.compile(
@@ -106,16 +106,13 @@ def normalize_language(tag: str) -> str:
 
 def language_name(tag: str) -> str:
     """What players show in their caption menu: the language's own name, e.g. "English", "ខ្មែរ"."""
-    from lms.content.loader import LANGUAGE_NAMES
-
-    primary = tag.split("-")[0]
-    if tag in LANGUAGE_NAMES or primary in LANGUAGE_NAMES and tag == primary:
+    if tag in LANGUAGE_NAMES:
         return LANGUAGE_NAMES[tag]
     try:
         name = Locale.parse(tag.replace("-", "_")).get_display_name()
     except (UnknownLocaleError, ValueError):
         try:
-            name = Locale.parse(primary).get_display_name()
+            name = Locale.parse(tag.split("-")[0]).get_display_name()
         except (UnknownLocaleError, ValueError):
             name = None
     return (name[:1].upper() + name[1:]) if name else tag
@@ -166,12 +163,16 @@ def split_lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+def _check_slug_format(slug: str) -> None:
+    if len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
+        raise FieldErrors({"slug": _("Use only lower-case letters a–z, digits and single hyphens, at most %(n)d characters, e.g. first-aid.", n=SLUG_MAX)})
+
+
 def _check_slug(session: Session, slug: str, title: str, exclude_id: int | None) -> str:
     chosen = (slug or "").strip().lower() or slugify(title)
     if not chosen:
         raise FieldErrors({"slug": _("Enter a web address name using a–z, 0–9 and hyphens, e.g. first-aid.")})
-    if len(chosen) > SLUG_MAX or not SLUG_RE.match(chosen):
-        raise FieldErrors({"slug": _("Use only lower-case letters a–z, digits and single hyphens, at most %(n)d characters, e.g. first-aid.", n=SLUG_MAX)})
+    _check_slug_format(chosen)
     clash = session.scalars(select(Course.id).where(Course.slug == chosen)).first()
     if clash is not None and clash != exclude_id:
         raise FieldErrors({"slug": _("Another course already uses “%(slug)s”. Choose another web address name.", slug=chosen)})
@@ -209,8 +210,16 @@ def update_course(session: Session, course: Course, data: CourseFields) -> Cours
     return course
 
 
-def get_course(session: Session, course_id: int) -> Course:
-    course = session.get(Course, course_id)
+def get_course(session: Session, course_id: int, *, with_units: bool = False) -> Course:
+    """The course; with_units also loads each unit's video and caption tracks, in a fixed number of
+    queries, for pages that list the units."""
+    if with_units:
+        course = session.scalars(select(Course).where(Course.id == course_id).options(
+            selectinload(Course.units).selectinload(Unit.video),
+            selectinload(Course.units).selectinload(Unit.caption_tracks),
+        )).first()
+    else:
+        course = session.get(Course, course_id)
     if course is None:
         raise NotFound()
     return course
@@ -248,8 +257,7 @@ def _unit_slug(course: Course, unit: Unit, slug: str, title: str) -> str:
     taken = {u.slug for u in course.units if u is not unit}
     if slug.strip():
         chosen = slug.strip().lower()
-        if len(chosen) > SLUG_MAX or not SLUG_RE.match(chosen):
-            raise FieldErrors({"slug": _("Use only lower-case letters a–z, digits and single hyphens, at most %(n)d characters, e.g. first-aid.", n=SLUG_MAX)})
+        _check_slug_format(chosen)
         if chosen in taken:
             raise FieldErrors({"slug": _("Another unit of this course already uses “%(slug)s”.", slug=chosen)})
         return chosen
@@ -392,13 +400,6 @@ def attach_video(session: Session, unit: Unit, stream: BinaryIO, media_dir: Path
     unit.video.description = (description or "").strip()
     session.flush()
     return unit.video
-
-
-def update_video_description(session: Session, unit: Unit, description: str) -> None:
-    if unit.video is None:
-        raise NotFound()
-    unit.video.description = (description or "").strip()
-    session.flush()
 
 
 #: Posters larger than this are refused unless the site sets POSTER_MAX_BYTES.
