@@ -30,15 +30,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-import yaml
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.content.importer import upsert_course
-from lms.content.loader import SLUG_RE, load_course, split_front_matter
+from lms.content.loader import SLUG_RE, CourseData, load_course
 from lms.errors import ContentError, LmsError, NotAllowed
 from lms.models import Course
+from lms.services.roles import can_edit, require_trainer
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 64 * 1024
@@ -154,9 +154,7 @@ _READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfil
 
 
 def _check_readable(info: zipfile.ZipInfo) -> None:
-    if info.flag_bits & 0x1:
-        raise ArchiveError(_("“%(name)s” is encrypted. Export the course again without a password.",
-                             name=info.filename), info.filename)
+    """Encrypted entries were already refused by _check_name."""
     if info.compress_type not in _READABLE:
         raise ArchiveError(_("“%(name)s” uses a compression method Sala cannot read. Export the course again "
                              "as a standard zip.", name=info.filename), info.filename)
@@ -230,17 +228,15 @@ def _relative(err: ContentError, root: Path) -> ArchiveError:
     return ArchiveError(message, str(err.path).replace(str(root) + os.sep, ""), err.line)
 
 
-def _statuses(folder: Path, course: Course, created: bool) -> None:
+def _statuses(data: CourseData, course: Course, created: bool) -> None:
     """Apply ``status: draft`` from course.yaml and unit front matter (see lms.content.exporter)."""
-    meta = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8")) or {}
     if created:
-        course.status = "draft" if meta.get("status") == "draft" else "published"
+        course.status = "draft" if data.draft else "published"
     by_slug = {u.slug: u for u in course.units}
-    for path in sorted((folder / "units").glob("*.md")):
-        front, _body = split_front_matter(path)
-        unit = by_slug.get(path.stem.split("-", 1)[1])
+    for unit_data in data.units:
+        unit = by_slug.get(unit_data.slug)
         if unit is not None:
-            unit.status = "draft" if front.get("status") == "draft" else "published"
+            unit.status = "draft" if unit_data.draft else "published"
 
 
 def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *, user=None,
@@ -251,8 +247,6 @@ def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *
     course that already exists is only updated if they may edit it, and a new one is theirs.
     On any error nothing is kept: the caller rolls back; temporary and new media files are removed.
     """
-    from lms.services.roles import can_edit, require_trainer
-
     if user is not None:
         require_trainer(user)
     media_dir = Path(media_dir)
@@ -276,7 +270,7 @@ def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *
         before = set(os.listdir(media_dir))
         try:
             course = upsert_course(session, data, media_dir)
-            _statuses(folder, course, created)
+            _statuses(data, course, created)
             if created and user is not None:
                 course.owner_id = user.id
             session.flush()

@@ -6,7 +6,7 @@ matter, media/ (each unit's video and poster image, byte for byte), captions/<st
 an export that could not be imported again is refused with the loader's own message.
 
 Two things the format adds for a faithful round trip: ``status: draft`` in the front matter of a
-unit (and in course.yaml) that learners cannot see yet. The loader ignores the key; the archive
+unit (and in course.yaml) that learners cannot see yet. The loader reads the key but only the archive
 importer (lms.content.archive) applies it, so a draft stays a draft.
 """
 from __future__ import annotations

@@ -38,6 +38,8 @@ class UnitData:
     poster_path: Path | None = None
     poster_alt: str = ""
     captions: list[CaptionFile] = field(default_factory=list)
+    #: ``status: draft`` in the front matter; only the archive importer applies it.
+    draft: bool = False
 
 
 @dataclass
@@ -61,6 +63,8 @@ class CourseData:
     units: list[UnitData]
     quiz: QuizData | None
     path: Path
+    #: ``status: draft`` in course.yaml; only the archive importer applies it.
+    draft: bool = False
 
 
 def _load_yaml(path: Path, text: str | None = None, line_offset: int = 0):
@@ -118,6 +122,7 @@ def load_unit(course_dir: Path, path: Path) -> UnitData:
         body_md=body,
         path=path,
         video_description=str(meta.get("video_alt") or "").strip(),
+        draft=meta.get("status") == "draft",
     )
     if meta.get("video"):
         video = (course_dir / str(meta["video"])).resolve()
@@ -275,6 +280,7 @@ def load_course(folder: Path) -> CourseData:
         units=units,
         quiz=load_quiz(quiz_path) if quiz_path.is_file() else None,
         path=folder,
+        draft=meta.get("status") == "draft",
     )
 
 

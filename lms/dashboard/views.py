@@ -15,9 +15,9 @@ from lms.content.archive import ArchiveError, Limits, import_course_archive
 from lms.content.exporter import export_course_zip
 from lms.dashboard.forms import CourseImportForm
 from lms.db import session as db
-from lms.errors import NotAllowed, NotFound
+from lms.errors import NotAllowed
 from lms.models import Course, Question, Quiz, Unit
-from lms.services import analytics
+from lms.services import analytics, authoring
 from lms.services.roles import editable_courses, require_edit, require_trainer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -25,9 +25,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 def _course(course_id: int) -> Course:
     require_trainer(current_user)
-    course = db.get(Course, course_id)
-    if course is None:
-        raise NotFound()
+    course = authoring.get_course(db, course_id)
     require_edit(current_user, course)
     return course
 

@@ -78,8 +78,6 @@ def choice_question_form(rows: int = CHOICE_ROWS, **kwargs) -> "QuestionForm":
                 entry.form.text.data, entry.form.correct.data, entry.form.feedback.data = row.text, row.correct, row.feedback
 
     form = ChoiceQuestionForm(**kwargs)
-    while len(form.choices) < rows:
-        form.choices.append_entry()
     for number, entry in enumerate(form.choices, start=1):
         entry.form.text.label.text = _l("Choice %(n)d text", n=number)
         entry.form.correct.label.text = _l("Choice %(n)d is correct", n=number)

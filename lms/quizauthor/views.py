@@ -83,7 +83,7 @@ def overview(course_id: int):
                 errors = err.errors
         summary, status = _show(form, errors), 422
     return render_template("quizauthor/overview.html", course=course, quiz=quiz, form=form, summary=summary,
-                           types=TYPE_LABELS, move_form=ConfirmForm()), status
+                           types=TYPE_LABELS), status
 
 
 def _question_page(course, quiz, form, qtype, *, question=None, summary=(), status=200):

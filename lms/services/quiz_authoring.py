@@ -225,9 +225,8 @@ def move_question(session: Session, quiz: Quiz, question: Question, direction: s
         raise LmsError(_("Choose up or down."))
     if 0 <= other < len(questions):
         questions[index], questions[other] = questions[other], questions[index]
-        for position, q in enumerate(questions, start=1):
-            q.position = position
         quiz.questions[:] = questions
+        _renumber(quiz)
         session.flush()
         return other + 1
     return index + 1
