@@ -215,7 +215,8 @@ def certificates_verify(file: Path, key_source: Path | None, status_file: Path |
         raise click.ClickException(f"NOT VALID: {result.reason}")
     described = f"{result.subject_name} completed “{result.achievement_name}”, signed by {result.verification_method}"
 
-    if status.status_entry_of(doc) is None:
+    entry = status.status_entry_of(doc)
+    if entry is None:
         click.echo(f"VALID: {described}. (The credential names no revocation list.)")
         return
     if status_file is not None:
@@ -224,12 +225,12 @@ def certificates_verify(file: Path, key_source: Path | None, status_file: Path |
             raise click.ClickException(f"STATUS NOT CHECKED: {problem}")
     elif key_source is None:
         # This site's own key, so this site's own list: build it from the database, as served.
-        own_base = status.status_entry_of(doc)["statusListCredential"].removesuffix(status.LIST_PATH)
+        own_base = entry["statusListCredential"].removesuffix(status.LIST_PATH)
         status_list = certificates.status_list(get_session(), key=load_or_create_issuer_key(current_app.instance_path),
                                                base_url=base_url or own_base)
     else:
         click.echo(f"SIGNATURE VALID: {described}. Revocation not checked: save the list at "
-                   f"{status.status_entry_of(doc)['statusListCredential']} and pass it with --status.")
+                   f"{entry['statusListCredential']} and pass it with --status.")
         return
     checked = status.check(doc, status_list, public_keys)
     if checked.revoked is None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from .parse_srt import SBV_TIMING
+from .parse_srt import _INDEX, SBV_TIMING
+from .parse_vtt import normalise_newlines
 
 _SRT_COMMA = re.compile(r"[ \t]*\d+:\d{1,2}:\d{1,2},\d{1,3}[ \t]*-->")
-_INDEX = re.compile(r"[ \t]*\d+[ \t]*")
 
 
 def extension_format(filename: str) -> str | None:
@@ -18,9 +18,9 @@ def extension_format(filename: str) -> str | None:
 def detect_format(text: str, filename: str = "") -> str:
     head = text.lstrip("\ufeff")
     first = head.split("\n", 1)[0].strip().upper()
-    if first.startswith("WEBVTT") or first.startswith("WEBVT"):
+    if first.startswith("WEBVT"):  # "WEBVTT", or a near miss reported against WebVTT
         return "vtt"
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")[:2000]
+    lines = normalise_newlines(text).split("\n")[:2000]
     has_arrow = False
     for k, line in enumerate(lines):
         if _SRT_COMMA.match(line):

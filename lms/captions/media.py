@@ -36,15 +36,18 @@ def _check(media_path: str | os.PathLike[str]) -> str:
     return path
 
 
-def media_duration(media_path: str | os.PathLike[str]) -> float | None:
-    """Length of the media in seconds, or None when ffmpeg cannot tell."""
-    path = _check(media_path)
-    log = _ffmpeg(["-i", path], timeout=60)
+def _duration_in(log: str) -> float | None:
     m = _DURATION.search(log)
     if not m:
         return None
     h, mi, s = m.groups()
     return int(h) * 3600 + int(mi) * 60 + float(s)
+
+
+def media_duration(media_path: str | os.PathLike[str]) -> float | None:
+    """Length of the media in seconds, or None when ffmpeg cannot tell."""
+    path = _check(media_path)
+    return _duration_in(_ffmpeg(["-i", path], timeout=60))
 
 
 def detect_speech(media_path: str | os.PathLike[str], timeout: float = 600) -> list[tuple[float, float]]:
@@ -54,8 +57,7 @@ def detect_speech(media_path: str | os.PathLike[str], timeout: float = 600) -> l
                    "-f", "null", "-"], timeout=timeout)
     if "Audio:" not in log:
         return []
-    m = _DURATION.search(log)
-    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else None
+    duration = _duration_in(log)
     silences: list[tuple[float, float | None]] = []
     for line in log.splitlines():
         if (s := _SILENCE_START.search(line)):

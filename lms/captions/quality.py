@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from .model import Cue, ProblemLog, QualityReport
 from .timecode import format_clock, format_vtt
+from .validate import _where
 
 MAX_LINES = 2
 MAX_CHARS_PER_LINE = 42
@@ -81,7 +82,7 @@ def check_quality_into(log: ProblemLog, cues: list[Cue], video_duration: float |
         lines = visible_lines(cue.text)
         if not lines:
             continue  # empty cues are reported by validation
-        where = _("Line %(line)d", line=cue.line) if cue.line else _("Caption at %(time)s", time=format_vtt(cue.start))
+        where = _where(cue)
         lengths = [visible_length(line) for line in lines]
         report.max_lines = max(report.max_lines, len(lines))
         report.max_chars_per_line = max(report.max_chars_per_line, max(lengths))

@@ -27,7 +27,6 @@ import hashlib
 import json
 import re
 import threading
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -302,11 +301,6 @@ def build_credential(
     }
 
 
-def new_credential_urn() -> str:
-    """A ``urn:uuid:`` id, for callers who prefer one to the verify URL."""
-    return f"urn:uuid:{uuid.uuid4()}"
-
-
 # --- signing -----------------------------------------------------------------------------
 
 def _hash_data(
@@ -387,6 +381,12 @@ def _str_or_none(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def issuer_id_of(doc: dict) -> Any:
+    """A credential's ``issuer``, whether written as a bare id or as a Profile object."""
+    issuer = doc.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
 def _describe(doc: dict) -> dict[str, str | None]:
     """Human-facing facts of an OpenBadgeCredential, read defensively."""
     subject = doc.get("credentialSubject")
@@ -409,12 +409,10 @@ def _describe(doc: dict) -> dict[str, str | None]:
                 break
     achievement = subject.get("achievement")
     achievement = achievement if isinstance(achievement, dict) else {}
-    issuer = doc.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     return {
         "subject_name": name,
         "achievement_name": _str_or_none(achievement.get("name")),
-        "issuer_id": _str_or_none(issuer_id),
+        "issuer_id": _str_or_none(issuer_id_of(doc)),
         "valid_from": _str_or_none(doc.get("validFrom")),
     }
 

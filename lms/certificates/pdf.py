@@ -45,7 +45,6 @@ __all__ = [
     "certificate_pdf_path",
     "configure_jinja",
     "get_certificate_pdf",
-    "purge_certificate_pdf",
     "render_certificate_html",
     "render_certificate_pdf",
     "template_version",
@@ -274,9 +273,8 @@ def get_certificate_pdf(cache_dir: str | os.PathLike, context: dict[str, Any],
                         base_url: str) -> bytes:
     """Return the cached PDF for context["code"], rendering and caching it if needed.
 
-    The cache is keyed by the code and the template version only: if the data of
-    an issued certificate changes (a corrected name), call
-    :func:`purge_certificate_pdf` first.
+    The cache is keyed by the code and the template version only: an issued
+    certificate's data never changes (it is a snapshot taken at issue time).
     """
     code = str(context["code"])
     path = certificate_pdf_path(cache_dir, code, template_version())
@@ -303,14 +301,6 @@ def get_certificate_pdf(cache_dir: str | os.PathLike, context: dict[str, Any],
             with _suppress_oserror():
                 old.unlink()
     return data
-
-
-def purge_certificate_pdf(cache_dir: str | os.PathLike, code: str) -> None:
-    """Remove every cached PDF of ``code`` (after its data changed)."""
-    certificate_pdf_path(cache_dir, code, "0" * 64)  # validates the code
-    for old in Path(cache_dir).glob(f"{code}.*.pdf"):
-        with _suppress_oserror():
-            old.unlink()
 
 
 @contextmanager

@@ -143,11 +143,6 @@ def status_entry_of(credential: Any) -> dict | None:
     return None
 
 
-def _issuer_id(doc: dict) -> Any:
-    issuer = doc.get("issuer")
-    return issuer.get("id") if isinstance(issuer, dict) else issuer
-
-
 def _check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> StatusResult:
     item = status_entry_of(credential)
     if item is None:
@@ -161,7 +156,7 @@ def _check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> S
         return StatusResult(None, f"the status list is not valid: {signed.reason}")
     if status_list.get("id") != item.get("statusListCredential"):
         return StatusResult(None, "the status list is not the one the credential names")
-    if _issuer_id(status_list) != _issuer_id(credential):
+    if badge.issuer_id_of(status_list) != badge.issuer_id_of(credential):
         return StatusResult(None, "the status list has another issuer than the credential")
     subject = status_list.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("statusPurpose") != PURPOSE:

@@ -46,16 +46,21 @@ def mine():
 @login_required
 def show(code: str):
     cert = certificates.get_own(db, current_user, code)
-    if cert.user_id != current_user.id and not _can_revoke(cert):
+    can_revoke = _can_revoke(cert)
+    if cert.user_id != current_user.id and not can_revoke:
         raise NotAllowed()
+    return _show_page(cert, RevokeForm() if can_revoke else None)
+
+
+def _show_page(cert, revoke_form):
+    """The certificate page, shown on its own and again when a revoke form needs correcting."""
     from lms.certificates.qr import qr_svg
 
     url = certificates.verify_url(base_url(), cert.code)
     return render_template(
         "certificates/show.html", cert=cert, verify_link=url,
         qr_svg=Markup(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
-        pdf_available=True, credential_available=True,
-        revoke_form=RevokeForm() if _can_revoke(cert) else None,
+        pdf_available=True, credential_available=True, revoke_form=revoke_form,
     )
 
 
@@ -92,14 +97,7 @@ def revoke(code: str):
         raise NotAllowed()
     form = RevokeForm()
     if not form.validate_on_submit():
-        from lms.certificates.qr import qr_svg
-
-        url = certificates.verify_url(base_url(), cert.code)
-        return render_template(
-            "certificates/show.html", cert=cert, verify_link=url,
-            qr_svg=Markup(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
-            pdf_available=True, credential_available=True, revoke_form=form,
-        ), 422
+        return _show_page(cert, form), 422
     certificates.revoke(db, cert, form.reason.data)
     db.commit()
     flash(_("The certificate %(code)s is revoked. Its verification page now says so.", code=cert.code), "info")
