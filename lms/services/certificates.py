@@ -10,6 +10,7 @@ from lms.certificates.badge import verify_url  # noqa: F401  (the views' name fo
 from lms.certificates.codes import new_verification_code, normalize_code
 from lms.errors import NotFound
 from lms.models import Certificate, Course, User
+from lms.services import roles
 from lms.models._types import utcnow
 
 
@@ -81,9 +82,10 @@ def find(session: Session, raw_code: str) -> Certificate | None:
 
 
 def get_own(session: Session, user: User, raw_code: str) -> Certificate:
-    """The user's own certificate; NotFound for others' so codes cannot be confirmed this way."""
+    """The user's own certificate, or one of a course the user may edit (its trainers and admins
+    revoke); NotFound for anyone else's, so codes cannot be confirmed this way."""
     cert = find(session, raw_code)
-    if cert is None or (cert.user_id != user.id and not user.is_trainer):
+    if cert is None or (cert.user_id != user.id and not roles.can_edit(user, cert.course)):
         raise NotFound()
     return cert
 

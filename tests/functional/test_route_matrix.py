@@ -115,6 +115,11 @@ GET_EXPECTED = {
     # The owner's draft video: its editors and no one else.
     "learn.media": {A: 302, L: 403, T: 403, O: 200, D: 200},
     "catalog.mine": {A: 302, L: 200, T: 200, O: 200, D: 200},
+    # The learner's certificate for the imported course: the learner and those who may edit the
+    # course (here only the admin); to other trainers it does not exist.
+    "certificates.show": {A: 302, L: 200, T: 404, O: 404, D: 200},
+    "certificates.pdf": {A: 302, L: 200, T: 404, O: 404, D: 200},
+    "certificates.credential": {A: 302, L: 200, T: 404, O: 404, D: 200},
 }
 
 
@@ -138,6 +143,7 @@ POST_EXPECTED = {
     "author.upload_captions": _post(422),
     "author.edit_cue": _post(422),
     "admin.set_role": {A: 302, L: 403, T: 403, O: 403, D: 422},
+    "certificates.revoke": {A: 302, L: 403, T: 404, O: 404, D: 422},
     "author.confirm_captions": _post(302),
     "author.discard_captions": _post(302),
     "author.remove_video": _post(302),
@@ -221,4 +227,4 @@ def test_matrix_covers_every_teach_and_admin_route(app):
     mine = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.split(".")[0] in ("author", "admin")}
     covered = set(GET_EXPECTED) | set(POST_EXPECTED)
     assert mine - covered == set()
-    assert all(re.match(r"^(author|admin|catalog|learn)\.", e) for e in covered)
+    assert all(re.match(r"^(author|admin|catalog|learn|certificates)\.", e) for e in covered)
