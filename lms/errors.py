@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -74,6 +74,27 @@ def _explain(status: int) -> str:
     }.get(status, _("Something went wrong."))
 
 
+#: Draining an over-limit body is bounded, so a huge one cannot keep a worker busy for long.
+DRAIN_LIMIT = 1024 * 1024 * 1024
+
+
+def drain_input(environ: dict, limit: int = DRAIN_LIMIT) -> int:
+    """Read and discard the request body up to its Content-Length (and at most `limit` bytes)."""
+    try:
+        remaining = min(int(environ.get("CONTENT_LENGTH") or 0), limit)
+    except ValueError:
+        return 0
+    stream = environ.get("wsgi.input")
+    read = 0
+    while stream is not None and remaining > 0:
+        chunk = stream.read(min(64 * 1024, remaining))
+        if not chunk:
+            break
+        read += len(chunk)
+        remaining -= len(chunk)
+    return read
+
+
 def render_error(status: int, message: str | None = None):
     status = status if status in _TITLES else (400 if 400 <= status < 500 else 500)
     return (
@@ -99,11 +120,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         if err.code == 413:
+            # Refused before it was read: read (and drop) the rest of the body, so the browser
+            # gets this page rather than "connection reset", then close the connection.
+            drain_input(request.environ)
             limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-            return render_error(
-                413,
-                _("The file is larger than the limit of %(mb)d MB. Send a smaller file.", mb=limit // (1024 * 1024)),
-            )
+            body, status = render_error(413, _(
+                "The file is larger than the limit of %(mb)d MB, so nothing was saved. "
+                "Send a smaller file, or ask an admin to raise the limit.", mb=limit // (1024 * 1024)))
+            return Response(body, status=status, headers={"Connection": "close"}, mimetype="text/html")
         return render_error(err.code or 500, err.description if err.code == 429 else None)
 
     @app.errorhandler(Exception)

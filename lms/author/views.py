@@ -7,7 +7,6 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.fields.choices import SelectChoice
 
 from lms.auth.forms import ConfirmForm
@@ -18,18 +17,12 @@ from lms.author.forms import (
 )
 from lms.content.sanitize import render_markdown
 from lms.db import session as db
-from lms.errors import LmsError, NotFound, render_error
+from lms.errors import LmsError, NotFound
 from lms.extensions import login_manager
 from lms.services import authoring, roles
 from lms.services.authoring import CourseFields, FieldErrors, UnitFields
 
 bp = Blueprint("author", __name__, url_prefix="/teach")
-
-#: An upload over the limit is refused before it is read; reading (and dropping) the rest of the
-#: body lets the browser receive the 413 page instead of "connection reset". Bounded, so a huge
-#: body cannot keep a worker busy for long.
-DRAIN_LIMIT = 1024 * 1024 * 1024
-
 
 @bp.before_request
 def _trainers_only():
@@ -37,33 +30,6 @@ def _trainers_only():
         return login_manager.unauthorized()
     roles.require_trainer(current_user)
     return None
-
-
-def drain_input(environ: dict, limit: int = DRAIN_LIMIT) -> int:
-    """Read and discard the request body up to its Content-Length (and at most `limit` bytes)."""
-    try:
-        remaining = min(int(environ.get("CONTENT_LENGTH") or 0), limit)
-    except ValueError:
-        return 0
-    stream = environ.get("wsgi.input")
-    read = 0
-    while stream is not None and remaining > 0:
-        chunk = stream.read(min(64 * 1024, remaining))
-        if not chunk:
-            break
-        read += len(chunk)
-        remaining -= len(chunk)
-    return read
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def _too_large(err):
-    drain_input(request.environ)
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    body, status = render_error(413, _("The file is larger than the limit of %(mb)d MB, so nothing was saved. "
-                                       "Send a smaller file, or ask an admin to raise the limit.",
-                                       mb=limit // (1024 * 1024)))
-    return Response(body, status=status, headers={"Connection": "close"}, mimetype="text/html")
 
 
 def _course(course_id: int, *, with_units: bool = False):

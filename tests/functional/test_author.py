@@ -428,7 +428,7 @@ def test_upload_over_limit_gets_accessible_413_page(app, client, tmp_path):
 
 def test_drain_input_reads_the_unread_body():
     """The 413 handler reads the rest of the body (up to Content-Length), so the client sees the response."""
-    from lms.author.views import drain_input
+    from lms.errors import drain_input
 
     body = io.BytesIO(b"x" * 300_000)
     assert drain_input({"CONTENT_LENGTH": "300000", "wsgi.input": body}) == 300_000

@@ -164,3 +164,15 @@ def test_draft_units_stay_drafts_through_export_and_import(app, client, auth, em
     out.write_bytes(data)
     assert empty_app.test_cli_runner().invoke(args=["import-course", str(out)]).exit_code == 0
     assert snapshot(empty_app)["units"] == snapshot(app)["units"]
+
+
+def test_course_zip_over_the_upload_limit_gets_the_413_page_and_a_closed_connection(app, client, auth):
+    """Every upload form shares one 413 answer: the body is drained and the connection closed, so
+    the browser shows the page instead of "connection reset"."""
+    auth.as_new("admin")
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
+    r = client.post("/dashboard/import", data={"csrf_token": csrf_token(client, "/dashboard/import"),
+                                               "file": (io.BytesIO(b"x" * 100_000), "big.zip")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 413 and r.headers.get("Connection") == "close"
+    assert "<h1>The file is too large</h1>" in r.get_data(as_text=True)
