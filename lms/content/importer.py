@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.captions import media_duration, read_captions, to_vtt
-from lms.content.loader import LANGUAGE_NAMES, CourseData, QuizData, UnitData, course_folders, load_course
+from lms.content.loader import CourseData, QuizData, UnitData, course_folders, load_course
 from lms.content.sanitize import render_markdown
 from lms.errors import ContentError
 from lms.models import CaptionTrack, Choice, Course, Question, Quiz, Unit, Video
 from lms.quiz.spec import QuestionSpec
+from lms.services.authoring import language_name
 from lms.services.media import store_file, store_image_file
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,7 @@ def _fill_unit(unit: Unit, data: UnitData, position: int, media_dir: Path) -> No
         if track is None:
             track = CaptionTrack(language=cap.language, kind=cap.kind)
             unit.caption_tracks.append(track)
-        track.label = LANGUAGE_NAMES.get(cap.language.split("-")[0], cap.language)
+        track.label = language_name(cap.language)
         track.vtt = to_vtt(report.cues, language=cap.language)
         track.cue_count = len(report.cues)
     for stale in tracks.values():

@@ -3,9 +3,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.auth.forms import ConfirmForm
-from lms.captions import read_captions
 from lms.db import session as db
 from lms.errors import NotFound
+from lms.services import authoring
 from lms.services import enrollment as enrollments
 from lms.services import progress as progresses
 
@@ -26,7 +26,7 @@ def _cues(unit, language: str | None = None):
     track = next((t for t in tracks if t.language == language), None) or (tracks[0] if tracks else None)
     if track is None:
         return None, []
-    return track, read_captions(track.vtt.encode("utf-8"), "track.vtt").cues
+    return track, authoring.cues_of(track.vtt)
 
 
 @bp.route("/courses/<slug>/continue")

@@ -57,8 +57,6 @@ __all__ = [
 BLANK = "_____"
 
 #: Text formats GIFT allows at the start of a text; Sala keeps the text and drops the marker.
-FORMATS = ("html", "moodle", "markdown", "plain")
-
 _FORMAT_RE = re.compile(r"\[(html|moodle|markdown|plain)\]")
 _WEIGHT_RE = re.compile(r"%([^%\s]*)%")
 _NUMBER_RE = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)")
