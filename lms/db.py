@@ -1,7 +1,11 @@
-"""The database: declarative base with named constraints, one session per app context."""
+"""The database: declarative base with named constraints, one session and one transaction per request.
+
+A request's changes are committed once, after its view returns a success (status below 400), and
+rolled back on any error page or exception, as Indico's request handler does; views never commit.
+"""
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -44,6 +48,7 @@ def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["lms.engine"] = engine
     app.extensions["lms.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.after_request(_end_transaction)
     app.teardown_appcontext(_close_session)
 
 
@@ -52,6 +57,26 @@ def get_session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["lms.sessionmaker"]()
     return g.db_session
+
+
+def discard() -> None:
+    """Forget what this request changed so far (a service refused the input half-way), so the page
+    that shows the errors reads the stored state and nothing of the refused input is committed."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
+def _end_transaction(response: Response) -> Response:
+    """Commit the request's changes when it succeeded; roll them back when it answers with an error."""
+    session = g.get("db_session")
+    if session is None:
+        return response
+    if response.status_code < 400:
+        session.commit()
+    else:
+        session.rollback()
+    return response
 
 
 def _close_session(exc: BaseException | None) -> None:

@@ -39,6 +39,20 @@ class Conflict(LmsError):
     status = 409
 
 
+class FieldErrors(LmsError):
+    """Input a person can correct, as {form field name: message}. Nothing was saved.
+
+    A key names a field of the form that sent the input; "name-N-sub" names field `sub` of entry
+    N of a list field (WTForms' own ids). `lms.forms.show_errors` puts each message on its field.
+    """
+
+    status = 422
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+
 class ContentError(LmsError):
     """A problem in a content file, named by path, line and field."""
 

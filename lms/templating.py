@@ -35,6 +35,9 @@ def init_app(app: Flask) -> None:
         return {"html_lang": str(get_locale() or "en")}
 
     app.jinja_env.filters["seconds"] = format_seconds
+    from lms.forms import error_items
+
+    app.jinja_env.globals["form_error_items"] = error_items
     from lms.services.authoring import language_name
 
     app.jinja_env.filters["language_name"] = language_name

@@ -39,8 +39,6 @@ def set_role(user_id: int):
     try:
         user = roles.set_role(db, current_user, user_id, form.role.data)
     except roles.LastAdmin as err:
-        db.rollback()
         return _page(user_id, err.message, err.status)
-    db.commit()
     flash(_("The role of %(name)s is now: %(role)s.", name=user.name, role=dict(ROLE_CHOICES)[user.role]), "info")
     return redirect(url_for("admin.users") + f"#user-{user.id}")

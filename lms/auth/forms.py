@@ -44,7 +44,3 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField(_l("Keep me signed in on this device"))
-
-
-class ConfirmForm(FlaskForm):
-    """A form with nothing but the CSRF token, for buttons that change something."""

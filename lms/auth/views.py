@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from lms.auth.forms import ConfirmForm, LoginForm, RegisterForm
+from lms.auth.forms import LoginForm, RegisterForm
 from lms.auth.session import safe_next
 from lms.db import session as db
 from lms.errors import Conflict
@@ -28,7 +28,6 @@ def register():
         except Conflict as err:
             form.email.errors.append(err.message)
         else:
-            db.commit()
             _sign_in(user)
             flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "info")
             return redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
@@ -56,9 +55,6 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    form = ConfirmForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("catalog.index"))
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from lms.auth.forms import ConfirmForm
+from lms.forms import ConfirmForm, show_errors
 from lms.captions.timecode import format_vtt
 from lms.author.forms import (
     KIND_CHOICES,
@@ -20,7 +20,8 @@ from lms.db import session as db
 from lms.errors import LmsError, NotFound
 from lms.extensions import login_manager
 from lms.services import authoring, roles
-from lms.services.authoring import CourseFields, FieldErrors, UnitFields
+from lms.errors import FieldErrors
+from lms.services.authoring import CourseFields, UnitFields
 
 bp = Blueprint("author", __name__, url_prefix="/teach")
 
@@ -50,15 +51,6 @@ def _track(track_id: int):
     return track
 
 
-def _show_errors(form, err: FieldErrors) -> None:
-    for name, message in err.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors or []) + [message]
-        else:
-            flash(message, "error")
-
-
 def _invalid(form) -> int:
     """400 when the form was not even sent (no fields), 422 when its values need fixing."""
     return 422 if request.form else 400
@@ -85,10 +77,8 @@ def new_course():
         try:
             course = authoring.create_course(db, current_user, _course_fields(form))
         except FieldErrors as err:
-            db.rollback()
-            _show_errors(form, err)
+            show_errors(form, err)
         else:
-            db.commit()
             flash(_("Course “%(title)s” created as a draft. Add its units next.", title=course.title), "info")
             return redirect(url_for("author.course", course_id=course.id))
     status = _invalid(form) if request.method == "POST" else 200
@@ -112,10 +102,8 @@ def edit_course(course_id: int):
         try:
             authoring.update_course(db, course, _course_fields(form))
         except FieldErrors as err:
-            db.rollback()
-            _show_errors(form, err)
+            show_errors(form, err)
         else:
-            db.commit()
             flash(_("Course details saved."), "info")
             return redirect(url_for("author.course", course_id=course.id))
     status = _invalid(form) if request.method == "POST" else 200
@@ -126,15 +114,13 @@ def edit_course(course_id: int):
 def course_status(course_id: int):
     course = _course(course_id)
     status = request.form.get("status", "")
-    if not ConfirmForm().validate_on_submit() or status not in ("draft", "published"):
+    if status not in ("draft", "published"):
         raise LmsError(_("Choose to publish the course or to make it a draft again."))
     try:
         authoring.set_course_status(db, course, status)
     except FieldErrors as err:
-        db.rollback()
         flash(" ".join(err.errors.values()), "error")
         return redirect(url_for("author.course", course_id=course.id))
-    db.commit()
     if status == "published":
         flash(_("“%(title)s” is published: learners can find it in the list of courses.", title=course.title), "info")
     else:
@@ -150,7 +136,6 @@ def trainers(course_id: int):
     form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in roles.trainer_candidates(db, course)]
     if form.validate_on_submit():
         user = roles.assign_trainer(db, current_user, course, form.user_id.data)
-        db.commit()
         flash(_("%(name)s can now edit “%(title)s”.", name=user.name, title=course.title), "info")
         return redirect(url_for("author.trainers", course_id=course.id))
     status = _invalid(form) if request.method == "POST" else 200
@@ -161,10 +146,7 @@ def trainers(course_id: int):
 def remove_trainer(course_id: int, user_id: int):
     course = _course(course_id)
     roles.require_admin(current_user)
-    if not ConfirmForm().validate_on_submit():
-        raise LmsError()
     user = roles.unassign_trainer(db, current_user, course, user_id)
-    db.commit()
     flash(_("%(name)s can no longer edit “%(title)s”.", name=user.name, title=course.title), "info")
     return redirect(url_for("author.trainers", course_id=course.id))
 
@@ -196,10 +178,8 @@ def _unit_form_page(form: UnitForm, course, unit):
                 authoring.update_unit(db, unit, _unit_fields(form))
                 message = _("Unit “%(title)s” saved.", title=unit.title)
         except FieldErrors as err:
-            db.rollback()
-            _show_errors(form, err)
+            show_errors(form, err)
         else:
-            db.commit()
             flash(message, "info")
             return redirect(url_for("author.course", course_id=course.id) + f"#unit-{unit.id}")
     status = _invalid(form) if request.method == "POST" else 200
@@ -225,10 +205,9 @@ def edit_unit(unit_id: int):
 def move_unit(unit_id: int):
     unit = _unit(unit_id)
     direction = request.form.get("direction", "")
-    if not ConfirmForm().validate_on_submit() or direction not in ("up", "down"):
+    if direction not in ("up", "down"):
         raise LmsError(_("Choose to move the unit up or down."))
     moved = authoring.move_unit(db, unit, direction)
-    db.commit()
     if moved:
         flash(_("“%(title)s” is now unit %(n)d.", title=unit.title, n=unit.position), "info")
     else:
@@ -242,11 +221,8 @@ def delete_unit(unit_id: int):
     unit = _unit(unit_id)
     form = ConfirmForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            raise LmsError()
         course_id, title = unit.course_id, unit.title
         authoring.delete_unit(db, unit)
-        db.commit()
         flash(_("Unit “%(title)s” deleted.", title=title), "info")
         return redirect(url_for("author.course", course_id=course_id))
     return render_template("author/unit_delete.html", unit=unit, course=unit.course, form=form)
@@ -261,10 +237,8 @@ def publish_unit(unit_id: int):
         try:
             authoring.set_unit_status(db, unit, "published", form.reason.data or "")
         except authoring.PublishBlocked:
-            db.rollback()
             form.reason.errors = [_("This unit has accessibility gaps. Fix them, or write why it must be published now.")]
         else:
-            db.commit()
             flash(_("Unit “%(title)s” is published.", title=unit.title), "info")
             return redirect(url_for("author.course", course_id=unit.course_id) + f"#unit-{unit.id}")
     status = _invalid(form) if request.method == "POST" else 200
@@ -274,10 +248,7 @@ def publish_unit(unit_id: int):
 @bp.route("/units/<int:unit_id>/unpublish", methods=["POST"])
 def unpublish_unit(unit_id: int):
     unit = _unit(unit_id)
-    if not ConfirmForm().validate_on_submit():
-        raise LmsError()
     authoring.set_unit_status(db, unit, "draft")
-    db.commit()
     flash(_("Unit “%(title)s” is a draft again: learners cannot see it.", title=unit.title), "info")
     return redirect(url_for("author.course", course_id=unit.course_id) + f"#unit-{unit.id}")
 
@@ -318,13 +289,10 @@ def video(unit_id: int):
                 max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
                 poster_max_bytes=current_app.config.get("POSTER_MAX_BYTES", authoring.POSTER_MAX_BYTES))
         except authoring.MediaRejected as err:
-            db.rollback()
             form.video.errors = [err.message]
         except FieldErrors as err:
-            db.rollback()
-            _show_errors(form, err)
+            show_errors(form, err)
         else:
-            db.commit()
             if upload:
                 flash(_("Video saved for “%(title)s”. Add its captions next.", title=unit.title), "info")
                 return redirect(url_for("author.upload_captions", unit_id=unit.id))
@@ -339,10 +307,7 @@ def video(unit_id: int):
 
 def _remove_poster(unit):
     """The "Remove the poster" button of the video page (its own small form, posted to the same address)."""
-    if not ConfirmForm().validate_on_submit():
-        raise LmsError()
     authoring.remove_poster(db, unit)
-    db.commit()
     flash(_("The poster was removed from the video of “%(title)s”.", title=unit.title), "info")
     return redirect(url_for("author.video", unit_id=unit.id))
 
@@ -350,10 +315,7 @@ def _remove_poster(unit):
 @bp.route("/units/<int:unit_id>/video/remove", methods=["POST"])
 def remove_video(unit_id: int):
     unit = _unit(unit_id)
-    if not ConfirmForm().validate_on_submit():
-        raise LmsError()
     authoring.remove_video(db, unit)
-    db.commit()
     flash(_("The video was removed from “%(title)s”.", title=unit.title), "info")
     return redirect(url_for("author.course", course_id=unit.course_id) + f"#unit-{unit.id}")
 
@@ -379,14 +341,11 @@ def upload_captions(unit_id: int):
                     db, unit, current_user, data, form.file.data.filename or "", language=form.language.data,
                     kind=form.kind.data, media_dir=Path(current_app.config["MEDIA_DIR"]))
             except FieldErrors as err:
-                db.rollback()
-                _show_errors(form, err)
+                show_errors(form, err)
                 status = 422
             else:
                 if check.accepted:
-                    db.commit()
                     return redirect(url_for("author.pending_captions", unit_id=unit.id, token=check.pending.token))
-                db.rollback()
                 return render_template("author/caption_report.html", unit=unit, course=unit.course,
                                        report=check.report, pending=None, form=None), 422
     elif request.method == "POST":
@@ -414,10 +373,7 @@ def pending_vtt(unit_id: int, token: str):
 def confirm_captions(unit_id: int, token: str):
     unit = _unit(unit_id)
     pending = authoring.get_pending(db, unit, token)
-    if not ConfirmForm().validate_on_submit():
-        raise LmsError()
     track = authoring.confirm_captions(db, pending)
-    db.commit()
     flash(_("The %(label)s %(kind)s are live for “%(title)s”.", label=track.label, kind=track.kind, title=unit.title), "info")
     return redirect(url_for("author.track", track_id=track.id))
 
@@ -426,10 +382,7 @@ def confirm_captions(unit_id: int, token: str):
 def discard_captions(unit_id: int, token: str):
     unit = _unit(unit_id)
     pending = authoring.get_pending(db, unit, token)
-    if not ConfirmForm().validate_on_submit():
-        raise LmsError()
     authoring.discard_pending(db, pending)
-    db.commit()
     flash(_("The uploaded captions were discarded; nothing changed."), "info")
     return redirect(url_for("author.course", course_id=unit.course_id) + f"#unit-{unit.id}")
 
@@ -472,10 +425,8 @@ def edit_cue(track_id: int, number: int):
         try:
             authoring.update_cue(db, track, number, form.start.data, form.end.data, form.text.data)
         except FieldErrors as err:
-            db.rollback()
-            _show_errors(form, err)
+            show_errors(form, err)
         else:
-            db.commit()
             flash(_("Caption %(n)d saved.", n=number), "info")
             return redirect(url_for("author.track", track_id=track.id) + f"#cue-{number}")
     status = _invalid(form) if request.method == "POST" else 200
@@ -486,10 +437,7 @@ def edit_cue(track_id: int, number: int):
 @bp.route("/tracks/<int:track_id>/delete", methods=["POST"])
 def delete_track(track_id: int):
     track = _track(track_id)
-    if not ConfirmForm().validate_on_submit():
-        raise LmsError()
     unit = track.unit
     authoring.delete_track(db, track)
-    db.commit()
     flash(_("The caption track was deleted from “%(title)s”.", title=unit.title), "info")
     return redirect(url_for("author.course", course_id=unit.course_id) + f"#unit-{unit.id}")

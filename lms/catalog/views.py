@@ -2,7 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.auth.forms import ConfirmForm
+from lms.forms import ConfirmForm
 from lms.db import session as db
 from lms.services import enrollment as enrollments
 from lms.services.progress import course_progress, progress_of_enrollments
@@ -29,14 +29,12 @@ def course(slug: str):
 @login_required
 def enrol(slug: str):
     course = enrollments.get_course(db, slug, user=current_user)
-    if ConfirmForm().validate_on_submit():
-        already = enrollments.get_enrollment(db, current_user, course) is not None
-        enrollments.enroll(db, current_user, course)
-        db.commit()
-        if already:
-            flash(_("You were already enrolled in this course."), "info")
-        else:
-            flash(_("You are enrolled in “%(title)s”. Start with the first unit.", title=course.title), "info")
+    already = enrollments.get_enrollment(db, current_user, course) is not None
+    enrollments.enroll(db, current_user, course)
+    if already:
+        flash(_("You were already enrolled in this course."), "info")
+    else:
+        flash(_("You are enrolled in “%(title)s”. Start with the first unit.", title=course.title), "info")
     return redirect(url_for("catalog.course", slug=slug))
 
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from lms.auth.forms import ConfirmForm
+from lms.forms import ConfirmForm
 from lms.certificates import status
 from lms.certificates.forms import RevokeForm
 from lms.certificates.keys import load_or_create_issuer_key
@@ -46,10 +46,7 @@ def mine():
 @login_required
 def show(code: str):
     cert = certificates.get_own(db, current_user, code)
-    can_revoke = _can_revoke(cert)
-    if cert.user_id != current_user.id and not can_revoke:
-        raise NotAllowed()
-    return _show_page(cert, RevokeForm() if can_revoke else None)
+    return _show_page(cert, RevokeForm() if _can_revoke(cert) else None)
 
 
 def _show_page(cert, revoke_form):
@@ -99,7 +96,6 @@ def revoke(code: str):
     if not form.validate_on_submit():
         return _show_page(cert, form), 422
     certificates.revoke(db, cert, form.reason.data)
-    db.commit()
     flash(_("The certificate %(code)s is revoked. Its verification page now says so.", code=cert.code), "info")
     return redirect(url_for("certificates.show", code=cert.code))
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from lms.content.archive import ArchiveError, Limits, import_course_archive
 from lms.content.exporter import export_course_zip
 from lms.dashboard.forms import CourseImportForm
+from lms.forms import show_errors
 from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.models import Course, Question, Quiz, Unit
@@ -108,11 +109,9 @@ def import_course():
                 result = import_course_archive(db, upload.stream, Path(current_app.config["MEDIA_DIR"]),
                                                user=current_user, limits=Limits.from_config(current_app.config))
             except (ArchiveError, NotAllowed) as err:
-                db.rollback()
-                form.file.errors = [err.message]
+                show_errors(form, {"file": err.message})
                 status = err.status
             else:
-                db.commit()
                 course = result.course
                 counts = _("%(units)d units and %(questions)d quiz questions", units=len(course.units),
                            questions=len(course.quiz.questions) if course.quiz else 0)

@@ -2,7 +2,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.auth.forms import ConfirmForm
+from lms.forms import ConfirmForm
 from lms.db import session as db
 from lms.errors import NotFound
 from lms.services import certificates
@@ -40,7 +40,6 @@ def take(slug: str):
         return render_template("quiz/closed.html", course=course, quiz=quiz, passed=False,
                                progress=progresses.course_progress(db, current_user, course, _enrollment)), 403
     attempt = quizzes.open_attempt(db, current_user, quiz)
-    db.commit()
     return _render(course, quiz, attempt)
 
 
@@ -49,20 +48,16 @@ def take(slug: str):
 def submit(slug: str, attempt_id: int):
     course, quiz, enrollment = _load(slug)
     attempt = quizzes.get_attempt(db, current_user, quiz, attempt_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     form = {key: request.form.getlist(key) for key in request.form if key.startswith("q-")}
     try:
         submission = quizzes.submit(db, current_user, quiz, attempt, form)
     except AnswersInvalid as err:
-        db.rollback()
         return _render(course, quiz, attempt, errors=err.errors, raw=err.raw, status=400 if err.tampered else 422)
     if not submission.counted:
         flash(_("This attempt had already been submitted, so it was counted once."), "info")
         return redirect(url_for("quiz.result", slug=slug, attempt_id=attempt.id))
     if attempt.passed:
         progresses.complete_if_done(db, current_user, course, enrollment)
-    db.commit()
     return redirect(url_for("quiz.result", slug=slug, attempt_id=attempt.id))
 
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from lms.auth.forms import ConfirmForm
+from lms.forms import ConfirmForm
 from lms.db import session as db
 from lms.errors import LmsError, NotFound
 from lms.quiz.gift import GiftError
@@ -74,12 +74,10 @@ def overview(course_id: int):
             try:
                 created = quiz is None
                 qa.save_settings(db, course, form.title.data, form.pass_mark.data, form.max_attempts.data)
-                db.commit()
                 flash(_("The quiz was created. Now add questions, or import them from a GIFT file.") if created
                       else _("The quiz settings were saved."), "info")
                 return redirect(url_for("quizauthor.overview", course_id=course.id))
             except FieldErrors as err:
-                db.rollback()
                 errors = err.errors
         summary, status = _show(form, errors), 422
     return render_template("quizauthor/overview.html", course=course, quiz=quiz, form=form, summary=summary,
@@ -104,17 +102,12 @@ def _save(course, quiz, form, qtype, question=None):
         errors = {**err.errors, **errors}
     if errors:
         return _question_page(course, quiz, form, qtype, question=question, summary=_show(form, errors), status=422)
-    try:
-        if question is None:
-            question = qa.add_question(db, quiz, spec)
-            message = _("Question %(n)d was added.", n=qa.number_of(quiz, question))
-        else:
-            qa.update_question(db, question, spec)
-            message = _("Question %(n)d was saved.", n=qa.number_of(quiz, question))
-    except LmsError:
-        db.rollback()
-        raise
-    db.commit()
+    if question is None:
+        question = qa.add_question(db, quiz, spec)
+        message = _("Question %(n)d was added.", n=qa.number_of(quiz, question))
+    else:
+        qa.update_question(db, question, spec)
+        message = _("Question %(n)d was saved.", n=qa.number_of(quiz, question))
     flash(message, "info")
     return redirect(url_for("quizauthor.overview", course_id=course.id, _anchor=f"question-{question.id}"))
 
@@ -163,7 +156,6 @@ def delete_question(course_id: int, question_id: int):
     form = ConfirmForm()
     if request.method == "POST" and form.validate():
         qa.delete_question(db, quiz, question)
-        db.commit()
         flash(_("Question %(n)d was deleted. Learners' past results are kept.", n=number), "info")
         return redirect(url_for("quizauthor.overview", course_id=course.id))
     return render_template("quizauthor/delete.html", course=course, quiz=quiz, question=question, number=number,
@@ -178,7 +170,6 @@ def move_question(course_id: int, question_id: int):
     question = qa.get_question(quiz, question_id)
     before = qa.number_of(quiz, question)
     after = qa.move_question(db, quiz, question, request.form.get("direction", ""))
-    db.commit()
     if after == before:
         flash(_("Question %(n)d is already at that end of the quiz.", n=before), "info")
     else:
@@ -223,13 +214,11 @@ def import_gift(course_id: int):
             try:
                 count = qa.import_gift(db, quiz, source, mode)
             except GiftError as err:
-                db.rollback()
                 problems = [p.message for p in err.problems]
                 summary, status = [(anchor, message) for message in problems], 422
                 if anchor == "file":
                     form.file.errors = problems
             else:
-                db.commit()
                 flash(ngettext("%(num)d question was imported.", "%(num)d questions were imported.", count)
                       + " " + ngettext("The quiz now has %(num)d question.", "The quiz now has %(num)d questions.",
                                        len(quiz.questions)), "info")

@@ -27,7 +27,7 @@ from lms.captions.quality import MAX_CHARS_PER_LINE, MAX_CPS, MAX_LINES, MAX_SEC
 from lms.captions.timecode import format_vtt
 from lms.content.loader import LANGUAGE_NAMES, SLUG_RE
 from lms.content.sanitize import images_without_alt, render_markdown
-from lms.errors import LmsError, NotFound
+from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import CaptionTrack, Course, PendingCaption, Unit, User, Video
 from lms.models._types import utcnow
 from lms.models.media import CAPTION_KINDS
@@ -52,16 +52,6 @@ PENDING_LIFETIME = timedelta(days=2)
 _VTT_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)?")
 _VTT_TAGS = frozenset({"b", "i", "u", "c", "v", "lang", "ruby", "rt"})
 _CLOCK = re.compile(r"^(\d{1,3}):(\d{2}):(\d{2})[.,](\d{3})$")
-
-
-class FieldErrors(LmsError):
-    """Input a trainer can correct: {field name: message}. Nothing was saved."""
-
-    status = 422
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(" ".join(errors.values()))
-        self.errors = errors
 
 
 class PublishBlocked(LmsError):

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.content.importer import fill_question, fill_questions
-from lms.errors import LmsError, NotFound
+from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import Course, Question, Quiz
 from lms.quiz.gift import export_gift, parse_gift
 from lms.quiz.spec import QUESTION_TYPES, ChoiceSpec, QuestionSpec
-from lms.services.authoring import FieldErrors
 
 TITLE_MAX = 200
 #: A sensible ceiling for one quiz; GIFT files from Moodle banks can be large but not endless.

@@ -1,0 +1,99 @@
+"""Form pieces every page shares: the confirm form, and showing a service's FieldErrors on a form.
+
+Errors are shown the GOV.UK Design System way: a message beside each field, and a summary at the
+top of the page that links to each field (templates/macros/forms.html, `form_errors(form)`).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from flask_wtf import FlaskForm
+from wtforms import Field, Form
+from wtforms.fields import FieldList, FormField
+
+from lms import db
+from lms.errors import FieldErrors
+
+
+class ConfirmForm(FlaskForm):
+    """A form with nothing but the CSRF token, for buttons that change something.
+
+    The app-wide CSRF check (Flask-WTF's CSRFProtect) refuses a POST without a valid token before
+    any view runs, so views need not validate this form again."""
+
+
+def _target(form: Form, key: str) -> Field | None:
+    """The field a FieldErrors key names: "title", or "choices-0-text" inside a list of subforms."""
+    if key in form:
+        return form[key]
+    name, _, rest = key.partition("-")
+    index, _, sub = rest.partition("-")
+    field = form[name] if name in form else None
+    if isinstance(field, FieldList) and index.isdigit() and int(index) < len(field.entries):
+        entry = field.entries[int(index)]
+        if isinstance(entry, FormField):
+            return entry.form[sub] if sub in entry.form else None
+        return entry if not sub else None
+    return None
+
+
+def show_errors(form: Form, errors: FieldErrors | Mapping[str, str]) -> None:
+    """Put each message on the field it names, so the field shows it and the summary links to it.
+
+    A key that names a list of subforms (e.g. "choices") keeps its message in `form.list_errors`;
+    a key that names nothing on the form goes to `form.form_errors` (WTForms' form-level list).
+    The request's changes so far are rolled back (lms.db.discard), so nothing refused is kept."""
+    # Forget what the service changed before it refused, so the page shows what is stored.
+    db.discard()
+    items = errors.errors if isinstance(errors, FieldErrors) else errors
+    list_errors: dict[str, str] = getattr(form, "list_errors", None) or {}
+    for key, message in items.items():
+        field = _target(form, key)
+        if isinstance(field, FieldList):
+            list_errors[key] = message
+        elif field is not None:
+            if message not in field.errors:
+                field.errors = list(field.errors or []) + [message]
+        else:
+            form.form_errors.append(message)
+    form.list_errors = list_errors  # type: ignore[attr-defined]
+
+
+def _first_input_id(field: Field) -> str:
+    if isinstance(field, FieldList):
+        return _first_input_id(field.entries[0]) if field.entries else field.id
+    if isinstance(field, FormField):
+        first = next(iter(field.form), None)
+        return _first_input_id(first) if first is not None else field.id
+    return field.id
+
+
+def _field_items(field: Field) -> Iterator[tuple[str, str]]:
+    if field.type == "CSRFTokenField":
+        return
+    if isinstance(field, FieldList):
+        for entry in field.entries:
+            yield from _field_items(entry)
+    elif isinstance(field, FormField):
+        for sub in field.form:
+            yield from _field_items(sub)
+    else:
+        for message in field.errors or []:
+            if not isinstance(message, (dict, list, tuple)):  # lazy_gettext strings are not str
+                yield field.id, str(message)
+
+
+def error_items(form: Form | None) -> list[tuple[str, str]]:
+    """(id of the field to link to, message) for every error on the form, in page order: the
+    error summary's list."""
+    if form is None:
+        return []
+    items: list[tuple[str, str]] = []
+    first_id = next((_first_input_id(f) for f in form if f.type != "CSRFTokenField"), "")
+    items.extend((first_id, m) for m in getattr(form, "form_errors", []) or [])
+    list_errors = getattr(form, "list_errors", None) or {}
+    for field in form:
+        if field.name in list_errors:
+            items.append((_first_input_id(field), list_errors[field.name]))
+        items.extend(_field_items(field))
+    return items
