@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
     from lms.forms import error_items
 
     app.jinja_env.globals["form_error_items"] = error_items
-    from lms.services.authoring import language_name
+    from lms.text import language_name
 
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else ""

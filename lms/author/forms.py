@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.models.media import CAPTION_KINDS
-from lms.services.authoring import normalize_language
+from lms.text import normalize_language
 
 
 def _language(form, field):

@@ -22,6 +22,7 @@ from lms.extensions import login_manager
 from lms.services import authoring, roles
 from lms.errors import FieldErrors
 from lms.services.authoring import CourseFields, UnitFields
+from lms.text import split_lines
 
 bp = Blueprint("author", __name__, url_prefix="/teach")
 
@@ -66,7 +67,7 @@ def dashboard():
 
 def _course_fields(form: CourseForm) -> CourseFields:
     return CourseFields(title=form.title.data or "", slug=form.slug.data or "", summary=form.summary.data or "",
-                        language=form.language.data or "", outcomes=authoring.split_lines(form.outcomes.data),
+                        language=form.language.data or "", outcomes=split_lines(form.outcomes.data),
                         estimated_minutes=form.estimated_minutes.data or 0)
 
 

@@ -35,9 +35,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.content.importer import upsert_course
-from lms.content.loader import SLUG_RE, CourseData, load_course
+from lms.content.loader import CourseData, load_course
 from lms.errors import ContentError, LmsError, NotAllowed
 from lms.models import Course
+from lms.text import SLUG_RE
 from lms.services.roles import can_edit, require_trainer
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")

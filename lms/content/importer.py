@@ -14,7 +14,7 @@ from lms.content.sanitize import render_markdown
 from lms.errors import ContentError
 from lms.models import CaptionTrack, Choice, Course, Question, Quiz, Unit, Video
 from lms.quiz.spec import QuestionSpec
-from lms.services.authoring import language_name
+from lms.text import language_name
 from lms.services.media import store_file, store_image_file
 
 log = logging.getLogger(__name__)

@@ -8,12 +8,11 @@ from pathlib import Path
 import yaml
 
 from lms.errors import ContentError
+from lms.text import SLUG_RE
 from lms.quiz.spec import QUESTION_TYPES, ChoiceSpec, QuestionSpec
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 UNIT_FILE_RE = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 CAPTION_FILE_RE = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)(?:\.(?P<kind>captions|subtitles|descriptions|chapters))?\.vtt$")
-LANGUAGE_NAMES = {"en": "English", "km": "ខ្មែរ (Khmer)", "fr": "Français", "vi": "Tiếng Việt"}
 
 
 @dataclass

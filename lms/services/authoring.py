@@ -25,7 +25,7 @@ from lms.captions import (
 )
 from lms.captions.quality import MAX_CHARS_PER_LINE, MAX_CPS, MAX_LINES, MAX_SECONDS, MIN_SECONDS, visible_lines
 from lms.captions.timecode import format_vtt
-from lms.content.loader import LANGUAGE_NAMES, SLUG_RE
+from lms.text import SLUG_MAX, SLUG_RE, language_name, normalize_language, same_language, slugify, split_lines
 from lms.content.sanitize import images_without_alt, render_markdown
 from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import CaptionTrack, Course, PendingCaption, Unit, User, Video
@@ -35,12 +35,6 @@ from lms.services.media import Stored, store_image, store_stream
 
 log = logging.getLogger(__name__)
 
-SLUG_MAX = 80
-#: BCP 47 as used on the web: language, optional script, optional region, optional variants.
-LANGUAGE_RE = re.compile(
-    r"^(?P<lang>[A-Za-z]{2,3})(?:-(?P<script>[A-Za-z]{4}))?(?:-(?P<region>[A-Za-z]{2}|\d{3}))?"
-    r"(?P<variants>(?:-(?:[A-Za-z0-9]{5,8}|\d[A-Za-z0-9]{3}))*)$"
-)
 #: Problems the quality report lists; the validation list leaves these out, so none shows twice.
 QUALITY_CODES = frozenset({
     "too-many-lines", "line-too-long", "too-short", "reading-rate", "too-long", "speech-coverage",
@@ -62,54 +56,6 @@ class PublishBlocked(LmsError):
     def __init__(self, gaps: list[str]):
         super().__init__(_("This unit cannot be published yet: %(gaps)s", gaps=" ".join(gaps)))
         self.gaps = gaps
-
-
-# --- Plain text helpers -------------------------------------------------------------------------
-
-def slugify(text: str) -> str:
-    """A URL-safe name from a title: "Preparing your talk" → "preparing-your-talk"."""
-    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:SLUG_MAX].rstrip("-")
-
-
-def normalize_language(tag: str) -> str:
-    """A BCP 47 tag in its usual case ("en-gb" → "en-GB"); ValueError with a message if not valid."""
-    tag = (tag or "").strip().replace("_", "-")
-    match = LANGUAGE_RE.match(tag)
-    if not match:
-        raise ValueError(_("Enter a language tag like en, km or en-GB (BCP 47)."))
-    parts = [match["lang"].lower()]
-    if match["script"]:
-        parts.append(match["script"].title())
-    if match["region"]:
-        parts.append(match["region"].upper())
-    if match["variants"]:
-        parts.extend(v.lower() for v in match["variants"].strip("-").split("-"))
-    normalized = "-".join(parts)
-    try:
-        Locale.parse(parts[0])
-    except (UnknownLocaleError, ValueError):
-        raise ValueError(_("“%(tag)s” is not a language we know. Use a tag like en, km or en-GB.", tag=tag)) from None
-    return normalized
-
-
-def language_name(tag: str) -> str:
-    """What players show in their caption menu: the language's own name, e.g. "English", "ខ្មែរ"."""
-    if tag in LANGUAGE_NAMES:
-        return LANGUAGE_NAMES[tag]
-    try:
-        name = Locale.parse(tag.replace("-", "_")).get_display_name()
-    except (UnknownLocaleError, ValueError):
-        try:
-            name = Locale.parse(tag.split("-")[0]).get_display_name()
-        except (UnknownLocaleError, ValueError):
-            name = None
-    return (name[:1].upper() + name[1:]) if name else tag
-
-
-def _same_language(a: str, b: str) -> bool:
-    return a.split("-")[0].lower() == b.split("-")[0].lower()
 
 
 def parse_clock(text: str) -> float | None:
@@ -147,10 +93,6 @@ class CourseFields:
     slug: str = ""
     outcomes: list[str] = field(default_factory=list)
     estimated_minutes: int = 0
-
-
-def split_lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def _check_slug_format(slug: str) -> None:
@@ -322,7 +264,7 @@ def move_unit(session: Session, unit: Unit, direction: str) -> bool:
 
 def has_captions(unit: Unit, language: str | None = None) -> bool:
     language = language or unit.course.language
-    return any(t.kind in ("captions", "subtitles") and t.cue_count and _same_language(t.language, language)
+    return any(t.kind in ("captions", "subtitles") and t.cue_count and same_language(t.language, language)
                for t in unit.caption_tracks)
 
 

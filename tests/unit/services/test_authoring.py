@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from lms.services.authoring import language_name, normalize_language, parse_clock, safe_cue_text, slugify
+from lms.services.authoring import parse_clock, safe_cue_text
+from lms.text import language_name, normalize_language, slugify
 
 
 @pytest.mark.parametrize("title, slug", [
