@@ -3,13 +3,29 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: run test serve setup system-run system-test db content translations bench clean
+.PHONY: run test test-fast lint format serve setup system-run system-test db content translations bench clean
 
 run: setup system-run db content
 	$(BIN)/lms serve --host 127.0.0.1 --port 5000
 
+# The whole suite, CI's command: unit and functional tests spread over the CPUs, then the browser
+# tests (each xdist worker drives its own Chromium against its own server).
 test: $(VENV)/.test-installed system-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
+
+# The inner loop: everything but the browser, in parallel (under 2 minutes on 2 cores).
+test-fast: $(VENV)/.test-installed
+	$(BIN)/pytest -n auto --dist loadfile -m "not browser" tests/unit tests/functional
+
+# Lint, format check and types, as configured in pyproject.toml.
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check lms tests bench scripts
+	$(BIN)/ruff format --check lms tests bench scripts
+	$(BIN)/mypy
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff check --fix lms tests bench scripts
+	$(BIN)/ruff format lms tests bench scripts
 
 setup: $(VENV)/.installed
 

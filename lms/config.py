@@ -29,6 +29,8 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+    #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
+    PASSWORD_HASH_METHOD = "scrypt"
 
 
 def _coerce(value: str):

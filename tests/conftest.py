@@ -12,6 +12,10 @@ from sqlalchemy import event
 from lms import create_app
 from lms.db import Base, get_session, make_engine
 
+# A cheap password hash for the suite (thousands of sign-ins); production keeps scrypt, and
+# tests/unit/test_passwords.py checks that default. Set before any app reads its config.
+os.environ.setdefault("LMS_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "courses"
 PASSWORD = "correct horse battery staple"
