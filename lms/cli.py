@@ -199,8 +199,8 @@ def certificates_group():
                    "Default with this site's own key: this site's list as it is now.")
 @with_appcontext
 def certificates_verify(file: Path, key_source: Path | None, status_file: Path | None):
-    from lms.certificates import badge, status
-    from lms.certificates.keys import load_or_create_issuer_key
+    from lms.credentials import badge, status
+    from lms.credentials.keys import load_or_create_issuer_key
     from lms.services import certificates
 
     base_url = current_app.config.get("BASE_URL") or None

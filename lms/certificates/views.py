@@ -6,9 +6,9 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from lms.forms import ConfirmForm
-from lms.certificates import status
+from lms.credentials import status
 from lms.certificates.forms import RevokeForm
-from lms.certificates.keys import load_or_create_issuer_key
+from lms.credentials.keys import load_or_create_issuer_key
 from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.extensions import limiter
@@ -51,7 +51,7 @@ def show(code: str):
 
 def _show_page(cert, revoke_form):
     """The certificate page, shown on its own and again when a revoke form needs correcting."""
-    from lms.certificates.qr import qr_svg
+    from lms.credentials.qr import qr_svg
 
     url = certificates.verify_url(base_url(), cert.code)
     return render_template(
@@ -104,7 +104,7 @@ def revoke(code: str):
 @bp.route("/issuer/key.json")
 def issuer():
     """The issuer's public key document, for verifying credentials offline."""
-    from lms.certificates.badge import issuer_key_document
+    from lms.credentials.badge import issuer_key_document
 
     doc = issuer_key_document(_issuer_key(), base_url())
     return Response(json.dumps(doc, indent=2), mimetype="application/json",

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lms.certificates import badge, keys
+from lms.credentials import badge, keys
 
 BASE = "https://sala.example.org"
 ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)

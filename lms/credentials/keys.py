@@ -13,7 +13,7 @@ Names (all under the site's base URL):
 
 * ``issuer_id(base_url)``      ``<base>/issuer``  the issuer Profile id in each
   credential *and* the id of the controller document that lists the key
-  (:func:`lms.certificates.badge.issuer_key_document`); serve that JSON there.
+  (:func:`lms.credentials.badge.issuer_key_document`); serve that JSON there.
 * ``key_id(base_url)``         ``<base>/issuer#key-1``  the proof's
   ``verificationMethod``.
 

@@ -8,7 +8,7 @@ extracted from the PDF, and so what a screen reader says, comes out garbled.
 The certificate template therefore passes every dynamic or translated string
 through the ``script_runs`` filter: it escapes the string and wraps each run of
 such a script in ``<span class="script-run" lang="..." data-script="...">``.
-After rendering, :mod:`lms.certificates.pdf_actualtext` finds the structure
+After rendering, :mod:`lms.credentials.pdf_actualtext` finds the structure
 element of each of these spans and sets ``/ActualText`` to the run's exact text.
 The spans are harmless (and helpful: they set the language) on the web page.
 """

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lms.certificates import badge, keys, status
+from lms.credentials import badge, keys, status
 
 BASE = "https://sala.example.org"
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)

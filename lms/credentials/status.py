@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from lms.certificates import badge
+from lms.credentials import badge
 
 #: Bits in the list; the specification's minimum (16 KB before compression).
 LIST_SIZE = 131_072

@@ -10,7 +10,7 @@ How WeasyPrint (70) tags text, which this module relies on and checks:
   garbled version of the text: right script, wrong order, missing pieces.
 
 The template wraps each complex-script run in its own ``<span>`` (see
-:mod:`lms.certificates.pdf_scripts`), so each run becomes one structure element
+:mod:`lms.credentials.pdf_scripts`), so each run becomes one structure element
 whose leaves are the run's text boxes (one, or more when the run wraps across
 lines). We walk the structure tree in order, pick the leaves whose glyphs decode
 to a marked script, group them by parent element, and pair the groups with the
