@@ -13,7 +13,7 @@ Names (all under the site's base URL):
 
 * ``issuer_id(base_url)``      ``<base>/issuer``  the issuer Profile id in each
   credential *and* the id of the controller document that lists the key
-  (:func:`lms.credentials.badge.issuer_key_document`); serve that JSON there.
+  (:func:`issuer_key_document`); serve that JSON there.
 * ``key_id(base_url)``         ``<base>/issuer#key-1``  the proof's
   ``verificationMethod``.
 
@@ -28,9 +28,12 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from lms.credentials.jsonld import CID_V1_CONTEXT
 
 log = logging.getLogger(__name__)
 
@@ -193,3 +196,60 @@ def issuer_id(base_url: str) -> str:
 def key_id(base_url: str) -> str:
     """The verification method id that proofs name: ``<base>/issuer#key-1``."""
     return f"{issuer_id(base_url)}#{KEY_FRAGMENT}"
+
+
+# --- the published key document ----------------------------------------------------------
+
+def issuer_key_document(key: Ed25519PrivateKey | Ed25519PublicKey, base_url: str) -> dict:
+    """The controller document to serve (as JSON) at :func:`issuer_id` of ``base_url``.
+
+    It lists the site's key as a ``Multikey`` verification method (id :func:`key_id`) and
+    authorises it for ``assertionMethod`` (issuing credentials), per W3C Controlled Identifiers
+    v1.0 and its Multikey type (also "Data Integrity EdDSA Cryptosuites v1.0" §2.1.1). Publish it
+    unchanged; it holds no secret (a private key is reduced to its public half).
+    """
+    controller = issuer_id(base_url)
+    kid = key_id(base_url)
+    return {
+        "@context": [CID_V1_CONTEXT],
+        "id": controller,
+        "verificationMethod": [
+            {
+                "id": kid,
+                "type": "Multikey",
+                "controller": controller,
+                "publicKeyMultibase": public_key_multibase(key),
+            }
+        ],
+        "assertionMethod": [kid],
+    }
+
+
+def public_keys_from_document(document: Any) -> dict[str, Ed25519PublicKey]:
+    """Verification method id -> public key, for every Ed25519 Multikey in a key document.
+
+    Accepts what :func:`issuer_key_document` makes, a bare Multikey object, and keys embedded in
+    ``assertionMethod``. Unusable entries (not Multikey, no id, not an Ed25519
+    ``publicKeyMultibase``) are skipped, so the result may be empty; never raises.
+    """
+    found: dict[str, Ed25519PublicKey] = {}
+    if not isinstance(document, dict):
+        return found
+    candidates: list[Any] = [document]
+    for field in ("verificationMethod", "assertionMethod"):
+        value = document.get(field)
+        if isinstance(value, list):
+            candidates.extend(value)
+        elif isinstance(value, dict):
+            candidates.append(value)
+    for entry in candidates:
+        if not isinstance(entry, dict) or entry.get("type") != "Multikey":
+            continue
+        kid, mb = entry.get("id"), entry.get("publicKeyMultibase")
+        if not isinstance(kid, str) or not isinstance(mb, str):
+            continue
+        try:
+            found[kid] = public_key_from_multibase(mb)
+        except ValueError:
+            continue
+    return found

@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from lms.credentials import badge
+from lms.credentials import keys
+from lms.credentials.issue import format_datetime, sign_credential
+from lms.credentials.jsonld import CREDENTIALS_V2_CONTEXT
+from lms.credentials.verify import KeySource, issuer_id_of, verify_credential
 
 #: Bits in the list; the specification's minimum (16 KB before compression).
 LIST_SIZE = 131_072
@@ -96,11 +99,11 @@ def list_credential(base_url: str, revoked: Iterable[int], now: datetime) -> dic
     """The unsigned status list credential, as of ``now``."""
     url = list_url(base_url)
     return {
-        "@context": [badge.CREDENTIALS_V2_CONTEXT],
+        "@context": [CREDENTIALS_V2_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": badge.keys.issuer_id(base_url),
-        "validFrom": badge.format_datetime(now),
+        "issuer": keys.issuer_id(base_url),
+        "validFrom": format_datetime(now),
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",
@@ -111,7 +114,7 @@ def list_credential(base_url: str, revoked: Iterable[int], now: datetime) -> dic
 
 
 def signed_list_credential(base_url: str, revoked: Iterable[int], now: datetime, key) -> dict:
-    return badge.sign_credential(list_credential(base_url, revoked, now), key, badge.keys.key_id(base_url), now)
+    return sign_credential(list_credential(base_url, revoked, now), key, keys.key_id(base_url), now)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ class StatusResult:
     reason: str
 
 
-def check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> StatusResult:
+def check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusResult:
     """Look up a credential's revocation bit in a status list credential, after checking that the
     list is signed by a known key, is the list the credential names, and has the same issuer.
     Never raises."""
@@ -143,7 +146,7 @@ def status_entry_of(credential: Any) -> dict | None:
     return None
 
 
-def _check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> StatusResult:
+def _check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusResult:
     item = status_entry_of(credential)
     if item is None:
         return StatusResult(None, "the credential has no revocation status entry")
@@ -151,12 +154,12 @@ def _check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> S
         index = int(item.get("statusListIndex"))
     except (TypeError, ValueError):
         return StatusResult(None, "the credential's statusListIndex is not a number")
-    signed = badge.verify_credential(status_list, public_keys)
+    signed = verify_credential(status_list, public_keys)
     if not signed.ok:
         return StatusResult(None, f"the status list is not valid: {signed.reason}")
     if status_list.get("id") != item.get("statusListCredential"):
         return StatusResult(None, "the status list is not the one the credential names")
-    if badge.issuer_id_of(status_list) != badge.issuer_id_of(credential):
+    if issuer_id_of(status_list) != issuer_id_of(credential):
         return StatusResult(None, "the status list has another issuer than the credential")
     subject = status_list.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("statusPurpose") != PURPOSE:
