@@ -50,7 +50,7 @@ _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
 # --- base58btc / multibase ---------------------------------------------------------------
 
 def b58encode(data: bytes) -> str:
-    """Bitcoin base58 of ``data`` (leading zero bytes become '1')."""
+    """Bitcoin base58 (base58btc) of ``data``; leading zero bytes become '1's."""
     zeros = len(data) - len(data.lstrip(b"\0"))
     n = int.from_bytes(data, "big")
     out = []
@@ -76,6 +76,7 @@ def b58decode(text: str) -> bytes:
 
 
 def multibase_b58_encode(data: bytes) -> str:
+    """Multibase base58btc: ``"z"`` + :func:`b58encode` (how proofValue and Multikey are written)."""
     return "z" + b58encode(data)
 
 
@@ -89,6 +90,7 @@ def multibase_b58_decode(text: str) -> bytes:
 # --- the key file ------------------------------------------------------------------------
 
 def key_path(instance_dir: Path) -> Path:
+    """Where the issuer key lives: ``<instance_dir>/issuer_ed25519.pem``."""
     return Path(instance_dir) / KEY_FILENAME
 
 
@@ -104,7 +106,13 @@ def _read_key(path: Path) -> Ed25519PrivateKey:
 
 
 def load_issuer_key(instance_dir: Path) -> Ed25519PrivateKey | None:
-    """The existing issuer key, or None if none has been made yet (never creates one)."""
+    """The existing issuer key, or None if none has been made yet (never creates one).
+
+    A key file readable by group or others is set back to mode 0600 (and a warning logged).
+
+    :raises ValueError: the file does not hold an unencrypted Ed25519 private key (PKCS#8 PEM).
+    :raises OSError: the file cannot be read.
+    """
     path = key_path(instance_dir)
     if not path.exists():
         return None
@@ -112,7 +120,13 @@ def load_issuer_key(instance_dir: Path) -> Ed25519PrivateKey | None:
 
 
 def load_or_create_issuer_key(instance_dir: Path) -> Ed25519PrivateKey:
-    """The site's issuer key: read from instance_dir, or made and saved there once."""
+    """The site's issuer key: read from instance_dir, or made and saved there once.
+
+    Safe when several workers start at once: all end up with the key that was linked first.
+
+    :raises ValueError: an existing key file does not hold an Ed25519 private key.
+    :raises OSError: the folder cannot be created or written.
+    """
     instance_dir = Path(instance_dir)
     path = key_path(instance_dir)
     if path.exists():
@@ -168,11 +182,13 @@ def _public(key: Ed25519PrivateKey | Ed25519PublicKey) -> Ed25519PublicKey:
 
 
 def public_key_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    """The 32 raw bytes of the (public half of the) key (RFC 8032 encoding)."""
     return _public(key).public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def public_key_multibase(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
-    """Multikey ``publicKeyMultibase``: 'z' + base58btc(0xed 0x01 + 32-byte key), 'z6Mk...'."""
+    """Multikey ``publicKeyMultibase``: 'z' + base58btc(0xed 0x01 + 32-byte key), 'z6Mk...'
+    (W3C Controlled Identifiers v1.0, Multikey; "Data Integrity EdDSA Cryptosuites v1.0" §2.1.1)."""
     return multibase_b58_encode(ED25519_PUB_MULTICODEC + public_key_raw(key))
 
 
