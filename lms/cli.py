@@ -199,18 +199,19 @@ def certificates_group():
                    "Default with this site's own key: this site's list as it is now.")
 @with_appcontext
 def certificates_verify(file: Path, key_source: Path | None, status_file: Path | None):
-    from lms.certificates import badge, status
-    from lms.certificates.keys import load_or_create_issuer_key
+    from lms.credentials import status
+    from lms.credentials.keys import load_or_create_issuer_key
+    from lms.credentials.verify import load_key_source, read_json_file, verify_credential
     from lms.services import certificates
 
     base_url = current_app.config.get("BASE_URL") or None
-    doc, problem = badge.read_json_file(file)
+    doc, problem = read_json_file(file)
     public_keys = None
     if problem is None:
-        public_keys, problem = badge.load_key_source(key_source or Path(current_app.instance_path), base_url=base_url)
+        public_keys, problem = load_key_source(key_source or Path(current_app.instance_path), base_url=base_url)
     if problem is not None:
         raise click.ClickException(f"NOT VALID: {problem}")
-    result = badge.verify_credential(doc, public_keys)
+    result = verify_credential(doc, public_keys)
     if not result.ok:
         raise click.ClickException(f"NOT VALID: {result.reason}")
     described = f"{result.subject_name} completed “{result.achievement_name}”, signed by {result.verification_method}"
@@ -220,7 +221,7 @@ def certificates_verify(file: Path, key_source: Path | None, status_file: Path |
         click.echo(f"VALID: {described}. (The credential names no revocation list.)")
         return
     if status_file is not None:
-        status_list, problem = badge.read_json_file(status_file)
+        status_list, problem = read_json_file(status_file)
         if problem is not None:
             raise click.ClickException(f"STATUS NOT CHECKED: {problem}")
     elif key_source is None:

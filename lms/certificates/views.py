@@ -5,10 +5,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from lms.forms import ConfirmForm
-from lms.certificates import status
 from lms.certificates.forms import RevokeForm
-from lms.certificates.keys import load_or_create_issuer_key
+from lms.credentials import status
+from lms.credentials.issue import verify_url
+from lms.credentials.keys import issuer_key_document, load_or_create_issuer_key
 from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.extensions import limiter
@@ -51,9 +51,9 @@ def show(code: str):
 
 def _show_page(cert, revoke_form):
     """The certificate page, shown on its own and again when a revoke form needs correcting."""
-    from lms.certificates.qr import qr_svg
+    from lms.credentials.qr import qr_svg
 
-    url = certificates.verify_url(base_url(), cert.code)
+    url = verify_url(base_url(), cert.code)
     return render_template(
         "certificates/show.html", cert=cert, verify_link=url,
         qr_svg=Markup(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
@@ -104,8 +104,6 @@ def revoke(code: str):
 @bp.route("/issuer/key.json")
 def issuer():
     """The issuer's public key document, for verifying credentials offline."""
-    from lms.certificates.badge import issuer_key_document
-
     doc = issuer_key_document(_issuer_key(), base_url())
     return Response(json.dumps(doc, indent=2), mimetype="application/json",
                     headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})

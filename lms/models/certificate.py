@@ -25,7 +25,7 @@ class Certificate(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_reason: Mapped[str] = mapped_column(Text, default="")
-    #: Random place in the published revocation list (lms.certificates.status), not the id, so
+    #: Random place in the published revocation list (lms.credentials.status), not the id, so
     #: the list tells nothing of how many certificates there are or when each was issued.
     status_index: Mapped[int] = mapped_column(Integer, unique=True)
 

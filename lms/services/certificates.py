@@ -5,9 +5,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lms.certificates import badge, keys, status
-from lms.certificates.badge import verify_url  # noqa: F401  (the views' name for it)
-from lms.certificates.codes import new_verification_code, normalize_code
+from lms.credentials import keys, status
+from lms.credentials.codes import new_verification_code, normalize_code
+from lms.credentials.issue import build_credential, sign_credential, verify_url
 from lms.errors import NotFound
 from lms.models import Certificate, Course, User
 from lms.services import roles
@@ -105,7 +105,7 @@ def revoke(session: Session, cert: Certificate, reason: str) -> None:
 
 def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gettext=None) -> dict:
     """What the certificate document (PDF and page) shows, from the certificate's own snapshot."""
-    from lms.certificates.qr import qr_svg
+    from lms.credentials.qr import qr_svg
 
     url = verify_url(base_url, cert.code)
     return {
@@ -124,7 +124,7 @@ def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gett
 
 def pdf_bytes(cert: Certificate, *, base_url: str, issuer_name: str, cache_dir: str, gettext=None) -> bytes:
     """The certificate as a tagged PDF/UA file, rendered once per template version and cached."""
-    from lms.certificates.pdf import get_certificate_pdf
+    from lms.credentials.pdf import get_certificate_pdf
 
     context = document_context(cert, base_url=base_url, issuer_name=issuer_name, gettext=gettext)
     return get_certificate_pdf(cache_dir, context, base_url)
@@ -133,7 +133,7 @@ def pdf_bytes(cert: Certificate, *, base_url: str, issuer_name: str, cache_dir: 
 def credential(cert: Certificate, *, key, base_url: str, issuer_name: str, course_url: str) -> dict:
     """The certificate as a signed Open Badges 3.0 credential. Signed with the issue time as
     `created`, so downloading it twice gives the same document."""
-    unsigned = badge.build_credential(
+    unsigned = build_credential(
         code=cert.code,
         learner_name=cert.learner_name,
         course_title=cert.course_title,
@@ -145,4 +145,4 @@ def credential(cert: Certificate, *, key, base_url: str, issuer_name: str, cours
         language=cert.course_language,
     )
     unsigned["credentialStatus"] = status.entry(base_url, cert.status_index)
-    return badge.sign_credential(unsigned, key, keys.key_id(base_url), cert.issued_at)
+    return sign_credential(unsigned, key, keys.key_id(base_url), cert.issued_at)

@@ -89,7 +89,11 @@ def _size_class(text: str, sizes: tuple[tuple[int, str], ...]) -> str:
 
 
 def qr_data_uri(qr_svg: str | bytes) -> str:
-    """Make a data: URI of a QR code SVG, adding what an <img> needs to scale it."""
+    """A ``data:image/svg+xml;base64,...`` URI of a QR code SVG (str or UTF-8 bytes), adding the
+    ``xmlns`` and ``viewBox`` an ``<img>`` needs to scale it.
+
+    :raises CertificateRenderError: ``qr_svg`` has no ``<svg>`` tag.
+    """
     svg = qr_svg.decode("utf-8") if isinstance(qr_svg, bytes) else str(qr_svg)
     svg = svg.strip()
     match = re.search(r"<svg\b[^>]*>", svg)
@@ -116,8 +120,13 @@ def build_template_context(
     """Variables for templates/certificates/document.html from a certificate context.
 
     ``context`` keys: learner_name, course_title, course_language (BCP 47),
-    issued_on (date), issuer_name, code, verify_url, qr_svg (str or bytes),
-    optional trainer, optional lang (the language of the labels; default "en").
+    issued_on (date or datetime), issuer_name, code, verify_url, qr_svg (str or bytes),
+    optional trainer, optional lang (the language of the labels; default "en"), optional
+    ``_`` (a gettext, used when ``gettext`` is not given; default: no translation).
+
+    :returns: the template's variables, among them ``qr_src`` (see :func:`qr_data_uri`) and the
+        size classes that keep a long name or title on the one page.
+    :raises CertificateRenderError: a required key is missing or empty, or qr_svg is not SVG.
     """
     _ = gettext or context.get("_") or _identity_gettext
     missing = [key for key in ("learner_name", "course_title", "issued_on",
@@ -153,7 +162,8 @@ def build_template_context(
 
 
 def configure_jinja(env: jinja2.Environment) -> jinja2.Environment:
-    """Register what document.html needs (the Flask app calls this on app.jinja_env)."""
+    """Register what document.html needs on ``env`` and return it: the ``script_runs`` filter
+    and fallback ``_`` and ``url_for`` globals; names already there are kept."""
     env.filters.setdefault("script_runs", script_runs)
     env.globals.setdefault("_", _identity_gettext)
     env.globals.setdefault(
@@ -169,7 +179,10 @@ def _jinja_env() -> jinja2.Environment:
 
 
 def render_certificate_html(context: dict[str, Any]) -> str:
-    """Render document.html with plain Jinja (what the PDF is made from)."""
+    """Render document.html with plain Jinja (what the PDF is made from): an HTML ``str``.
+
+    :raises CertificateRenderError: see :func:`build_template_context`.
+    """
     variables = build_template_context(context)
     env = _jinja_env()
     env.globals["_"] = variables["_"]
@@ -232,7 +245,16 @@ def _weasyprint_errors() -> Iterator[None]:
 
 
 def render_certificate_pdf(context: dict[str, Any], base_url: str) -> bytes:
-    """Render the certificate as a one-page A4 landscape PDF/UA-1 document."""
+    """Render the certificate as a one-page A4 landscape PDF/UA-1 (ISO 14289-1) document: bytes.
+
+    WeasyPrint writes the tagged PDF; :func:`.pdf_actualtext.add_actual_text` then gives each
+    complex-script run its ``/ActualText``. Only ``data:`` URIs and this app's ``/static/`` files
+    under ``base_url`` are fetched.
+
+    :raises CertificateRenderError: the context is incomplete, WeasyPrint logged a problem that
+        would make the PDF inaccessible or incomplete (missing alt text or language, a resource
+        it could not load), or the runs could not be matched in the PDF.
+    """
     from weasyprint import HTML
 
     document = render_certificate_html(context)
@@ -250,7 +272,8 @@ def render_certificate_pdf(context: dict[str, Any], base_url: str) -> bytes:
 # --- cache -------------------------------------------------------------------
 
 def template_version() -> str:
-    """sha256 of document.html, certificate.css and RENDERER_VERSION."""
+    """Hex SHA-256 (64 characters) of document.html, certificate.css and RENDERER_VERSION: a
+    cached PDF is good while this stays the same."""
     digest = hashlib.sha256()
     for path in (TEMPLATES_DIR / TEMPLATE_NAME, STATIC_DIR / STYLESHEET):
         digest.update(path.read_bytes())
@@ -261,7 +284,11 @@ def template_version() -> str:
 
 def certificate_pdf_path(cache_dir: str | os.PathLike, code: str,
                          template_version: str) -> Path:
-    """Where the PDF for (code, template version) is cached."""
+    """Where the PDF for (code, template version) is cached: ``<cache_dir>/<code>.<32 hex>.pdf``.
+
+    :raises ValueError: ``code`` is not safe in a file name, or ``template_version`` is not a hex
+        digest of 16 to 64 characters.
+    """
     if not _CODE_RE.match(code):
         raise ValueError(f"unsafe certificate code for a file name: {code!r}")
     if not re.fullmatch(r"[0-9a-f]{16,64}", template_version):
@@ -271,10 +298,16 @@ def certificate_pdf_path(cache_dir: str | os.PathLike, code: str,
 
 def get_certificate_pdf(cache_dir: str | os.PathLike, context: dict[str, Any],
                         base_url: str) -> bytes:
-    """Return the cached PDF for context["code"], rendering and caching it if needed.
+    """Return the cached PDF (bytes) for context["code"], rendering and caching it if needed.
 
     The cache is keyed by the code and the template version only: an issued
     certificate's data never changes (it is a snapshot taken at issue time).
+    The file is written atomically (temporary file, fsync, rename) and older
+    template versions of the same code are removed.
+
+    :raises CertificateRenderError: see :func:`render_certificate_pdf`.
+    :raises ValueError: see :func:`certificate_pdf_path`.
+    :raises OSError: the cache folder cannot be written.
     """
     code = str(context["code"])
     path = certificate_pdf_path(cache_dir, code, template_version())

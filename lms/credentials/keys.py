@@ -13,7 +13,7 @@ Names (all under the site's base URL):
 
 * ``issuer_id(base_url)``      ``<base>/issuer``  the issuer Profile id in each
   credential *and* the id of the controller document that lists the key
-  (:func:`lms.certificates.badge.issuer_key_document`); serve that JSON there.
+  (:func:`issuer_key_document`); serve that JSON there.
 * ``key_id(base_url)``         ``<base>/issuer#key-1``  the proof's
   ``verificationMethod``.
 
@@ -28,9 +28,12 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from lms.credentials.jsonld import CID_V1_CONTEXT
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +50,7 @@ _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
 # --- base58btc / multibase ---------------------------------------------------------------
 
 def b58encode(data: bytes) -> str:
-    """Bitcoin base58 of ``data`` (leading zero bytes become '1')."""
+    """Bitcoin base58 (base58btc) of ``data``; leading zero bytes become '1's."""
     zeros = len(data) - len(data.lstrip(b"\0"))
     n = int.from_bytes(data, "big")
     out = []
@@ -73,6 +76,7 @@ def b58decode(text: str) -> bytes:
 
 
 def multibase_b58_encode(data: bytes) -> str:
+    """Multibase base58btc: ``"z"`` + :func:`b58encode` (how proofValue and Multikey are written)."""
     return "z" + b58encode(data)
 
 
@@ -86,6 +90,7 @@ def multibase_b58_decode(text: str) -> bytes:
 # --- the key file ------------------------------------------------------------------------
 
 def key_path(instance_dir: Path) -> Path:
+    """Where the issuer key lives: ``<instance_dir>/issuer_ed25519.pem``."""
     return Path(instance_dir) / KEY_FILENAME
 
 
@@ -101,7 +106,13 @@ def _read_key(path: Path) -> Ed25519PrivateKey:
 
 
 def load_issuer_key(instance_dir: Path) -> Ed25519PrivateKey | None:
-    """The existing issuer key, or None if none has been made yet (never creates one)."""
+    """The existing issuer key, or None if none has been made yet (never creates one).
+
+    A key file readable by group or others is set back to mode 0600 (and a warning logged).
+
+    :raises ValueError: the file does not hold an unencrypted Ed25519 private key (PKCS#8 PEM).
+    :raises OSError: the file cannot be read.
+    """
     path = key_path(instance_dir)
     if not path.exists():
         return None
@@ -109,7 +120,13 @@ def load_issuer_key(instance_dir: Path) -> Ed25519PrivateKey | None:
 
 
 def load_or_create_issuer_key(instance_dir: Path) -> Ed25519PrivateKey:
-    """The site's issuer key: read from instance_dir, or made and saved there once."""
+    """The site's issuer key: read from instance_dir, or made and saved there once.
+
+    Safe when several workers start at once: all end up with the key that was linked first.
+
+    :raises ValueError: an existing key file does not hold an Ed25519 private key.
+    :raises OSError: the folder cannot be created or written.
+    """
     instance_dir = Path(instance_dir)
     path = key_path(instance_dir)
     if path.exists():
@@ -165,11 +182,13 @@ def _public(key: Ed25519PrivateKey | Ed25519PublicKey) -> Ed25519PublicKey:
 
 
 def public_key_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    """The 32 raw bytes of the (public half of the) key (RFC 8032 encoding)."""
     return _public(key).public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
 def public_key_multibase(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
-    """Multikey ``publicKeyMultibase``: 'z' + base58btc(0xed 0x01 + 32-byte key), 'z6Mk...'."""
+    """Multikey ``publicKeyMultibase``: 'z' + base58btc(0xed 0x01 + 32-byte key), 'z6Mk...'
+    (W3C Controlled Identifiers v1.0, Multikey; "Data Integrity EdDSA Cryptosuites v1.0" §2.1.1)."""
     return multibase_b58_encode(ED25519_PUB_MULTICODEC + public_key_raw(key))
 
 
@@ -193,3 +212,60 @@ def issuer_id(base_url: str) -> str:
 def key_id(base_url: str) -> str:
     """The verification method id that proofs name: ``<base>/issuer#key-1``."""
     return f"{issuer_id(base_url)}#{KEY_FRAGMENT}"
+
+
+# --- the published key document ----------------------------------------------------------
+
+def issuer_key_document(key: Ed25519PrivateKey | Ed25519PublicKey, base_url: str) -> dict:
+    """The controller document to serve (as JSON) at :func:`issuer_id` of ``base_url``.
+
+    It lists the site's key as a ``Multikey`` verification method (id :func:`key_id`) and
+    authorises it for ``assertionMethod`` (issuing credentials), per W3C Controlled Identifiers
+    v1.0 and its Multikey type (also "Data Integrity EdDSA Cryptosuites v1.0" §2.1.1). Publish it
+    unchanged; it holds no secret (a private key is reduced to its public half).
+    """
+    controller = issuer_id(base_url)
+    kid = key_id(base_url)
+    return {
+        "@context": [CID_V1_CONTEXT],
+        "id": controller,
+        "verificationMethod": [
+            {
+                "id": kid,
+                "type": "Multikey",
+                "controller": controller,
+                "publicKeyMultibase": public_key_multibase(key),
+            }
+        ],
+        "assertionMethod": [kid],
+    }
+
+
+def public_keys_from_document(document: Any) -> dict[str, Ed25519PublicKey]:
+    """Verification method id -> public key, for every Ed25519 Multikey in a key document.
+
+    Accepts what :func:`issuer_key_document` makes, a bare Multikey object, and keys embedded in
+    ``assertionMethod``. Unusable entries (not Multikey, no id, not an Ed25519
+    ``publicKeyMultibase``) are skipped, so the result may be empty; never raises.
+    """
+    found: dict[str, Ed25519PublicKey] = {}
+    if not isinstance(document, dict):
+        return found
+    candidates: list[Any] = [document]
+    for field in ("verificationMethod", "assertionMethod"):
+        value = document.get(field)
+        if isinstance(value, list):
+            candidates.extend(value)
+        elif isinstance(value, dict):
+            candidates.append(value)
+    for entry in candidates:
+        if not isinstance(entry, dict) or entry.get("type") != "Multikey":
+            continue
+        kid, mb = entry.get("id"), entry.get("publicKeyMultibase")
+        if not isinstance(kid, str) or not isinstance(mb, str):
+            continue
+        try:
+            found[kid] = public_key_from_multibase(mb)
+        except ValueError:
+            continue
+    return found

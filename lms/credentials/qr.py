@@ -45,7 +45,15 @@ def _path(matrix: list[list[bool]]) -> str:
 
 
 def qr_svg(url: str, title: str) -> str:
-    """Inline ``<svg>`` QR code of ``url``, labelled by ``title`` for assistive tech."""
+    """Inline ``<svg>`` QR code (ISO/IEC 18004, error correction M) of ``url``, labelled by
+    ``title`` for assistive tech.
+
+    Returns a plain ``str``, not Markup: ``title`` is escaped here, and whoever puts the SVG in a
+    page decides to trust it. The picture is ``size`` x ``size`` modules in its ``viewBox``
+    (the symbol plus a 4-module quiet zone), with no width or height.
+
+    :raises ValueError: ``url`` is empty or not a string.
+    """
     if not isinstance(url, str) or not url:
         raise ValueError("url must be a non-empty string")
     matrix = _matrix(url)
@@ -63,7 +71,8 @@ def qr_svg(url: str, title: str) -> str:
 
 
 def qr_png_bytes(url: str, scale: int = 8) -> bytes:
-    """The same code as a PNG (black on white, quiet zone), ``scale`` pixels per module."""
+    """The same code as PNG bytes (black on white, 4-module quiet zone), ``scale`` pixels per
+    module (segno)."""
     qr = segno.make(url, error=ERROR, micro=False, boost_error=False)
     out = io.BytesIO()
     qr.save(out, kind="png", scale=scale, border=QUIET_ZONE, dark="#000", light="#fff")

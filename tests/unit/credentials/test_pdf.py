@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:  # when pytest is not run with the project on sys.path
     sys.path.insert(0, str(ROOT))
 
-from lms.certificates import pdf as certpdf  # noqa: E402
-from lms.certificates.pdf import (  # noqa: E402
+from lms.credentials import pdf as certpdf  # noqa: E402
+from lms.credentials.pdf import (  # noqa: E402
     QR_ALT,
     CertificateRenderError,
     certificate_pdf_path,
@@ -28,8 +28,8 @@ from lms.certificates.pdf import (  # noqa: E402
     render_certificate_pdf,
     template_version,
 )
-from lms.certificates.pdf_actualtext import ActualTextError, add_actual_text  # noqa: E402
-from lms.certificates.pdf_scripts import runs_in_html, script_runs  # noqa: E402
+from lms.credentials.pdf_actualtext import ActualTextError, add_actual_text  # noqa: E402
+from lms.credentials.pdf_scripts import runs_in_html, script_runs  # noqa: E402
 
 BASE_URL = "https://sala.example.org/"
 VERIFY_URL = "https://sala.example.org/certificates/verify/K7Q4-M2XR-9PLD"

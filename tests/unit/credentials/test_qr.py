@@ -9,7 +9,7 @@ import pytest
 import segno
 from PIL import Image
 
-from lms.certificates import qr
+from lms.credentials import qr
 
 URL = "https://sala.example.org/verify/K3M9Q-ZB7XD-4RT0C-N8WPA"
 SVG_NS = "{http://www.w3.org/2000/svg}"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from lms.certificates.codes import ALPHABET, CODE_LENGTH, new_verification_code, normalize_code
+from lms.credentials.codes import ALPHABET, CODE_LENGTH, new_verification_code, normalize_code
 
 CANONICAL = re.compile(r"^[0-9A-HJKMNP-TV-Z]{5}(-[0-9A-HJKMNP-TV-Z]{5}){3}$")
 

@@ -10,7 +10,7 @@ How WeasyPrint (70) tags text, which this module relies on and checks:
   garbled version of the text: right script, wrong order, missing pieces.
 
 The template wraps each complex-script run in its own ``<span>`` (see
-:mod:`lms.certificates.pdf_scripts`), so each run becomes one structure element
+:mod:`lms.credentials.pdf_scripts`), so each run becomes one structure element
 whose leaves are the run's text boxes (one, or more when the run wraps across
 lines). We walk the structure tree in order, pick the leaves whose glyphs decode
 to a marked script, group them by parent element, and pair the groups with the
@@ -204,7 +204,18 @@ def _piece_script(content: _Content) -> str | None:
 
 
 def add_actual_text(pdf_bytes: bytes, runs: list[Run]) -> bytes:
-    """Return ``pdf_bytes`` with /ActualText and /Lang set for each of ``runs``."""
+    """Return ``pdf_bytes`` with /ActualText and /Lang set for each of ``runs``.
+
+    :param pdf_bytes: a tagged PDF as WeasyPrint 70 writes it with ``pdf_variant="pdf/ua-1"``.
+    :param runs: the marked runs of the HTML it was made from, in document order
+        (:func:`lms.credentials.pdf_scripts.runs_in_html`).
+    :returns: the PDF again (pikepdf, streams compressed), where each run's structure element
+        and the marked content of its first text box carry ``/ActualText`` (ISO 32000-1 §14.9.4,
+        what PDF/UA-1 §7.2 expects when the glyphs do not map to the text) and ``/Lang``.
+    :raises ActualTextError: the PDF has no structure tree, or its complex-script elements do
+        not pair one to one, in order and script, with ``runs``; a wrong /ActualText would be
+        worse than none.
+    """
     with pikepdf.open(BytesIO(pdf_bytes)) as pdf:
         page_indexes = {_objgen(page.obj): i for i, page in enumerate(pdf.pages)}
         contents = {i: _marked_contents(page) for i, page in enumerate(pdf.pages)}

@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from lms.certificates import badge
+from lms.credentials import keys
+from lms.credentials.issue import format_datetime, sign_credential
+from lms.credentials.jsonld import CREDENTIALS_V2_CONTEXT
+from lms.credentials.verify import KeySource, issuer_id_of, verify_credential
 
 #: Bits in the list; the specification's minimum (16 KB before compression).
 LIST_SIZE = 131_072
@@ -31,16 +34,21 @@ LIST_PATH = "/credentials/status/1"
 
 
 def list_url(base_url: str) -> str:
+    """Where the site publishes its list: ``<base>/credentials/status/1`` (:data:`LIST_PATH`)."""
     return base_url.rstrip("/") + LIST_PATH
 
 
 def random_index() -> int:
-    """A place in the list that tells nothing about when or in what order it was given."""
+    """A place in the list, ``0 <= index < LIST_SIZE``, that tells nothing about when or in what
+    order it was given (uniform, from :mod:`secrets`; Bitstring Status List v1.0, Privacy
+    Considerations)."""
     return secrets.randbelow(LIST_SIZE)
 
 
 def entry(base_url: str, index: int) -> dict:
-    """The ``credentialStatus`` of a credential whose place in the list is ``index``."""
+    """The ``credentialStatus`` of a credential whose place in the list is ``index``: a
+    ``BitstringStatusListEntry`` (Bitstring Status List v1.0 §2.1) for ``revocation``, its
+    ``statusListIndex`` a decimal string, as the specification writes it."""
     url = list_url(base_url)
     return {
         "id": f"{url}#{index}",
@@ -52,8 +60,13 @@ def entry(base_url: str, index: int) -> dict:
 
 
 def encode(revoked: Iterable[int], size: int = LIST_SIZE) -> str:
-    """Multibase base64url (no padding) of the GZIP-compressed bitstring; bit 0 is the left-most
-    bit of the first byte."""
+    """The ``encodedList`` of a list of ``size`` bits with the ``revoked`` places set: multibase
+    base64url (``u...``, no padding) of the GZIP-compressed bitstring, bit 0 the left-most bit of
+    the first byte (Bitstring Status List v1.0 §3.3 Bitstring Generation Algorithm). The same
+    places always give the same text.
+
+    :raises ValueError: a place is outside ``0 <= index < size``.
+    """
     bits = bytearray(size // 8)
     for index in revoked:
         if not 0 <= index < size:
@@ -65,7 +78,12 @@ def encode(revoked: Iterable[int], size: int = LIST_SIZE) -> str:
 
 
 def decode(encoded: str, *, max_bytes: int = 1 << 20) -> bytes:
-    """The bitstring of an ``encodedList``; ValueError if it is not one."""
+    """The bitstring (bytes) of an ``encodedList`` (§3.4 Bitstring Expansion Algorithm).
+
+    :param max_bytes: refuse a list that inflates to more than this many bytes (1 MiB: a
+        compressed list can expand without end).
+    :raises ValueError: not multibase base64url, not GZIP, empty or too large.
+    """
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise ValueError("encodedList is not multibase base64url")
     body = encoded[1:]
@@ -87,20 +105,28 @@ def decode(encoded: str, *, max_bytes: int = 1 << 20) -> bytes:
 
 
 def is_set(bits: bytes, index: int) -> bool:
+    """Whether bit ``index`` of a decoded list is 1 (bit 0: 0x80 of byte 0).
+
+    :raises ValueError: ``index`` is outside the list.
+    """
     if not 0 <= index < len(bits) * 8:
         raise ValueError(f"status index {index} is outside the list")
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
 def list_credential(base_url: str, revoked: Iterable[int], now: datetime) -> dict:
-    """The unsigned status list credential, as of ``now``."""
+    """The unsigned ``BitstringStatusListCredential`` (§2.2) as of ``now`` (its ``validFrom``),
+    with the ``revoked`` places set, issued by the site's issuer id, at :func:`list_url`.
+
+    :raises ValueError: a place is outside the list.
+    """
     url = list_url(base_url)
     return {
-        "@context": [badge.CREDENTIALS_V2_CONTEXT],
+        "@context": [CREDENTIALS_V2_CONTEXT],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": badge.keys.issuer_id(base_url),
-        "validFrom": badge.format_datetime(now),
+        "issuer": keys.issuer_id(base_url),
+        "validFrom": format_datetime(now),
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",
@@ -111,20 +137,35 @@ def list_credential(base_url: str, revoked: Iterable[int], now: datetime) -> dic
 
 
 def signed_list_credential(base_url: str, revoked: Iterable[int], now: datetime, key) -> dict:
-    return badge.sign_credential(list_credential(base_url, revoked, now), key, badge.keys.key_id(base_url), now)
+    """:func:`list_credential`, signed with the issuer's Ed25519 private ``key`` under
+    :func:`lms.credentials.keys.key_id` (eddsa-rdfc-2022, proof ``created`` = ``now``).
+
+    :raises ValueError: a place is outside the list.
+    """
+    return sign_credential(list_credential(base_url, revoked, now), key, keys.key_id(base_url), now)
 
 
 @dataclass(frozen=True)
 class StatusResult:
+    """What :func:`check` found; ``reason`` is a short English sentence for the CLI."""
+
     #: True: the list says revoked; False: it says not; None: the status could not be checked.
     revoked: bool | None
     reason: str
 
 
-def check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> StatusResult:
+def check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusResult:
     """Look up a credential's revocation bit in a status list credential, after checking that the
-    list is signed by a known key, is the list the credential names, and has the same issuer.
-    Never raises."""
+    list is signed by a known key, is the list the credential names, and has the same issuer
+    (Bitstring Status List v1.0 §3.2 Validate Algorithm, for ``statusPurpose: revocation``).
+
+    :param credential: the parsed credential (its own signature is checked elsewhere).
+    :param status_list: the parsed ``BitstringStatusListCredential``.
+    :param public_keys: the keys trusted for the list's proof (see
+        :data:`lms.credentials.verify.KeySource`).
+    :returns: a :class:`StatusResult`; ``revoked`` is None with the reason whenever the status
+        cannot be told. Never raises.
+    """
     try:
         return _check(credential, status_list, public_keys)
     except Exception as exc:  # the contract is "never raises", as for verify_credential
@@ -132,7 +173,8 @@ def check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> St
 
 
 def status_entry_of(credential: Any) -> dict | None:
-    """The credential's revocation entry, or None if it has none."""
+    """The credential's ``credentialStatus`` entry of type ``BitstringStatusListEntry`` with
+    ``statusPurpose: revocation`` (one object, or one among a list), or None if it has none."""
     if not isinstance(credential, dict):
         return None
     entries = credential.get("credentialStatus")
@@ -143,7 +185,7 @@ def status_entry_of(credential: Any) -> dict | None:
     return None
 
 
-def _check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> StatusResult:
+def _check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusResult:
     item = status_entry_of(credential)
     if item is None:
         return StatusResult(None, "the credential has no revocation status entry")
@@ -151,12 +193,12 @@ def _check(credential: Any, status_list: Any, public_keys: badge.KeySource) -> S
         index = int(item.get("statusListIndex"))
     except (TypeError, ValueError):
         return StatusResult(None, "the credential's statusListIndex is not a number")
-    signed = badge.verify_credential(status_list, public_keys)
+    signed = verify_credential(status_list, public_keys)
     if not signed.ok:
         return StatusResult(None, f"the status list is not valid: {signed.reason}")
     if status_list.get("id") != item.get("statusListCredential"):
         return StatusResult(None, "the status list is not the one the credential names")
-    if badge.issuer_id_of(status_list) != badge.issuer_id_of(credential):
+    if issuer_id_of(status_list) != issuer_id_of(credential):
         return StatusResult(None, "the status list has another issuer than the credential")
     subject = status_list.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("statusPurpose") != PURPOSE:

@@ -8,7 +8,7 @@ extracted from the PDF, and so what a screen reader says, comes out garbled.
 The certificate template therefore passes every dynamic or translated string
 through the ``script_runs`` filter: it escapes the string and wraps each run of
 such a script in ``<span class="script-run" lang="..." data-script="...">``.
-After rendering, :mod:`lms.certificates.pdf_actualtext` finds the structure
+After rendering, :mod:`lms.credentials.pdf_actualtext` finds the structure
 element of each of these spans and sets ``/ActualText`` to the run's exact text.
 The spans are harmless (and helpful: they set the language) on the web page.
 """
@@ -48,7 +48,8 @@ _RUN_RE = re.compile(
 
 
 def script_of(char: str) -> str | None:
-    """Return the script code of ``char`` if it is one we mark, else None."""
+    """The ISO 15924 code (``"Khmr"``, ``"Thai"``, ``"Laoo"``, ``"Mymr"``) of ``char``'s script if
+    it is one we mark (see :data:`SCRIPTS`), else None. ``char`` is one character."""
     code = ord(char)
     for name, (_lang, _join, ranges) in SCRIPTS.items():
         for low, high in ranges:
@@ -75,7 +76,9 @@ class Run:
 
 
 def split_runs(text: str) -> list[tuple[str | None, str]]:
-    """Split ``text`` into (script or None, piece) tuples, in order."""
+    """Split ``text`` into ``(script or None, piece)`` tuples, in order; joined, the pieces
+    give ``text`` back. Runs break at spaces; zero-width joiners and combining marks stay in
+    the run they follow."""
     pieces: list[tuple[str | None, str]] = []
     current: str | None = None
     buf: list[str] = []
@@ -104,7 +107,12 @@ def split_runs(text: str) -> list[tuple[str | None, str]]:
 
 
 def script_runs(value: object) -> Markup:
-    """Jinja filter: escape ``value`` and wrap complex-script runs in spans."""
+    """Jinja filter: escape ``value`` and wrap complex-script runs in spans.
+
+    Returns Markup: ``<span class="script-run" lang="km" data-script="Khmr">...</span>`` around
+    each run (``lang`` left out for a script without one), everything else escaped. None gives
+    ``""``; a Markup value is taken as already escaped and only its text between tags is wrapped.
+    """
     if value is None:
         return Markup("")
     if isinstance(value, Markup):
@@ -115,6 +123,7 @@ def script_runs(value: object) -> Markup:
             part if part.startswith("<") else _wrap(part, escaped=True)
             for part in parts
         ))
+    # Safe: _wrap escapes every piece of text and adds only its own fixed span markup.
     return Markup(_wrap(str(value), escaped=False))
 
 
@@ -134,7 +143,8 @@ def _wrap(text: str, *, escaped: bool) -> str:
 
 
 def runs_in_html(document: str) -> list[Run]:
-    """Return the marked runs of a rendered document, in document order."""
+    """The marked runs (:class:`Run`, text unescaped) in the ``<body>`` of a document rendered
+    with :func:`script_runs`, in document order: what :mod:`.pdf_actualtext` pairs with the PDF."""
     body_start = document.find("<body")
     body = document[body_start:] if body_start >= 0 else document
     return [Run(script, html.unescape(text)) for script, text in _RUN_RE.findall(body)]

@@ -45,7 +45,9 @@ def new_verification_code() -> str:
 
 
 def normalize_code(user_input: object) -> str | None:
-    """The canonical form of a typed code, or None if it cannot be one."""
+    """The canonical form of a typed code (``XXXXX-XXXXX-XXXXX-XXXXX``), or None if it cannot be
+    one. Never raises: any object, and strings over :data:`MAX_INPUT_LENGTH` characters, give
+    None."""
     if not isinstance(user_input, str) or not user_input or len(user_input) > MAX_INPUT_LENGTH:
         return None
     # NFKC folds full-width letters and digits (Ａ, １) to ASCII.
