@@ -191,12 +191,13 @@ def test_khmer_runs_carry_actual_text_and_lang(khmer_pdf):
 def test_pdftotext_reads_back_english_strings(english_pdf):
     """pdftotext -raw returns the certificate's English strings."""
     text = pdftotext(english_pdf)
+    flat = " ".join(text.split())  # a long line may wrap in the layout; the reading order must not
     for expected in ("Certificate of completion", "This certifies that", "Sokha Chan",
                      "has successfully completed the course",
                      "Safeguarding in community programmes", "Issued on: 25 November 2026",
-                     "Trainer: Dara Keo", "Sala — Linking and Learning",
+                     "Drawn from the training given by: Dara Keo", "Sala — Linking and Learning",
                      "Verification code: K7Q4-M2XR-9PLD"):
-        assert expected in text, expected
+        assert expected in flat, expected
     assert VERIFY_URL in text.replace("\n", "")
 
 
