@@ -346,7 +346,7 @@ def test_gift_export_downloads_what_import_reads(app, client, trainer):
     assert import_text(client, trainer, GOOD_GIFT).status_code == 302
     r = client.get(quiz_url(trainer, "/export.gift"))
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
-    from lms.quiz.gift import parse_gift
+    from lms.questions.gift import parse_gift
     with app.app_context():
         specs = parse_gift(r.get_data(as_text=True))
     assert [(s.type, s.prompt) for s in specs] == [(t, p) for _i, t, p, _c in questions(app, trainer)]
