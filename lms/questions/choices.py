@@ -75,8 +75,8 @@ class ChoiceQuestion(QuestionType):
             if not text:
                 if row.correct or feedback:
                     errors[f"choices-{index}-text"] = _(
-                        "Choice %(n)d has feedback or is marked correct but has no text. Add the text or clear the row.",
-                        n=index + 1)
+                        "Choice %(n)d has feedback or is marked correct but has no text. "
+                        "Add the text or clear the row.", n=index + 1)
                 continue
             choices.append(ChoiceSpec(text=text, correct=bool(row.correct), feedback=feedback))
         problem = self.check(choices)

@@ -51,7 +51,7 @@ class MultipleChoice(ChoiceQuestion):
 
     def to_answers(self, spec: QuestionSpec) -> list[Answer]:
         return [Answer(c.text, weight, False, c.feedback)
-                for c, weight in zip(spec.choices, shared_weights(spec.choices))]
+                for c, weight in zip(spec.choices, shared_weights(spec.choices), strict=True)]
 
 
 def shared_weights(choices: list[ChoiceSpec]) -> list[float | None]:

@@ -15,7 +15,16 @@ from flask_babel import lazy_gettext as _l
 
 from lms.errors import FieldErrors
 from lms.models import Question
-from lms.questions.base import EditorField, Graded, InvalidAnswer, QuestionType, clamp, normalize_text, yaml_number, yaml_weight
+from lms.questions.base import (
+    EditorField,
+    Graded,
+    InvalidAnswer,
+    QuestionType,
+    clamp,
+    normalize_text,
+    yaml_number,
+    yaml_weight,
+)
 from lms.questions.spec import Answer, ChoiceSpec, QuestionSpec
 
 

@@ -11,7 +11,8 @@ from lms.questions.spec import ChoiceSpec, QuestionSpec
 
 def fill_question(question: Question, spec: QuestionSpec) -> None:
     """Write a spec onto a question, reusing its choice rows by position (their ids stay)."""
-    question.type, question.title, question.prompt, question.feedback = spec.type, spec.title, spec.prompt, spec.feedback
+    question.type, question.title = spec.type, spec.title
+    question.prompt, question.feedback = spec.prompt, spec.feedback
     for position, choice_spec in enumerate(spec.choices, start=1):
         if position <= len(question.choices):
             choice = question.choices[position - 1]

@@ -3,6 +3,8 @@
 JavaScript; blank rows are ignored."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -53,7 +55,7 @@ class QuestionForm(FlaskForm):
 
     def fields(self) -> QuestionFields:
         """The form's values for quiz_authoring.build_spec."""
-        values = {}
+        values: dict[str, Any] = {}
         for editor_field in self.qtype.editor:
             field = self[editor_field.name]
             if editor_field.kind == "choice_rows":
@@ -71,7 +73,7 @@ class QuestionForm(FlaskForm):
         for editor_field in self.qtype.editor:
             field, value = self[editor_field.name], data.values.get(editor_field.name)
             if editor_field.kind == "choice_rows":
-                for entry, row in zip(field, value or []):
+                for entry, row in zip(field, value or [], strict=False):  # spare rows stay empty
                     entry.form.text.data, entry.form.correct.data, entry.form.feedback.data = (
                         row.text, row.correct, row.feedback)
             else:
@@ -106,8 +108,8 @@ def question_form(qtype: QuestionType, rows: int = CHOICE_ROWS, **kwargs) -> Que
     }
     for editor_field in qtype.editor:
         attrs[editor_field.name] = _editor_field(editor_field, rows)
-    attrs["feedback"] = TextAreaField(_l("General feedback"), validators=[Optional()],
-                                      description=_l("Shown after answering, whatever the answer."), render_kw={"rows": 3})
+    attrs["feedback"] = TextAreaField(_l("General feedback"), validators=[Optional()], render_kw={"rows": 3},
+                                      description=_l("Shown after answering, whatever the answer."))
     attrs["title"] = StringField(_l("Short name"), validators=[Optional()],
                                  description=_l("Shown to trainers only, e.g. in GIFT files. You can leave it empty."))
     form = type("QuestionForm", (QuestionForm,), attrs)(**kwargs)

@@ -163,8 +163,8 @@ def import_gift(course_id: int):
                 show_errors(form, {"file": _("Choose a file ending in .gift or .txt.")})
                 status = 422
             elif len(raw) > limit:
-                show_errors(form, {"file": _("The file is larger than %(kb)d KB. Split the questions into smaller files.",
-                                             kb=limit // 1024)})
+                show_errors(form, {"file": _(
+                    "The file is larger than %(kb)d KB. Split the questions into smaller files.", kb=limit // 1024)})
                 status = 413
             else:
                 source = raw

@@ -78,10 +78,11 @@ class Block:
 def decode(text: str | bytes) -> str:
     """The file as text with "\\n" line ends; GiftError when it is not UTF-8."""
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = text[: exc.start].count(b"\n") + 1
+            line = raw[: exc.start].count(b"\n") + 1
             raise GiftError([at(line, _(
                 "the file is not UTF-8 text. Save it as UTF-8 and import it again."
             ))]) from None

@@ -18,8 +18,20 @@ from flask_babel import gettext as _
 
 from lms.questions import registry
 from lms.questions.gift.lexer import (
-    BLANK, NUMBER_RE, NUMBERISH_RE, WEIGHT_RE, Block, GiftError, GiftProblem, at, blocks, clean, decode,
-    noncharacter_lines, number, quote,
+    BLANK,
+    NUMBER_RE,
+    NUMBERISH_RE,
+    WEIGHT_RE,
+    Block,
+    GiftError,
+    GiftProblem,
+    at,
+    blocks,
+    clean,
+    decode,
+    noncharacter_lines,
+    number,
+    quote,
 )
 from lms.questions.spec import Answer, QuestionSpec
 

@@ -119,10 +119,12 @@ def test_new_type_round_trips_through_quiz_yaml_and_gift(app, yes_no, tmp_path):
     course = Course(title="Water", slug="water")
     course.quiz = Quiz(title="Check", pass_mark=50, max_attempts=0)
     course.quiz.questions.append(_stored(spec))
-    (tmp_path / "quiz.yaml").write_text(quiz_yaml(course), encoding="utf-8")
-    assert "type: yes_no" in (tmp_path / "quiz.yaml").read_text() and "answer: true" in (tmp_path / "quiz.yaml").read_text()
+    text = quiz_yaml(course)
+    assert "type: yes_no" in text and "answer: true" in text
+    (tmp_path / "quiz.yaml").write_text(text, encoding="utf-8")
     (loaded,) = load_quiz(tmp_path / "quiz.yaml").questions
     assert loaded == spec_of(course.quiz.questions[0])
     (back,) = parse_gift(export_gift([spec]))
     assert back.type == "single"
-    assert [(c.text, c.correct, c.feedback) for c in back.choices] == [(c.text, c.correct, c.feedback) for c in spec.choices]
+    assert [(c.text, c.correct, c.feedback) for c in back.choices] == [
+        (c.text, c.correct, c.feedback) for c in spec.choices]
