@@ -38,6 +38,10 @@ def init_app(app: Flask) -> None:
     from lms.forms import error_items
 
     app.jinja_env.globals["form_error_items"] = error_items
+    from lms.questions import get as question_type
+
+    # Templates ask a question's type how to show it: question_type(q.type).macro, .label, ...
+    app.jinja_env.globals["question_type"] = question_type
     from lms.text import language_name
 
     app.jinja_env.filters["language_name"] = language_name

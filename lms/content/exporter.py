@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from lms.content.loader import load_course
 from lms.errors import ContentError, LmsError
 from lms.models import Course, Question, Unit
+from lms.questions import spec_of, type_of
 
 #: A fixed timestamp in every zip entry, so the same course always gives the same archive.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -86,47 +87,16 @@ def unit_markdown(unit: Unit, video_name: str | None, poster_name: str | None = 
     return "---\n" + _yaml(meta) + "---\n" + (unit.body_md or "")
 
 
-def _number(value: float) -> int | float:
-    """50.0 is written 50: the YAML stays as a person would write it."""
-    return int(value) if float(value).is_integer() else value
-
-
 def _question(question: Question) -> dict:
-    item: dict = {"type": question.type}
-    if question.title:
-        item["title"] = question.title
-    item["prompt"] = question.prompt
-    if question.feedback:
-        item["feedback"] = question.feedback
-    if question.type == "true_false":
-        by_text = {c.text.lower(): c for c in question.choices}
-        true, false = by_text.get("true"), by_text.get("false")
-        item["answer"] = bool(true is not None and true.correct)
-        if true is not None and true.feedback:
-            item["feedback_true"] = true.feedback
-        if false is not None and false.feedback:
-            item["feedback_false"] = false.feedback
-    elif question.type == "short_text":
-        # Plain text for a plain accepted answer; a mapping keeps a GIFT weight or feedback, and the
-        # wrong answers (weight 0 or less) that are there only for their feedback.
-        item["answers"] = [
-            c.text if c.correct and c.weight is None and not c.feedback
-            else {"text": c.text,
-                  **({"weight": _number(c.weight)} if c.weight is not None else {} if c.correct else {"weight": 0}),
-                  **({"feedback": c.feedback} if c.feedback else {})}
-            for c in question.choices
-        ]
-    else:
-        item["choices"] = []
-        for c in question.choices:
-            choice: dict = {"text": c.text}
-            if c.correct:
-                choice["correct"] = True
-            if c.weight is not None:
-                choice["weight"] = _number(c.weight)
-            if c.feedback:
-                choice["feedback"] = c.feedback
-            item["choices"].append(choice)
+    """A quiz.yaml question: the keys every question has, then its type's own (QuestionType.write_yaml)."""
+    spec = spec_of(question)
+    item: dict = {"type": spec.type}
+    if spec.title:
+        item["title"] = spec.title
+    item["prompt"] = spec.prompt
+    if spec.feedback:
+        item["feedback"] = spec.feedback
+    item.update(type_of(question).write_yaml(spec))
     return item
 
 

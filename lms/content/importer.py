@@ -12,8 +12,8 @@ from lms.captions import media_duration, read_captions, to_vtt
 from lms.content.loader import CourseData, QuizData, UnitData, course_folders, load_course
 from lms.content.sanitize import render_markdown
 from lms.errors import ContentError
-from lms.models import CaptionTrack, Choice, Course, Question, Quiz, Unit, Video
-from lms.quiz.spec import QuestionSpec
+from lms.models import CaptionTrack, Course, Quiz, Unit, Video
+from lms.questions import fill_questions
 from lms.text import language_name
 from lms.services.media import store_file, store_image_file
 
@@ -105,33 +105,6 @@ def _fill_unit(unit: Unit, data: UnitData, position: int, media_dir: Path) -> No
         track.cue_count = len(report.cues)
     for stale in tracks.values():
         unit.caption_tracks.remove(stale)
-
-
-def fill_question(question: Question, spec: QuestionSpec) -> None:
-    """Write a spec onto a question, reusing its choice rows by position (their ids stay)."""
-    question.type, question.title, question.prompt, question.feedback = spec.type, spec.title, spec.prompt, spec.feedback
-    for position, choice_spec in enumerate(spec.choices, start=1):
-        if position <= len(question.choices):
-            choice = question.choices[position - 1]
-        else:
-            choice = Choice()
-            question.choices.append(choice)
-        choice.position, choice.text, choice.correct = position, choice_spec.text, choice_spec.correct
-        choice.weight, choice.feedback = choice_spec.weight, choice_spec.feedback
-    del question.choices[len(spec.choices):]
-
-
-def fill_questions(quiz: Quiz, specs: list[QuestionSpec]) -> None:
-    """Update questions in place by position, so the ids that attempts refer to stay put."""
-    for position, spec in enumerate(specs, start=1):
-        if position <= len(quiz.questions):
-            question = quiz.questions[position - 1]
-        else:
-            question = Question()
-            quiz.questions.append(question)
-        question.position = position
-        fill_question(question, spec)
-    del quiz.questions[len(specs):]
 
 
 def _fill_quiz(course: Course, data: QuizData) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from lms.errors import ContentError
+from lms.errors import ContentError, FieldErrors
+from lms.questions import QuestionSpec, find, names
 from lms.text import SLUG_RE
-from lms.quiz.spec import QUESTION_TYPES, ChoiceSpec, QuestionSpec
 
 UNIT_FILE_RE = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 CAPTION_FILE_RE = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)(?:\.(?P<kind>captions|subtitles|descriptions|chapters))?\.vtt$")
@@ -159,72 +159,26 @@ def _poster(course_dir: Path, path: Path, meta: dict, *, has_video: bool) -> tup
     return poster, alt.strip()
 
 
-def _weight(item: dict, path: Path, where: str) -> float | None:
-    """A Moodle-style % weight (-100..100), kept so GIFT partial credit survives a course zip."""
-    weight = item.get("weight")
-    if weight is None:
-        return None
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not -100 <= weight <= 100:
-        raise ContentError(path, "weight must be a number from -100 to 100 (a percentage)", field=f"{where}.weight")
-    return float(weight)
-
-
-def _short_answer(answer, path: Path, where: str) -> ChoiceSpec:
-    """An accepted answer: plain text, or a mapping with text, weight and feedback. As in GIFT, an
-    answer weighted 0 or less is never accepted; it is kept for the feedback it gives."""
-    if isinstance(answer, (str, int)) and not isinstance(answer, bool) and str(answer).strip():
-        return ChoiceSpec(str(answer).strip(), correct=True)
-    if not isinstance(answer, dict) or not str(answer.get("text") or "").strip():
-        raise ContentError(path, "each answer is text, or a mapping with text (and weight or feedback)", field=where)
-    weight = _weight(answer, path, where)
-    return ChoiceSpec(str(answer["text"]).strip(), correct=weight is None or weight > 0, weight=weight,
-                      feedback=str(answer.get("feedback") or "").strip())
-
-
 def _question(item, path: Path, index: int) -> QuestionSpec:
+    """One question of quiz.yaml: the keys every question has here, its type's own keys read by
+    the type (QuestionType.read_yaml), then checked by the type's rules."""
     where = f"questions[{index}]"
     if not isinstance(item, dict):
         raise ContentError(path, "each question is a mapping", field=where)
-    qtype = item.get("type")
-    if qtype not in QUESTION_TYPES:
-        raise ContentError(path, f"type must be one of {', '.join(QUESTION_TYPES)}", field=f"{where}.type")
+    qtype = find(item.get("type"))
+    if qtype is None:
+        raise ContentError(path, f"type must be one of {', '.join(names())}", field=f"{where}.type")
     prompt = _require(item, "prompt", path)
-    spec = QuestionSpec(type=qtype, prompt=prompt, title=str(item.get("title") or ""),
+    spec = QuestionSpec(type=qtype.name, prompt=prompt, title=str(item.get("title") or ""),
                         feedback=str(item.get("feedback") or "").strip())
-    if qtype == "true_false":
-        answer = item.get("answer")
-        if not isinstance(answer, bool):
-            raise ContentError(path, "true/false questions need answer: true or false", field=f"{where}.answer")
-        spec.choices = [
-            ChoiceSpec("True", correct=answer is True, feedback=str(item.get("feedback_true") or "")),
-            ChoiceSpec("False", correct=answer is False, feedback=str(item.get("feedback_false") or "")),
-        ]
-    elif qtype == "short_text":
-        answers = item.get("answers")
-        if not isinstance(answers, list) or not answers:
-            raise ContentError(path, "short-text questions need a list of accepted answers", field=f"{where}.answers")
-        for j, answer in enumerate(answers):
-            spec.choices.append(_short_answer(answer, path, f"{where}.answers[{j}]"))
-        if not any(c.correct for c in spec.choices):
-            raise ContentError(path, "short-text questions need at least one accepted answer (weight above 0)",
-                               field=f"{where}.answers")
-    else:
-        choices = item.get("choices")
-        if not isinstance(choices, list) or len(choices) < 2:
-            raise ContentError(path, "choice questions need at least two choices", field=f"{where}.choices")
-        for j, choice in enumerate(choices):
-            if not isinstance(choice, dict) or not str(choice.get("text") or "").strip():
-                raise ContentError(path, "each choice needs text", field=f"{where}.choices[{j}]")
-            spec.choices.append(ChoiceSpec(str(choice["text"]).strip(), correct=bool(choice.get("correct")),
-                                           weight=_weight(choice, path, f"{where}.choices[{j}]"),
-                                           feedback=str(choice.get("feedback") or "").strip()))
-        right = sum(c.correct for c in spec.choices)
-        if right == 0:
-            raise ContentError(path, "no choice is marked correct", field=where)
-        if qtype == "single" and right != 1:
-            raise ContentError(path, "a single-choice question has exactly one correct choice", field=where)
-        if qtype == "multiple" and right < 2:
-            raise ContentError(path, "a multiple-choice question has two or more correct choices", field=where)
+    try:
+        spec.choices = qtype.read_yaml(item, where)
+    except FieldErrors as err:
+        key, message = next(iter(err.errors.items()))
+        raise ContentError(path, message, field=key) from None
+    problem = qtype.check(spec.choices)
+    if problem:
+        raise ContentError(path, problem, field=where)
     return spec
 
 

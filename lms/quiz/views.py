@@ -1,14 +1,13 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.forms import ConfirmForm
 from lms.db import session as db
 from lms.errors import NotFound
-from lms.services import certificates
+from lms.forms import ConfirmForm
+from lms.services import certificates, quizzes
 from lms.services import enrollment as enrollments
 from lms.services import progress as progresses
-from lms.services import quizzes
 from lms.services.quizzes import AnswersInvalid
 
 bp = Blueprint("quiz", __name__)

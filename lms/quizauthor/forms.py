@@ -1,6 +1,9 @@
-"""Forms for writing a course quiz. Choice rows are a fixed number of plain fields, so the form
-works without JavaScript; blank rows are ignored."""
+"""Forms for writing a course quiz. A question's form is built from its type's editor fields
+(QuestionType.editor). Choice rows are a fixed number of plain fields, so the form works without
+JavaScript; blank rows are ignored."""
 from __future__ import annotations
+
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -9,7 +12,8 @@ from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, Radi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from lms.services.quiz_authoring import ChoiceRow, QuestionFields
+from lms.questions import ChoiceRow, EditorField, QuestionType
+from lms.services.quiz_authoring import QuestionFields
 
 #: Rows shown for a choice question; an existing question with more choices gets two spare rows.
 CHOICE_ROWS = 6
@@ -36,7 +40,7 @@ class QuizSettingsForm(FlaskForm):
 
 
 class ChoiceRowForm(Form):
-    """One choice row; labels are numbered by QuestionForm.number_rows."""
+    """One choice row; labels are numbered by question_form."""
 
     text = StringField(_l("Choice text"))
     correct = BooleanField(_l("Correct answer"))
@@ -44,87 +48,78 @@ class ChoiceRowForm(Form):
 
 
 class QuestionForm(FlaskForm):
-    title = StringField(_l("Short name"), validators=[Optional()],
-                        description=_l("Shown to trainers only, e.g. in GIFT files. You can leave it empty."))
-    prompt = TextAreaField(_l("Question"), validators=[InputRequired(_l("Enter the question."))],
-                           render_kw={"rows": 4})
-    feedback = TextAreaField(_l("General feedback"), validators=[Optional()],
-                             description=_l("Shown after answering, whatever the answer."), render_kw={"rows": 3})
+    """A question form: prompt, the type's own editor fields, general feedback and short name, in
+    that (page) order. Built for one question type by :func:`question_form`."""
 
-    def fields(self, qtype: str) -> QuestionFields:
-        return QuestionFields(type=qtype, prompt=self.prompt.data or "", title=self.title.data or "",
-                              feedback=self.feedback.data or "")
+    qtype: QuestionType
+
+    def fields(self) -> QuestionFields:
+        """The form's values for quiz_authoring.build_spec."""
+        values: dict[str, Any] = {}
+        for editor_field in self.qtype.editor:
+            field = self[editor_field.name]
+            if editor_field.kind == "choice_rows":
+                values[editor_field.name] = [
+                    ChoiceRow(r.form.text.data or "", bool(r.form.correct.data), r.form.feedback.data or "")
+                    for r in field]
+            else:
+                values[editor_field.name] = field.data or ""
+        return QuestionFields(self.qtype.name, self.prompt.data or "", title=self.title.data or "",
+                              feedback=self.feedback.data or "", **values)
 
     def fill(self, data: QuestionFields) -> None:
+        """Show a stored question's values (quiz_authoring.fields_of)."""
         self.title.data, self.prompt.data, self.feedback.data = data.title, data.prompt, data.feedback
+        for editor_field in self.qtype.editor:
+            field, value = self[editor_field.name], data.values.get(editor_field.name)
+            if editor_field.kind == "choice_rows":
+                for entry, row in zip(field, value or [], strict=False):  # spare rows stay empty
+                    entry.form.text.data, entry.form.correct.data, entry.form.feedback.data = (
+                        row.text, row.correct, row.feedback)
+            else:
+                field.data = value
 
 
-def choice_question_form(rows: int = CHOICE_ROWS, **kwargs) -> "QuestionForm":
-    """A single or multiple choice form with `rows` choice rows (FieldList needs the count up front)."""
+def _editor_field(editor_field: EditorField, rows: int):
+    """The WTForms field for one of a type's editor fields (see EditorField.kind)."""
+    if editor_field.kind == "choice_rows":
+        return FieldList(FormField(ChoiceRowForm), editor_field.label, min_entries=rows, max_entries=MAX_CHOICE_ROWS)
+    if editor_field.kind == "radio":
+        return RadioField(editor_field.label, choices=[SelectChoice(v, label) for v, label in editor_field.options],
+                          validators=[Optional()], description=editor_field.description or "")
+    if editor_field.kind == "textarea":
+        return TextAreaField(editor_field.label, validators=[Optional()], description=editor_field.description or "",
+                             render_kw={"rows": editor_field.rows})
+    if editor_field.kind == "text":
+        return StringField(editor_field.label, validators=[Optional()], description=editor_field.description or "")
+    raise ValueError(f"no form field for editor field kind {editor_field.kind!r}")
+
+
+def question_form(qtype: QuestionType, rows: int = CHOICE_ROWS, **kwargs) -> QuestionForm:
+    """The form for a question of ``qtype``, with ``rows`` choice rows when it has choice rows
+    (a FieldList needs its count up front)."""
     rows = max(CHOICE_ROWS, min(rows, MAX_CHOICE_ROWS))
-
-    class ChoiceQuestionForm(QuestionForm):
-        choices = FieldList(FormField(ChoiceRowForm), min_entries=rows, max_entries=MAX_CHOICE_ROWS)
-
-        def fields(self, qtype: str) -> QuestionFields:
-            data = super().fields(qtype)
-            data.choices = [ChoiceRow(r.form.text.data or "", bool(r.form.correct.data), r.form.feedback.data or "")
-                            for r in self.choices]
-            return data
-
-        def fill(self, data: QuestionFields) -> None:
-            super().fill(data)
-            for entry, row in zip(self.choices, data.choices):
-                entry.form.text.data, entry.form.correct.data, entry.form.feedback.data = row.text, row.correct, row.feedback
-
-    form = ChoiceQuestionForm(**kwargs)
-    for number, entry in enumerate(form.choices, start=1):
-        entry.form.text.label.text = _l("Choice %(n)d text", n=number)
-        entry.form.correct.label.text = _l("Choice %(n)d is correct", n=number)
-        entry.form.feedback.label.text = _l("Feedback for choice %(n)d", n=number)
+    # Fields are created here, in page order: WTForms orders a form's fields by creation, and the
+    # error summary lists errors in that order.
+    attrs: dict = {
+        "qtype": qtype,
+        "prompt": TextAreaField(_l("Question"), validators=[InputRequired(_l("Enter the question."))],
+                                render_kw={"rows": 4}),
+    }
+    for editor_field in qtype.editor:
+        attrs[editor_field.name] = _editor_field(editor_field, rows)
+    attrs["feedback"] = TextAreaField(_l("General feedback"), validators=[Optional()], render_kw={"rows": 3},
+                                      description=_l("Shown after answering, whatever the answer."))
+    attrs["title"] = StringField(_l("Short name"), validators=[Optional()],
+                                 description=_l("Shown to trainers only, e.g. in GIFT files. You can leave it empty."))
+    form = type("QuestionForm", (QuestionForm,), attrs)(**kwargs)
+    for editor_field in qtype.editor:
+        if editor_field.kind == "choice_rows":
+            for number, entry in enumerate(form[editor_field.name], start=1):
+                entry.form.text.label.text = _l("Choice %(n)d text", n=number)
+                entry.form.correct.label.text = _l("Choice %(n)d is correct", n=number)
+                entry.form.feedback.label.text = _l("Feedback for choice %(n)d", n=number)
     return form
-
-
-class TrueFalseForm(QuestionForm):
-    answer = RadioField(_l("The statement is"), choices=[SelectChoice("true", _l("True")), SelectChoice("false", _l("False"))],
-                        validators=[Optional()])
-    feedback_true = StringField(_l("Feedback when the learner answers True"), validators=[Optional()])
-    feedback_false = StringField(_l("Feedback when the learner answers False"), validators=[Optional()])
-
-    def fields(self, qtype: str) -> QuestionFields:
-        data = super().fields(qtype)
-        data.answer = self.answer.data or ""
-        data.feedback_true, data.feedback_false = self.feedback_true.data or "", self.feedback_false.data or ""
-        return data
-
-    def fill(self, data: QuestionFields) -> None:
-        super().fill(data)
-        self.answer.data, self.feedback_true.data, self.feedback_false.data = (
-            data.answer, data.feedback_true, data.feedback_false)
-
-
-class ShortTextForm(QuestionForm):
-    accepted = TextAreaField(
-        _l("Accepted answers"), validators=[Optional()], render_kw={"rows": 4},
-        description=_l("One answer per line. Capital letters and extra spaces do not matter."),
-    )
-
-    def fields(self, qtype: str) -> QuestionFields:
-        data = super().fields(qtype)
-        data.accepted = self.accepted.data or ""
-        return data
-
-    def fill(self, data: QuestionFields) -> None:
-        super().fill(data)
-        self.accepted.data = data.accepted
-
-
-def question_form(qtype: str, rows: int = CHOICE_ROWS, **kwargs) -> QuestionForm:
-    if qtype in ("single", "multiple"):
-        return choice_question_form(rows, **kwargs)
-    if qtype == "true_false":
-        return TrueFalseForm(**kwargs)
-    return ShortTextForm(**kwargs)
 
 
 class GiftImportForm(FlaskForm):

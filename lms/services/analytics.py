@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import NotFound
 from lms.models import Attempt, Course, Enrollment, Question, Quiz, UnitProgress, User
-from lms.quiz.types import normalize_text
+from lms.questions import normalize_text
 
 
 @dataclass

@@ -6,17 +6,17 @@ and choices are updated in place, so the ids that submitted attempts refer to st
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from lms.content.importer import fill_question, fill_questions
 from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import Course, Question, Quiz
-from lms.quiz.gift import export_gift, parse_gift
-from lms.quiz.spec import QUESTION_TYPES, ChoiceSpec, QuestionSpec
+from lms.questions import ChoiceRow as ChoiceRow  # the form's rows, part of QuestionFields
+from lms.questions import QuestionSpec, fill_question, fill_questions, find, spec_of, type_of
+from lms.questions.gift import export_gift, parse_gift
 
 TITLE_MAX = 200
 #: A sensible ceiling for one quiz; GIFT files from Moodle banks can be large but not endless.
@@ -66,34 +66,24 @@ def save_settings(session: Session, course: Course, title: str, pass_mark: int, 
 
 # --- Questions from the form ---------------------------------------------------------------------
 
-@dataclass
-class ChoiceRow:
-    text: str = ""
-    correct: bool = False
-    feedback: str = ""
-
-
-@dataclass
 class QuestionFields:
-    """What the question form sends, whatever the type; only the type's own fields are read."""
+    """What the question form sends: the fields every type has, and the type's own editor fields
+    (its ``QuestionType.editor``) by name, e.g. ``choices`` (a list of ChoiceRow) or ``accepted``."""
 
-    type: str
-    prompt: str
-    title: str = ""
-    feedback: str = ""
-    #: single and multiple: the fixed rows of the form; blank rows are ignored.
-    choices: list[ChoiceRow] = field(default_factory=list)
-    #: true_false: "true" or "false".
-    answer: str = ""
-    feedback_true: str = ""
-    feedback_false: str = ""
-    #: short_text: accepted answers, one per line.
-    accepted: str = ""
+    def __init__(self, type: str, prompt: str, title: str = "", feedback: str = "", **values: Any):
+        self.type, self.prompt, self.title, self.feedback = type, prompt, title, feedback
+        self.values: dict[str, Any] = values
+
+    def __repr__(self) -> str:
+        return f"QuestionFields({self.type!r}, {self.prompt!r}, title={self.title!r}, values={self.values!r})"
 
 
 def build_spec(data: QuestionFields) -> QuestionSpec:
-    """Check the form's values with the rules of the content loader and return a QuestionSpec."""
-    if data.type not in QUESTION_TYPES:
+    """Check the form's values by the type's rules (the same as quiz.yaml's) and return a spec.
+
+    Raises NotFound for a type that is not registered, FieldErrors keyed by form field id."""
+    qtype = find(data.type)
+    if qtype is None:
         raise NotFound()
     errors: dict[str, str] = {}
     prompt = (data.prompt or "").strip()
@@ -102,73 +92,23 @@ def build_spec(data: QuestionFields) -> QuestionSpec:
         errors["prompt"] = _("Enter the question.")
     if len(title) > TITLE_MAX:
         errors["title"] = _("Keep the short name under %(n)d characters.", n=TITLE_MAX)
-    spec = QuestionSpec(type=data.type, prompt=prompt, title=title, feedback=(data.feedback or "").strip())
-    if data.type in ("single", "multiple"):
-        for index, row in enumerate(data.choices):
-            text, feedback = (row.text or "").strip(), (row.feedback or "").strip()
-            if not text:
-                if row.correct or feedback:
-                    errors[f"choices-{index}-text"] = _(
-                        "Choice %(n)d has feedback or is marked correct but has no text. Add the text or clear the row.",
-                        n=index + 1)
-                continue
-            spec.choices.append(ChoiceSpec(text=text, correct=bool(row.correct), feedback=feedback))
-        right = sum(c.correct for c in spec.choices)
-        if len(spec.choices) < 2:
-            errors["choices"] = _("Give at least two choices.")
-        elif data.type == "single" and right != 1:
-            errors["choices"] = _("Mark exactly one choice as correct.")
-        elif data.type == "multiple" and right < 2:
-            errors["choices"] = _(
-                "Mark two or more choices as correct. For one correct answer, write a single choice question.")
-    elif data.type == "true_false":
-        if data.answer not in ("true", "false"):
-            errors["answer"] = _("Choose whether the statement is true or false.")
-        spec.choices = [
-            ChoiceSpec("True", correct=data.answer == "true", feedback=(data.feedback_true or "").strip()),
-            ChoiceSpec("False", correct=data.answer == "false", feedback=(data.feedback_false or "").strip()),
-        ]
-    else:
-        seen: set[str] = set()
-        for line in (data.accepted or "").splitlines():
-            answer = line.strip()
-            if answer and answer.casefold() not in seen:
-                seen.add(answer.casefold())
-                spec.choices.append(ChoiceSpec(answer, correct=True))
-        if not spec.choices:
-            errors["accepted"] = _("Give at least one accepted answer, one per line.")
+    choices, problems = qtype.from_editor(data.values)
+    errors.update(problems)
     if errors:
         raise FieldErrors(errors)
-    return spec
+    return QuestionSpec(type=qtype.name, prompt=prompt, title=title, feedback=(data.feedback or "").strip(),
+                        choices=choices)
 
 
 def fields_of(question: Question) -> QuestionFields:
     """The form's values for an existing question."""
-    data = QuestionFields(type=question.type, prompt=question.prompt, title=question.title,
-                          feedback=question.feedback)
-    if question.type in ("single", "multiple"):
-        data.choices = [ChoiceRow(c.text, c.correct, c.feedback) for c in question.choices]
-    elif question.type == "true_false":
-        by_text = {c.text.lower(): c for c in question.choices}
-        true, false = by_text.get("true"), by_text.get("false")
-        data.answer = "true" if true is not None and true.correct else "false"
-        data.feedback_true = true.feedback if true is not None else ""
-        data.feedback_false = false.feedback if false is not None else ""
-    else:
-        data.accepted = "\n".join(c.text for c in question.choices if c.correct)
-    return data
+    return QuestionFields(question.type, question.prompt, title=question.title, feedback=question.feedback,
+                          **type_of(question).to_editor(spec_of(question)))
 
 
 def has_weights(question: Question) -> bool:
     """True when the question came with GIFT % weights, which the form does not show."""
     return any(c.weight is not None for c in question.choices)
-
-
-def spec_of(question: Question) -> QuestionSpec:
-    return QuestionSpec(
-        type=question.type, prompt=question.prompt, title=question.title, feedback=question.feedback,
-        choices=[ChoiceSpec(c.text, c.correct, c.weight, c.feedback) for c in question.choices],
-    )
 
 
 def get_question(quiz: Quiz, question_id: int) -> Question:
@@ -195,9 +135,10 @@ def add_question(session: Session, quiz: Quiz, spec: QuestionSpec) -> Question:
 
 def update_question(session: Session, question: Question, spec: QuestionSpec) -> Question:
     """Edit in place. The form shows no GIFT weights: saving it marks by the correct choices alone,
-    but a short answer's wrong answers kept for their feedback (weight 0) stay after the accepted ones."""
-    if question.type == "short_text" and spec.type == "short_text":
-        spec.choices += [ChoiceSpec(c.text, False, c.weight, c.feedback) for c in question.choices if not c.correct]
+    but what the type keeps past its editor stays (a short answer's wrong answers kept for their
+    feedback, QuestionType.merge_edit)."""
+    if spec.type == question.type:
+        spec.choices = type_of(question).merge_edit(spec_of(question).choices, spec.choices)
     fill_question(question, spec)
     session.flush()
     return question

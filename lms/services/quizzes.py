@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from lms.errors import LmsError, NotAllowed, NotFound
 from lms.models import Attempt, Quiz, User
 from lms.models._types import utcnow
-from lms.quiz.types import InvalidAnswer, type_of
+from lms.questions import InvalidAnswer, type_of
 
 
 class AnswersInvalid(LmsError):
@@ -120,6 +120,7 @@ def submit(session: Session, user: User, quiz: Quiz, attempt: Attempt, form: dic
 @dataclass
 class QuestionResult:
     question: object
+    #: The learner's answer and the answer that earns full marks, as people read them.
     answer_text: str
     correct: bool
     score: float
@@ -136,15 +137,10 @@ def explain(quiz: Quiz, attempt: Attempt) -> list[QuestionResult]:
             continue  # question added after this attempt
         qtype = type_of(question)
         answer = saved["answer"]
-        if isinstance(answer, list):
-            by_id = {c.id: c.text for c in question.choices}
-            answer_text = "; ".join(by_id.get(i, "?") for i in answer)
-        else:
-            answer_text = str(answer)
         graded = qtype.grade(question, answer)
         feedback = list(graded.feedback)
         if question.feedback:
             feedback.append(question.feedback)
-        results.append(QuestionResult(question, answer_text, saved["correct"], saved["score"], feedback,
-                                      qtype.correct_answer(question)))
+        results.append(QuestionResult(question, qtype.answer_text(question, answer), saved["correct"], saved["score"],
+                                      feedback, qtype.correct_answer(question)))
     return results

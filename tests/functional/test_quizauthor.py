@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -346,7 +347,7 @@ def test_gift_export_downloads_what_import_reads(app, client, trainer):
     assert import_text(client, trainer, GOOD_GIFT).status_code == 302
     r = client.get(quiz_url(trainer, "/export.gift"))
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
-    from lms.quiz.gift import parse_gift
+    from lms.questions.gift import parse_gift
     with app.app_context():
         specs = parse_gift(r.get_data(as_text=True))
     assert [(s.type, s.prompt) for s in specs] == [(t, p) for _i, t, p, _c in questions(app, trainer)]
@@ -411,3 +412,31 @@ def test_quiz_and_dashboard_pages_have_one_h1_ordered_headings_and_labels(app, c
         html = r.get_data(as_text=True)
         assert r.status_code == 422 and "<title>Error:" in html and 'class="error-summary"' in html
         _check_page(html, r.request.path)
+
+
+FIELD_GIFT = Path(__file__).resolve().parents[2].parent / "shared" / "field" / "single-partial-credit.gift"
+
+
+@pytest.mark.skipif(not FIELD_GIFT.is_file(), reason=f"{FIELD_GIFT} is absent")
+def test_gift_single_choice_weight_gives_partial_credit(app, client, auth, trainer):
+    """The field file imported as a trainer would: a learner choosing the ~%50% answer scores 50%."""
+    r = post(client, quiz_url(trainer, "/import"),
+             {"file": (io.BytesIO(FIELD_GIFT.read_bytes()), FIELD_GIFT.name), "mode": "append"},
+             content_type="multipart/form-data")
+    assert r.status_code == 302
+    [(qid, qtype, _p, choices)] = questions(app, trainer)
+    assert qtype == "single" and choices[1][1] == "Only the total pay"
+    client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
+                                                          client.get("/").get_data(as_text=True)).group(1)})
+    auth.as_new("learner")
+    post(client, "/courses/first-aid/enrol", token_from="/courses/first-aid")
+    page = client.get("/courses/first-aid/quiz").get_data(as_text=True)
+    url = re.search(r'action="(/courses/first-aid/quiz/attempts/\d+)"', page).group(1)
+    r = post(client, url, {f"q-{qid}": str(choices[1][0])}, token_from="/courses/first-aid/quiz")
+    assert r.status_code == 302
+    with app.app_context():
+        attempt = get_session().scalars(select(Attempt).where(Attempt.submitted_at.is_not(None))).one()
+        assert attempt.score == 50.0 and attempt.answers[str(qid)]["score"] == 0.5
+    result = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "You passed: 50%" in result and "partly correct" in result  # the pass mark is 50%
+    assert "Half right: the hours belong there too." in result

@@ -83,12 +83,12 @@ GIFT_WITH_WEIGHTS = """::Pick two:: Which help a listener follow a talk? {
 def test_gift_weights_and_feedback_survive_export_and_load(app, tmp_path):
     """A GIFT bank's partial credit (% weights) and per-answer feedback come back from a course
     folder exactly, so a course zip marks learners the same way on the other site."""
-    from lms.quiz.gift import parse_gift
+    from lms.questions.gift import parse_gift
 
     specs = parse_gift(GIFT_WITH_WEIGHTS)
     with app.app_context():
         course = _seeded(get_session())
-        from lms.content.importer import fill_questions
+        from lms.questions import fill_questions
         fill_questions(course.quiz, specs)
         get_session().flush()
         folder = write_course_folder(course, Path(app.config["MEDIA_DIR"]), tmp_path)

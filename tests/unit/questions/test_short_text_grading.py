@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lms.models import Choice, Question
-from lms.quiz.types import REGISTRY
+from lms.questions.registry import REGISTRY
 
 
 def _question(choices):

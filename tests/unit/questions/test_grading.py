@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from lms.models import Choice, Question
-from lms.quiz.types import REGISTRY, InvalidAnswer, normalize_text
+from lms.questions import InvalidAnswer, normalize_text
+from lms.questions.registry import REGISTRY
 
 
 def question(qtype, choices):

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.quiz.gift import GiftItem, parse_gift, scan_gift
+from lms.questions.gift import GiftItem, parse_gift, scan_gift
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO.parent / "shared" / "corpus" / "gift"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lms.quiz.gift import GiftError, GiftProblem, export_gift, parse_gift, scan_gift
-from lms.quiz.spec import ChoiceSpec, QuestionSpec
+from lms.questions.gift import GiftError, GiftProblem, export_gift, parse_gift, scan_gift
+from lms.questions.spec import ChoiceSpec, QuestionSpec
 
 REPO = Path(__file__).resolve().parents[3]
 
