@@ -247,12 +247,13 @@ class _Reader:
             if single:
                 self.problem(None, _(
                     "no answer gives full marks. Mark the right answer with = "
-                    "(a weight below 100% is only partial credit)."
+                    "(a weight below %(full)s is only partial credit).", full="100%"
                 ))
             else:
                 self.problem(None, _(
                     "the question has no correct answer. Mark the right answer with =, or give "
-                    "the right answers of a multiple-answer question a positive weight like %50%."
+                    "the right answers of a multiple-answer question a positive weight like %(example)s.",
+                    example="%50%"
                 ))
         return qtype.name, QuestionSpec(type=qtype.name, prompt="", choices=choices, feedback=general)
 
@@ -286,7 +287,7 @@ class _Reader:
         if not self.problems and not any(c.correct for c in choices):
             self.problem(None, _(
                 "the short answer question has no accepted answer (every answer has a weight of "
-                "0% or less)."
+                "%(zero)s or less).", zero="0%"
             ))
         return qtype.name, QuestionSpec(type=qtype.name, prompt="", choices=choices, feedback=general)
 
