@@ -18,7 +18,7 @@ from lms.forms import show_errors
 from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.models import Course, Question, Quiz, Unit
-from lms.services import analytics, authoring
+from lms.services import analytics, courses
 from lms.services.roles import editable_courses, require_edit, require_trainer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -26,7 +26,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 def _course(course_id: int) -> Course:
     require_trainer(current_user)
-    course = authoring.get_course(db, course_id)
+    course = courses.get_course(db, course_id)
     require_edit(current_user, course)
     return course
 

@@ -14,7 +14,7 @@ from lms.errors import LmsError, NotFound
 from lms.quiz.gift import GiftError
 from lms.quizauthor.forms import CHOICE_ROWS, GiftImportForm, QuizSettingsForm, question_form
 from lms.services import quiz_authoring as qa
-from lms.services.authoring import FieldErrors
+from lms.errors import FieldErrors
 from lms.services.roles import require_edit, require_trainer
 
 bp = Blueprint("quizauthor", __name__, url_prefix="/teach/courses/<int:course_id>/quiz")

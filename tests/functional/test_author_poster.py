@@ -234,7 +234,7 @@ def test_export_then_import_keeps_poster_and_alt(app, client, media):
     from lms.content.exporter import export_course_zip
     from lms.content.loader import split_front_matter
     from lms.db import get_session
-    from lms.services import authoring
+    from lms.services import video as videos
 
     sign_in_as(app, client)
     course_id = new_course(client, title="Poster Round Trip")
@@ -252,7 +252,7 @@ def test_export_then_import_keeps_poster_and_alt(app, client, media):
         with zipfile.ZipFile(io.BytesIO(out.getvalue())) as zf:
             unit_md = zf.read(f"{course.slug}/units/01-greeting.md").decode()
             assert zf.read(poster_names[0]) == PNG
-        authoring.remove_poster(s, s.get(Unit, unit_id))
+        videos.remove_poster(s, s.get(Unit, unit_id))
         s.commit()
     tmp_md = media.parent / "unit.md"
     tmp_md.write_text(unit_md)
