@@ -3,12 +3,12 @@ import json
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from lms.content.sanitize import clean_svg
 
 from lms.forms import ConfirmForm
 from lms.certificates import status
 from lms.certificates.forms import RevokeForm
 from lms.certificates.keys import load_or_create_issuer_key
+from lms.content.sanitize import clean_svg
 from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.extensions import limiter
