@@ -36,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from lms.admin.views import bp as admin_bp
     from lms.auth.views import bp as auth_bp
-    from lms.author.views import bp as author_bp
+    from lms.author import bp as author_bp
     from lms.catalog.views import bp as catalog_bp
     from lms.certificates.views import bp as certificates_bp
     from lms.dashboard.views import bp as dashboard_bp

@@ -62,8 +62,8 @@ def db_revision(message: str):
 @click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None)
 @with_appcontext
 def import_content(path: Path | None):
-    from lms.content.importer import import_all
     from lms.errors import ContentError
+    from lms.services.course_import import import_all
 
     session = get_session()
     folder = path or Path(current_app.config["CONTENT_DIR"])
@@ -109,14 +109,15 @@ def export_course(slug: str, out: Path):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_course(file: Path):
-    from lms.content.archive import Limits, import_course_archive
+    from lms.content.archive import Limits
     from lms.errors import LmsError
+    from lms.services import course_archive
 
     session = get_session()
     try:
         with open(file, "rb") as fh:
-            result = import_course_archive(session, fh, Path(current_app.config["MEDIA_DIR"]),
-                                           limits=Limits.from_config(current_app.config))
+            result = course_archive.import_course_archive(session, fh, Path(current_app.config["MEDIA_DIR"]),
+                                                          limits=Limits.from_config(current_app.config))
     except LmsError as err:
         session.rollback()
         raise click.ClickException(err.message) from None

@@ -1,11 +1,10 @@
 """Template helpers and the response headers every page gets."""
 from __future__ import annotations
 
-import re
-
 from flask import Flask, request
 from flask_babel import format_date, get_locale
-from markupsafe import Markup
+
+from lms.content import sanitize
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -18,17 +17,9 @@ def format_seconds(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def demote_headings(html: str) -> Markup:
-    """Shift h2..h5 down one level, for author HTML placed under a page's own h2.
-
-    Only ever applied to lms.content.sanitize output, which is already safe.
-    """
-    shifted = re.sub(r"<(/?)h([2-5])\b", lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}", html)
-    return Markup(shifted)
-
-
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["demote_headings"] = demote_headings
+    # Author HTML reaches a page only through the sanitizer's filter (reading_html).
+    sanitize.init_app(app)
 
     @app.context_processor
     def _page_context():

@@ -30,7 +30,7 @@ def seeded_db(tmp_path_factory) -> tuple[Path, Path]:
                       "MEDIA_DIR": str(media), "TESTING": True})
     Base.metadata.create_all(app.extensions["lms.engine"])
     with app.app_context():
-        from lms.content.importer import import_all
+        from lms.services.course_import import import_all
 
         import_all(get_session(), CONTENT, media)
         get_session().commit()

@@ -1,4 +1,5 @@
-"""Forms for writing courses. Validation that needs the database lives in lms.services.authoring."""
+"""Forms for writing courses. Validation that needs the database lives in the services
+(lms.services.courses, units, video and caption_tracks)."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired

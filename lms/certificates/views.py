@@ -3,9 +3,9 @@ import json
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from lms.certificates.forms import RevokeForm
+from lms.content.sanitize import clean_svg
 from lms.credentials import status
 from lms.credentials.issue import verify_url
 from lms.credentials.keys import issuer_key_document, load_or_create_issuer_key
@@ -56,7 +56,7 @@ def _show_page(cert, revoke_form):
     url = verify_url(base_url(), cert.code)
     return render_template(
         "certificates/show.html", cert=cert, verify_link=url,
-        qr_svg=Markup(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
+        qr_svg=clean_svg(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
         pdf_available=True, credential_available=True, revoke_form=revoke_form,
     )
 

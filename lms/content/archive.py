@@ -13,10 +13,12 @@ Zips come from people, so nothing in one is trusted: names that climb out of the
 absolute names, drive letters and backslashes, symbolic links, encrypted entries, duplicate names,
 too many entries and zip bombs are refused before anything is written outside a fresh temporary
 folder. Sizes in the zip's headers can lie, so every entry is read through a running byte count
-that stops at the limits whatever the headers say. The whole course is then loaded (every file
-parsed) before the database is touched, and upserted in the caller's transaction: on any error
-the caller rolls back, the temporary folder is removed, and any video files this import added to
-the media folder are deleted, so nothing is ever half-imported.
+that stops at the limits whatever the headers say. `read_course_archive` then loads the whole
+course (every file parsed) and hands it over while the temporary folder still exists; messages
+name files as they are in the zip, never the temporary folder.
+
+This module only reads the format. Who may import, the database and the media folder are
+lms.services.course_archive.
 """
 from __future__ import annotations
 
@@ -26,20 +28,17 @@ import stat
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from lms.content.importer import upsert_course
 from lms.content.loader import CourseData, load_course
-from lms.errors import ContentError, LmsError, NotAllowed
-from lms.models import Course
+from lms.errors import ContentError, LmsError
 from lms.text import SLUG_RE
-from lms.services.roles import can_edit, require_trainer
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 64 * 1024
@@ -82,12 +81,6 @@ class ArchiveError(LmsError):
 
 class ArchiveTooLarge(ArchiveError):
     status = 413
-
-
-@dataclass
-class ImportResult:
-    course: Course
-    created: bool
 
 
 def _is_junk(name: str) -> bool:
@@ -229,29 +222,15 @@ def _relative(err: ContentError, root: Path) -> ArchiveError:
     return ArchiveError(message, str(err.path).replace(str(root) + os.sep, ""), err.line)
 
 
-def _statuses(data: CourseData, course: Course, created: bool) -> None:
-    """Apply ``status: draft`` from course.yaml and unit front matter (see lms.content.exporter)."""
-    if created:
-        course.status = "draft" if data.draft else "published"
-    by_slug = {u.slug: u for u in course.units}
-    for unit_data in data.units:
-        unit = by_slug.get(unit_data.slug)
-        if unit is not None:
-            unit.status = "draft" if unit_data.draft else "published"
+@contextmanager
+def read_course_archive(source: BinaryIO, limits: Limits = Limits()) -> Iterator[CourseData]:
+    """Check, extract and load a course zip; yields its CourseData while the files it names
+    (videos, posters, caption files) exist in a temporary folder, removed when the block ends.
 
-
-def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *, user=None,
-                          limits: Limits = Limits()) -> ImportResult:
-    """Check, extract and load a course zip, then upsert it (flushed, not committed).
-
-    ``user`` is the trainer or admin importing in the browser (None from the command line): a
-    course that already exists is only updated if they may edit it, and a new one is theirs.
-    On any error nothing is kept: the caller rolls back; temporary and new media files are removed.
+    Raises ArchiveError (or ArchiveTooLarge) naming the file in the zip, and line when known. A
+    ContentError raised inside the block (e.g. a caption file read while importing) comes out as
+    an ArchiveError naming the file in the zip too.
     """
-    if user is not None:
-        require_trainer(user)
-    media_dir = Path(media_dir)
-    media_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lms-import-") as tmp:
         root = Path(tmp).resolve()
         folder = extract(source, root, limits)
@@ -262,24 +241,7 @@ def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *
         except (OSError, UnicodeDecodeError, ValueError) as err:
             problem = str(err).replace(str(root) + os.sep, "")
             raise ArchiveError(_("The course could not be read: %(problem)s", problem=problem)) from None
-        course = session.scalars(select(Course).where(Course.slug == data.slug)).first()
-        if course is not None and user is not None and not can_edit(user, course):
-            raise NotAllowed(_("A course with the address “%(slug)s” already exists and you cannot edit it, so "
-                               "nothing was imported. Ask its owner or an admin to add you as a trainer.",
-                               slug=data.slug))
-        created = course is None
-        before = set(os.listdir(media_dir))
         try:
-            course = upsert_course(session, data, media_dir)
-            _statuses(data, course, created)
-            if created and user is not None:
-                course.owner_id = user.id
-            session.flush()
-        except BaseException as err:
-            for name in set(os.listdir(media_dir)) - before:
-                if not name.startswith("."):
-                    (media_dir / name).unlink(missing_ok=True)
-            if isinstance(err, ContentError):
-                raise _relative(err, root) from None
-            raise
-    return ImportResult(course, created)
+            yield data
+        except ContentError as err:
+            raise _relative(err, root) from None

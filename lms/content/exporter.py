@@ -7,7 +7,7 @@ an export that could not be imported again is refused with the loader's own mess
 
 Two things the format adds for a faithful round trip: ``status: draft`` in the front matter of a
 unit (and in course.yaml) that learners cannot see yet. The loader reads the key but only the archive
-importer (lms.content.archive) applies it, so a draft stays a draft.
+importer (lms.services.course_archive) applies it, so a draft stays a draft.
 """
 from __future__ import annotations
 

@@ -8,17 +8,14 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from lms.content.archive import ArchiveError, Limits, import_course_archive
-from lms.content.exporter import export_course_zip
+from lms.content.archive import ArchiveError, Limits
 from lms.dashboard.forms import CourseImportForm
-from lms.forms import show_errors
 from lms.db import session as db
 from lms.errors import NotAllowed
-from lms.models import Course, Question, Quiz, Unit
-from lms.services import analytics, authoring
+from lms.forms import show_errors
+from lms.models import Course
+from lms.services import analytics, course_archive, courses
 from lms.services.roles import editable_courses, require_edit, require_trainer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -26,7 +23,7 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
 def _course(course_id: int) -> Course:
     require_trainer(current_user)
-    course = authoring.get_course(db, course_id)
+    course = courses.get_course(db, course_id)
     require_edit(current_user, course)
     return course
 
@@ -74,16 +71,9 @@ def questions_csv(course_id: int):
 @login_required
 def export_course(course_id: int):
     _course(course_id)
-    course = db.scalars(
-        select(Course).where(Course.id == course_id).options(
-            selectinload(Course.units).selectinload(Unit.video),
-            selectinload(Course.units).selectinload(Unit.caption_tracks),
-            selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
-        )
-    ).one()
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     try:
-        export_course_zip(course, Path(current_app.config["MEDIA_DIR"]), spool)
+        course = course_archive.export_course(db, course_id, Path(current_app.config["MEDIA_DIR"]), spool)
     except BaseException:
         spool.close()
         raise
@@ -106,8 +96,9 @@ def import_course():
             status = 422
         else:
             try:
-                result = import_course_archive(db, upload.stream, Path(current_app.config["MEDIA_DIR"]),
-                                               user=current_user, limits=Limits.from_config(current_app.config))
+                result = course_archive.import_course_archive(
+                    db, upload.stream, Path(current_app.config["MEDIA_DIR"]), user=current_user,
+                    limits=Limits.from_config(current_app.config))
             except (ArchiveError, NotAllowed) as err:
                 show_errors(form, {"file": err.message})
                 status = err.status

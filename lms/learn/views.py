@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 from lms.forms import ConfirmForm
 from lms.db import session as db
 from lms.errors import NotFound
-from lms.services import authoring
+from lms.services import caption_tracks
 from lms.services import enrollment as enrollments
 from lms.services import progress as progresses
 
@@ -26,7 +26,7 @@ def _cues(unit, language: str | None = None):
     track = next((t for t in tracks if t.language == language), None) or (tracks[0] if tracks else None)
     if track is None:
         return None, []
-    return track, authoring.cues_of(track.vtt)
+    return track, caption_tracks.cues_of(track.vtt)
 
 
 @bp.route("/courses/<slug>/continue")

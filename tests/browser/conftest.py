@@ -158,7 +158,7 @@ def site(tmp_path_factory):
     })
     Base.metadata.create_all(app.extensions["lms.engine"])
     with app.app_context():
-        from lms.content.importer import import_all
+        from lms.services.course_import import import_all
 
         import_all(get_session(), CONTENT, media)
         get_session().commit()

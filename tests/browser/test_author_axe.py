@@ -21,10 +21,12 @@ TRAINER, FRESH, ADMIN, LEARNER = "axe-trainer", "axe-fresh-trainer", "axe-admin"
 def _build(site) -> dict:
     """Courses in every state the pages show, made through the services as a trainer would."""
     from lms.models import User
-    from lms.services import authoring, enrollment, progress, quizzes
+    from lms.services import caption_tracks, courses, enrollment, progress, publishing, quizzes, units
     from lms.services import quiz_authoring as qa
-    from lms.services.authoring import CourseFields, UnitFields
+    from lms.services import video as videos
+    from lms.services.courses import CourseFields
     from lms.services.quiz_authoring import ChoiceRow, QuestionFields
+    from lms.services.units import UnitFields
 
     ids = {
         "trainer": add_user(site, TRAINER, "Chea Vanna", "axe.trainer@example.org", "trainer"),
@@ -44,28 +46,28 @@ def _build(site) -> dict:
         out = dict(ids)
         # Course A: a video unit with live captions, a unit published with gaps, a draft unit with
         # gaps and captions waiting for confirmation, a quiz of the four question types, learners.
-        course = authoring.create_course(db, trainer, CourseFields(
+        course = courses.create_course(db, trainer, CourseFields(
             title="Safe Water at Home", summary="Keep drinking water clean.", language="en",
             outcomes=["Boil water safely", "Store water clean"], estimated_minutes=40))
-        u1 = authoring.create_unit(db, course, UnitFields(
+        u1 = units.create_unit(db, course, UnitFields(
             title="Why clean water matters", summary="What dirty water does.",
             body_md="## Germs\n\nMost illness from water comes from germs.\n\n![A clear glass of water](glass.png)",
             estimated_minutes=10))
         with open(WEBM, "rb") as fh:
-            authoring.attach_video(db, u1, fh, media, description="A trainer speaks to a room.")
-        check = authoring.check_captions(db, u1, trainer, SRT.encode(), "talk.srt", language="en",
-                                         kind="captions", media_dir=media)
-        track = authoring.confirm_captions(db, check.pending)
-        authoring.set_unit_status(db, u1, "published")
-        u2 = authoring.create_unit(db, course, UnitFields(title="Boiling", body_md="Boil it.\n\n![](pot.png)",
-                                                          estimated_minutes=5))
-        authoring.set_unit_status(db, u2, "published", "Workshop starts tomorrow; alt text on Friday.")
-        u3 = authoring.create_unit(db, course, UnitFields(title="Filters", body_md="![](filter.png)",
-                                                          estimated_minutes=5))
+            videos.attach_video(db, u1, fh, media, description="A trainer speaks to a room.")
+        check = caption_tracks.check_captions(db, u1, trainer, SRT.encode(), "talk.srt", language="en",
+                                              kind="captions", media_dir=media)
+        track = caption_tracks.confirm_captions(db, check.pending)
+        publishing.set_unit_status(db, u1, "published")
+        u2 = units.create_unit(db, course, UnitFields(title="Boiling", body_md="Boil it.\n\n![](pot.png)",
+                                                      estimated_minutes=5))
+        publishing.set_unit_status(db, u2, "published", "Workshop starts tomorrow; alt text on Friday.")
+        u3 = units.create_unit(db, course, UnitFields(title="Filters", body_md="![](filter.png)",
+                                                      estimated_minutes=5))
         with open(WEBM, "rb") as fh:
-            authoring.attach_video(db, u3, fh, media)
-        pending = authoring.check_captions(db, u3, trainer, SRT.encode(), "filters.srt", language="en",
-                                           kind="captions", media_dir=media).pending
+            videos.attach_video(db, u3, fh, media)
+        pending = caption_tracks.check_captions(db, u3, trainer, SRT.encode(), "filters.srt", language="en",
+                                                kind="captions", media_dir=media).pending
         quiz = qa.save_settings(db, course, "Check your understanding", 60, 3)
         rows = [ChoiceRow("One minute at a rolling boil", True, "Right."), ChoiceRow("A few seconds", False, "Longer."),
                 ChoiceRow("Until it is warm", False, "")]
@@ -93,10 +95,10 @@ def _build(site) -> dict:
         enrollment.enroll(db, db.get(User, ids["idle"]), course)
 
         # Course B: a quiz with one question and nobody enrolled. Course C: no quiz at all.
-        empty = authoring.create_course(db, trainer, CourseFields(title="Handwashing", estimated_minutes=15))
+        empty = courses.create_course(db, trainer, CourseFields(title="Handwashing", estimated_minutes=15))
         qa.add_question(db, qa.save_settings(db, empty, "Handwashing check", 70, 0),
                         qa.build_spec(QuestionFields("true_false", "Soap helps.", answer="true")))
-        bare = authoring.create_course(db, trainer, CourseFields(title="Latrine Care", estimated_minutes=20))
+        bare = courses.create_course(db, trainer, CourseFields(title="Latrine Care", estimated_minutes=20))
         db.flush()
         out.update(course=course.id, u1=u1.id, u2=u2.id, u3=u3.id, track=track.id,
                    pending=f"/teach/units/{u3.id}/captions/pending/{pending.token}",

@@ -25,18 +25,19 @@ TABLE_JS = "t => Array.from(t.rows, r => Array.from(r.cells, c => c.innerText.re
 
 def _course(site, owner_email: str) -> int:
     """A published course with one published unit and an empty quiz (pass mark 50%), owned by the trainer."""
-    from lms.services import accounts, authoring
+    from lms.services import accounts, courses, publishing, units
     from lms.services import quiz_authoring as qa
-    from lms.services.authoring import CourseFields, UnitFields
+    from lms.services.courses import CourseFields
+    from lms.services.units import UnitFields
 
     def build(db):
         owner = accounts.find_user(db, owner_email)
-        course = authoring.create_course(db, owner, CourseFields(title=TITLE, summary="Say what you mean.",
-                                                                 estimated_minutes=20))
-        unit = authoring.create_unit(db, course, UnitFields(title="Asking for the floor", body_md="Raise a hand.",
-                                                            estimated_minutes=5))
-        authoring.set_unit_status(db, unit, "published")
-        authoring.set_course_status(db, course, "published")
+        course = courses.create_course(db, owner, CourseFields(title=TITLE, summary="Say what you mean.",
+                                                               estimated_minutes=20))
+        unit = units.create_unit(db, course, UnitFields(title="Asking for the floor", body_md="Raise a hand.",
+                                                        estimated_minutes=5))
+        publishing.set_unit_status(db, unit, "published")
+        courses.set_course_status(db, course, "published")
         qa.save_settings(db, course, "Check your understanding", 50, 3)
         db.flush()
         return course.id

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms import create_app, migrate
-from lms.content.importer import import_all
+from lms.services.course_import import import_all
 from lms.db import get_session
 from tests.conftest import CONTENT, PASSWORD, make_user, post
 from tests.functional.helpers import complete_units, course_data, submit_quiz

@@ -31,7 +31,8 @@ class Seed:
 
 
 def seed(app) -> Seed:
-    from lms.services import authoring, certificates, enrollment, quizzes
+    from lms.services import caption_tracks, certificates, courses, enrollment, quizzes, units
+    from lms.services import video as videos
 
     for role, email in (("learner", "learner@example.org"), ("trainer", "trainer@example.org"),
                         ("trainer", "owner@example.org"), ("admin", "admin@example.org")):
@@ -46,18 +47,18 @@ def seed(app) -> Seed:
         cert = certificates.issue(s, users["learner"], imported)
         attempt = quizzes.open_attempt(s, users["learner"], imported.quiz)
 
-        course = authoring.create_course(s, users["owner"], authoring.CourseFields(title="Owner's Draft", language="en"))
-        unit = authoring.create_unit(s, course, authoring.UnitFields(title="Owned unit", body_md="Text."))
+        course = courses.create_course(s, users["owner"], courses.CourseFields(title="Owner's Draft", language="en"))
+        unit = units.create_unit(s, course, units.UnitFields(title="Owned unit", body_md="Text."))
         media_dir = app.config["MEDIA_DIR"]
-        video = authoring.attach_video(s, unit, io.BytesIO(FAKE_WEBM), media_dir)
+        video = videos.attach_video(s, unit, io.BytesIO(FAKE_WEBM), media_dir)
         srt = b"1\n00:00:01,000 --> 00:00:03,000\nHello.\n"
-        first = authoring.check_captions(s, unit, users["owner"], srt, "a.srt", language="en", kind="captions",
-                                         media_dir=media_dir)
-        track = authoring.confirm_captions(s, first.pending)
-        confirm = authoring.check_captions(s, unit, users["owner"], srt, "b.srt", language="en", kind="captions",
-                                           media_dir=media_dir).pending
-        discard = authoring.check_captions(s, unit, users["owner"], srt, "c.srt", language="en", kind="captions",
-                                           media_dir=media_dir).pending
+        first = caption_tracks.check_captions(s, unit, users["owner"], srt, "a.srt", language="en",
+                                              kind="captions", media_dir=media_dir)
+        track = caption_tracks.confirm_captions(s, first.pending)
+        confirm = caption_tracks.check_captions(s, unit, users["owner"], srt, "b.srt", language="en",
+                                                kind="captions", media_dir=media_dir).pending
+        discard = caption_tracks.check_captions(s, unit, users["owner"], srt, "c.srt", language="en",
+                                                kind="captions", media_dir=media_dir).pending
         s.commit()
         values = {
             "slug": imported.slug, "unit_slug": unit_slug, "lang": "en", "kind": "captions",

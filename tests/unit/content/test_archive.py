@@ -1,18 +1,14 @@
-"""Course zips are checked before anything is written, and imported whole or not at all."""
+"""Course zips are checked before anything is written outside a fresh folder (lms.content.archive)."""
 from __future__ import annotations
 
 import io
 import os
 import stat
 import zipfile
-from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
-from lms.content.archive import ArchiveError, ArchiveTooLarge, Limits, extract, import_course_archive
-from lms.db import get_session
-from lms.models import Course
+from lms.content.archive import ArchiveError, ArchiveTooLarge, Limits, extract, read_course_archive
 
 COURSE_YAML = "title: Tiny\nsummary: A tiny course.\nlanguage: en\n"
 UNIT = "---\ntitle: One\nestimated_minutes: 5\n---\nHello.\n"
@@ -145,40 +141,6 @@ def test_macos_junk_is_skipped(tmp_path):
     assert folder.name == "tiny" and not (folder / ".DS_Store").exists()
 
 
-def test_malformed_course_yaml_names_file_and_line(app):
-    """A YAML error in course.yaml is reported with the file's name inside the zip and its line."""
-    with app.app_context():
-        session = get_session()
-        with pytest.raises(ArchiveError) as err:
-            import_course_archive(session, make_zip(tiny(**{"tiny/course.yaml": "title: Tiny\nsummary: [unclosed\n"})),
-                                  Path(app.config["MEDIA_DIR"]))
-        assert err.value.message.startswith("tiny/course.yaml:") and "YAML" in err.value.message
-        assert "/tmp" not in err.value.message
-        with pytest.raises(ArchiveError, match=r"tiny/course.yaml \(title\): this field is required"):
-            import_course_archive(session, make_zip(tiny(**{"tiny/course.yaml": "summary: no title\n"})),
-                                  Path(app.config["MEDIA_DIR"]))
-
-
-def test_failure_late_in_the_import_leaves_nothing(app, tmp_path):
-    """A broken caption file of unit 2 (after unit 1's video was stored): no course and no new media files."""
-    media = tmp_path / "media"
-    video = next(Path(app.config["MEDIA_DIR"]).glob("*.webm")).read_bytes()
-    entries = tiny(**{
-        "tiny/units/01-one.md": "---\ntitle: One\nvideo: media/01-one.webm\n---\nHi\n",
-        "tiny/media/01-one.webm": video,
-        "tiny/units/02-two.md": "---\ntitle: Two\n---\nThere\n",
-        "tiny/captions/02-two.en.vtt": "hello there\n00:00:01.000 --> 00:00:02.000\nHi\n",
-    })
-    with app.app_context():
-        session = get_session()
-        with pytest.raises(ArchiveError) as err:
-            import_course_archive(session, make_zip(entries), media)
-        session.rollback()
-        assert "tiny/captions/02-two.en.vtt" in err.value.message
-        assert session.scalar(select(func.count(Course.id)).where(Course.slug == "tiny")) == 0
-    assert list(media.iterdir()) == []
-
-
 def test_encrypted_or_unreadable_members_are_refused_by_name(tmp_path):
     """A member flagged as encrypted, or compressed with a method zipfile cannot read, is refused before reading."""
     import io
@@ -201,3 +163,23 @@ def test_encrypted_or_unreadable_members_are_refused_by_name(tmp_path):
         with pytest.raises(ArchiveError) as err:
             extract(io.BytesIO(bytes(data)), tmp_path / patch)
         assert "course.yaml" in str(err.value)
+
+
+def test_read_course_archive_yields_the_course_and_removes_its_folder():
+    """The loaded course's files exist inside the block, and the temporary folder is gone after it."""
+    with read_course_archive(make_zip(tiny())) as data:
+        assert data.slug == "tiny" and [u.title for u in data.units] == ["One"]
+        folder = data.path
+        assert (folder / "course.yaml").is_file()
+    assert not folder.exists()
+
+
+def test_errors_inside_the_block_name_the_file_in_the_zip():
+    """A ContentError raised while the course is used comes out as an ArchiveError naming the zip entry."""
+    from lms.errors import ContentError
+
+    with pytest.raises(ArchiveError) as err:
+        with read_course_archive(make_zip(tiny())) as data:
+            raise ContentError(data.units[0].path, "something is wrong", line=3)
+    assert err.value.message == "tiny/units/01-one.md:3: something is wrong"
+    assert err.value.name == "tiny/units/01-one.md" and err.value.line == 3

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from lms.content.importer import upsert_course
 from lms.content.loader import load_course
 from lms.errors import ContentError
 
@@ -78,17 +77,3 @@ def test_missing_poster_file_and_poster_without_video_are_refused(course_copy, t
         load_course(other)
     assert err.value.field == "poster" and "no video" in str(err.value)
 
-
-def test_import_refuses_a_poster_that_is_not_an_image(app, course_copy, tmp_path):
-    """The importer checks the poster's content: a text file named .png is refused, naming that file."""
-    from lms.db import get_session
-
-    (course_copy / "media" / "01-why-we-speak.poster.png").write_text("not a picture\n")
-    add_front_matter(course_copy, "poster: media/01-why-we-speak.poster.png\nposter_alt: A hall.\n")
-    data = load_course(course_copy)
-    with app.app_context():
-        session = get_session()
-        with pytest.raises(ContentError) as err:
-            upsert_course(session, data, tmp_path / "media")
-        session.rollback()
-    assert "01-why-we-speak.poster.png" in str(err.value) and "not a PNG, JPEG or WebP image" in str(err.value)

@@ -1,4 +1,4 @@
-"""A copy of a shipped course to break in tests, with tiny stand-ins for its videos."""
+"""A copy of a shipped course to break in loader and import tests, with tiny stand-ins for its videos."""
 from __future__ import annotations
 
 import shutil
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "content" / "courses" / "public-speaking"
 
 

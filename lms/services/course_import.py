@@ -1,32 +1,39 @@
-"""Upsert loaded course data into the database. Idempotent: a second run updates in place and
-never touches enrolments, progress, attempts or certificates."""
+"""Put courses read from the content/courses format (lms.content.loader) into the database.
+
+Idempotent: a second run updates rows in place (matched by course and unit slug, tracks by
+language and kind, questions by position), so the ids that enrolments, progress, attempts and
+certificates point at stay, and none of those is ever touched. Videos and posters are copied
+into the media folder under their content hash (lms.services.media). Functions flush; the
+caller commits (the `lms import-content` command, or the request).
+"""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.captions import media_duration, read_captions, to_vtt
+from lms.questions import fill_questions
 from lms.content.loader import CourseData, QuizData, UnitData, course_folders, load_course
 from lms.content.sanitize import render_markdown
 from lms.errors import ContentError
 from lms.models import CaptionTrack, Course, Quiz, Unit, Video
-from lms.questions import fill_questions
-from lms.text import language_name
 from lms.services.media import store_file, store_image_file
-
-log = logging.getLogger(__name__)
+from lms.text import language_name
 
 
 def import_all(session: Session, content_dir: Path, media_dir: Path) -> list[Course]:
-    """Load every course folder first, so one broken course stops the import before any write."""
+    """Import every course folder under `content_dir`. All are loaded first, so one broken course
+    stops the import (ContentError naming file, line and field) before any write."""
     data = [load_course(folder) for folder in course_folders(content_dir)]
     return [upsert_course(session, d, media_dir) for d in data]
 
 
 def upsert_course(session: Session, data: CourseData, media_dir: Path) -> Course:
+    """Create or update the course with `data.slug`. Units missing from `data` are kept as drafts
+    at the end (learners' progress points at them). Raises ContentError for a video, poster or
+    caption file that cannot be used."""
     course = session.scalars(select(Course).where(Course.slug == data.slug)).first()
     if course is None:
         course = Course(slug=data.slug, status="published")
@@ -66,30 +73,41 @@ def _fill_unit(unit: Unit, data: UnitData, position: int, media_dir: Path) -> No
     unit.estimated_minutes = data.estimated_minutes
     unit.body_md = data.body_md
     unit.body_html = render_markdown(data.body_md)
-    duration = None
-    if data.video_path is not None:
+    duration = _fill_video(unit, data, media_dir)
+    _fill_captions(unit, data, duration)
+
+
+def _fill_video(unit: Unit, data: UnitData, media_dir: Path) -> float | None:
+    """Store the unit's video and poster; the video's duration in seconds (None if unknown or no video)."""
+    if data.video_path is None:
+        if unit.video is not None:
+            unit.video = None
+        return None
+    try:
+        filename, mime, size = store_file(data.video_path, media_dir)
+    except ValueError:
+        raise ContentError(data.video_path, "this file is not a WebM, MP4, MP3 or M4A file") from None
+    duration = media_duration(media_dir / filename)
+    if unit.video is None:
+        unit.video = Video(filename=filename, mime_type=mime, size_bytes=size)
+    unit.video.filename, unit.video.mime_type, unit.video.size_bytes = filename, mime, size
+    unit.video.duration = duration
+    unit.video.description = data.video_description
+    if data.poster_path is not None:
         try:
-            filename, mime, size = store_file(data.video_path, media_dir)
+            poster = store_image_file(data.poster_path, media_dir)
         except ValueError:
-            raise ContentError(data.video_path, "this file is not a WebM, MP4, MP3 or M4A file") from None
-        duration = media_duration(media_dir / filename)
-        if unit.video is None:
-            unit.video = Video(filename=filename, mime_type=mime, size_bytes=size)
-        unit.video.filename, unit.video.mime_type, unit.video.size_bytes = filename, mime, size
-        unit.video.duration = duration
-        unit.video.description = data.video_description
-        if data.poster_path is not None:
-            try:
-                poster = store_image_file(data.poster_path, media_dir)
-            except ValueError:
-                raise ContentError(data.poster_path, "this poster is not a PNG, JPEG or WebP image") from None
-            unit.video.poster_filename, unit.video.poster_mime = poster.filename, poster.mime
-            unit.video.poster_alt = data.poster_alt
-        else:
-            unit.video.poster_filename = unit.video.poster_mime = None
-            unit.video.poster_alt = ""
-    elif unit.video is not None:
-        unit.video = None
+            raise ContentError(data.poster_path, "this poster is not a PNG, JPEG or WebP image") from None
+        unit.video.poster_filename, unit.video.poster_mime = poster.filename, poster.mime
+        unit.video.poster_alt = data.poster_alt
+    else:
+        unit.video.poster_filename = unit.video.poster_mime = None
+        unit.video.poster_alt = ""
+    return duration
+
+
+def _fill_captions(unit: Unit, data: UnitData, duration: float | None) -> None:
+    """Replace the unit's tracks with the caption files of `data`, matched by (language, kind)."""
     tracks = {(t.language, t.kind): t for t in unit.caption_tracks}
     for cap in data.captions:
         report = read_captions(cap.path.read_bytes(), cap.path.name, video_duration=duration)

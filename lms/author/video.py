@@ -1,0 +1,63 @@
+"""Teach pages for a unit's video: upload or replace it with its description and poster, remove
+the poster, remove the video."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from lms.author.blueprint import bp, form_status, submit, unit_for_edit
+from lms.author.forms import VideoForm
+from lms.db import session as db
+from lms.forms import ConfirmForm
+from lms.services import video as videos
+
+
+def _chosen(upload):
+    return upload if upload is not None and getattr(upload, "filename", None) else None
+
+
+@bp.route("/units/<int:unit_id>/video", methods=["GET", "POST"])
+def video(unit_id: int):
+    unit = unit_for_edit(unit_id)
+    if request.method == "POST" and "remove_poster" in request.form:
+        return _remove_poster(unit)
+    form = VideoForm()
+    form.has_video = unit.video is not None
+    form.has_poster = bool(unit.video and unit.video.poster_filename)
+    form.video.flags.required = not form.has_video
+    if request.method == "GET" and unit.video:
+        form.description.data = unit.video.description
+        form.poster_alt.data = unit.video.poster_alt
+    poster_max = current_app.config.get("POSTER_MAX_BYTES", videos.POSTER_MAX_BYTES)
+    upload, poster = _chosen(form.video.data), _chosen(form.poster.data)
+    saved = submit(form, lambda: videos.save_video(
+        db, unit, Path(current_app.config["MEDIA_DIR"]), video=upload.stream if upload else None,
+        description=form.description.data or "", poster=poster.stream if poster else None,
+        poster_alt=form.poster_alt.data or "", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+        poster_max_bytes=poster_max))
+    if saved is not None:
+        if upload:
+            flash(_("Video saved for “%(title)s”. Add its captions next.", title=unit.title), "info")
+            return redirect(url_for("author.upload_captions", unit_id=unit.id))
+        flash(_("The video details of “%(title)s” were saved.", title=unit.title), "info")
+        return redirect(url_for("author.video", unit_id=unit.id))
+    return render_template("author/video.html", unit=unit, course=unit.course, form=form, remove_form=ConfirmForm(),
+                           max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
+                           poster_limit=videos.size_text(poster_max)), form_status(form)
+
+
+def _remove_poster(unit):
+    """The "Remove the poster" button of the video page (its own small form, posted to the same address)."""
+    videos.remove_poster(db, unit)
+    flash(_("The poster was removed from the video of “%(title)s”.", title=unit.title), "info")
+    return redirect(url_for("author.video", unit_id=unit.id))
+
+
+@bp.route("/units/<int:unit_id>/video/remove", methods=["POST"])
+def remove_video(unit_id: int):
+    unit = unit_for_edit(unit_id)
+    videos.remove_video(db, unit)
+    flash(_("The video was removed from “%(title)s”.", title=unit.title), "info")
+    return redirect(url_for("author.course", course_id=unit.course_id) + f"#unit-{unit.id}")
