@@ -5,6 +5,8 @@ rolled back on any error page or exception, as Indico's request handler does; vi
 """
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask, Response, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -24,7 +26,7 @@ class Base(DeclarativeBase):
 
 
 def make_engine(url: str) -> Engine:
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False}
         if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:

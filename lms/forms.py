@@ -56,7 +56,7 @@ def show_errors(form: Form, errors: FieldErrors | Mapping[str, str]) -> None:
                 field.errors = list(field.errors or []) + [message]
         else:
             form.form_errors.append(message)
-    form.list_errors = list_errors  # type: ignore[attr-defined]
+    form.list_errors = list_errors
 
 
 def _first_input_id(field: Field) -> str:

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 import yaml
 from flask_babel import gettext as _
@@ -71,7 +71,7 @@ def course_yaml(course: Course) -> str:
 
 
 def unit_markdown(unit: Unit, video_name: str | None, poster_name: str | None = None) -> str:
-    meta = {"title": unit.title}
+    meta: dict[str, str | int] = {"title": unit.title}
     if unit.summary:
         meta["summary"] = unit.summary
     meta["estimated_minutes"] = unit.estimated_minutes or 0
@@ -79,7 +79,7 @@ def unit_markdown(unit: Unit, video_name: str | None, poster_name: str | None = 
         meta["video"] = f"media/{video_name}"
         if unit.video is not None and unit.video.description:
             meta["video_alt"] = unit.video.description
-        if poster_name:
+        if poster_name and unit.video is not None:
             meta["poster"] = f"media/{poster_name}"
             meta["poster_alt"] = unit.video.poster_alt
     if unit.status == "draft":
@@ -101,7 +101,9 @@ def _question(question: Question) -> dict:
 
 
 def quiz_yaml(course: Course) -> str:
+    """The course's quiz.yaml; the course must have a quiz."""
     quiz = course.quiz
+    assert quiz is not None
     return _yaml({
         "title": quiz.title,
         "pass_mark": quiz.pass_mark,
@@ -160,7 +162,7 @@ def zip_folder(folder: Path, out: BinaryIO) -> None:
                 shutil.copyfileobj(src, dst, 1024 * 1024)
 
 
-def export_course_zip(course: Course, media_dir: Path, out: BinaryIO) -> None:
+def export_course_zip(course: Course, media_dir: Path, out: BinaryIO | IO[bytes]) -> None:
     """Write the course as a zip of <slug>/..., checked by reading it back with the loader."""
     with tempfile.TemporaryDirectory(prefix="lms-export-") as tmp:
         folder = write_course_folder(course, media_dir, Path(tmp))

@@ -153,7 +153,8 @@ def markdown_blocks(markdown: str) -> list[tuple[str, str]]:
     (quotes are paragraphs). Inline marks are removed; lines of one block are joined.
     """
     blocks: list[tuple[str, str]] = []
-    kind, lines = None, []
+    kind: str | None = None
+    lines: list[str] = []
 
     def flush() -> None:
         nonlocal kind, lines

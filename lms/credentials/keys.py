@@ -119,7 +119,7 @@ def load_issuer_key(instance_dir: Path) -> Ed25519PrivateKey | None:
     return _read_key(path)
 
 
-def load_or_create_issuer_key(instance_dir: Path) -> Ed25519PrivateKey:
+def load_or_create_issuer_key(instance_dir: str | Path) -> Ed25519PrivateKey:
     """The site's issuer key: read from instance_dir, or made and saved there once.
 
     Safe when several workers start at once: all end up with the key that was linked first.

@@ -26,6 +26,7 @@ an empty ``/ActualText`` so the text is not read twice.
 from __future__ import annotations
 
 import re
+from typing import Any
 from dataclasses import dataclass, field
 from io import BytesIO
 
@@ -87,7 +88,7 @@ class _Font:
 
 def _fonts(page: pikepdf.Page) -> dict[str, _Font]:
     fonts: dict[str, _Font] = {}
-    resources = page.obj.get("/Resources") or {}
+    resources: Any = page.obj.get("/Resources") or {}
     for name, font in (resources.get("/Font") or {}).items():
         to_unicode = font.get("/ToUnicode")
         fonts[str(name)] = _Font(
@@ -161,7 +162,7 @@ def _objgen(obj: pikepdf.Object) -> tuple[int, int]:
     return obj.objgen
 
 
-def _leaves(root: pikepdf.Dictionary, page_indexes: dict[tuple[int, int], int]):
+def _leaves(root: pikepdf.Object, page_indexes: dict[tuple[int, int], int]):
     """Yield leaf structure elements (holding MCIDs) in document order."""
 
     def walk(element, parent, page_index):

@@ -190,7 +190,7 @@ def _check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusR
     if item is None:
         return StatusResult(None, "the credential has no revocation status entry")
     try:
-        index = int(item.get("statusListIndex"))
+        index = int(item.get("statusListIndex"))  # type: ignore[arg-type]  # None → TypeError, caught
     except (TypeError, ValueError):
         return StatusResult(None, "the credential's statusListIndex is not a number")
     signed = verify_credential(status_list, public_keys)
@@ -204,7 +204,7 @@ def _check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusR
     if not isinstance(subject, dict) or subject.get("statusPurpose") != PURPOSE:
         return StatusResult(None, "the status list is not a revocation list")
     try:
-        bits = decode(subject.get("encodedList"))
+        bits = decode(str(subject.get("encodedList") or ""))
         revoked = is_set(bits, index)
     except ValueError as exc:
         return StatusResult(None, f"the status list cannot be read: {exc}")

@@ -271,6 +271,6 @@ def verify_file(path: str | Path, key_source: str | Path, *, base_url: str | Non
     if problem:
         return VerifyResult(False, problem)
     public_keys, problem = load_key_source(key_source, base_url=base_url)
-    if problem:
-        return VerifyResult(False, problem)
+    if problem or public_keys is None:
+        return VerifyResult(False, problem or "no public key was found")
     return verify_credential(doc, public_keys)

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base
 from lms.models._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # only for annotations: the models refer to each other
+    from lms.models.media import CaptionTrack, Video
+    from lms.models.quiz import Quiz
+    from lms.models.user import User
 
 
 #: Trainers an admin assigned to a course besides its owner; they may edit it too.

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base
 from lms.models._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # only for annotations: the models refer to each other
+    from lms.models.course import Unit
 
 CAPTION_KINDS = ("captions", "subtitles", "descriptions", "chapters")
 

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import Base
 from lms.models._types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # only for annotations: the models refer to each other
+    from lms.models.course import Course
+    from lms.models.user import User
 
 
 class Quiz(Base):

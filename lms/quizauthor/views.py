@@ -156,7 +156,7 @@ def import_gift(course_id: int):
         source, anchor = None, "text"
         upload = form.file.data
         limit = int(current_app.config.get("GIFT_MAX_BYTES", GIFT_MAX_BYTES))
-        if upload is not None and getattr(upload, "filename", ""):
+        if upload is not None and getattr(upload, "filename", None):
             anchor = "file"
             raw = upload.stream.read(limit + 1)
             if not upload.filename.lower().endswith((".gift", ".txt")):

@@ -230,7 +230,7 @@ def update_cue(session: Session, track: CaptionTrack, number: int, start: str, e
     payload = safe_cue_text(text)
     if not payload:
         errors["text"] = _("Enter the caption text.")
-    if errors:
+    if errors or start_s is None or end_s is None:
         raise FieldErrors(errors)
     old = cues[number - 1]
     cues[number - 1] = Cue(start=start_s, end=end_s, text=payload, identifier=old.identifier, settings=old.settings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -94,7 +94,7 @@ def course_for_export(session: Session, course_id: int) -> Course:
     return course
 
 
-def export_course(session: Session, course_id: int, media_dir: Path, out: BinaryIO) -> Course:
+def export_course(session: Session, course_id: int, media_dir: Path, out: BinaryIO | IO[bytes]) -> Course:
     """Write the course as a zip in the content/courses format to `out` (lms.content.exporter,
     which raises ExportError when the result would not import again); returns the course."""
     course = course_for_export(session, course_id)

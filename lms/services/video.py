@@ -120,11 +120,12 @@ def save_video(session: Session, unit: Unit, media_dir: Path, *, video: BinaryIO
     try:
         if video is not None:
             attach_video(session, unit, video, media_dir, description=description, max_bytes=max_bytes)
-        else:
+        elif unit.video is not None:
             unit.video.description = (description or "").strip()
     except BaseException:
         _forget(media_dir, stored)
         raise
+    assert unit.video is not None  # attached above, or checked at the start
     if stored is not None:
         unit.video.poster_filename, unit.video.poster_mime = stored.filename, stored.mime
     unit.video.poster_alt = alt
