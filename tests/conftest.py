@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -10,15 +9,12 @@ import pytest
 from sqlalchemy import event
 
 from lms import create_app
-from lms.db import Base, get_session, make_engine
+from lms.db import Base, get_session
+from tests.helpers import CONTENT, Auth
 
 # A cheap password hash for the suite (thousands of sign-ins); production keeps scrypt, and
 # tests/unit/test_passwords.py checks that default. Set before any app reads its config.
 os.environ.setdefault("LMS_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
-
-ROOT = Path(__file__).resolve().parent.parent
-CONTENT = ROOT / "content" / "courses"
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -77,44 +73,6 @@ def db(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-def csrf_token(client, url: str = "/") -> str:
-    html = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'id="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
-
-
-def post(client, url: str, data: dict | None = None, token_from: str | None = None, **kwargs):
-    """POST a form the way a browser would: with the CSRF token of the page it came from."""
-    data = dict(data or {})
-    data.setdefault("csrf_token", csrf_token(client, token_from or url))
-    return client.post(url, data=data, **kwargs)
-
-
-def make_user(app, email="learner@example.org", name="Sok Dara", role="learner"):
-    from lms.services import accounts
-
-    with app.app_context():
-        user = accounts.register(get_session(), name=name, email=email, password=PASSWORD, role=role)
-        get_session().commit()
-        return user.id
-
-
-class Auth:
-    def __init__(self, app, client):
-        self.app, self.client = app, client
-
-    def login(self, email="learner@example.org", password=PASSWORD):
-        return post(self.client, "/login", {"email": email, "password": password})
-
-    def as_new(self, role="learner", email=None, name="Sok Dara"):
-        email = email or f"{role}@example.org"
-        make_user(self.app, email=email, name=name, role=role)
-        self.login(email)
-        return email
 
 
 @pytest.fixture

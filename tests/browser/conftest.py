@@ -6,7 +6,6 @@ cookies never leak from one test to the next.
 """
 from __future__ import annotations
 
-import re
 import threading
 from dataclasses import dataclass, field
 
@@ -15,13 +14,15 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms import create_app
 from lms.db import Base, get_session
-from tests.conftest import CONTENT, PASSWORD
+from tests.browser.author_helpers import in_db
+from tests.browser.helpers import new_context, sign_in
+from tests.factories import PASSWORD
+from tests.helpers import CONTENT
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 #: Fail fast: nothing on a local test server should take seconds.
-TIMEOUT_MS = 10_000
 
 
 @dataclass
@@ -189,12 +190,6 @@ def browser():
         p.stop()
 
 
-def new_context(browser, site, **kwargs):
-    context = browser.new_context(base_url=site.url, **kwargs)
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
-
-
 @pytest.fixture
 def context(browser, site):
     """A fresh browser context (no cookies) for one test."""
@@ -206,20 +201,6 @@ def context(browser, site):
 @pytest.fixture
 def page(context):
     return context.new_page()
-
-
-def sign_in(context, site, who: str) -> None:
-    """Sign in by posting the login form, CSRF token and all, through the context's own cookies."""
-    if who not in site.states:
-        email = site.users[who][0]
-        html = context.request.get("/login").text()
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-        response = context.request.post("/login", form={"csrf_token": token, "email": email, "password": PASSWORD},
-                                        max_redirects=0)
-        assert response.status == 302, f"signing in {email} failed: {response.status}"
-        site.states[who] = context.storage_state()
-    else:
-        context.add_cookies(site.states[who]["cookies"])
 
 
 @pytest.fixture
@@ -256,3 +237,21 @@ def nojs_context(browser, site):
 @pytest.fixture
 def nojs_page(nojs_context):
     return nojs_context.new_page()
+
+
+@pytest.fixture
+def drafted_after(site):
+    """Course ids appended to the returned list are made drafts again after the test, so the learner-side
+    tests sharing the live site see the catalog as it was seeded."""
+    ids: list[int] = []
+    yield ids
+    if ids:
+        from lms.models import Course
+
+        def draft(session):
+            for course_id in ids:
+                course = session.get(Course, course_id)
+                if course is not None:
+                    course.status = "draft"
+
+        in_db(site, draft)

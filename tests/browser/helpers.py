@@ -8,7 +8,8 @@ from typing import Callable
 import pytest
 import yaml
 
-from tests.conftest import CONTENT
+from tests.factories import PASSWORD
+from tests.helpers import CONTENT
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 _axe = None
@@ -266,3 +267,28 @@ def open_case(page_as, site, case: PageCase, **context_options):
     site.seen[f"title:{case.id}"] = page.title().strip()
     return page
 
+
+# --- Contexts and signing in (shared by conftest and the tests) ------------------------------
+
+#: How long a browser step may take before the test fails, in milliseconds.
+TIMEOUT_MS = 10_000
+
+
+def new_context(browser, site, **kwargs):
+    context = browser.new_context(base_url=site.url, **kwargs)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def sign_in(context, site, who: str) -> None:
+    """Sign in by posting the login form, CSRF token and all, through the context's own cookies."""
+    if who not in site.states:
+        email = site.users[who][0]
+        html = context.request.get("/login").text()
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        response = context.request.post("/login", form={"csrf_token": token, "email": email, "password": PASSWORD},
+                                        max_redirects=0)
+        assert response.status == 302, f"signing in {email} failed: {response.status}"
+        site.states[who] = context.storage_state()
+    else:
+        context.add_cookies(site.states[who]["cookies"])

@@ -9,9 +9,8 @@ from typing import Callable
 
 import pytest
 
-from tests.browser.author_fixtures import BROKEN_VTT, SRT, WEBM, add_user, in_db
-from tests.browser.conftest import new_context, sign_in
-from tests.browser.helpers import assert_no_axe_violations, assert_structure
+from tests.browser.author_helpers import BROKEN_VTT, SRT, WEBM, add_user, in_db
+from tests.browser.helpers import assert_no_axe_violations, assert_structure, new_context, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,11 +5,18 @@ import re
 
 import pytest
 
-from tests.browser.author_fixtures import (SRT, WEBM, activate, add_user, containing, replace_text,
-                                           sign_in_by_keyboard, type_into)
-from tests.browser.author_fixtures import drafted_after  # noqa: F401  (a fixture)
-from tests.browser.conftest import new_context
-from tests.browser.helpers import describe_focus, is_focused, tab_to
+from tests.browser.author_helpers import (
+    SRT,
+    WEBM,
+    activate,
+    add_user,
+    containing,
+    # noqa: F401  (a fixture)
+    replace_text,
+    sign_in_by_keyboard,
+    type_into,
+)
+from tests.browser.helpers import describe_focus, is_focused, new_context, tab_to
 
 pytestmark = pytest.mark.browser
 

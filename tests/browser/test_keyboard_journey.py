@@ -2,19 +2,25 @@
 from __future__ import annotations
 
 import io
+import re
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pikepdf
-
-import re
-from datetime import datetime, timezone
-
 import pytest
 from babel.dates import format_date
 
-from tests.browser.helpers import (containing, course_title, exactly, is_focused, press_and_wait, quiz_answers, tab_to,
-                                   unit_titles)
-from tests.conftest import PASSWORD
+from tests.browser.helpers import (
+    containing,
+    course_title,
+    exactly,
+    is_focused,
+    press_and_wait,
+    quiz_answers,
+    tab_to,
+    unit_titles,
+)
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

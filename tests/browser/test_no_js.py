@@ -8,7 +8,7 @@ import pytest
 from babel.dates import format_date
 
 from tests.browser.helpers import containing, course_title, exactly, quiz_answers, unit_titles
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -6,10 +6,17 @@ import re
 
 import pytest
 
-from tests.browser.author_fixtures import activate, add_user, containing, exactly, in_db, sign_in_by_keyboard, type_into
-from tests.browser.author_fixtures import drafted_after  # noqa: F401  (a fixture)
-from tests.browser.conftest import new_context
-from tests.browser.helpers import is_focused, tab_to
+from tests.browser.author_helpers import (
+    activate,
+    add_user,
+    containing,
+    # noqa: F401  (a fixture)
+    exactly,
+    in_db,
+    sign_in_by_keyboard,
+    type_into,
+)
+from tests.browser.helpers import is_focused, new_context, tab_to
 
 pytestmark = pytest.mark.browser
 

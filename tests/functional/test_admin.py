@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from lms.db import get_session
 from lms.models import Course, User
-from tests.conftest import PASSWORD, make_user, post
-from tests.functional.test_author import assert_page_structure, new_course, sign_in_as
+from tests.factories import PASSWORD, make_user
+from tests.helpers import assert_page_structure, new_course, post, sign_in_as
 
 
 def user_id(app, email):

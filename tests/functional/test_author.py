@@ -9,83 +9,24 @@ from sqlalchemy import select
 
 from lms.db import get_session
 from lms.models import CaptionTrack, Course, PendingCaption, Unit, User
-from tests.conftest import CONTENT, PASSWORD, csrf_token, make_user, post
-
-WEBM = CONTENT / "public-speaking" / "media" / "01-why-we-speak.webm"
-
-SRT = (
-    "1\r\n00:00:00,400 --> 00:00:03,436\r\nWelcome to Public Speaking,\r\na course from Sala.\r\n\r\n"
-    "2\r\n00:00:03,786 --> 00:00:06,903\r\nIn this unit, we look at\r\nwhy peple speak in public.\r\n\r\n"
-    "3\r\n00:00:07,000 --> 00:00:38,900\r\nThe rest of the talk.\r\n"
+from tests.factories import PASSWORD, make_user
+from tests.helpers import (
+    SRT,
+    WEBM,
+    assert_page_structure,
+    confirm_upload,
+    csrf_token,
+    load,
+    new_course,
+    new_unit,
+    post,
+    sign_in_as,
+    upload_captions,
+    upload_video,
+    value,
 )
 
-
 # --- helpers (not tests) -------------------------------------------------------------------------
-
-def sign_in_as(app, client, role="trainer", email=None, name="Trainer Sophea"):
-    email = email or f"{role}-{abs(hash(name)) % 10000}@example.org"
-    make_user(app, email=email, name=name, role=role)
-    post(client, "/login", {"email": email, "password": PASSWORD})
-    return email
-
-
-def new_course(client, title="First Aid Basics", **extra):
-    data = {"title": title, "slug": "", "summary": "Help in the first minutes.", "language": "en",
-            "outcomes": "Check for danger\nCall for help\n", "estimated_minutes": "40"}
-    data.update(extra)
-    r = post(client, "/teach/courses/new", data)
-    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
-    return int(re.search(r"/teach/courses/(\d+)$", r.headers["Location"]).group(1))
-
-
-def new_unit(client, course_id, title, body="Some reading.", **extra):
-    data = {"title": title, "slug": "", "summary": "", "body_md": body, "estimated_minutes": "10", "save": "Save unit"}
-    data.update(extra)
-    r = post(client, f"/teach/courses/{course_id}/units/new", data)
-    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
-    return int(re.search(r"#unit-(\d+)$", r.headers["Location"]).group(1))
-
-
-def upload_video(client, unit_id, path=WEBM, name="clip.webm", description="A trainer speaks to a room."):
-    with open(path, "rb") as fh:
-        return post(client, f"/teach/units/{unit_id}/video",
-                    {"video": (io.BytesIO(fh.read()), name), "description": description},
-                    token_from=f"/teach/units/{unit_id}/video", content_type="multipart/form-data")
-
-
-def upload_captions(client, unit_id, data: bytes, name="talk.srt", language="en", kind="captions"):
-    return post(client, f"/teach/units/{unit_id}/captions/new",
-                {"file": (io.BytesIO(data), name), "language": language, "kind": kind},
-                token_from=f"/teach/units/{unit_id}/captions/new", content_type="multipart/form-data")
-
-
-def confirm_upload(client, unit_id, report_url):
-    token = report_url.rstrip("/").rsplit("/", 1)[1]
-    return post(client, f"/teach/units/{unit_id}/captions/pending/{token}/confirm", token_from=report_url)
-
-
-def load(app, model, id_):
-    """A row's columns, read in a fresh session (relationships need value())."""
-    with app.app_context():
-        return get_session().get(model, id_)
-
-
-def value(app, fn):
-    """fn(session), evaluated while the session is open."""
-    with app.app_context():
-        return fn(get_session())
-
-
-def headings(html: str) -> list[int]:
-    return [int(h) for h in re.findall(r"<h([1-6])\b", html)]
-
-
-def assert_page_structure(html: str):
-    """One h1 and no skipped heading levels."""
-    levels = headings(html)
-    assert levels.count(1) == 1, levels
-    for a, b in zip(levels, levels[1:]):
-        assert b <= a + 1, levels
 
 
 # --- the done-when scenario ------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from lms.db import get_session
 from lms.models import CaptionTrack, Course, PendingCaption, Unit
-from tests.conftest import ROOT, make_user, post
-from tests.functional.test_author import SRT, assert_page_structure, new_course, new_unit, sign_in_as, upload_captions
+from tests.factories import make_user
+from tests.helpers import ROOT, SRT, assert_page_structure, new_course, new_unit, post, sign_in_as, upload_captions
 
 DATA = ROOT / "tests" / "data" / "captions"
 

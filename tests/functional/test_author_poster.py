@@ -12,8 +12,8 @@ import pytest
 
 from lms.models import Course, Unit
 from lms.services.media import sniff_image
-from tests.conftest import PASSWORD, make_user, post
-from tests.functional.test_author import WEBM, load, new_course, new_unit, sign_in_as, upload_video, value
+from tests.factories import PASSWORD, make_user
+from tests.helpers import WEBM, load, new_course, new_unit, post, sign_in_as, upload_video, value
 
 ALT_REQUIRED = "Describe the poster image for people who cannot see it."
 

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.models import PendingCaption
-from tests.conftest import ROOT
-from tests.functional.test_author import new_course, new_unit, sign_in_as, upload_captions
+from tests.helpers import ROOT, new_course, new_unit, post, sign_in_as, upload_captions
 
 CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
 
@@ -72,7 +71,6 @@ def test_a_file_with_no_cues_is_reported_but_cannot_go_live(app, client, db, uni
     """A valid WebVTT file with no cues reaches the report, which offers no way to use it; a forced
     confirm is refused and nothing goes live."""
     from lms.models import CaptionTrack
-    from tests.conftest import post
 
     r = upload_captions(client, unit_id, b"WEBVTT\n\n00:00:00.0 --> 00:00:01.0\nTeams-style times\n", name="t.vtt")
     assert r.status_code == 302

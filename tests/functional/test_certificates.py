@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.models import Course, User
 from lms.services import certificates
-from tests.conftest import csrf_token, post
+from tests.helpers import csrf_token, post
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from werkzeug.test import encode_multipart
 from lms.captions import read_captions
 from lms.db import get_session
 from lms.models import Course, User
-from tests.conftest import csrf_token, make_user, post
-from tests.unit.content.test_archive import COURSE_YAML, UNIT, make_zip, tiny
+from tests.factories import make_user, make_zip, tiny
+from tests.helpers import csrf_token, post
 
 SLUG = "public-speaking"
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from lms.db import get_session
 from lms.models import Course, User
-from tests.conftest import PASSWORD, csrf_token, make_user, post
-from tests.functional.test_quizauthor import add_single, import_text, make_course, questions, quiz_url
+from tests.factories import PASSWORD, make_course, make_user
+from tests.helpers import add_single, csrf_token, import_text, post, questions, quiz_url
 
 TRAINER = "trainer@example.org"
 

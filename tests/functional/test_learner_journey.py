@@ -6,8 +6,8 @@ import re
 from sqlalchemy import func, select
 
 from lms.models import Attempt, Certificate, Enrollment, UnitProgress
-from tests.conftest import PASSWORD, csrf_token, post
-from tests.functional.helpers import attempt_url, complete_units, course_data, submit_quiz
+from tests.factories import PASSWORD, make_user
+from tests.helpers import complete_units, course_data, csrf_token, post, submit_quiz
 
 SLUG = "public-speaking"
 
@@ -81,7 +81,6 @@ def test_forms_refuse_posts_without_csrf_token(client, auth):
 
 def test_login_ignores_offsite_next(client, auth):
     """The next parameter never redirects to another site."""
-    from tests.conftest import make_user
 
     make_user(client.application, email="a@example.org")
     r = post(client, "/login?next=//evil.example/x", {"email": "a@example.org", "password": PASSWORD},

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from lms import create_app, migrate
-from lms.services.course_import import import_all
 from lms.db import get_session
-from tests.conftest import CONTENT, PASSWORD, make_user, post
-from tests.functional.helpers import complete_units, course_data, submit_quiz
+from lms.services.course_import import import_all
+from tests.factories import PASSWORD, make_user
+from tests.helpers import CONTENT, complete_units, course_data, post, submit_quiz
 
 SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 

@@ -9,24 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from lms.db import get_session
-from lms.models import Attempt, Course, Enrollment, Question, Quiz, Unit
-from tests.conftest import make_user, post
-
-TRAINER = "trainer@example.org"
-
-
-def make_course(app, owner_id, slug="first-aid", title="First Aid", quiz=False):
-    """A published course with one published unit, owned by owner_id; returns its id."""
-    with app.app_context():
-        session = get_session()
-        course = Course(slug=slug, title=title, status="published", owner_id=owner_id, language="en")
-        course.units.append(Unit(position=1, slug="basics", title="Basics", body_md="Hi", body_html="<p>Hi</p>",
-                                 status="published"))
-        if quiz:
-            course.quiz = Quiz(title="Check", pass_mark=50, max_attempts=0)
-        session.add(course)
-        session.commit()
-        return course.id
+from lms.models import Attempt, Quiz
+from tests.factories import make_course, make_user
+from tests.helpers import TRAINER, add_single, choice_rows, import_text, post, questions, quiz_url
 
 
 @pytest.fixture
@@ -37,35 +22,6 @@ def trainer(app, auth):
         from lms.models import User
         uid = get_session().scalars(select(User.id).where(User.email == TRAINER)).one()
     return make_course(app, uid, quiz=True)
-
-
-def quiz_url(course_id, rest=""):
-    return f"/teach/courses/{course_id}/quiz{rest}"
-
-
-def questions(app, course_id):
-    with app.app_context():
-        quiz = get_session().scalars(select(Quiz).where(Quiz.course_id == course_id)).one()
-        return [(q.id, q.type, q.prompt, [(c.id, c.text, c.correct, c.feedback) for c in q.choices])
-                for q in quiz.questions]
-
-
-def choice_rows(rows):
-    """Form data for choice rows: rows = [(text, correct, feedback)], padded to 6."""
-    data = {}
-    for i in range(6):
-        text, correct, feedback = rows[i] if i < len(rows) else ("", False, "")
-        data[f"choices-{i}-text"] = text
-        data[f"choices-{i}-feedback"] = feedback
-        if correct:
-            data[f"choices-{i}-correct"] = "y"
-    return data
-
-
-def add_single(client, course_id, prompt="Which number is even?"):
-    data = {"prompt": prompt, "feedback": "Even numbers divide by two.", "title": ""}
-    data.update(choice_rows([("Two", True, "Yes."), ("Three", False, "Three is odd.")]))
-    return post(client, quiz_url(course_id, "/questions/new/single"), data)
 
 
 # --- Access ----------------------------------------------------------------------------------------
@@ -264,10 +220,6 @@ GOOD_GIFT = """// a comment
 
 ::Name:: Name the motive of a talk that asks for a decision. {=persuade =to persuade}
 """
-
-
-def import_text(client, course_id, text, mode="append"):
-    return post(client, quiz_url(course_id, "/import"), {"text": text, "mode": mode})
 
 
 @pytest.mark.parametrize("text, line, words", [

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from lms.db import get_session
 from lms.models import Course, User
-from tests.conftest import PASSWORD, csrf_token, make_user
+from tests.factories import PASSWORD, make_user
+from tests.helpers import csrf_token
 
 ROLES = ("anonymous", "learner", "trainer", "owner", "admin")
 #: Enough of a WebM header for sniffing: a file only the owner's course uses.

@@ -119,3 +119,18 @@ def test_checker_sees_an_upward_import(tmp_path, monkeypatch):
     monkeypatch.setattr("tests.unit.test_layers._sources", lambda: [fake])
     monkeypatch.setattr(Path, "read_text", lambda self, encoding=None: "from lms.quiz import views\n")
     assert any("services may not import pages" in v for v in violations())
+
+
+def test_tests_take_helpers_from_helper_modules():
+    """No test module imports from a test module or a conftest: shared helpers live in
+    tests/helpers.py, tests/factories.py and tests/browser/helpers.py."""
+    tests_root = LMS.parent / "tests"
+    found = []
+    for path in sorted(tests_root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("tests."):
+                last = node.module.rsplit(".", 1)[-1]
+                if last.startswith("test_") or last == "conftest":
+                    found.append(f"{path.relative_to(tests_root.parent)}:{node.lineno} imports {node.module}")
+    assert found == []

@@ -2,9 +2,9 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+import lms.models  # noqa: F401
 from lms import migrate
 from lms.db import Base, make_engine
-import lms.models  # noqa: F401
 
 
 def test_migrations_match_models(tmp_path):

@@ -3,34 +3,12 @@ from __future__ import annotations
 
 import io
 import os
-import stat
 import zipfile
 
 import pytest
 
 from lms.content.archive import ArchiveError, ArchiveTooLarge, Limits, extract, read_course_archive
-
-COURSE_YAML = "title: Tiny\nsummary: A tiny course.\nlanguage: en\n"
-UNIT = "---\ntitle: One\nestimated_minutes: 5\n---\nHello.\n"
-
-
-def make_zip(entries: dict[str, bytes | str], *, symlink: str | None = None, compression=zipfile.ZIP_DEFLATED) -> io.BytesIO:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", compression) as archive:
-        for name, data in entries.items():
-            archive.writestr(name, data)
-        if symlink:
-            info = zipfile.ZipInfo(symlink)
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            archive.writestr(info, "/etc/passwd")
-    out.seek(0)
-    return out
-
-
-def tiny(**extra) -> dict:
-    entries = {"tiny/course.yaml": COURSE_YAML, "tiny/units/01-one.md": UNIT}
-    entries.update(extra)
-    return entries
+from tests.factories import COURSE_YAML, UNIT, make_zip, tiny
 
 
 @pytest.mark.parametrize("name, words", [

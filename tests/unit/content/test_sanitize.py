@@ -72,8 +72,8 @@ def test_clean_svg_keeps_the_qr_code_and_drops_anything_active():
     foreignObject and use are removed."""
     from markupsafe import Markup
 
-    from lms.credentials.qr import qr_svg
     from lms.content.sanitize import clean_svg
+    from lms.credentials.qr import qr_svg
 
     svg = qr_svg("https://example.org/verify/ABC", "QR code <for> “ABC” & more")
     cleaned = clean_svg(svg)

@@ -4,8 +4,6 @@ from __future__ import annotations
 import csv
 import io
 
-from sqlalchemy import select
-
 from lms.db import get_session
 from lms.models import Attempt, Choice, Course, Enrollment, Question, Quiz, Unit, UnitProgress, User
 from lms.models._types import utcnow

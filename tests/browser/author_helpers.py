@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from lms.db import get_session
 from tests.browser.helpers import press_and_wait, tab_to
-from tests.conftest import CONTENT, PASSWORD
+from tests.factories import PASSWORD
+from tests.helpers import CONTENT
 
 #: A real video of the imported courses (69.5 s, speech in two parts).
 WEBM = CONTENT / "public-speaking" / "media" / "01-why-we-speak.webm"
@@ -87,21 +86,3 @@ def sign_in_by_keyboard(page, email: str) -> None:
 
 def sign_out_by_keyboard(page) -> None:
     activate(page, page.get_by_role("button", name=containing("Sign out")))
-
-
-@pytest.fixture
-def drafted_after(site):
-    """Course ids appended to the returned list are made drafts again after the test, so the learner-side
-    tests sharing the live site see the catalog as it was seeded."""
-    ids: list[int] = []
-    yield ids
-    if ids:
-        from lms.models import Course
-
-        def draft(session):
-            for course_id in ids:
-                course = session.get(Course, course_id)
-                if course is not None:
-                    course.status = "draft"
-
-        in_db(site, draft)

@@ -1,0 +1,60 @@
+"""Factories for test data: accounts, courses and course zips."""
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+
+from lms.db import get_session
+from lms.models import Course, Quiz, Unit
+
+#: The password of every account the tests make.
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(app, email="learner@example.org", name="Sok Dara", role="learner"):
+    from lms.services import accounts
+
+    with app.app_context():
+        user = accounts.register(get_session(), name=name, email=email, password=PASSWORD, role=role)
+        get_session().commit()
+        return user.id
+
+
+def make_course(app, owner_id, slug="first-aid", title="First Aid", quiz=False):
+    """A published course with one published unit, owned by owner_id; returns its id."""
+    with app.app_context():
+        session = get_session()
+        course = Course(slug=slug, title=title, status="published", owner_id=owner_id, language="en")
+        course.units.append(Unit(position=1, slug="basics", title="Basics", body_md="Hi", body_html="<p>Hi</p>",
+                                 status="published"))
+        if quiz:
+            course.quiz = Quiz(title="Check", pass_mark=50, max_attempts=0)
+        session.add(course)
+        session.commit()
+        return course.id
+
+
+COURSE_YAML = "title: Tiny\nsummary: A tiny course.\nlanguage: en\n"
+
+
+UNIT = "---\ntitle: One\nestimated_minutes: 5\n---\nHello.\n"
+
+
+def make_zip(entries: dict[str, bytes | str], *, symlink: str | None = None, compression=zipfile.ZIP_DEFLATED) -> io.BytesIO:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, "/etc/passwd")
+    out.seek(0)
+    return out
+
+
+def tiny(**extra) -> dict:
+    entries = {"tiny/course.yaml": COURSE_YAML, "tiny/units/01-one.md": UNIT}
+    entries.update(extra)
+    return entries
