@@ -28,11 +28,11 @@ def _target(form: Form, key: str) -> Field | None:
         return form[key]
     name, _, rest = key.partition("-")
     index, _, sub = rest.partition("-")
-    field = form[name] if name in form else None
+    field = form._fields.get(name)
     if isinstance(field, FieldList) and index.isdigit() and int(index) < len(field.entries):
         entry = field.entries[int(index)]
         if isinstance(entry, FormField):
-            return entry.form[sub] if sub in entry.form else None
+            return entry.form._fields.get(sub)
         return entry if not sub else None
     return None
 

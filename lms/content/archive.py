@@ -59,7 +59,7 @@ class Limits:
     ratio_floor: int = 1024 * 1024
 
     @classmethod
-    def from_config(cls, config) -> "Limits":
+    def from_config(cls, config) -> Limits:
         default = cls()
         return cls(
             max_files=int(config.get("ARCHIVE_MAX_FILES", default.max_files)),

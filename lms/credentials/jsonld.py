@@ -18,9 +18,10 @@ import copy
 import json
 import re
 import threading
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from cachetools import LRUCache
 from pyld import jsonld
@@ -54,7 +55,7 @@ class CanonicalizationError(ValueError):
 
 # --- offline JSON-LD contexts ------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def _bundled_contexts() -> dict[str, str]:
     """URL -> JSON text of each bundled context (text, so every load is a fresh copy)."""
     return {url: (_CONTEXT_DIR / name).read_text(encoding="utf-8") for url, name in _CONTEXT_FILES.items()}

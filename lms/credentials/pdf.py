@@ -20,6 +20,7 @@ So we keep WeasyPrint and add ``/ActualText`` (the exact source string) and
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -28,9 +29,10 @@ import os
 import re
 import tempfile
 import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import jinja2
@@ -338,7 +340,5 @@ def get_certificate_pdf(cache_dir: str | os.PathLike, context: dict[str, Any],
 
 @contextmanager
 def _suppress_oserror() -> Iterator[None]:
-    try:
+    with contextlib.suppress(OSError):
         yield
-    except OSError:
-        pass

@@ -26,9 +26,9 @@ an empty ``/ActualText`` so the text is not read twice.
 from __future__ import annotations
 
 import re
-from typing import Any
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 
 import pikepdf
 
@@ -51,7 +51,7 @@ def _parse_tounicode(data: bytes) -> dict[int, str]:
     mapping: dict[int, str] = {}
     for section in re.findall(rb"beginbfchar(.*?)endbfchar", data, re.S):
         codes = _HEX.findall(section)
-        for src, dst in zip(codes[0::2], codes[1::2]):
+        for src, dst in zip(codes[0::2], codes[1::2], strict=False):  # a stray last code has no pair
             mapping[int(src, 16)] = _utf16(dst)
     for section in re.findall(rb"beginbfrange(.*?)endbfrange", data, re.S):
         for line in re.finditer(
@@ -248,7 +248,7 @@ def add_actual_text(pdf_bytes: bytes, runs: list[Run]) -> bytes:
                 f"{len(runs)} marked runs in the HTML: pass every string through "
                 "the script_runs filter and do not hide runs"
             )
-        for (script, _parent, _leaves_), run in zip(groups, runs):
+        for (script, _parent, _), run in zip(groups, runs, strict=True):
             if script not in (run.script, "unknown"):
                 raise ActualTextError(
                     f"PDF text in script {script} paired with run {run.text!r} ({run.script})"
@@ -256,7 +256,7 @@ def add_actual_text(pdf_bytes: bytes, runs: list[Run]) -> bytes:
 
         # What to write in each marked content: page index -> mcid -> (text, lang).
         edits: dict[int, dict[int, tuple[str, str | None]]] = {}
-        for (_script, parent, leaves), run in zip(groups, runs):
+        for (_script, parent, leaves), run in zip(groups, runs, strict=True):
             parent.ActualText = pikepdf.String(run.text)
             if run.lang:
                 parent.Lang = pikepdf.String(run.lang)
@@ -290,7 +290,7 @@ def _edit_page(pdf: pikepdf.Pdf, page: pikepdf.Page, edits: dict[int, tuple[str,
             tag, properties = instruction.operands
             mcid = int(properties.MCID)
             text, lang = edits[mcid]
-            new = pikepdf.Dictionary({k: v for k, v in properties.items()})
+            new = pikepdf.Dictionary(dict(properties.items()))
             new.ActualText = pikepdf.String(text)
             if lang:
                 new.Lang = pikepdf.String(lang)

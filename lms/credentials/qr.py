@@ -59,7 +59,7 @@ def qr_svg(url: str, title: str) -> str:
     matrix = _matrix(url)
     size = len(matrix)
     # Deterministic id, unique enough per page (two codes for one URL and title are the same picture).
-    title_id = "qr-" + hashlib.sha256(f"{url}\0{title}".encode("utf-8")).hexdigest()[:12]
+    title_id = "qr-" + hashlib.sha256(f"{url}\0{title}".encode()).hexdigest()[:12]
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'role="img" aria-labelledby="{title_id}" shape-rendering="crispEdges" class="qr-code">'

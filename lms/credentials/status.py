@@ -18,9 +18,10 @@ import base64
 import gzip
 import io
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from lms.credentials import keys
 from lms.credentials.issue import format_datetime, sign_credential

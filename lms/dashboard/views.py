@@ -71,7 +71,8 @@ def questions_csv(course_id: int):
 @login_required
 def export_course(course_id: int):
     _course(course_id)
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    # Not a with-block: the response streams the file and closes it (call_on_close below).
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     try:
         course = course_archive.export_course(db, course_id, Path(current_app.config["MEDIA_DIR"]), spool)
     except BaseException:

@@ -34,8 +34,8 @@ class Certificate(Base):
     #: the list tells nothing of how many certificates there are or when each was issued.
     status_index: Mapped[int] = mapped_column(Integer, unique=True)
 
-    user: Mapped["User"] = relationship()  # noqa: F821
-    course: Mapped["Course"] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()  # noqa: F821
+    course: Mapped[Course] = relationship()  # noqa: F821
 
     @property
     def is_revoked(self) -> bool:

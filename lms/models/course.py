@@ -48,12 +48,12 @@ class Course(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    owner: Mapped["User | None"] = relationship(foreign_keys=[owner_id])  # noqa: F821
-    trainers: Mapped[list["User"]] = relationship(secondary=course_trainers, order_by="User.name")  # noqa: F821
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])  # noqa: F821
+    trainers: Mapped[list[User]] = relationship(secondary=course_trainers, order_by="User.name")  # noqa: F821
     units: Mapped[list[Unit]] = relationship(
         back_populates="course", order_by="Unit.position", cascade="all, delete-orphan"
     )
-    quiz: Mapped["Quiz | None"] = relationship(  # noqa: F821
+    quiz: Mapped[Quiz | None] = relationship(  # noqa: F821
         back_populates="course", cascade="all, delete-orphan", uselist=False
     )
 
@@ -91,9 +91,9 @@ class Unit(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     course: Mapped[Course] = relationship(back_populates="units")
-    video: Mapped["Video | None"] = relationship(  # noqa: F821
+    video: Mapped[Video | None] = relationship(  # noqa: F821
         back_populates="unit", cascade="all, delete-orphan", uselist=False
     )
-    caption_tracks: Mapped[list["CaptionTrack"]] = relationship(  # noqa: F821
+    caption_tracks: Mapped[list[CaptionTrack]] = relationship(  # noqa: F821
         back_populates="unit", cascade="all, delete-orphan", order_by="CaptionTrack.language"
     )

@@ -35,7 +35,7 @@ class Video(Base):
     #: show this text next to the player; required whenever there is a poster.
     poster_alt: Mapped[str] = mapped_column(Text, default="", server_default="")
 
-    unit: Mapped["Unit"] = relationship(back_populates="video")  # noqa: F821
+    unit: Mapped[Unit] = relationship(back_populates="video")  # noqa: F821
 
 
 class CaptionTrack(Base):
@@ -57,7 +57,7 @@ class CaptionTrack(Base):
     cue_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    unit: Mapped["Unit"] = relationship(back_populates="caption_tracks")  # noqa: F821
+    unit: Mapped[Unit] = relationship(back_populates="caption_tracks")  # noqa: F821
 
 
 class PendingCaption(Base):
@@ -85,4 +85,4 @@ class PendingCaption(Base):
     report: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    unit: Mapped["Unit"] = relationship()  # noqa: F821
+    unit: Mapped[Unit] = relationship()  # noqa: F821

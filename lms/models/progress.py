@@ -28,8 +28,8 @@ class Enrollment(Base):
     )
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    user: Mapped["User"] = relationship()  # noqa: F821
-    course: Mapped["Course"] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()  # noqa: F821
+    course: Mapped[Course] = relationship()  # noqa: F821
 
 
 class UnitProgress(Base):

@@ -26,7 +26,7 @@ class Quiz(Base):
     #: Submitted attempts allowed; 0 means unlimited.
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
 
-    course: Mapped["Course"] = relationship(back_populates="quiz")  # noqa: F821
+    course: Mapped[Course] = relationship(back_populates="quiz")  # noqa: F821
     questions: Mapped[list[Question]] = relationship(
         back_populates="quiz", order_by="Question.position", cascade="all, delete-orphan"
     )
@@ -89,4 +89,4 @@ class Attempt(Base):
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
 
     quiz: Mapped[Quiz] = relationship()
-    user: Mapped["User"] = relationship()  # noqa: F821
+    user: Mapped[User] = relationship()  # noqa: F821

@@ -10,8 +10,8 @@ from lms.credentials.codes import new_verification_code, normalize_code
 from lms.credentials.issue import build_credential, sign_credential, verify_url
 from lms.errors import NotFound
 from lms.models import Certificate, Course, User
-from lms.services import roles
 from lms.models._types import utcnow
+from lms.services import roles
 
 
 def issue(session: Session, user: User, course: Course) -> Certificate:

@@ -44,7 +44,7 @@ def _statuses(data: CourseData, course: Course, created: bool) -> None:
 
 
 def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *, user: User | None = None,
-                          limits: Limits = Limits()) -> ImportResult:
+                          limits: Limits | None = None) -> ImportResult:
     """Check, extract and load a course zip, then upsert it (flushed, not committed).
 
     ``user`` is the trainer or admin importing in the browser (None from the command line): a
@@ -57,7 +57,7 @@ def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *
         require_trainer(user)
     media_dir = Path(media_dir)
     media_dir.mkdir(parents=True, exist_ok=True)
-    with read_course_archive(source, limits) as data:
+    with read_course_archive(source, limits or Limits()) as data:
         course = session.scalars(select(Course).where(Course.slug == data.slug)).first()
         if course is not None and user is not None and not can_edit(user, course):
             raise NotAllowed(_("A course with the address “%(slug)s” already exists and you cannot edit it, so "

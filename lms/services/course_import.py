@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.captions import media_duration, read_captions, to_vtt
-from lms.questions import fill_questions
 from lms.content.loader import CourseData, QuizData, UnitData, course_folders, load_course
 from lms.content.sanitize import render_markdown
 from lms.errors import ContentError
 from lms.models import CaptionTrack, Course, Quiz, Unit, Video
+from lms.questions import fill_questions
 from lms.services.media import store_file, store_image_file
 from lms.text import language_name
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
+
 
 #: (mime type, extension) by what the file starts with, never by its name.
 def sniff_media(head: bytes) -> tuple[str, str] | None:
