@@ -176,7 +176,15 @@ def users_set_role(email: str, role: str):
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--workers", default=2, type=int)
+@with_appcontext
 def serve(host: str, port: int, workers: int):
+    from lms.config import is_loopback, public_url_problem
+
+    if public_url_problem(current_app.config) and is_loopback(host) and not current_app.config.get("BASE_URL"):
+        # Only this machine can reach a loopback address, so its own address is the public one.
+        os.environ["LMS_BASE_URL"] = f"http://{host}:{port}"
+    elif problem := public_url_problem(current_app.config):
+        raise click.ClickException(problem)
     click.echo(f"Sala is running at http://{host}:{port}/ (press Ctrl+C to stop)")
     sys.stdout.flush()
     gunicorn = Path(sys.executable).with_name("gunicorn")

@@ -6,6 +6,7 @@ rolled back on any error page or exception, as Indico's request handler does; vi
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g
+from werkzeug.routing import IntegerConverter
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -44,7 +45,22 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+#: The largest id the database stores (a signed 32-bit INTEGER in PostgreSQL; SQLite allows more,
+#: but ids never get there). A URL asking for more is 404, not an overflow error.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """Werkzeug's `int` converter, bounded by the database's integer range (max=MAX_ID unless a
+    route asks for less), so `/courses/99999999999999999999` is 404 on every `<int:...>` route."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its routes: a rule binds its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["lms.engine"] = engine
     app.extensions["lms.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)

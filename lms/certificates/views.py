@@ -9,6 +9,7 @@ from lms.forms import ConfirmForm
 from lms.certificates import status
 from lms.certificates.forms import RevokeForm
 from lms.certificates.keys import load_or_create_issuer_key
+from lms.config import public_base_url
 from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.extensions import limiter
@@ -23,8 +24,8 @@ def _verify_limit():
 
 
 def base_url() -> str:
-    """The site's public address: configured, else the one this request came to."""
-    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")
+    """The site's public address, from configuration only (never the request's Host header)."""
+    return public_base_url()
 
 
 def _issuer_key():
@@ -79,7 +80,7 @@ def credential(code: str):
     cert = certificates.get_own(db, current_user, code)
     doc = certificates.credential(
         cert, key=_issuer_key(), base_url=base_url(), issuer_name=current_app.config["ISSUER_NAME"],
-        course_url=url_for("catalog.course", slug=cert.course.slug, _external=True),
+        course_url=base_url() + url_for("catalog.course", slug=cert.course.slug),
     )
     return Response(json.dumps(doc, ensure_ascii=False, indent=2), mimetype="application/ld+json", headers={
         "Content-Disposition": f'attachment; filename="certificate-{cert.code}.json"',
