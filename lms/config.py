@@ -4,6 +4,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: "Keep me signed in" lasts this long (lms.services.sign_ins.REMEMBER_FOR ends the sign-in itself).
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # a learner may take an hour over a quiz on a slow phone
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
@@ -41,6 +44,13 @@ class Defaults:
     TRUSTED_HOSTS = None
     #: Verification look-ups allowed per client; stops anyone walking the code space.
     VERIFY_RATE_LIMIT = "30 per minute; 300 per hour"
+    #: Sign-ins that fail, per account (from any address) and per client address (any account).
+    #: Only failures count; a success never uses up the allowance. An office of 50 people behind one
+    #: address can still sign in when some of them mistype.
+    SIGN_IN_ACCOUNT_LIMIT = "10 per 15 minutes"
+    SIGN_IN_ADDRESS_LIMIT = "50 per 15 minutes"
+    #: Accounts created from one client address (a training room registering together fits).
+    REGISTER_ADDRESS_LIMIT = "60 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SEND_FILE_MAX_AGE_DEFAULT = 3600

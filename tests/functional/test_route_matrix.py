@@ -151,7 +151,7 @@ POST_EXPECTED = {
     "author.delete_unit": _post(302),
 }
 LAST = ["author.confirm_captions", "author.discard_captions", "author.remove_video", "author.delete_track",
-        "author.delete_unit", "auth.logout"]
+        "author.delete_unit", "auth.sign_out_everywhere", "auth.logout"]
 
 
 def _rules(app, method):
