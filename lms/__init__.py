@@ -29,6 +29,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     db.init_app(app)
 
+    from lms import headers
+
+    headers.init_app(app)  # before Flask-Login, so its hook sees the remember-me cookie
+
     from lms.auth.session import init_login
     from lms.extensions import babel, csrf, limiter, select_locale
 

@@ -54,6 +54,8 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+    #: Strict-Transport-Security max-age (seconds) sent on HTTPS answers; 0 sends none.
+    HSTS_MAX_AGE = 31536000
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"
 

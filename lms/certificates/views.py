@@ -70,7 +70,7 @@ def pdf(code: str):
                                   cache_dir=current_app.config["CACHE_DIR"], gettext=_)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificate-{cert.code}.pdf"',
-        "Cache-Control": "private, max-age=3600",
+        "Cache-Control": "private, no-store",
     })
 
 
