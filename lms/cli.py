@@ -162,12 +162,14 @@ def users_reset_link(email: str):
     from flask import url_for
 
     from lms.config import public_base_url
-    from lms.services import accounts
+    from lms.services import accounts, audit
 
     user = accounts.find_user(get_session(), email)
     if user is None:
         raise click.ClickException(f"No account has the email address {email}.")
     token = accounts.reset_token(user, current_app.config["SECRET_KEY"])
+    audit.record(get_session(), "reset_link_made", email=user.email, detail="lms users reset-link")
+    get_session().commit()
     with current_app.test_request_context("/"):
         # The path only: the address in front is the configured one, as in certificate links.
         path = url_for("auth.reset_password", token=token)
@@ -180,7 +182,7 @@ def users_reset_link(email: str):
 @click.option("--role", type=click.Choice(["learner", "trainer", "admin"]), required=True)
 @with_appcontext
 def users_set_role(email: str, role: str):
-    from lms.services import accounts, roles
+    from lms.services import accounts, audit, roles
 
     session = get_session()
     user = accounts.find_user(session, email)
@@ -188,6 +190,8 @@ def users_set_role(email: str, role: str):
         raise click.ClickException(f"No account has the email address {email}.")
     if user.role == "admin" and role != "admin" and roles.admin_count(session) <= 1:
         raise click.ClickException(f"{user.email} is the only admin. Make someone else an admin first.")
+    if user.role != role:
+        audit.record(session, "role_changed", email=user.email, detail=f"{user.role} → {role} (lms users set-role)")
     user.role = role
     session.commit()
     click.echo(f"{user.email} is now a {role}.")

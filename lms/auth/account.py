@@ -9,7 +9,7 @@ from lms.auth.views import bp, sign_in
 from lms.db import session as db
 from lms.errors import FieldErrors
 from lms.forms import ConfirmForm, show_errors
-from lms.services import accounts, sign_ins
+from lms.services import accounts, audit, sign_ins
 
 
 def _page(name_form=None, password_form=None, status: int = 200):
@@ -50,6 +50,8 @@ def change_password():
         except FieldErrors as err:
             show_errors(form, err)
         else:
+            audit.record(db, "password_changed", actor=current_user, email=current_user.email,
+                         address=request.remote_addr or "")
             # Every sign-in ended with the old password; this browser gets a new one.
             sign_in(current_user._get_current_object(), remember=bool(request.cookies.get("remember_token")))
             flash(_("Your password is changed. Every other device signed in to your account is signed out."), "info")
@@ -62,6 +64,8 @@ def change_password():
 def sign_out_everywhere():
     """End every sign-in of the account: this browser, other browsers and every remember-me cookie."""
     count = sign_ins.end_all(db, current_user)
+    audit.record(db, "signed_out_everywhere", actor=current_user, email=current_user.email,
+                 address=request.remote_addr or "")
     # Clear first: logout_user then marks the remember-me cookie for deletion in the new session.
     session.clear()
     logout_user()

@@ -11,7 +11,7 @@ from lms.db import session as db
 from lms.errors import FieldErrors
 from lms.extensions import limiter
 from lms.forms import show_errors
-from lms.services import accounts, sign_ins
+from lms.services import accounts, audit, sign_ins
 
 bp = Blueprint("auth", __name__)
 
@@ -86,9 +86,13 @@ def login():
         user = accounts.authenticate(db, form.email.data, form.password.data)
         if user is not None:
             sign_in(user, remember=form.remember.data)
+            audit.record(db, "sign_in", actor=user, email=user.email, address=request.remote_addr or "")
             flash(_("You are signed in."), "info")
             return redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
         failed = True
+        # Kept although this request's transaction rolls back (it answers 400).
+        audit.record_apart(db, "sign_in_failed", email=accounts.normalize_email(form.email.data),
+                           address=request.remote_addr or "")
     status = 400 if (form.errors or failed) else 200
     return render_template("auth/login.html", form=form, failed=failed), status
 
@@ -121,6 +125,7 @@ def reset_password(token: str):
             except FieldErrors as err:
                 show_errors(form, err)
             else:
+                audit.record(db, "password_reset", email=user.email, address=request.remote_addr or "")
                 session.clear()
                 if current_user.is_authenticated:
                     logout_user()
