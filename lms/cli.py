@@ -149,7 +149,8 @@ def users_create(email: str, name: str | None, role: str, password: str | None):
     except LmsError as err:
         raise click.ClickException(err.message) from None
     if user is None:
-        raise click.ClickException(f"{email} already has an account. To let its owner in, run: lms users reset-link {email}")
+        raise click.ClickException(f"{email} already has an account. "
+                                   f"To let its owner in, run: lms users reset-link {email}")
     session.commit()
     click.echo(f"Created {user.role} {user.email}.")
 

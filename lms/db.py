@@ -6,10 +6,10 @@ rolled back on any error page or exception, as Indico's request handler does; vi
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, g
-from werkzeug.routing import IntegerConverter
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

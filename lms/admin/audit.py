@@ -1,7 +1,7 @@
 """The audit log page: admins read and filter security events (registered on the admin blueprint)."""
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
@@ -32,7 +32,7 @@ class AuditFilterForm(FlaskForm):
 
 
 def _start(day) -> datetime | None:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc) if day else None
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
 
 
 @bp.route("/audit")

@@ -31,7 +31,8 @@ def _confirm():
 def _name():
     return StringField(
         _l("Full name"),
-        validators=[DataRequired(_l("Enter your name.")), Length(max=1000, message=_l("Keep your name under 200 characters."))],
+        validators=[DataRequired(_l("Enter your name.")),
+                    Length(max=1000, message=_l("Keep your name under 200 characters."))],
         description=_l("As it should appear on your certificates."),
         render_kw={"autocomplete": "name"},
     )

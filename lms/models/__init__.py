@@ -8,6 +8,6 @@ from lms.models.quiz import Attempt, Choice, Question, Quiz
 from lms.models.user import LoginSession, User
 
 __all__ = [
-    "Attempt", "AuditEvent", "CaptionTrack", "Certificate", "Choice", "Course", "Enrollment", "LoginSession", "PendingCaption", "Question",
-    "Quiz", "Unit", "UnitProgress", "User", "Video",
+    "Attempt", "AuditEvent", "CaptionTrack", "Certificate", "Choice", "Course", "Enrollment", "LoginSession",
+    "PendingCaption", "Question", "Quiz", "Unit", "UnitProgress", "User", "Video",
 ]

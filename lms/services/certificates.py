@@ -15,8 +15,8 @@ from lms.certificates.badge import verify_url  # noqa: F401  (the views' name fo
 from lms.certificates.codes import new_verification_code, normalize_code
 from lms.errors import NotFound
 from lms.models import Certificate, Course, User
-from lms.services import roles
 from lms.models._types import utcnow
+from lms.services import roles
 
 
 def issue(session: Session, user: User, course: Course) -> Certificate:

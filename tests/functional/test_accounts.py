@@ -179,3 +179,18 @@ def test_khmer_names_with_zero_width_space_are_kept(client):
     name = "ស្រី\u200bពៅ"
     r = post(client, "/register", {"name": name, "email": "k@example.org", "password": PASSWORD, "confirm": PASSWORD})
     assert r.status_code == 302
+
+
+def test_sign_in_starts_a_new_session(app, client):
+    """Nothing of the session from before sign-in (a planted value, its CSRF secret) carries over into the
+    signed-in one."""
+    make_user(app)
+    with client.session_transaction() as before:
+        before["planted"] = "by someone else"
+    before_token = csrf_token(client, "/login")
+    with client.session_transaction() as before:
+        before_secret = before["csrf_token"]
+    sign_in(client)
+    with client.session_transaction() as after:
+        assert "planted" not in after and after.get("csrf_token") != before_secret and "_user_id" in after
+    assert csrf_token(client, "/account") != before_token

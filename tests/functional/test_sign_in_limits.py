@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token, make_user, post
+from tests.conftest import PASSWORD, csrf_token, make_user
 
 
 def attempt(client, email="learner@example.org", password="wrong password here", address="192.0.2.1"):
