@@ -122,15 +122,21 @@ def public_base_url(app: Flask | None = None) -> str:
 
     In order: BASE_URL; else, behind a trusted proxy (TRUSTED_PROXIES and TRUSTED_HOSTS both set),
     the forwarded scheme and host of this request, which ProxyFix applied and Flask checked against
-    TRUSTED_HOSTS (refusing any other with 400); else SERVER_NAME; else LOCAL_BASE_URL. The
-    request's own Host header is never used otherwise.
+    TRUSTED_HOSTS (refusing any other with 400), or outside a request https:// and the first host
+    named there; else SERVER_NAME; else LOCAL_BASE_URL. The request's own Host header is never
+    used otherwise.
     """
     app = app or current_app
     config = app.config
     if config.get("BASE_URL"):
         return str(config["BASE_URL"]).rstrip("/")
-    if config.get("TRUSTED_PROXIES") and config.get("TRUSTED_HOSTS") and has_request_context():
-        return request.host_url.rstrip("/")
+    if config.get("TRUSTED_PROXIES") and config.get("TRUSTED_HOSTS"):
+        if has_request_context():
+            return request.host_url.rstrip("/")
+        # Outside a request (the CLI printing a reset link): the first named host, over HTTPS.
+        named = [h for h in config["TRUSTED_HOSTS"] if not h.startswith(".")]
+        if named:
+            return f"https://{named[0]}"
     if config.get("SERVER_NAME"):
         return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
     return LOCAL_BASE_URL

@@ -99,6 +99,13 @@ def test_trusted_proxy_host_is_used_only_when_listed(tmp_path, seeded_db):
     app.extensions["lms.engine"].dispose()
 
 
+def test_base_url_outside_a_request_behind_a_proxy_is_the_first_trusted_host(app):
+    """The CLI (no request) behind a trusted proxy names https:// and the first trusted host, not 127.0.0.1."""
+    app.config.update(TRUSTED_PROXIES=1, TRUSTED_HOSTS=[".example.org", "sala.example.org"])
+    with app.app_context():
+        assert public_base_url() == "https://sala.example.org"
+
+
 def test_forwarded_headers_are_ignored_without_a_trusted_proxy(client):
     """With no TRUSTED_PROXIES, X-Forwarded-Host changes nothing."""
     doc = client.get("/issuer", headers={"X-Forwarded-Host": "evil.example"}).get_json()
