@@ -66,7 +66,7 @@ def _coerce(value: str):
         return True
     if lowered in {"false", "no", "off"}:
         return False
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is True, and int("²") fails
         return int(value)
     return value
 

@@ -152,3 +152,11 @@ def test_ids_beyond_the_database_integer_range_are_404(client, auth):
     auth.as_new("admin")
     for url in ("/teach/courses/99999999999999999999999", "/teach/courses/2147483648"):
         assert client.get(url).status_code == 404
+
+
+def test_environment_numbers_are_ascii_digits_only(monkeypatch, tmp_path):
+    """An LMS_ variable holding a superscript digit stays text instead of stopping the app from starting."""
+    monkeypatch.setenv("LMS_TRUSTED_PROXIES", "1")
+    monkeypatch.setenv("LMS_ISSUER_NAME", "²")
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": "sqlite://"})
+    assert app.config["TRUSTED_PROXIES"] == 1 and app.config["ISSUER_NAME"] == "²"
