@@ -17,10 +17,21 @@ def create_app(config: dict | None = None) -> Flask:
     from lms import config as config_module
 
     config_module.load(app, config)
+    if app.config.get("TRUSTED_PROXIES"):
+        # Believe X-Forwarded-* only from as many proxies as configured: the client address (rate
+        # limits), scheme (Secure cookies, HSTS) and host (checked against TRUSTED_HOSTS).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
 
     from lms import db
 
     db.init_app(app)
+
+    from lms import headers
+
+    headers.init_app(app)  # before Flask-Login, so its hook sees the remember-me cookie
 
     from lms.auth.session import init_login
     from lms.extensions import babel, csrf, limiter, select_locale

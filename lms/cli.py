@@ -144,15 +144,39 @@ def users_create(email: str, name: str | None, role: str, password: str | None):
 
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        raise click.ClickException("Use a password of at least 10 characters.")
     session = get_session()
     try:
         user = accounts.register(session, name=name or email.split("@")[0], email=email, password=password, role=role)
     except LmsError as err:
         raise click.ClickException(err.message) from None
+    if user is None:
+        raise click.ClickException(f"{email} already has an account. "
+                                   f"To let its owner in, run: lms users reset-link {email}")
     session.commit()
     click.echo(f"Created {user.role} {user.email}.")
+
+
+@users_group.command("reset-link", help="Print a link that lets the account's owner set a new password "
+                     "(works once, for one hour; using it signs the account out everywhere).")
+@click.argument("email")
+@with_appcontext
+def users_reset_link(email: str):
+    from flask import url_for
+
+    from lms.config import public_base_url
+    from lms.services import accounts, audit
+
+    user = accounts.find_user(get_session(), email)
+    if user is None:
+        raise click.ClickException(f"No account has the email address {email}.")
+    token = accounts.reset_token(user, current_app.config["SECRET_KEY"])
+    audit.record(get_session(), "reset_link_made", email=user.email, detail="lms users reset-link")
+    get_session().commit()
+    with current_app.test_request_context("/"):
+        # The path only: the address in front is the configured one, as in certificate links.
+        path = url_for("auth.reset_password", token=token)
+    click.echo(f"Send this link to {user.email} by a channel you trust. It works once, until one hour from now:")
+    click.echo(public_base_url() + path)
 
 
 @users_group.command("set-role", help="Change an account's role; refuses to remove the last admin.")
@@ -160,7 +184,7 @@ def users_create(email: str, name: str | None, role: str, password: str | None):
 @click.option("--role", type=click.Choice(["learner", "trainer", "admin"]), required=True)
 @with_appcontext
 def users_set_role(email: str, role: str):
-    from lms.services import accounts, roles
+    from lms.services import accounts, audit, roles
 
     session = get_session()
     user = accounts.find_user(session, email)
@@ -168,6 +192,8 @@ def users_set_role(email: str, role: str):
         raise click.ClickException(f"No account has the email address {email}.")
     if user.role == "admin" and role != "admin" and roles.admin_count(session) <= 1:
         raise click.ClickException(f"{user.email} is the only admin. Make someone else an admin first.")
+    if user.role != role:
+        audit.record(session, "role_changed", email=user.email, detail=f"{user.role} → {role} (lms users set-role)")
     user.role = role
     session.commit()
     click.echo(f"{user.email} is now a {role}.")
@@ -177,7 +203,15 @@ def users_set_role(email: str, role: str):
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--workers", default=2, type=int)
+@with_appcontext
 def serve(host: str, port: int, workers: int):
+    from lms.config import is_loopback, public_url_problem
+
+    if public_url_problem(current_app.config) and is_loopback(host) and not current_app.config.get("BASE_URL"):
+        # Only this machine can reach a loopback address, so its own address is the public one.
+        os.environ["LMS_BASE_URL"] = f"http://{host}:{port}"
+    elif problem := public_url_problem(current_app.config):
+        raise click.ClickException(problem)
     click.echo(f"Sala is running at http://{host}:{port}/ (press Ctrl+C to stop)")
     sys.stdout.flush()
     gunicorn = Path(sys.executable).with_name("gunicorn")

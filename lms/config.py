@@ -1,9 +1,14 @@
 """Configuration: defaults, then instance/settings.py, then LMS_* environment variables."""
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, has_request_context, request
 
 #: The folder that holds pyproject.toml, templates/, static/ and content/.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,15 +25,37 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: "Keep me signed in" lasts this long (lms.services.sign_ins.REMEMBER_FOR ends the sign-in itself).
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
     WTF_CSRF_TIME_LIMIT = None  # a learner may take an hour over a quiz on a slow phone
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
     ISSUER_NAME = "Sala — Linking and Learning Cambodia"
+    #: The site's public address ("https://sala.example.org", optionally with a path prefix): what
+    #: certificate PDFs, QR codes, signed credentials, /issuer and the revocation list print. Never
+    #: taken from a request's Host header, which anyone can forge.
+    BASE_URL = None
+    #: How many reverse proxies in front of Sala to believe about the client (X-Forwarded-For, -Proto,
+    #: -Host, -Port; Werkzeug's ProxyFix). 0 = no proxy: those headers are ignored.
+    TRUSTED_PROXIES = 0
+    #: Host names this site answers to (Flask's TRUSTED_HOSTS; other Host headers get 400). With
+    #: TRUSTED_PROXIES and no BASE_URL, public links use the proxy's forwarded host, once checked
+    #: against this list. A comma-separated string in LMS_TRUSTED_HOSTS.
+    TRUSTED_HOSTS = None
     #: Verification look-ups allowed per client; stops anyone walking the code space.
     VERIFY_RATE_LIMIT = "30 per minute; 300 per hour"
+    #: Sign-ins that fail, per account (from any address) and per client address (any account).
+    #: Only failures count; a success never uses up the allowance. An office of 50 people behind one
+    #: address can still sign in when some of them mistype.
+    SIGN_IN_ACCOUNT_LIMIT = "10 per 15 minutes"
+    SIGN_IN_ADDRESS_LIMIT = "50 per 15 minutes"
+    #: Accounts created from one client address (a training room registering together fits).
+    REGISTER_ADDRESS_LIMIT = "60 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+    #: Strict-Transport-Security max-age (seconds) sent on HTTPS answers; 0 sends none.
+    HSTS_MAX_AGE = 31536000
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"
 
@@ -39,7 +66,7 @@ def _coerce(value: str):
         return True
     if lowered in {"false", "no", "off"}:
         return False
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # "²".isdigit() is True, and int("²") fails
         return int(value)
     return value
 
@@ -55,6 +82,10 @@ def load(app, overrides: dict | None = None) -> None:
             app.config[key[4:]] = _coerce(value)
     if overrides:
         app.config.update(overrides)
+    if isinstance(app.config.get("TRUSTED_HOSTS"), str):
+        app.config["TRUSTED_HOSTS"] = [h.strip() for h in app.config["TRUSTED_HOSTS"].split(",") if h.strip()]
+    if app.config.get("BASE_URL"):
+        app.config["BASE_URL"] = str(app.config["BASE_URL"]).rstrip("/")
 
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = f"sqlite:///{instance / 'lms.db'}"
@@ -79,3 +110,61 @@ def _instance_secret(instance: Path) -> str:
         fh.write(key)
     os.replace(tmp, path)
     return key
+
+
+#: The address public links name when nothing else is configured: the embedded server's default
+#: (`lms serve` on 127.0.0.1:5000), the development server, the CLI and the tests.
+LOCAL_BASE_URL = "http://127.0.0.1:5000"
+
+
+def public_base_url(app: Flask | None = None) -> str:
+    """The site's public address, without a trailing slash, from configuration only.
+
+    In order: BASE_URL; else, behind a trusted proxy (TRUSTED_PROXIES and TRUSTED_HOSTS both set),
+    the forwarded scheme and host of this request, which ProxyFix applied and Flask checked against
+    TRUSTED_HOSTS (refusing any other with 400), or outside a request https:// and the first host
+    named there; else SERVER_NAME; else LOCAL_BASE_URL. The request's own Host header is never
+    used otherwise.
+    """
+    app = app or current_app
+    config = app.config
+    if config.get("BASE_URL"):
+        return str(config["BASE_URL"]).rstrip("/")
+    if config.get("TRUSTED_PROXIES") and config.get("TRUSTED_HOSTS"):
+        if has_request_context():
+            return request.host_url.rstrip("/")
+        # Outside a request (the CLI printing a reset link): the first named host, over HTTPS.
+        named = [h for h in config["TRUSTED_HOSTS"] if not h.startswith(".")]
+        if named:
+            return f"https://{named[0]}"
+    if config.get("SERVER_NAME"):
+        return f"{config.get('PREFERRED_URL_SCHEME') or 'http'}://{config['SERVER_NAME']}"
+    return LOCAL_BASE_URL
+
+
+def public_url_problem(config) -> str | None:
+    """Why this configuration cannot serve the public (None when it can): public links need
+    LMS_BASE_URL, or LMS_TRUSTED_PROXIES with LMS_TRUSTED_HOSTS; a BASE_URL must be http(s)://host."""
+    base = config.get("BASE_URL")
+    if base:
+        parts = urlsplit(str(base))
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            return (f"LMS_BASE_URL must be the site's address, like https://sala.example.org (it is {base!r}).")
+        return None
+    if config.get("TRUSTED_PROXIES") and config.get("TRUSTED_HOSTS"):
+        return None
+    return ("Sala will not start: certificate links, QR codes and signed credentials need the site's public "
+            "address, and it must not come from visitors' requests. Set LMS_BASE_URL "
+            "(e.g. LMS_BASE_URL=https://sala.example.org), or, behind a reverse proxy, LMS_TRUSTED_PROXIES "
+            "(how many proxies to trust, e.g. 1) together with LMS_TRUSTED_HOSTS (the host names it forwards, "
+            "comma-separated).")
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.1, ::1 and localhost: an address only this machine can reach."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

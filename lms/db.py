@@ -11,6 +11,7 @@ from flask import Flask, Response, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from werkzeug.routing import IntegerConverter
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -46,7 +47,38 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+#: The largest id the database stores (a signed 32-bit INTEGER in PostgreSQL; SQLite allows more,
+#: but ids never get there). A URL asking for more is 404, not an overflow error.
+MAX_ID = 2**31 - 1
+
+
+def _at_most(limit: int) -> str:
+    """A regular expression for the decimal numbers 0..limit (leading zeros allowed up to its length)."""
+    digits = str(limit)
+    options = [rf"\d{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        if digit != "0":
+            rest = len(digits) - i - 1
+            options.append(digits[:i] + f"[0-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
+
+
+class IdConverter(IntegerConverter):
+    """Werkzeug's `int` converter, bounded by the database's integer range (max=MAX_ID unless a
+    route asks for less), so `/courses/99999999999999999999` is 404 on every `<int:...>` route.
+    The bound is in the pattern itself: a number that only failed the converter's check would make
+    a route with another method (POST) answer 405 instead."""
+
+    regex = _at_most(MAX_ID)
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its routes: a rule binds its converter when it is added.
+    app.url_map.converters["int"] = IdConverter
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["lms.engine"] = engine
     app.extensions["lms.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)

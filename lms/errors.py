@@ -6,7 +6,7 @@ import logging
 from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,12 @@ def init_app(app: Flask) -> None:
             400,
             _("This form had expired or was sent from another site, so nothing was saved. Open the page again and resend it."),
         )
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(err: SecurityError):
+        # A Host header outside TRUSTED_HOSTS: Flask builds no URL adapter for it, so the page
+        # layout (full of links) cannot be drawn; a plain answer, naming nothing of the request.
+        return Response(_("This site does not answer to that address.") + "\n", status=400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):

@@ -74,3 +74,42 @@ def same_language(a: str, b: str) -> bool:
 def split_lines(text: str) -> list[str]:
     """The non-empty lines of a text box, stripped: one outcome per line."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+#: Longest person's name or title, in characters (after NFC normalisation).
+NAME_MAX = 200
+#: Format characters a name may hold: Khmer and other scripts need the zero-width space (word
+#: breaks), non-joiner and joiner. Every other format character (bidi embeddings, overrides and
+#: isolates such as U+202E, byte order marks...) is refused, with control characters and NUL.
+_ALLOWED_FORMAT = {"\u200b", "\u200c", "\u200d"}
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The characters of text a name or title may not hold, as U+XXXX codes (controls, line and
+    paragraph separators, surrogates, and format characters other than _ALLOWED_FORMAT)."""
+    found = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and char not in _ALLOWED_FORMAT):
+            code = f"U+{ord(char):04X}"
+            if code not in found:
+                found.append(code)
+    return found
+
+
+def clean_name(text: str | None, *, limit: int = NAME_MAX) -> tuple[str, str | None]:
+    """(the name NFC-normalised and trimmed, None) or (text, a sentence saying what to fix).
+
+    Used for people's names (printed on certificates) and titles; Unicode NFC (UAX #15) so that one
+    name typed two ways is stored one way.
+    """
+    cleaned = unicodedata.normalize("NFC", text or "").strip()
+    if not cleaned:
+        return text or "", _("Enter a name.")
+    bad = unsafe_characters(cleaned)
+    if bad:
+        return text or "", _("Remove the invisible control characters (%(codes)s): they can make text "
+                             "print in the wrong order or not at all.", codes=", ".join(bad[:5]))
+    if len(cleaned) > limit:
+        return text or "", _("Keep it under %(n)d characters.", n=limit)
+    return cleaned, None

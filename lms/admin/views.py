@@ -42,3 +42,6 @@ def set_role(user_id: int):
         return _page(user_id, err.message, err.status)
     flash(_("The role of %(name)s is now: %(role)s.", name=user.name, role=dict(ROLE_CHOICES)[user.role]), "info")
     return redirect(url_for("admin.users") + f"#user-{user.id}")
+
+
+from lms.admin import audit  # noqa: E402,F401  (registers the audit log page on bp)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from lms.db import get_session
 from lms.extensions import login_manager
 from lms.models import User
+from lms.services import sign_ins
 
 
 def init_login(app: Flask) -> None:
@@ -19,8 +20,9 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load(user_id: str) -> User | None:
-        return get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    def _load(alternative_id: str) -> User | None:
+        # "<user id>.<sign-in token>" (User.get_id): a live sign-in, or nobody.
+        return sign_ins.load(get_session(), alternative_id)
 
 
 def safe_next(target: str | None) -> str | None:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.certificates.forms import RevokeForm
+from lms.config import public_base_url
 from lms.content.sanitize import clean_svg
 from lms.credentials import status
 from lms.credentials.issue import verify_url
@@ -23,8 +24,8 @@ def _verify_limit():
 
 
 def base_url() -> str:
-    """The site's public address: configured, else the one this request came to."""
-    return (current_app.config.get("BASE_URL") or request.host_url).rstrip("/")
+    """The site's public address, from configuration only (never the request's Host header)."""
+    return public_base_url()
 
 
 def _issuer_key():
@@ -69,7 +70,7 @@ def pdf(code: str):
                                   cache_dir=current_app.config["CACHE_DIR"], gettext=_)
     return Response(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="certificate-{cert.code}.pdf"',
-        "Cache-Control": "private, max-age=3600",
+        "Cache-Control": "private, no-store",
     })
 
 
@@ -79,7 +80,7 @@ def credential(code: str):
     cert = certificates.get_own(db, current_user, code)
     doc = certificates.credential(
         cert, key=_issuer_key(), base_url=base_url(), issuer_name=current_app.config["ISSUER_NAME"],
-        course_url=url_for("catalog.course", slug=cert.course.slug, _external=True),
+        course_url=base_url() + url_for("catalog.course", slug=cert.course.slug),
     )
     return Response(json.dumps(doc, ensure_ascii=False, indent=2), mimetype="application/ld+json", headers={
         "Content-Disposition": f'attachment; filename="certificate-{cert.code}.json"',

@@ -1,12 +1,13 @@
 """All tables. Import from here so that every model is registered on Base.metadata."""
+from lms.models.audit import AuditEvent
 from lms.models.certificate import Certificate
 from lms.models.course import Course, Unit
 from lms.models.media import CaptionTrack, PendingCaption, Video
 from lms.models.progress import Enrollment, UnitProgress
 from lms.models.quiz import Attempt, Choice, Question, Quiz
-from lms.models.user import User
+from lms.models.user import LoginSession, User
 
 __all__ = [
-    "Attempt", "CaptionTrack", "Certificate", "Choice", "Course", "Enrollment", "PendingCaption", "Question",
-    "Quiz", "Unit", "UnitProgress", "User", "Video",
+    "Attempt", "AuditEvent", "CaptionTrack", "Certificate", "Choice", "Course", "Enrollment", "LoginSession",
+    "PendingCaption", "Question", "Quiz", "Unit", "UnitProgress", "User", "Video",
 ]

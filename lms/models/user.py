@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -33,6 +33,15 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default="learner")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    #: The secret of the sign-in this object was loaded for (not stored here: its hash is in
+    #: login_sessions). Flask-Login keeps get_id() in the session and the remember-me cookie.
+    login_token = None  # str | None; a plain attribute, not a column
+
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: "<user id>.<sign-in token>", so that ending the sign-in
+        (its login_sessions row) ends every copy of its session and remember-me cookies."""
+        return f"{self.id}.{self.login_token}" if self.login_token else ""
+
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=_hash_method())
 
@@ -46,3 +55,20 @@ class User(UserMixin, Base):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+class LoginSession(Base):
+    """One sign-in: a browser holds its token (in the signed session cookie and, when it chose to
+    stay signed in, the remember-me cookie); the sign-in ends when this row is deleted."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 (hex) of the random token the browser holds; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Whether the person chose "keep me signed in" (a remember-me cookie exists for it).
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: After this the token is refused, whatever cookie carries it.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,6 +1,11 @@
 """Issuing, finding and revoking certificates."""
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
+
+from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -123,11 +128,26 @@ def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gett
 
 
 def pdf_bytes(cert: Certificate, *, base_url: str, issuer_name: str, cache_dir: str, gettext=None) -> bytes:
-    """The certificate as a tagged PDF/UA file, rendered once per template version and cached."""
+    """The certificate as a tagged PDF/UA file, rendered once per template version and cached.
+
+    The cache is kept in a folder named by a digest of everything the PDF prints (the snapshot, the
+    issuer name and the public address in its link and QR code), so a PDF rendered for one address
+    or issuer is never served for another.
+    """
     from lms.credentials.pdf import get_certificate_pdf
 
     context = document_context(cert, base_url=base_url, issuer_name=issuer_name, gettext=gettext)
-    return get_certificate_pdf(cache_dir, context, base_url)
+    return get_certificate_pdf(Path(cache_dir) / print_key(context, base_url), context, base_url)
+
+
+def print_key(context: dict, base_url: str) -> str:
+    """A 32-hex-digit digest of what a certificate document prints (the context's data fields, the
+    label language and the base URL); callables and the QR drawing, made from verify_url, are left out."""
+    printed = {k: str(v) for k, v in context.items() if not callable(v) and k != "qr_svg"}
+    # The labels are printed in the language of the catalogue in use.
+    printed["labels"] = str(get_locale() or "")
+    printed["base_url"] = base_url
+    return hashlib.sha256(json.dumps(printed, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
 def credential(cert: Certificate, *, key, base_url: str, issuer_name: str, course_url: str) -> dict:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import NotEnrolled, NotFound
@@ -45,13 +46,22 @@ def get_enrollment(session: Session, user: User | None, course: Course) -> Enrol
 
 
 def enroll(session: Session, user: User, course: Course) -> Enrollment:
-    """Enrol once; enrolling again returns the existing enrolment."""
+    """Enrol once; enrolling again returns the existing enrolment, also when two requests race
+    (the unique constraint refuses the second insert inside a savepoint, and the first one's row is
+    returned), so a double-posted "Enrol" answers as the first did."""
     existing = get_enrollment(session, user, course)
     if existing is not None:
         return existing
-    enrollment = Enrollment(user_id=user.id, course_id=course.id)
-    session.add(enrollment)
-    session.flush()
+    try:
+        with session.begin_nested():
+            enrollment = Enrollment(user_id=user.id, course_id=course.id)
+            session.add(enrollment)
+            session.flush()
+    except IntegrityError:
+        won = get_enrollment(session, user, course)
+        if won is None:
+            raise
+        return won
     return enrollment
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.models import Attempt, Course, Enrollment, Unit, UnitProgress, User
@@ -89,13 +90,29 @@ def progress_of_enrollments(session: Session, user: User, enrollments: list[Enro
     return results
 
 
-def _unit_progress(session: Session, user: User, unit: Unit) -> UnitProgress:
-    row = session.scalars(
+def find_unit_progress(session: Session, user: User, unit: Unit) -> UnitProgress | None:
+    return session.scalars(
         select(UnitProgress).where(UnitProgress.user_id == user.id, UnitProgress.unit_id == unit.id)
     ).first()
-    if row is None:
-        row = UnitProgress(user_id=user.id, unit_id=unit.id, video_position=0.0)
-        session.add(row)
+
+
+def _unit_progress(session: Session, user: User, unit: Unit) -> UnitProgress:
+    """The learner's row for the unit, inserted when missing. Two requests racing to insert it
+    (a double-posted "Mark as done", or a position save beside it) do not fail: the unique
+    constraint refuses the second insert inside a savepoint and the first one's row is used."""
+    row = find_unit_progress(session, user, unit)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = UnitProgress(user_id=user.id, unit_id=unit.id, video_position=0.0)
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        won = find_unit_progress(session, user, unit)
+        if won is None:
+            raise
+        return won
     return row
 
 

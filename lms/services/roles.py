@@ -9,6 +9,7 @@ from lms.errors import LmsError, NotAllowed, NotFound
 from lms.models import Course, Unit, User
 from lms.models.course import course_trainers
 from lms.models.user import ROLES
+from lms.services import audit
 
 
 class LastAdmin(LmsError):
@@ -81,6 +82,8 @@ def set_role(session: Session, actor: User, user_id: int, role: str) -> User:
     if user.role == "admin" and role != "admin" and admin_count(session) <= 1:
         raise LastAdmin(_("%(name)s is the only admin. Make someone else an admin first, so the site keeps one.",
                           name=user.name))
+    if user.role != role:
+        audit.record(session, "role_changed", actor=actor, email=user.email, detail=f"{user.role} → {role}")
     user.role = role
     session.flush()
     return user

@@ -186,6 +186,10 @@ def _wrong_password(page) -> None:
     _submit_empty(page)
 
 
+def _change_password_empty(page) -> None:
+    page.get_by_role("button", name="Change password").click()
+
+
 @dataclass
 class PageCase:
     id: str
@@ -222,6 +226,10 @@ PAGES = [
     PageCase("sign-in-empty", "sign-in", "anonymous", "/login"),
     PageCase("sign-in-wrong-password", "sign-in", "anonymous", "/login", status=400, action=_wrong_password,
              has_errors=True, autofocus=".error-summary"),
+    PageCase("account", "account", "progress", "/account"),
+    PageCase("account-password-errors", "account", "progress", "/account", status=400,
+             action=_change_password_empty, has_errors=True, autofocus=".error-summary"),
+    PageCase("reset-link-invalid", "reset-link-invalid", "anonymous", "/password/reset/not-a-token", status=400),
     PageCase("unit-with-video", "unit", "progress", UNIT),
     PageCase("quiz-fresh", "quiz", "progress", "/courses/public-speaking/quiz"),
     PageCase("quiz-nothing-chosen", "quiz", "progress", "/courses/public-speaking/quiz", status=422,

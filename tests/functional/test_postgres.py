@@ -60,3 +60,47 @@ def _journey(app):
     assert r.status_code == 302
     html = client.get(r.location).get_data(as_text=True)
     assert "You passed" in html and "View your certificate" in html
+
+
+def test_parallel_enrol_and_mark_done_on_postgresql(pg_url, tmp_path):
+    """On PostgreSQL, eight browsers of one learner posting Enrol and Mark as done at once all get redirects
+    (no 500 from the unique constraints), and one row of each is kept."""
+    import threading
+
+    from lms.models import Enrollment, UnitProgress
+    from tests.conftest import csrf_token
+
+    migrate.upgrade(pg_url)
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": pg_url,
+                      "MEDIA_DIR": str(tmp_path / "media"), "TESTING": True, "SERVER_NAME": "localhost"})
+    try:
+        with app.app_context():
+            import_all(get_session(), CONTENT, Path(app.config["MEDIA_DIR"]))
+            get_session().commit()
+        make_user(app)
+        slug = "public-speaking"
+        units, _answers, _ = course_data(app, slug)
+        clients = []
+        for _ in range(8):
+            client = app.test_client()
+            post(client, "/login", {"email": "learner@example.org", "password": PASSWORD})
+            clients.append((client, csrf_token(client, f"/courses/{slug}")))
+        statuses, barrier = [], threading.Barrier(len(clients))
+
+        def run(client, token):
+            barrier.wait()
+            statuses.append(client.post(f"/courses/{slug}/enrol", data={"csrf_token": token}).status_code)
+            statuses.append(client.post(f"/courses/{slug}/units/{units[0]}/done",
+                                        data={"csrf_token": token}).status_code)
+
+        threads = [threading.Thread(target=run, args=pair) for pair in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with app.app_context():
+            counts = (get_session().scalar(sa.select(sa.func.count()).select_from(Enrollment)),
+                      get_session().scalar(sa.select(sa.func.count()).select_from(UnitProgress)))
+        assert statuses == [302] * 16 and counts == (1, 1)
+    finally:
+        app.extensions["lms.engine"].dispose()

@@ -107,7 +107,7 @@ GET_EXPECTED = {
     "author.preview_unit": EDITORS, "author.video": EDITORS, "author.upload_captions": EDITORS,
     "author.pending_captions": EDITORS, "author.pending_vtt": EDITORS,
     "author.track": EDITORS, "author.track_vtt": EDITORS, "author.download_track": EDITORS, "author.edit_cue": EDITORS,
-    "admin.users": ADMINS,
+    "admin.users": ADMINS, "admin.audit_log": ADMINS,
     # Learner pages on the imported course (published; only the learner is enrolled).
     "catalog.index": {r: 200 for r in ROLES}, "catalog.course": {r: 200 for r in ROLES},
     "learn.unit": {A: 302, L: 200, T: 403, O: 403, D: 403},
@@ -153,7 +153,7 @@ POST_EXPECTED = {
     "author.delete_unit": _post(302),
 }
 LAST = ["author.confirm_captions", "author.discard_captions", "author.remove_video", "author.delete_track",
-        "author.delete_unit", "auth.logout"]
+        "author.delete_unit", "auth.sign_out_everywhere", "auth.logout"]
 
 
 def _rules(app, method):

@@ -1,0 +1,69 @@
+"""Sign-ins that end: one login_sessions row per sign-in, named by a random token.
+
+The browser holds the token inside Flask-Login's alternative id ("<user id>.<token>", in the
+signed session cookie and the remember-me cookie); the server keeps only its SHA-256. Deleting the
+row ends every copy of both cookies: at sign-out (that sign-in), at "sign out everywhere" and at a
+password change or reset (all of the user's). A new token is made at each sign-in, so remember-me
+cookies rotate. OWASP ASVS 3.3 (session termination), 3.5 (token-based sessions).
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from lms.models import LoginSession, User
+from lms.models._types import utcnow
+
+#: How long a sign-in lasts with "keep me signed in" (the remember-me cookie's life too).
+REMEMBER_FOR = timedelta(days=30)
+#: How long a sign-in lasts without it (the browser also forgets the cookie when it closes).
+SESSION_FOR = timedelta(hours=24)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(session: Session, user: User, *, remember: bool = False) -> str:
+    """Record a new sign-in for user and return its token (also set as user.login_token)."""
+    now = utcnow()
+    session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at < now))
+    token = secrets.token_urlsafe(32)
+    session.add(LoginSession(user_id=user.id, token_hash=_hash(token), remember=remember, created_at=now,
+                             expires_at=now + (REMEMBER_FOR if remember else SESSION_FOR)))
+    session.flush()
+    user.login_token = token
+    return token
+
+
+def load(session: Session, alternative_id: str) -> User | None:
+    """The user of a live sign-in named by "<user id>.<token>"; None for anything else."""
+    user_id, _dot, token = (alternative_id or "").partition(".")
+    if not (user_id.isascii() and user_id.isdigit() and 0 < len(user_id) < 10 and token):
+        return None
+    user = session.scalars(
+        select(User).join(LoginSession, LoginSession.user_id == User.id).where(
+            User.id == int(user_id), LoginSession.token_hash == _hash(token), LoginSession.expires_at > utcnow())
+    ).first()
+    if user is not None:
+        user.login_token = token
+    return user
+
+
+def end(session: Session, user: User) -> None:
+    """End the sign-in user was loaded for (this browser's)."""
+    if user.login_token:
+        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
+                                                   LoginSession.token_hash == _hash(user.login_token)))
+        session.flush()
+
+
+def end_all(session: Session, user: User) -> int:
+    """End every sign-in of user, on every device; returns how many there were."""
+    result = session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    session.flush()
+    return result.rowcount or 0
