@@ -29,7 +29,7 @@ def _target(form: Form, key: str) -> Field | None:
     name, _, rest = key.partition("-")
     index, _, sub = rest.partition("-")
     field = form._fields.get(name)
-    if isinstance(field, FieldList) and index.isdigit() and int(index) < len(field.entries):
+    if isinstance(field, FieldList) and index.isascii() and index.isdigit() and int(index) < len(field.entries):
         entry = field.entries[int(index)]
         if isinstance(entry, FormField):
             return entry.form._fields.get(sub)

@@ -49,7 +49,7 @@ class ChoiceQuestion(QuestionType):
         valid = {c.id for c in question.choices}
         ids: list[int] = []
         for value in values:
-            if not value.isdigit() or int(value) not in valid:
+            if not (value.isascii() and value.isdigit()) or int(value) not in valid:
                 raise InvalidAnswer(_("That answer is not one of this question's choices."), tampered=True)
             if int(value) not in ids:
                 ids.append(int(value))

@@ -94,7 +94,7 @@ def new_question(course_id: int, qtype: str):
 
 def _posted_rows() -> int:
     """How many choice rows the posted form had (a question may have more than the default)."""
-    indexes = [int(k.split("-")[1]) for k in request.form if k.startswith("choices-") and k.split("-")[1].isdigit()]
+    indexes = [int(k.split("-")[1]) for k in request.form if k.startswith("choices-") and k.split("-")[1].isascii() and k.split("-")[1].isdigit()]
     return max(indexes) + 1 if indexes else 0
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from lms.models import User
 from lms.services import accounts
-from tests.conftest import PASSWORD, csrf_token, make_user, post
+from tests.factories import PASSWORD, make_user
+from tests.helpers import csrf_token, post
 
 NEW = "a brand new passphrase"
 

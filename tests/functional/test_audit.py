@@ -6,7 +6,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from lms.models import AuditEvent, User
-from tests.conftest import PASSWORD, csrf_token, make_user, post
+from tests.factories import PASSWORD, make_user
+from tests.helpers import csrf_token, post
 
 
 def kinds(db) -> list[tuple[str, str]]:

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from lms import create_app
 from lms.models import Course, User
 from lms.services import certificates, enrollment
-from tests.conftest import PASSWORD, csrf_token, make_user
+from tests.factories import PASSWORD, make_user
+from tests.helpers import csrf_token
 
 SLUG = "public-speaking"
 

@@ -196,7 +196,8 @@ def test_quiz_tampered_choice_is_refused(app, client, auth, db):
     post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
     _, answers, _ = course_data(app, SLUG)
     keys = [k for k, v in answers.items() if v[0].isdigit()]
-    for bad in (answers[keys[1]], ["abc"], ["-1"]):
+    # "²" and "٣" are digits to str.isdigit() but not to int(): they must be refused, not a 500.
+    for bad in (answers[keys[1]], ["abc"], ["-1"], ["²"], ["٣"]):
         tampered = dict(answers)
         tampered[keys[0]] = bad
         r, _ = submit_quiz(client, SLUG, tampered)

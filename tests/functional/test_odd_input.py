@@ -13,7 +13,8 @@ from lms.db import MAX_ID
 from lms.models import Course, Enrollment, UnitProgress, User
 from lms.services import enrollment as enrollments
 from lms.services import progress as progresses
-from tests.conftest import PASSWORD, csrf_token, make_user, post
+from tests.factories import PASSWORD, make_user
+from tests.helpers import csrf_token, post
 
 SLUG = "public-speaking"
 #: Any text a browser could send: every code point but lone surrogates (which UTF-8 cannot carry).

@@ -12,7 +12,7 @@ from lms import create_app, migrate
 from lms.db import get_session
 from lms.services.course_import import import_all
 from tests.factories import PASSWORD, make_user
-from tests.helpers import CONTENT, complete_units, course_data, post, submit_quiz
+from tests.helpers import CONTENT, complete_units, course_data, csrf_token, post, submit_quiz
 
 SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -68,7 +68,6 @@ def test_parallel_enrol_and_mark_done_on_postgresql(pg_url, tmp_path):
     import threading
 
     from lms.models import Enrollment, UnitProgress
-    from tests.conftest import csrf_token
 
     migrate.upgrade(pg_url)
     app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": pg_url,

@@ -5,7 +5,8 @@ import uuid
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token, make_user
+from tests.factories import PASSWORD, make_user
+from tests.helpers import csrf_token
 
 
 def attempt(client, email="learner@example.org", password="wrong password here", address="192.0.2.1"):
