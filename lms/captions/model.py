@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .cuetext import transcript_text
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -24,6 +26,12 @@ class Cue:
     identifier: str = ""
     settings: str = ""  # VTT cue settings kept as written, e.g. "line:0 align:start"
     line: int = 0  # 1-based line of the timing line in the source, 0 when built in code
+
+    @property
+    def transcript_text(self) -> str:
+        """The words on one line for a transcript, with the speaker's name from a voice span
+        ("Trainer One: Good morning."): no markup, references resolved (cuetext.transcript_text)."""
+        return transcript_text(self.text)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import re
 
 from flask_babel import gettext as _
 
+from .cuetext import srt_markup
 from .model import Cue, ProblemLog
 from .parse_vtt import _shorten, normalise_newlines
 
@@ -21,12 +22,6 @@ SRT_TIMING = re.compile(r"[ \t]*" + _SRT_TIME + r"[ \t]*-->[ \t]*" + _SRT_TIME +
 _SBV_TIME = r"(\d+):(\d{1,2}):(\d{1,2})\.(\d{1,3})"
 SBV_TIMING = re.compile(r"[ \t]*" + _SBV_TIME + r"," + _SBV_TIME + r"[ \t]*")
 _INDEX = re.compile(r"[ \t]*\d+[ \t]*")
-# ASS override codes such as {\an8} that SRT players hide; a browser would show them literally.
-_ASS_CODES = re.compile(r"\{\\[^}]*\}")
-# A "&" that does not start a character reference, and a "<" that does not start a tag, are plain
-# text in SRT but markup in WebVTT: escape them so the browser shows what the SRT player showed.
-_BARE_AMP = re.compile(r"&(?![A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")
-_BARE_LT = re.compile(r"<(?![/A-Za-z0-9])")
 
 
 def _seconds(h: str, m: str, s: str, frac: str) -> float | None:
@@ -36,9 +31,8 @@ def _seconds(h: str, m: str, s: str, frac: str) -> float | None:
 
 
 def _payload(lines: list[str]) -> str:
-    text = "\n".join(_ASS_CODES.sub("", line).rstrip() for line in lines)
-    text = _BARE_AMP.sub("&amp;", text)
-    text = _BARE_LT.sub("&lt;", text)
+    # SubRip's HTML-like tags are read by the same rule as WebVTT cue text (cuetext.srt_markup).
+    text = "\n".join(line.rstrip() for line in srt_markup("\n".join(lines)).split("\n"))
     return text.replace("-->", "--&gt;")
 
 
