@@ -10,7 +10,7 @@ Typical use in an upload view::
     show(report.errors, report.warnings)
 """
 from .media import detect_speech, media_duration
-from .model import CaptionReport, Cue, Problem, QualityReport
+from .model import CaptionReport, Cue, Problem, QualityReport, StyleBlock
 from .quality import quality_check
 from .read import read_captions
 from .write import to_srt, to_vtt
@@ -20,6 +20,7 @@ __all__ = [
     "Cue",
     "Problem",
     "QualityReport",
+    "StyleBlock",
     "detect_speech",
     "media_duration",
     "quality_check",

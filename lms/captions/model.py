@@ -35,6 +35,16 @@ class Cue:
 
 
 @dataclass(frozen=True)
+class StyleBlock:
+    """A WebVTT STYLE or REGION block from the header (https://w3c.github.io/webvtt/#styling,
+    #regions): kept as written and published before the cues, where browsers read it."""
+
+    kind: str  # "STYLE" | "REGION"
+    text: str  # the block's lines after its first line, joined with "\n"
+    line: int = 0  # 1-based line of the block's first line in the source
+
+
+@dataclass(frozen=True)
 class Problem:
     line: int  # 1-based source line, 0 when it concerns the whole file
     message: str  # already translated, plain language
@@ -47,8 +57,9 @@ class CaptionReport:
     cues: list[Cue]
     errors: list[Problem]
     warnings: list[Problem]
-    source_format: str  # "vtt" | "srt" | "sbv"
+    source_format: str  # "vtt" | "srt" | "sbv" | "ttml" | "scc" | "sami" | "ass" ...
     encoding: str
+    blocks: list[StyleBlock] = field(default_factory=list)  # WebVTT STYLE and REGION blocks, in order
 
     @property
     def accepted(self) -> bool:

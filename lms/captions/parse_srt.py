@@ -16,18 +16,25 @@ from flask_babel import gettext as _
 from .cuetext import srt_markup
 from .model import Cue, ProblemLog
 from .parse_vtt import _shorten, normalise_newlines
+from .timecode import format_vtt
 
-_SRT_TIME = r"(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
+# Players (VLC, mpv, ffmpeg) read a fraction of 0 to 3 digits, or none at all ("00:00:04").
+_SRT_TIME = r"(\d+):(\d{1,2}):(\d{1,2})(?:[,.](\d{0,3}))?"
 SRT_TIMING = re.compile(r"[ \t]*" + _SRT_TIME + r"[ \t]*-->[ \t]*" + _SRT_TIME + r"(?:[ \t].*)?")
-_SBV_TIME = r"(\d+):(\d{1,2}):(\d{1,2})\.(\d{1,3})"
+_SBV_TIME = r"(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d{0,3}))?"
 SBV_TIMING = re.compile(r"[ \t]*" + _SBV_TIME + r"," + _SBV_TIME + r"[ \t]*")
 _INDEX = re.compile(r"[ \t]*\d+[ \t]*")
 
 
-def _seconds(h: str, m: str, s: str, frac: str) -> float | None:
+def _seconds(h: str, m: str, s: str, frac: str | None) -> float | None:
     if int(m) > 59 or int(s) > 59:
         return None
-    return int(h) * 3600 + int(m) * 60 + int(s) + int(frac.ljust(3, "0")) / 1000
+    # "00:00:00,1" is a tenth of a second, as a decimal fraction is read (VLC, ffmpeg).
+    return int(h) * 3600 + int(m) * 60 + int(s) + int((frac or "").ljust(3, "0")) / 1000
+
+
+def _short_fractions(m: re.Match[str]) -> bool:
+    return any(frac is None or len(frac) < 3 for frac in (m.group(4), m.group(8)))
 
 
 def _payload(lines: list[str]) -> str:
@@ -92,6 +99,10 @@ def parse_blocks(text: str, fmt: str, log: ProblemLog) -> list[Cue]:
                     'Line %(line)d: the timing "%(timing)s" cannot be read, so this caption was left out. Times are written like %(example)s.',
                     line=line_no, timing=lines[at].strip()[:60], example=example), "bad-timestamp")
             else:
+                if _short_fractions(m):
+                    log.warning(line_no, _(
+                        'Line %(line)d: the times "%(timing)s" have fewer than 3 digits of milliseconds; they were read as %(start)s --> %(end)s. Players differ here, so write all 3 digits.',
+                        line=line_no, timing=lines[at].strip()[:60], start=format_vtt(start), end=format_vtt(end)), "short-time")
                 body = lines[at + 1:body_end]
                 payload = _payload(body)
                 if not payload.strip():

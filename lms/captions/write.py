@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
-from .model import Cue
+from .model import Cue, StyleBlock
 from .timecode import VTT_SPACE, format_srt, format_vtt
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
@@ -25,12 +26,18 @@ def _vtt_text_lines(text: str) -> list[str]:
     return [line.replace("-->", "--&gt;") for line in text.replace("\r", "").split("\n") if line != ""]
 
 
-def to_vtt(cues: list[Cue], language: str | None = None) -> str:
+def to_vtt(cues: list[Cue], language: str | None = None, blocks: Iterable[StyleBlock] = ()) -> str:
+    """Normalised WebVTT: the header, then the STYLE and REGION blocks (before any cue, where the
+    spec requires them), then the cues by start time. Raises ValueError for a bad language tag."""
     if language is not None and not _LANGUAGE.fullmatch(language):
         raise ValueError(f"not a BCP 47 language tag: {language!r}")
     out = ["WEBVTT"]
     if language:
         out.append(f"Language: {language}")  # header metadata; browsers ignore it, editors read it
+    for block in blocks:
+        # As in a cue, a blank line would end the block early and "-->" would turn it into a cue.
+        lines = [line for line in block.text.replace("\r", "").split("\n") if line.strip() and "-->" not in line]
+        out.extend(["", block.kind, *lines])
     for cue in _ordered(cues):
         out.append("")
         identifier = " ".join(cue.identifier.split("\n"))

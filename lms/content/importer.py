@@ -101,7 +101,7 @@ def _fill_unit(unit: Unit, data: UnitData, position: int, media_dir: Path) -> No
             track = CaptionTrack(language=cap.language, kind=cap.kind)
             unit.caption_tracks.append(track)
         track.label = language_name(cap.language)
-        track.vtt = to_vtt(report.cues, language=cap.language)
+        track.vtt = to_vtt(report.cues, language=cap.language, blocks=report.blocks)
         track.cue_count = len(report.cues)
     for stale in tracks.values():
         unit.caption_tracks.remove(stale)
