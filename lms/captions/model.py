@@ -94,6 +94,9 @@ class ProblemLog:
         if self._counts[code] <= MAX_PER_CODE:
             self.items.append(Problem(line=line, message=message, severity=severity, code=code))
 
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.items)
+
     def error(self, line: int, message: str, code: str) -> None:
         self.add(line, message, ERROR, code)
 

@@ -5,6 +5,7 @@ import logging
 
 from flask_babel import gettext as _
 
+from .convert import LIBRARY_FORMATS, read_with_library
 from .decode import decode
 from .detect import detect_format, extension_format
 from .model import ERROR, CaptionReport, ProblemLog, StyleBlock
@@ -28,10 +29,6 @@ _NOT_CAPTIONS = {
     "lrc": lambda: _("This is an LRC song-lyrics file: it gives only the time each line starts, so it cannot be used as captions. Export the captions from your tool as WebVTT (.vtt) or SubRip (.srt)."),
     "rtf": lambda: _("This is a word-processor document (RTF), not a caption file. Save or export the captions as WebVTT (.vtt) or SubRip (.srt) and upload that file."),
     "microdvd": lambda: _("This is a MicroDVD (.sub) subtitle file: its times count video frames, not seconds. Convert it to WebVTT (.vtt) or SubRip (.srt), for example with Subtitle Edit, and upload that file."),
-    "ass": lambda: _("This is a SubStation Alpha / Advanced SubStation (.ass) subtitle file, not WebVTT or SubRip. Export it from your subtitle tool as WebVTT (.vtt) or SubRip (.srt)."),
-    "ttml": lambda: _("This is a TTML / DFXP caption file, not WebVTT or SubRip. Export the captions as WebVTT (.vtt) or SubRip (.srt)."),
-    "scc": lambda: _("This is a Scenarist SCC broadcast caption file, not WebVTT or SubRip. Export the captions as WebVTT (.vtt) or SubRip (.srt)."),
-    "sami": lambda: _("This is a SAMI (.smi) caption file, not WebVTT or SubRip. Export the captions as WebVTT (.vtt) or SubRip (.srt)."),
 }
 
 
@@ -55,16 +52,20 @@ def _read(data: bytes, filename: str, video_duration: float | None) -> CaptionRe
         return _report([], log, named or "vtt", decoded.encoding)
 
     fmt = detect_format(decoded.text, filename)
+    if fmt in _NOT_CAPTIONS:
+        log.error(0, _NOT_CAPTIONS[fmt](), "other-format")
+        return _report([], log, fmt, decoded.encoding)
     if named and named != fmt:
         log.warning(0, _(
             "This file is named %(name)s, but it is really a %(real)s file. It was read as %(real)s; captions are stored as WebVTT either way.",
             name=filename.rsplit("/", 1)[-1], real=_FORMAT_NAMES[fmt]), "wrong-format")
 
     blocks: list[StyleBlock] = []
-    if fmt in _NOT_CAPTIONS:
-        log.error(0, _NOT_CAPTIONS[fmt](), "other-format")
-        return _report([], log, fmt, decoded.encoding)
-    if fmt == "vtt":
+    if fmt in LIBRARY_FORMATS:
+        cues = read_with_library(decoded.text, fmt, log)
+        if not cues and not log.has_errors():
+            log.error(0, _("No captions could be read from this %(format)s file.", format=_FORMAT_NAMES[fmt]), "no-cues")
+    elif fmt == "vtt":
         cues, signature_ok = parse_vtt(decoded.text, log, blocks)
         if signature_ok and not cues:
             log.warning(0, _("The file is a valid WebVTT file, but it has no captions that a browser can show."), "no-cues")

@@ -11,10 +11,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from lms.models import CaptionTrack, Course, PendingCaption, Unit
+from lms.models import Course, PendingCaption, Unit
 from tests.conftest import PASSWORD, ROOT, make_user, post
 from tests.functional.test_author import (
-    confirm_upload, load, new_course, new_unit, sign_in_as, upload_captions, upload_video,
+    confirm_upload,
+    load,
+    new_course,
+    new_unit,
+    sign_in_as,
+    upload_captions,
+    upload_video,
 )
 
 SHARED = (ROOT / ".." / "shared").resolve()
@@ -115,7 +121,7 @@ def test_srt_without_milliseconds_field_case(learner, db):
     pending = db.scalars(select(PendingCaption)).one()
     assert pending.cue_count == 2
     assert "00:00:00.100 --> 00:00:04.000" in pending.vtt and "00:00:04.000 --> 00:00:07.000" in pending.vtt
-    assert not [e for e in pending.report.get("errors", [])]
+    assert not pending.report.get("errors")
     assert confirm_upload(learner.trainer, learner.unit_id, r.headers["Location"]).status_code == 302
     assert learner.txt_lines() == ["In the last session we talked about stories.", "Today we tell one of our own."]
 

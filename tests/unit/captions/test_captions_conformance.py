@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import json
 import re
-
 from pathlib import Path
 
 from lms.captions import read_captions

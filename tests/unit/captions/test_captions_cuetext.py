@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from lms.captions import read_captions, to_vtt
-from lms.captions.cuetext import Span, Text, Timestamp, parse_cue_text, plain_lines, plain_text, speakers, srt_markup, transcript_text
+from lms.captions.cuetext import (
+    Span,
+    Text,
+    Timestamp,
+    parse_cue_text,
+    plain_lines,
+    plain_text,
+    speakers,
+    srt_markup,
+    transcript_text,
+)
 from lms.captions.quality import visible_lines
 
 
