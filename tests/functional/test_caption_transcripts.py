@@ -122,6 +122,9 @@ def test_srt_without_milliseconds_field_case(learner, db):
     assert pending.cue_count == 2
     assert "00:00:00.100 --> 00:00:04.000" in pending.vtt and "00:00:04.000 --> 00:00:07.000" in pending.vtt
     assert not pending.report.get("errors")
+    # At most a warning, naming the two timing lines that lack milliseconds.
+    short = [w for w in pending.report["warnings"] if "fewer than 3 digits" in w["message"]]
+    assert [w["line"] for w in short] == [2, 6]
     assert confirm_upload(learner.trainer, learner.unit_id, r.headers["Location"]).status_code == 302
     assert learner.txt_lines() == ["In the last session we talked about stories.", "Today we tell one of our own."]
 
@@ -158,12 +161,16 @@ def _corpus_files():
         manifest = CORPUS / folder / manifest_name
         if manifest.is_file():
             files += [CORPUS / folder / e["file"] for e in json.loads(manifest.read_text())["files"]]
+    if files:
+        # The converted formats' samples (TTML, SCC, SAMI, ASS) go through the same check.
+        data = ROOT / "tests" / "data" / "captions"
+        files += [data / e["file"] for e in json.loads((data / "formats.json").read_text())["files"]]
     return files
 
 
 def test_no_corpus_file_shows_markup_in_the_transcript(learner, monkeypatch):
-    """Every accepted file of the shared corpus (WPT, webvtt-py, SRT) gives a transcript (page and .txt)
-    with no tag, inline timestamp or character reference left from markup."""
+    """Every accepted file of the shared corpus (WPT, webvtt-py, SRT) and every converted-format sample
+    gives a transcript (page and .txt) with no tag, inline timestamp or character reference left from markup."""
     files = _corpus_files()
     if not files:
         pytest.skip(f"shared caption corpus not found at {CORPUS}")
