@@ -99,7 +99,7 @@ def parse_blocks(text: str, fmt: str, log: ProblemLog) -> list[Cue]:
                     'Line %(line)d: the timing "%(timing)s" cannot be read, so this caption was left out. Times are written like %(example)s.',
                     line=line_no, timing=lines[at].strip()[:60], example=example), "bad-timestamp")
             else:
-                if _short_fractions(m):
+                if m is not None and _short_fractions(m):
                     log.warning(line_no, _(
                         'Line %(line)d: the times "%(timing)s" have fewer than 3 digits of milliseconds; they were read as %(start)s --> %(end)s. Players differ here, so write all 3 digits.',
                         line=line_no, timing=lines[at].strip()[:60], start=format_vtt(start), end=format_vtt(end)), "short-time")

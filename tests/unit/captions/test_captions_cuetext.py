@@ -138,3 +138,11 @@ def test_published_vtt_keeps_the_markup():
     report = read_captions(data, "a.vtt")
     assert "<v Trainer One>A &amp; B</v>" in to_vtt(report.cues)
     assert report.cues[0].transcript_text == "Trainer One: A & B"
+
+
+def test_srt_download_reads_cue_text_by_the_same_rule():
+    """to_srt keeps b/i/u, reduces voices and classes to words, leaves out ruby text and timestamps."""
+    from lms.captions import Cue, to_srt
+
+    cue = Cue(1, 2, "<v Dara><i>漢<ruby>字<rt>ji</rt></ruby></i><00:00:01.500> &amp; <B>more</B></v>")
+    assert to_srt([cue]) == "1\n00:00:01,000 --> 00:00:02,000\n<i>漢字</i> & more\n"
