@@ -137,7 +137,7 @@ assert [k for k, _label in KIND_CHOICES] == list(CAPTION_KINDS)
 
 class CaptionUploadForm(FlaskForm):
     file = FileField(_l("Caption file"), validators=[FileRequired(_l("Choose a caption file to upload."))],
-                     description=_l("A WebVTT (.vtt), SubRip (.srt) or YouTube (.sbv) file."))
+                     description=_l("A WebVTT (.vtt), SubRip (.srt), YouTube (.sbv), TTML or DFXP (.ttml, .dfxp, .xml), Scenarist (.scc), SAMI (.smi) or SubStation (.ssa, .ass) file."))
     language = StringField(
         _l("Language of the captions"),
         validators=[DataRequired(_l("Enter the language of the captions, like en or km.")), _language],

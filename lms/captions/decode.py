@@ -30,7 +30,15 @@ _MAGIC = (
     (b"OggS", "Ogg audio or video"),
     (b"ID3", "MP3 audio"),
     (b"RIFF", "WAV or AVI file"),
-    (b"\xd0\xcf\x11\xe0", "old Microsoft Office document"),
+    (b"\xd0\xcf\x11\xe0", "Microsoft Word document (.doc) or other old Office file"),
+    (b"fLaC", "FLAC audio"),
+    (b"\x00\x00\x01\xba", "MPEG video"),
+    (b"\x00\x00\x01\xb3", "MPEG video"),
+    (b"\x30\x26\xb2\x75\x8e\x66\xcf\x11", "Windows Media video or audio"),
+    (b"FORM", "AIFF audio"),
+    (b"\xff\xfb", "MP3 audio"),
+    (b"\xff\xf3", "MP3 audio"),
+    (b"\xff\xf1", "AAC audio"),
     (b"\x7fELF", "program file"),
     (b"\x1f\x8b", "gzip archive"),
 )
@@ -43,12 +51,28 @@ class Decoded:
     problems: list[Problem] = field(default_factory=list)
 
 
+def _kind_of_zip(data: bytes) -> str:
+    # Office Open XML and OpenDocument files are zips; their first entries say which they are.
+    head = data[:65536]
+    if b"word/" in head:
+        return "Microsoft Word document (.docx)"
+    if b"application/vnd.oasis.opendocument.text" in head:
+        return "OpenDocument text document (.odt)"
+    if b"xl/" in head or b"ppt/" in head:
+        return "Microsoft Office document"
+    return "ZIP archive or Office document"
+
+
 def _kind_of_binary(data: bytes) -> str | None:
+    if data.startswith(b"PK\x03\x04"):
+        return _kind_of_zip(data)
+    if data.startswith(b"RIFF"):
+        return {b"WAVE": "WAV audio", b"AVI ": "AVI video"}.get(data[8:12], "WAV or AVI file")
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
     if data[4:8] == b"ftyp":
-        return "MP4 video"
+        return "MP4 video or M4A audio"
     return None
 
 

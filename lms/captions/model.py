@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .cuetext import transcript_text
+
 ERROR = "error"
 WARNING = "warning"
 
@@ -25,6 +27,22 @@ class Cue:
     settings: str = ""  # VTT cue settings kept as written, e.g. "line:0 align:start"
     line: int = 0  # 1-based line of the timing line in the source, 0 when built in code
 
+    @property
+    def transcript_text(self) -> str:
+        """The words on one line for a transcript, with the speaker's name from a voice span
+        ("Trainer One: Good morning."): no markup, references resolved (cuetext.transcript_text)."""
+        return transcript_text(self.text)
+
+
+@dataclass(frozen=True)
+class StyleBlock:
+    """A WebVTT STYLE or REGION block from the header (https://w3c.github.io/webvtt/#styling,
+    #regions): kept as written and published before the cues, where browsers read it."""
+
+    kind: str  # "STYLE" | "REGION"
+    text: str  # the block's lines after its first line, joined with "\n"
+    line: int = 0  # 1-based line of the block's first line in the source
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -39,8 +57,9 @@ class CaptionReport:
     cues: list[Cue]
     errors: list[Problem]
     warnings: list[Problem]
-    source_format: str  # "vtt" | "srt" | "sbv"
+    source_format: str  # "vtt" | "srt" | "sbv" | "ttml" | "scc" | "sami" | "ass" ...
     encoding: str
+    blocks: list[StyleBlock] = field(default_factory=list)  # WebVTT STYLE and REGION blocks, in order
 
     @property
     def accepted(self) -> bool:
@@ -74,6 +93,9 @@ class ProblemLog:
         self._counts[code] += 1
         if self._counts[code] <= MAX_PER_CODE:
             self.items.append(Problem(line=line, message=message, severity=severity, code=code))
+
+    def has_errors(self) -> bool:
+        return any(p.severity == ERROR for p in self.items)
 
     def error(self, line: int, message: str, code: str) -> None:
         self.add(line, message, ERROR, code)

@@ -13,32 +13,33 @@ import re
 
 from flask_babel import gettext as _
 
+from .cuetext import srt_markup
 from .model import Cue, ProblemLog
 from .parse_vtt import _shorten, normalise_newlines
+from .timecode import format_vtt
 
-_SRT_TIME = r"(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
+# Players (VLC, mpv, ffmpeg) read a fraction of 0 to 3 digits, or none at all ("00:00:04").
+_SRT_TIME = r"(\d+):(\d{1,2}):(\d{1,2})(?:[,.](\d{0,3}))?"
 SRT_TIMING = re.compile(r"[ \t]*" + _SRT_TIME + r"[ \t]*-->[ \t]*" + _SRT_TIME + r"(?:[ \t].*)?")
-_SBV_TIME = r"(\d+):(\d{1,2}):(\d{1,2})\.(\d{1,3})"
+_SBV_TIME = r"(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d{0,3}))?"
 SBV_TIMING = re.compile(r"[ \t]*" + _SBV_TIME + r"," + _SBV_TIME + r"[ \t]*")
 _INDEX = re.compile(r"[ \t]*\d+[ \t]*")
-# ASS override codes such as {\an8} that SRT players hide; a browser would show them literally.
-_ASS_CODES = re.compile(r"\{\\[^}]*\}")
-# A "&" that does not start a character reference, and a "<" that does not start a tag, are plain
-# text in SRT but markup in WebVTT: escape them so the browser shows what the SRT player showed.
-_BARE_AMP = re.compile(r"&(?![A-Za-z][A-Za-z0-9]*;|#[0-9]+;|#[xX][0-9A-Fa-f]+;)")
-_BARE_LT = re.compile(r"<(?![/A-Za-z0-9])")
 
 
-def _seconds(h: str, m: str, s: str, frac: str) -> float | None:
+def _seconds(h: str, m: str, s: str, frac: str | None) -> float | None:
     if int(m) > 59 or int(s) > 59:
         return None
-    return int(h) * 3600 + int(m) * 60 + int(s) + int(frac.ljust(3, "0")) / 1000
+    # "00:00:00,1" is a tenth of a second, as a decimal fraction is read (VLC, ffmpeg).
+    return int(h) * 3600 + int(m) * 60 + int(s) + int((frac or "").ljust(3, "0")) / 1000
+
+
+def _short_fractions(m: re.Match[str]) -> bool:
+    return any(frac is None or len(frac) < 3 for frac in (m.group(4), m.group(8)))
 
 
 def _payload(lines: list[str]) -> str:
-    text = "\n".join(_ASS_CODES.sub("", line).rstrip() for line in lines)
-    text = _BARE_AMP.sub("&amp;", text)
-    text = _BARE_LT.sub("&lt;", text)
+    # SubRip's HTML-like tags are read by the same rule as WebVTT cue text (cuetext.srt_markup).
+    text = "\n".join(line.rstrip() for line in srt_markup("\n".join(lines)).split("\n"))
     return text.replace("-->", "--&gt;")
 
 
@@ -98,6 +99,10 @@ def parse_blocks(text: str, fmt: str, log: ProblemLog) -> list[Cue]:
                     'Line %(line)d: the timing "%(timing)s" cannot be read, so this caption was left out. Times are written like %(example)s.',
                     line=line_no, timing=lines[at].strip()[:60], example=example), "bad-timestamp")
             else:
+                if m is not None and _short_fractions(m):
+                    log.warning(line_no, _(
+                        'Line %(line)d: the times "%(timing)s" have fewer than 3 digits of milliseconds; they were read as %(start)s --> %(end)s. Players differ here, so write all 3 digits.',
+                        line=line_no, timing=lines[at].strip()[:60], start=format_vtt(start), end=format_vtt(end)), "short-time")
                 body = lines[at + 1:body_end]
                 payload = _payload(body)
                 if not payload.strip():

@@ -10,7 +10,7 @@ import re
 
 from flask_babel import gettext as _
 
-from .model import Cue, ProblemLog
+from .model import Cue, ProblemLog, StyleBlock
 from .timecode import TimeFailure, format_vtt, lenient_seconds, parse_vtt_timing_line, token_at
 
 
@@ -47,6 +47,7 @@ class _VttParser:
         self.log = log
         self.cues: list[Cue] = []
         self.seen_cue = False
+        self.blocks: list[StyleBlock] = []
 
     def past_end(self, i: int) -> bool:
         # Line i starts at the end of the text when it is the empty tail after a final newline.
@@ -124,6 +125,13 @@ class _VttParser:
                 self.log.warning(first_line + 1, _(
                     "Line %(line)d: the file ends in the middle of a caption. Check that the whole file was uploaded.",
                     line=first_line + 1), "truncated")
+        elif style_or_region and not seen_arrow:
+            kind = "STYLE" if self.lines[first_line].startswith("STYLE") else "REGION"
+            self.blocks.append(StyleBlock(kind, "\n".join(buffer), first_line + 1))
+            self.log.warning(first_line + 1, _(
+                "Line %(line)d: the %(block)s block (%(what)s) is kept in the published captions. Browsers apply it; some other players ignore it.",
+                line=first_line + 1, block=kind,
+                what=_("colours and fonts of the captions") if kind == "STYLE" else _("where on the picture captions appear")), "style-block")
         elif not in_header and not style_or_region and not seen_arrow:
             text = "\n".join(buffer)
             if _NOTE.match(text):
@@ -156,12 +164,18 @@ def _shorten(text: str, limit: int = 40) -> str:
     return one_line if len(one_line) <= limit else one_line[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
-def parse_vtt(text: str, log: ProblemLog) -> tuple[list[Cue], bool]:
-    """Return the cues a browser keeps, and whether the signature was valid (else nothing is kept)."""
+def parse_vtt(text: str, log: ProblemLog, blocks: list[StyleBlock] | None = None) -> tuple[list[Cue], bool]:
+    """Return the cues a browser keeps, and whether the signature was valid (else nothing is kept).
+
+    STYLE and REGION blocks, when ``blocks`` is given, are appended to it."""
     # The spec replaces NUL before anything else, so a NUL line still counts as a non-empty line.
     text = normalise_newlines(text.replace("\0", "\ufffd"))
     why = check_signature(text)
     if why is not None:
         log.error(1, _("Line 1: this is not a valid WebVTT file: %(reason)s. Browsers refuse the whole file.", reason=why), "bad-header")
         return [], False
-    return _VttParser(text, log).run(), True
+    parser = _VttParser(text, log)
+    cues = parser.run()
+    if blocks is not None:
+        blocks.extend(parser.blocks)
+    return cues, True

@@ -6,12 +6,11 @@ hard-of-hearing learners rely on every caption being readable in the time it is 
 """
 from __future__ import annotations
 
-import html
-import re
 import unicodedata
 
 from flask_babel import gettext as _
 
+from .cuetext import plain_lines
 from .model import Cue, ProblemLog, QualityReport
 from .timecode import format_clock, format_vtt
 from .validate import _where
@@ -26,13 +25,12 @@ GAP_WORTH_NAMING = 3.0
 #: Below this share of the speech time captioned, say so as a whole-file warning.
 MIN_SHARE = 0.9
 
-_TAG = re.compile(r"<[^>]*>")
-
 
 def visible_lines(text: str) -> list[str]:
-    """The cue text as a viewer reads it: tags removed, character references resolved."""
-    plain = html.unescape(_TAG.sub("", text))
-    return [line.strip() for line in plain.split("\n") if line.strip()]
+    """The cue text as a viewer reads it on screen: markup parsed by the WebVTT cue text rules
+    (cuetext.plain_lines), character references resolved, no speaker names (browsers do not show
+    the voice annotation), ruby text left out; non-empty lines only."""
+    return plain_lines(text, with_speaker=False)
 
 
 def visible_length(line: str) -> int:

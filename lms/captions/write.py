@@ -1,17 +1,14 @@
 """Writing cues back out: normalised WebVTT for storage and the player, SubRip for download."""
 from __future__ import annotations
 
-import html
 import re
+from collections.abc import Iterable
 
-from .model import Cue
+from .cuetext import Span, Text, parse_cue_text
+from .model import Cue, StyleBlock
 from .timecode import VTT_SPACE, format_srt, format_vtt
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
-# SubRip players understand only these tags; the rest (voices, classes, ruby, karaoke timestamps)
-# would show up as literal text.
-_SRT_KEEP = re.compile(r"</?(b|i|u)(?:\.[^>]*)?>", re.IGNORECASE)
-_ANY_TAG = re.compile(r"<[^>]*>")
 
 
 def _ordered(cues: list[Cue]) -> list[Cue]:
@@ -25,12 +22,18 @@ def _vtt_text_lines(text: str) -> list[str]:
     return [line.replace("-->", "--&gt;") for line in text.replace("\r", "").split("\n") if line != ""]
 
 
-def to_vtt(cues: list[Cue], language: str | None = None) -> str:
+def to_vtt(cues: list[Cue], language: str | None = None, blocks: Iterable[StyleBlock] = ()) -> str:
+    """Normalised WebVTT: the header, then the STYLE and REGION blocks (before any cue, where the
+    spec requires them), then the cues by start time. Raises ValueError for a bad language tag."""
     if language is not None and not _LANGUAGE.fullmatch(language):
         raise ValueError(f"not a BCP 47 language tag: {language!r}")
     out = ["WEBVTT"]
     if language:
         out.append(f"Language: {language}")  # header metadata; browsers ignore it, editors read it
+    for block in blocks:
+        # As in a cue, a blank line would end the block early and "-->" would turn it into a cue.
+        lines = [line for line in block.text.replace("\r", "").split("\n") if line.strip() and "-->" not in line]
+        out.extend(["", block.kind, *lines])
     for cue in _ordered(cues):
         out.append("")
         identifier = " ".join(cue.identifier.split("\n"))
@@ -44,17 +47,23 @@ def to_vtt(cues: list[Cue], language: str | None = None) -> str:
 
 
 def srt_text(payload: str) -> str:
-    """A WebVTT cue payload as SubRip text: b/i/u kept, other tags dropped, references resolved."""
-    kept: list[str] = []
+    """A WebVTT cue payload as SubRip text, read by the cue text rules (cuetext.parse_cue_text):
+    b/i/u kept as tags (the only ones SubRip players understand), other spans reduced to their
+    words, ruby text and inline timestamps left out, references resolved; blank lines dropped."""
+    out: list[str] = []
 
-    def keep(match: re.Match[str]) -> str:
-        kept.append(f"<{'/' if match.group(0).startswith('</') else ''}{match.group(1).lower()}>")
-        return f"\0{len(kept) - 1}\0"
+    def walk(node: Span) -> None:
+        for child in node.children:
+            if isinstance(child, Text):
+                out.append(child.value)
+            elif isinstance(child, Span) and child.kind != "rt":
+                tag = child.kind if child.kind in ("b", "i", "u") else ""
+                out.append(f"<{tag}>" if tag else "")
+                walk(child)
+                out.append(f"</{tag}>" if tag else "")
 
-    text = _SRT_KEEP.sub(keep, payload)
-    text = html.unescape(_ANY_TAG.sub("", text))
-    text = re.sub(r"\0(\d+)\0", lambda m: kept[int(m.group(1))], text)
-    return "\n".join(line for line in text.split("\n") if line.strip())
+    walk(parse_cue_text(payload))
+    return "\n".join(line for line in "".join(out).split("\n") if line.strip())
 
 
 def to_srt(cues: list[Cue]) -> str:

@@ -26,7 +26,9 @@ def _cues(unit, language: str | None = None):
     track = next((t for t in tracks if t.language == language), None) or (tracks[0] if tracks else None)
     if track is None:
         return None, []
-    return track, caption_tracks.cues_of(track.vtt)
+    # The transcript shows each cue's words (cue.transcript_text); a cue of markup alone, such as
+    # a bare inline timestamp, has none and would be an empty line.
+    return track, [cue for cue in caption_tracks.cues_of(track.vtt) if cue.transcript_text]
 
 
 @bp.route("/courses/<slug>/continue")

@@ -149,7 +149,7 @@ def check_captions(session: Session, unit: Unit, user: User, data: bytes, filena
     _drop_stale_pending(session)
     pending = PendingCaption(
         token=secrets.token_urlsafe(32), unit_id=unit.id, user_id=user.id, language=language, kind=kind,
-        original_name=(filename or "")[-200:], vtt=to_vtt(result.cues, language=language),
+        original_name=(filename or "")[-200:], vtt=to_vtt(result.cues, language=language, blocks=result.blocks),
         cue_count=len(result.cues), report=report,
     )
     session.add(pending)
@@ -234,7 +234,8 @@ def update_cue(session: Session, track: CaptionTrack, number: int, start: str, e
         raise FieldErrors(errors)
     old = cues[number - 1]
     cues[number - 1] = Cue(start=start_s, end=end_s, text=payload, identifier=old.identifier, settings=old.settings)
-    track.vtt = to_vtt(cues, language=track.language)
+    # STYLE and REGION blocks are part of the track: an edited cue must not lose them.
+    track.vtt = to_vtt(cues, language=track.language, blocks=read_captions(track.vtt.encode("utf-8"), "track.vtt").blocks)
     track.cue_count = len(cues)
     session.flush()
     return cues[number - 1]

@@ -119,7 +119,7 @@ def _fill_captions(unit: Unit, data: UnitData, duration: float | None) -> None:
             track = CaptionTrack(language=cap.language, kind=cap.kind)
             unit.caption_tracks.append(track)
         track.label = language_name(cap.language)
-        track.vtt = to_vtt(report.cues, language=cap.language)
+        track.vtt = to_vtt(report.cues, language=cap.language, blocks=report.blocks)
         track.cue_count = len(report.cues)
     for stale in tracks.values():
         unit.caption_tracks.remove(stale)

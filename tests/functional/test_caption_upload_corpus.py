@@ -22,6 +22,9 @@ def entries(folder: str, accepted_key: str):
             reason=f"shared corpus not found at {CORPUS}: it lives beside the clone and holds files "
                    "(some GPL) that are not copied into this repository"))]
     files = json.loads(manifest.read_text())["files"]
+    # Sala's deliberate departures from an upstream verdict (each says why) replace the manifest's answer.
+    departures = json.loads((ROOT / "tests" / "data" / "captions" / "departures.json").read_text()).get(folder, {})
+    files = [{**e, **{k: v for k, v in departures.get(e["file"], {}).items() if k != "why"}} for e in files]
     return [pytest.param(CORPUS / folder / e["file"], e[accepted_key], e["expected_cues"], id=e["file"])
             for e in files]
 

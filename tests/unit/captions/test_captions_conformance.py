@@ -5,8 +5,11 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from pathlib import Path
 
 from lms.captions import read_captions
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "captions"
 
 _ASSERT = re.compile(
     r"assert_equals\(cues\[(\d+)\]\.(text|id|startTime|endTime),\s*"
@@ -54,8 +57,12 @@ def test_wpt_files_parse_like_a_browser(corpus, capsys):
 def test_srt_corpus_matches_manifest(corpus, capsys):
     """Every SRT fixture (BOMs, UTF-16/32, Windows-1252, GB2312, invalid files) is read as the manifest says."""
     manifest = json.loads((corpus / "srt" / "manifest.json").read_text())
+    departures = json.loads((DATA / "departures.json").read_text())["srt"]
     disagreements = []
     for entry in manifest["files"]:
+        if entry["file"] in departures:
+            # Sala's deliberate answer replaces upstream's, and must hold just the same.
+            entry = {**entry, **departures[entry["file"]]}
         report = read_captions((corpus / "srt" / entry["file"]).read_bytes(), entry["file"])
         why = []
         if report.accepted != entry["valid"]:
@@ -69,6 +76,9 @@ def test_srt_corpus_matches_manifest(corpus, capsys):
         if why:
             disagreements.append(f"{entry['file']}: {'; '.join(why)}")
     total = len(manifest["files"])
+    with capsys.disabled():
+        print(f"\n[caption conformance] srt: {len(departures)} of {total} by a deliberate departure "
+              f"from upstream (tests/data/captions/departures.json)", end="")
     _report_figure(capsys, "srt", total - len(disagreements), total, disagreements)
 
 

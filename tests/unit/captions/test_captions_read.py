@@ -224,7 +224,7 @@ def test_srt_with_one_unreadable_block_keeps_the_rest():
 
 def test_srt_with_nothing_readable_is_rejected():
     """An SRT file where no block can be read is rejected."""
-    report = read_captions(b"1\n00:00:01 --> 00:00:10\nNo milliseconds\n", "a.srt")
+    report = read_captions(b"1\n00:01 --> 00:10\nNo hours\n\n2\n00:00:61,000 --> 00:00:62,000\nBad seconds\n", "a.srt")
     assert not report.accepted
     assert [p.code for p in report.errors] == ["no-cues"]
 
