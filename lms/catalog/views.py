@@ -2,8 +2,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.forms import ConfirmForm
 from lms.db import session as db
+from lms.forms import ConfirmForm
 from lms.services import enrollment as enrollments
 from lms.services.progress import course_progress, progress_of_enrollments
 

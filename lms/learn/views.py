@@ -1,10 +1,21 @@
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from lms.forms import ConfirmForm
 from lms.db import session as db
 from lms.errors import NotFound
+from lms.forms import ConfirmForm
 from lms.services import caption_tracks
 from lms.services import enrollment as enrollments
 from lms.services import progress as progresses

@@ -1,9 +1,8 @@
 """Alembic environment: the database URL comes from the Flask app's config (or -x url=...)."""
 from alembic import context
-from sqlalchemy import pool
 
-from lms.db import Base, make_engine
 import lms.models  # noqa: F401  (registers every table on Base.metadata)
+from lms.db import Base, make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.models import CaptionTrack, PendingCaption
-from tests.conftest import ROOT
-from tests.functional.test_author import confirm_upload, load, new_course, new_unit, sign_in_as, upload_captions
+from tests.helpers import ROOT, confirm_upload, load, new_course, new_unit, post, sign_in_as, upload_captions
 
 DATA = ROOT / "tests" / "data" / "captions"
 MANIFEST = json.loads((DATA / "formats.json").read_text())["files"]
@@ -46,7 +45,6 @@ def test_ass_goes_live_with_voice_spans(app, client, unit_id):
 
 def test_style_block_survives_upload_and_cue_edit(app, client, unit_id):
     """A WebVTT STYLE block is listed in the report, published, and still there after a cue is edited."""
-    from tests.conftest import post
 
     data = b"WEBVTT\n\nSTYLE\n::cue(.loud) { color: yellow }\n\n00:00:01.000 --> 00:00:03.000\n<c.loud>Hello</c>\n"
     r = upload_captions(client, unit_id, data, name="styled.vtt")

@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy import select
 
 from lms.models import Course, PendingCaption, Unit
-from tests.conftest import PASSWORD, ROOT, make_user, post
-from tests.functional.test_author import (
+from tests.factories import PASSWORD, make_user
+from tests.helpers import (
+    ROOT,
     confirm_upload,
     load,
     new_course,
     new_unit,
+    post,
     sign_in_as,
     upload_captions,
     upload_video,
