@@ -116,7 +116,8 @@ def test_newcomer_completes_a_course_with_the_keyboard_only(page):
     assert page.get_by_role("heading", level=1).inner_text() == "Certificate of completion"
     # Download the PDF by keyboard: a real file, a tagged PDF.
     tab_to(page, page.get_by_role("link", name="Download the certificate as PDF"))
-    with page.expect_download() as download_info:
+    # The first PDF of a certificate is rendered on request (WeasyPrint + pikepdf): seconds, not ms.
+    with page.expect_download(timeout=60_000) as download_info:
         page.keyboard.press("Enter")
     pdf = Path(download_info.value.path()).read_bytes()
     with pikepdf.open(io.BytesIO(pdf)) as doc:
