@@ -3,14 +3,14 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast lint format serve setup system-run system-test db content translations bench clean
+.PHONY: run test test-fast lint format catalogues serve setup system-run system-test db content translations bench clean
 
-run: setup system-run db content
+run: setup system-run catalogues db content
 	$(BIN)/lms serve --host 127.0.0.1 --port 5000
 
 # The whole suite, CI's command: unit and functional tests spread over the CPUs, then the browser
 # tests (each xdist worker drives its own Chromium against its own server).
-test: $(VENV)/.test-installed system-test
+test: $(VENV)/.test-installed system-test catalogues
 	$(BIN)/pytest -n auto --dist loadfile
 
 # The inner loop: everything but the browser, in parallel (under 2 minutes on 2 cores).
@@ -52,6 +52,10 @@ db: setup
 
 content: setup
 	$(BIN)/lms import-content
+
+# Compile the translations (the .mo files are built, never committed).
+catalogues: setup
+	$(BIN)/pybabel compile -d translations
 
 # Refresh the message catalogue and the Khmer translation file from the code and templates.
 translations: setup
