@@ -244,8 +244,8 @@ def certificates_verify(file: Path, key_source: Path | None, status_file: Path |
     public_keys = None
     if problem is None:
         public_keys, problem = load_key_source(key_source or Path(current_app.instance_path), base_url=base_url)
-    if problem is not None:
-        raise click.ClickException(f"NOT VALID: {problem}")
+    if problem is not None or public_keys is None:
+        raise click.ClickException(f"NOT VALID: {problem or 'no public key was found'}")
     result = verify_credential(doc, public_keys)
     if not result.ok:
         raise click.ClickException(f"NOT VALID: {result.reason}")

@@ -156,9 +156,9 @@ def decode(data: bytes) -> Decoded:
             encoding = name
             break
     if text is None:
-        codec = _utf16_without_bom(data)
-        if codec:
-            (text, replaced), encoding = _strict_or_replace(data, codec), codec
+        guessed = _utf16_without_bom(data)
+        if guessed:
+            (text, replaced), encoding = _strict_or_replace(data, guessed), guessed
     if text is None:
         try:
             text, encoding = data.decode("utf-8"), "utf-8"

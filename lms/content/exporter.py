@@ -150,7 +150,7 @@ def write_course_folder(course: Course, media_dir: Path, dest: Path) -> Path:
     return folder
 
 
-def zip_folder(folder: Path, out: BinaryIO) -> None:
+def zip_folder(folder: Path, out: BinaryIO | IO[bytes]) -> None:
     """Zip folder as <folder name>/..., in name order; media stored as is (it is compressed already)."""
     with zipfile.ZipFile(out, "w") as archive:
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):

@@ -35,7 +35,7 @@ class User(UserMixin, Base):
 
     #: The secret of the sign-in this object was loaded for (not stored here: its hash is in
     #: login_sessions). Flask-Login keeps get_id() in the session and the remember-me cookie.
-    login_token = None  # str | None; a plain attribute, not a column
+    login_token: str | None = None  # a plain attribute, not a column
 
     def get_id(self) -> str:
         """Flask-Login's alternative id: "<user id>.<sign-in token>", so that ending the sign-in

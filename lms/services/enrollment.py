@@ -97,7 +97,7 @@ def media_type_for(session: Session, user: User, filename: str) -> str:
     if not videos:
         raise NotFound()
     first = videos[0]
-    mime = first.mime_type if first.filename == filename else first.poster_mime
+    mime = first.mime_type if first.filename == filename else (first.poster_mime or "application/octet-stream")
     if any(roles.can_edit(user, v.unit.course) for v in videos):
         return mime
     if any(v.unit.status == "published" and v.unit.course.is_published and get_enrollment(session, user, v.unit.course)

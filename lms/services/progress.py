@@ -85,7 +85,7 @@ def progress_of_enrollments(session: Session, user: User, enrollments: list[Enro
             progress.attempts_used, progress.best_score, progress.quiz_passed = attempts.get(
                 enrollment.course.quiz.id, (0, None, False))
         by_id = {u.id: u for u in units}
-        progress.resume_unit = by_id.get(enrollment.last_unit_id) or next(
+        progress.resume_unit = by_id.get(enrollment.last_unit_id or 0) or next(
             (u for u in units if u.id not in progress.done_unit_ids), units[0] if units else None)
     return results
 

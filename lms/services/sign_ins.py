@@ -66,4 +66,4 @@ def end_all(session: Session, user: User) -> int:
     """End every sign-in of user, on every device; returns how many there were."""
     result = session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     session.flush()
-    return result.rowcount or 0
+    return getattr(result, "rowcount", 0) or 0  # a DELETE's CursorResult counts its rows
