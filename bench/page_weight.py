@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lms import create_app  # noqa: E402
-from lms.services.course_import import import_all  # noqa: E402
 from lms.db import Base, get_session  # noqa: E402
+from lms.services.course_import import import_all  # noqa: E402
 
 KOLIBRI_SIGN_IN = {"bytes": 2_860_000, "requests": 26}
 BASELINE = Path(__file__).with_name("baseline.json")

@@ -57,7 +57,7 @@ class Defaults:
     #: Strict-Transport-Security max-age (seconds) sent on HTTPS answers; 0 sends none.
     HSTS_MAX_AGE = 31536000
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password
 
 
 def _coerce(value: str):

@@ -97,9 +97,9 @@ def wrap_cue(text: str, width: int = MAX_LINE_CHARS) -> list[str]:
     best: list[str] | None = None
     for i in range(1, len(words)):
         first, second = " ".join(words[:i]), " ".join(words[i:])
-        if len(first) <= width and len(second) <= width:
-            if best is None or max(map(len, (first, second))) < max(map(len, best)):
-                best = [first, second]
+        fits = len(first) <= width and len(second) <= width
+        if fits and (best is None or max(map(len, (first, second))) < max(map(len, best))):
+            best = [first, second]
     if best is None:
         raise NarrationError(
             f"line is too long for two caption lines of {width} characters: {text!r}"

@@ -122,7 +122,7 @@ def assert_page_structure(html: str):
     """One h1 and no skipped heading levels."""
     levels = headings(html)
     assert levels.count(1) == 1, levels
-    for a, b in zip(levels, levels[1:]):
+    for a, b in zip(levels, levels[1:], strict=False):
         assert b <= a + 1, levels
 
 

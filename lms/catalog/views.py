@@ -42,5 +42,5 @@ def enrol(slug: str):
 @login_required
 def mine():
     mine = enrollments.enrollments_of(db, current_user)
-    rows = list(zip(mine, progress_of_enrollments(db, current_user, mine)))
+    rows = list(zip(mine, progress_of_enrollments(db, current_user, mine), strict=False))
     return render_template("catalog/mine.html", rows=rows)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
 from flask_login import UserMixin
@@ -35,7 +36,10 @@ class User(UserMixin, Base):
 
     #: The secret of the sign-in this object was loaded for (not stored here: its hash is in
     #: login_sessions). Flask-Login keeps get_id() in the session and the remember-me cookie.
-    login_token: str | None = None  # a plain attribute, not a column
+    if TYPE_CHECKING:
+        login_token: str | None
+    else:
+        login_token = None  # a plain attribute, not a column: SQLAlchemy must not see an annotation
 
     def get_id(self) -> str:
         """Flask-Login's alternative id: "<user id>.<sign-in token>", so that ending the sign-in

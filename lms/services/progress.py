@@ -77,7 +77,7 @@ def progress_of_enrollments(session: Session, user: User, enrollments: list[Enro
                 .group_by(Attempt.quiz_id)
             )
         }
-    for enrollment, progress in zip(enrollments, results):
+    for enrollment, progress in zip(enrollments, results, strict=False):
         units = enrollment.course.published_units()
         progress.enrolled = True
         progress.done_unit_ids = {u.id for u in units if u.id in done}

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 import yaml
@@ -102,7 +102,7 @@ def assert_structure(page) -> dict:
     assert s["mains"] == 1, f"{s['mains']} main landmarks (expected exactly one)"
     levels = s["headings"]
     assert levels and levels[0] == 1, f"the first heading is h{levels[0] if levels else '-'}, not h1"
-    for before, after in zip(levels, levels[1:]):
+    for before, after in zip(levels, levels[1:], strict=False):
         assert after <= before + 1, f"heading levels skip from h{before} to h{after}: {levels}"
     return s
 

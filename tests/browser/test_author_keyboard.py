@@ -65,7 +65,7 @@ def test_trainer_builds_captioned_course_by_keyboard_and_learner_gets_the_captio
     drafted_after.append(course_id)
 
     # Two units.
-    for title, body in zip(UNITS, ("## Germs\n\nMost illness from water comes from germs.", "Boil for one minute.")):
+    for title, body in zip(UNITS, ("## Germs\n\nMost illness from water comes from germs.", "Boil for one minute."), strict=False):
         activate(page, page.get_by_role("link", name="Add a unit"))
         assert page.get_by_role("heading", level=1).inner_text() == "Add a unit"
         type_into(page, page.get_by_role("textbox", name=containing("Unit title")), title)

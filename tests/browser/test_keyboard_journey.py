@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pikepdf
@@ -128,7 +128,7 @@ def test_newcomer_completes_a_course_with_the_keyboard_only(page):
     assert verified.inner_text() == "This certificate is genuine"
     page.wait_for_function("document.activeElement && document.activeElement.tagName === 'H1'")
     details = page.get_by_role("region", name="Certificate details").inner_text()
-    today = format_date(datetime.now(timezone.utc).date(), "long", locale="en")
+    today = format_date(datetime.now(UTC).date(), "long", locale="en")
     for expected in (name, title, today):
         assert expected in details, f"{expected!r} missing from the verification page: {details!r}"
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from babel.dates import format_date
@@ -105,7 +105,7 @@ def test_learner_completes_a_course_without_javascript(nojs_page):
     click_and_wait(page, page.get_by_role("button", name="Verify"))
     assert h1(page) == "This certificate is genuine"
     details = page.get_by_role("region", name="Certificate details").inner_text()
-    today = format_date(datetime.now(timezone.utc).date(), "long", locale="en")
+    today = format_date(datetime.now(UTC).date(), "long", locale="en")
     for expected in (name, title, today):
         assert expected in details
 

@@ -408,7 +408,7 @@ def test_audio_and_mp4_are_recognised_by_content(app, client, tmp_path):
         r = post(client, f"/teach/units/{unit_id}/video", {"video": (io.BytesIO(data), "file.bin"), "description": ""},
                  content_type="multipart/form-data")
         assert r.status_code == 302
-        assert value(app, lambda s: s.get(Unit, unit_id).video.mime_type) == mime
+        assert value(app, lambda s, unit_id=unit_id: s.get(Unit, unit_id).video.mime_type) == mime
 
 
 # --- captions -------------------------------------------------------------------------------------------
@@ -443,7 +443,7 @@ def test_caption_encodings_and_formats_are_accepted(app, client):
         r = upload_captions(client, unit_id, data, name=name)
         assert r.status_code == 302, (name, r.get_data(as_text=True)[:3000])
         confirm_upload(client, unit_id, r.headers["Location"])
-        track = value(app, lambda s: s.get(Unit, unit_id).caption_tracks[0])
+        track = value(app, lambda s, unit_id=unit_id: s.get(Unit, unit_id).caption_tracks[0])
         assert track.vtt.startswith("WEBVTT\nLanguage: en\n") and "\r" not in track.vtt and track.label == "English"
 
 

@@ -144,7 +144,7 @@ def learner_takes_quiz(app, client, email, name, answers_by_index, done_units=Tr
     with app.app_context():
         course = get_session().scalars(select(Course).where(Course.slug == "first-aid")).one()
         data = {}
-        for q, answer in zip(course.quiz.questions, answers_by_index):
+        for q, answer in zip(course.quiz.questions, answers_by_index, strict=False):
             if q.type == "short_text":
                 data[f"q-{q.id}"] = answer
             else:
@@ -170,7 +170,7 @@ def test_dashboard_page_structure(client, course_id):
     add_single(client, course_id)
     html = client.get(f"/dashboard/courses/{course_id}").get_data(as_text=True)
     levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
-    assert levels.count(1) == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:]))
+    assert levels.count(1) == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
     assert "Nobody has enrolled" in html
 
 

@@ -329,7 +329,7 @@ def test_html_and_script_in_gift_show_as_text_to_learners(app, client, auth, tra
 def _check_page(html: str, url: str) -> None:
     levels = [int(n) for n in re.findall(r"<h([1-6])[ >]", html)]
     assert levels.count(1) == 1, url
-    assert all(b - a <= 1 for a, b in zip(levels, levels[1:])), (url, levels)
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), (url, levels)
     labels = set(re.findall(r'<label for="([^"]+)"', html))
     for tag in re.findall(r"<(?:input|textarea|select)\b[^>]*>", html):
         if re.search(r'type="(hidden|submit)"', tag):

@@ -22,7 +22,7 @@ ROLES = ("anonymous", "learner", "trainer", "owner", "admin")
 #: Enough of a WebM header for sniffing: a file only the owner's course uses.
 FAKE_WEBM = b"\x1a\x45\xdf\xa3" + b"route-matrix-video" * 64
 
-A, L, T, O, D = ROLES  # short names for the tables below
+A, L, T, O, D = ROLES  # noqa: E741  # short names for the tables below
 
 
 @dataclass
@@ -109,7 +109,7 @@ GET_EXPECTED = {
     "author.track": EDITORS, "author.track_vtt": EDITORS, "author.download_track": EDITORS, "author.edit_cue": EDITORS,
     "admin.users": ADMINS, "admin.audit_log": ADMINS,
     # Learner pages on the imported course (published; only the learner is enrolled).
-    "catalog.index": {r: 200 for r in ROLES}, "catalog.course": {r: 200 for r in ROLES},
+    "catalog.index": dict.fromkeys(ROLES, 200), "catalog.course": dict.fromkeys(ROLES, 200),
     "learn.unit": {A: 302, L: 200, T: 403, O: 403, D: 403},
     "learn.captions": {A: 302, L: 200, T: 403, O: 403, D: 403},
     "learn.transcript": {A: 302, L: 200, T: 403, O: 403, D: 403},

@@ -87,7 +87,7 @@ def parse_vtt(path: Path) -> list[dict]:
     return cues
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def video_duration(path: Path) -> float:
     """Duration in seconds, parsed from the 'Duration:' line of `ffmpeg -i` (no ffprobe)."""
     proc = subprocess.run(
@@ -207,7 +207,7 @@ def test_caption_cues_do_not_overlap(unit):
     assert cues[0]["start"] >= 0
     for cue in cues:
         assert cue["end"] > cue["start"], cue
-    for earlier, later in zip(cues, cues[1:]):
+    for earlier, later in zip(cues, cues[1:], strict=False):
         assert earlier["end"] <= later["start"], (earlier, later)
 
 

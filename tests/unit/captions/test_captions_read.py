@@ -348,7 +348,7 @@ def test_messages_use_plain_language_with_line_numbers():
 def test_bad_input_never_raises():
     """Odd inputs (lone arrows, huge numbers, only a BOM) return a report instead of raising."""
     for data in (b"-->", b"WEBVTT\n\n-->", b"\xef\xbb\xbf", b"\xff\xfe", b"WEBVTT\n\n99999999999999999999:00:00.000 --> 00:00:01.000\nx",
-                 b"1\n-->\n", b"\x00" * 10, "WEBVTT\n\n00:00:01.000 --> 00:00:02.000 ".encode() + "\u2028".encode()):
+                 b"1\n-->\n", b"\x00" * 10, b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000 " + "\u2028".encode()):
         report = read_captions(data, "x")
         assert isinstance(report.cues, list)
 

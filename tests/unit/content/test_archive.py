@@ -1,6 +1,7 @@
 """Course zips are checked before anything is written outside a fresh folder (lms.content.archive)."""
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import zipfile
@@ -75,10 +76,8 @@ def test_header_sizes_are_not_trusted(tmp_path):
     limits = Limits(max_bytes=1_000_000, ratio_floor=1024)
     with pytest.raises(ArchiveTooLarge):
         extract(io.BytesIO(_patch_sizes(data, "tiny/media/big.bin", 2_000_000_000)), tmp_path / "a", limits)
-    try:
+    with contextlib.suppress(ArchiveError):
         extract(io.BytesIO(_patch_sizes(data, "tiny/media/big.bin", 10)), tmp_path / "b", limits)
-    except ArchiveError:
-        pass
     written = [p.stat().st_size for p in (tmp_path / "b").rglob("*") if p.is_file()]
     assert sum(written) <= limits.max_bytes
 
@@ -156,8 +155,7 @@ def test_errors_inside_the_block_name_the_file_in_the_zip():
     """A ContentError raised while the course is used comes out as an ArchiveError naming the zip entry."""
     from lms.errors import ContentError
 
-    with pytest.raises(ArchiveError) as err:
-        with read_course_archive(make_zip(tiny())) as data:
-            raise ContentError(data.units[0].path, "something is wrong", line=3)
+    with pytest.raises(ArchiveError) as err, read_course_archive(make_zip(tiny())) as data:
+        raise ContentError(data.units[0].path, "something is wrong", line=3)
     assert err.value.message == "tiny/units/01-one.md:3: something is wrong"
     assert err.value.name == "tiny/units/01-one.md" and err.value.line == 3

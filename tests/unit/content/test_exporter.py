@@ -27,7 +27,7 @@ def test_exported_folder_loads_back_the_same(app, tmp_path):
         assert data.slug == course.slug and data.title == course.title and data.outcomes == course.outcomes
         assert [u.title for u in data.units] == [u.title for u in course.units]
         assert [u.body_md.strip() for u in data.units] == [u.body_md.strip() for u in course.units]
-        for unit_data, unit in zip(data.units, course.units):
+        for unit_data, unit in zip(data.units, course.units, strict=False):
             assert unit_data.video_path.read_bytes() == (Path(app.config["MEDIA_DIR"]) / unit.video.filename).read_bytes()
             assert [c.language for c in unit_data.captions] == [t.language for t in unit.caption_tracks]
         assert [(q.type, q.prompt, q.feedback) for q in data.quiz.questions] == \

@@ -1,7 +1,7 @@
 """Shared fixtures for the credential tests: a site key and one certificate credential, signed."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -10,7 +10,7 @@ from lms.credentials import keys
 from lms.credentials.issue import build_credential, sign_credential
 
 BASE = "https://sala.example.org"
-ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -39,4 +39,4 @@ def credential() -> dict:
 
 @pytest.fixture(scope="module")
 def signed(credential, key) -> dict:
-    return sign_credential(credential, key, keys.key_id(BASE), datetime(2026, 3, 1, 9, 31, tzinfo=timezone.utc))
+    return sign_credential(credential, key, keys.key_id(BASE), datetime(2026, 3, 1, 9, 31, tzinfo=UTC))

@@ -36,7 +36,7 @@ def test_codes_are_unique_over_10k():
 def test_codes_use_the_whole_alphabet_evenly():
     """Each symbol turns up at roughly its fair share in every position (no bias from the generator)."""
     codes = [new_verification_code().replace("-", "") for _ in range(4000)]
-    counts = {c: 0 for c in ALPHABET}
+    counts = dict.fromkeys(ALPHABET, 0)
     for code in codes:
         for ch in code:
             counts[ch] += 1

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from lms.credentials import keys
 from lms.credentials.issue import build_credential, format_datetime, sign_credential
 
 BASE = "https://sala.example.org"
-ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 def test_credential_has_open_badges_3_shape(credential):

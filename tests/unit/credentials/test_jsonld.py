@@ -1,7 +1,7 @@
 """JSON-LD for credentials: every term maps to an IRI, and nothing is ever fetched from the network."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ from lms.credentials.issue import sign_credential
 from lms.credentials.jsonld import CanonicalizationError, canonicalize
 
 BASE = "https://sala.example.org"
-ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 def test_every_term_maps_to_an_iri(credential):

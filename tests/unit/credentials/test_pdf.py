@@ -305,20 +305,18 @@ def test_missing_alt_text_is_an_error():
     """WeasyPrint's log message about an image without alt text becomes an exception."""
     from weasyprint import HTML
 
-    with pytest.raises(CertificateRenderError, match="alt"):
-        with certpdf._weasyprint_errors():
-            HTML(string='<html lang="en"><title>t</title><img src="data:image/svg+xml,'
-                        '%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 '
-                        'height=%221%22/%3E">').write_pdf(pdf_variant="pdf/ua-1")
+    with pytest.raises(CertificateRenderError, match="alt"), certpdf._weasyprint_errors():
+        HTML(string='<html lang="en"><title>t</title><img src="data:image/svg+xml,'
+                    '%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 '
+                    'height=%221%22/%3E">').write_pdf(pdf_variant="pdf/ua-1")
 
 
 def test_missing_document_language_is_an_error():
     """WeasyPrint's log message about a missing lang attribute becomes an exception."""
     from weasyprint import HTML
 
-    with pytest.raises(CertificateRenderError, match="lang"):
-        with certpdf._weasyprint_errors():
-            HTML(string="<html><title>t</title><p>x</p>").write_pdf(pdf_variant="pdf/ua-1")
+    with pytest.raises(CertificateRenderError, match="lang"), certpdf._weasyprint_errors():
+        HTML(string="<html><title>t</title><p>x</p>").write_pdf(pdf_variant="pdf/ua-1")
 
 
 def test_other_threads_log_messages_are_not_collected():

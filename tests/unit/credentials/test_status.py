@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import copy
 import gzip
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,7 +14,7 @@ from lms.credentials.issue import build_credential, sign_credential
 from lms.credentials.verify import verify_credential
 
 BASE = "https://sala.example.org"
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 #: The example list of the specification (every bit 0), as published there.
 SPEC_EMPTY_LIST = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
 

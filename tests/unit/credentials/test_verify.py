@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -15,7 +15,7 @@ from lms.credentials.issue import sign_credential
 from lms.credentials.verify import verify_credential, verify_file
 
 BASE = "https://sala.example.org"
-ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
 
 def tampered(doc: dict, change) -> dict:

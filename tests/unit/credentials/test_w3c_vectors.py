@@ -3,7 +3,7 @@ hashes, the proofValue and verification reproduce the specification's exactly.""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -16,7 +16,7 @@ from lms.credentials.verify import verify_credential
 SPEC_PUBLIC_MULTIBASE = "z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 SPEC_PRIVATE_MULTIBASE = "z3u2en7t5LR2WtQH5PfFqMqwVHBeXouLzo6haApm8XHqvjxq"
 SPEC_VM = "https://vc.example/issuers/5678#" + SPEC_PUBLIC_MULTIBASE
-SPEC_CREATED = datetime(2023, 2, 24, 23, 36, 38, tzinfo=timezone.utc)
+SPEC_CREATED = datetime(2023, 2, 24, 23, 36, 38, tzinfo=UTC)
 # The examples context the vectors use: https://www.w3.org/ns/credentials/examples/v2
 SPEC_CONTEXTS = {
     "https://www.w3.org/ns/credentials/examples/v2": {

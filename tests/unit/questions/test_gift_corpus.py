@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.questions.gift import GiftItem, parse_gift, scan_gift
+from lms.questions.gift import GiftError, GiftItem, parse_gift, scan_gift
 
 REPO = Path(__file__).resolve().parents[3]
 CORPUS = REPO.parent / "shared" / "corpus" / "gift"
@@ -116,7 +116,7 @@ def _compare_pegjs(path: Path) -> list[tuple[int, str, dict, dict]]:
     items = scan_gift(path.read_text(encoding="utf-8"))
     assert len(items) == len(expected), f"{path.name}: {len(items)} blocks, {len(expected)} expected"
     out = []
-    for index, (q, item) in enumerate(zip(expected, items)):
+    for index, (q, item) in enumerate(zip(expected, items, strict=False)):
         want, got = _expected_pegjs(q), _ours(item)
         if want["kind"] == "category":
             verdict = "agree" if item.kind == "category" and not item.problems else "differ"
@@ -277,7 +277,7 @@ def test_moodle_questions_fixture_types_in_order(capsys):
     items = scan_gift((CORPUS / entry["file"]).read_text(encoding="utf-8"))
     assert len(items) == entry["expected_questions"] == 9
     agree = 0
-    for item, expected in zip(items, entry["expected_types_in_order"]):
+    for item, expected in zip(items, entry["expected_types_in_order"], strict=False):
         kind = "true_false" if expected.startswith("truefalse") else _MOODLE_TYPES[expected]
         assert item.kind == kind
         if kind == "true_false":
@@ -295,7 +295,7 @@ def test_moodle_questions_fixture_types_in_order(capsys):
     assert dup.question is None and [p.line for p in dup.problems] == [dup.line]
     assert items[6].question.prompt.endswith('._____";')  # Moodle's reading of the stray `";`
     assert items[6].question.feedback.startswith("This is, of course")
-    with pytest.raises(Exception):
+    with pytest.raises(GiftError):
         parse_gift((CORPUS / entry["file"]).read_text(encoding="utf-8"))
     with capsys.disabled():
         print(f"\nmoodle/questions.gift.txt: {agree}/9 types agree with Moodle "
