@@ -125,6 +125,8 @@ def import_course(file: Path):
     course = result.course
     click.echo(f"{'Imported' if result.created else 'Updated'} {course.slug}: {len(course.units)} units, "
                f"{len(course.quiz.questions) if course.quiz else 0} quiz questions.")
+    for unit in result.held_back:
+        click.echo(f"Kept as a draft (fails the accessibility check): {unit.slug}")
 
 
 @click.group("users", help="Accounts.")

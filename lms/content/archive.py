@@ -38,13 +38,16 @@ from flask_babel import gettext as _
 
 from lms.content.loader import CourseData, load_course
 from lms.errors import ContentError, LmsError
-from lms.text import SLUG_RE
+from lms.text import SLUG_RE, slugify
 
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
 _CHUNK = 64 * 1024
 #: Files that macOS and Windows add to zips made in their file managers; skipped, not refused.
-_JUNK = ("__MACOSX/",)
-_JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
+#: Folders and files operating systems add to a zip on their own: macOS's resource forks
+#: (__MACOSX/ and AppleDouble "._name" files beside each file), Finder's .DS_Store, Windows
+#: Explorer's Thumbs.db and desktop.ini. Skipped wherever they are, never imported.
+_JUNK_FOLDERS = {"__MACOSX", ".Spotlight-V100", ".Trashes", ".fseventsd"}
+_JUNK_NAMES = {".ds_store", "thumbs.db", "ehthumbs.db", "desktop.ini"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,13 @@ class ArchiveTooLarge(ArchiveError):
 
 
 def _is_junk(name: str) -> bool:
-    return name.startswith(_JUNK) or name.rsplit("/", 1)[-1] in _JUNK_NAMES
+    """True for OS litter (see _JUNK_FOLDERS and _JUNK_NAMES) at any depth of the zip."""
+    parts = [p for p in name.split("/") if p]
+    if not parts:
+        return False
+    base = parts[-1]
+    return (any(p in _JUNK_FOLDERS for p in parts) or base.lower() in _JUNK_NAMES
+            or (base.startswith("._") and not name.endswith("/")))
 
 
 def _check_name(info: zipfile.ZipInfo) -> None:
@@ -137,9 +146,9 @@ def _course_root(names: list[str]) -> str:
     if f"{root}/course.yaml" not in names:
         raise ArchiveError(_("%(root)s/course.yaml is missing: every course needs a course.yaml.", root=root),
                            f"{root}/course.yaml")
-    if not SLUG_RE.match(root):
-        raise ArchiveError(_("“%(root)s”: the course folder's name is its web address, so it must be lower-case "
-                             "words joined by hyphens, e.g. public-speaking.", root=root), root)
+    if not slugify(root):
+        raise ArchiveError(_("“%(root)s”: the course folder's name becomes the course's web address, so it needs "
+                             "some Latin letters or digits, e.g. public-speaking.", root=root), root)
     return root
 
 
@@ -183,10 +192,12 @@ def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
         if not members:
             raise ArchiveError(_("The zip is empty: it holds no course.yaml."))
         root = _course_root([m.filename for m in members])
+        # A folder named "Public Speaking (2)" by a file manager is read as public-speaking-2.
+        slug = root if SLUG_RE.match(root) else slugify(root)
         total = 0
         for info in members:
             _check_readable(info)
-            target = (dest / info.filename).resolve()
+            target = (dest / slug / info.filename[len(root) + 1:]).resolve()
             if dest not in target.parents:
                 raise ArchiveError(_("“%(name)s”: the path leads outside the course folder, so the zip was refused.",
                                      name=info.filename), info.filename)
@@ -213,7 +224,7 @@ def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
                                      "unsupported compression.", name=info.filename), info.filename) from None
             except FileExistsError:
                 raise ArchiveError(_("“%(name)s” is in the zip twice.", name=info.filename), info.filename) from None
-    return dest / root
+    return dest / slug
 
 
 def _relative(err: ContentError, root: Path) -> ArchiveError:

@@ -9,7 +9,7 @@ import yaml
 
 from lms.errors import ContentError, FieldErrors
 from lms.questions import QuestionSpec, find, names
-from lms.text import SLUG_RE
+from lms.text import SLUG_RE, normalize_language
 
 UNIT_FILE_RE = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 CAPTION_FILE_RE = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)(?:\.(?P<kind>captions|subtitles|descriptions|chapters))?\.vtt$")
@@ -221,11 +221,16 @@ def load_course(folder: Path) -> CourseData:
             raise ContentError(unit.path, f"the unit slug '{unit.slug}' is also used by {seen[unit.slug].name}")
         seen[unit.slug] = unit.path
     quiz_path = folder / "quiz.yaml"
+    try:
+        # The tag is written into pages, tracks and certificate PDFs: it must be a real BCP 47 tag.
+        language = normalize_language(str(meta.get("language") or "en"))
+    except ValueError as err:
+        raise ContentError(meta_path, str(err), field="language") from None
     return CourseData(
         slug=folder.name,
         title=_require(meta, "title", meta_path),
         summary=str(meta.get("summary") or "").strip(),
-        language=str(meta.get("language") or "en").strip(),
+        language=language,
         trainer=str(meta.get("trainer") or "").strip(),
         estimated_minutes=_int(meta, "estimated_minutes", meta_path, 0, 0, 100000),
         outcomes=[o.strip() for o in outcomes],

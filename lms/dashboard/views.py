@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from lms.content.archive import ArchiveError, Limits
@@ -109,5 +110,12 @@ def import_course():
                            questions=len(course.quiz.questions) if course.quiz else 0)
                 flash((_("“%(title)s” was imported: %(counts)s.", title=course.title, counts=counts) if result.created
                        else _("“%(title)s” was updated: %(counts)s.", title=course.title, counts=counts)), "info")
+                if result.held_back:
+                    flash(ngettext(
+                        "%(num)d unit stays a draft until it passes the accessibility check (captions for its "
+                        "video, alt text for its images): %(titles)s. Open it on the Teach page to fix it.",
+                        "%(num)d units stay drafts until they pass the accessibility check (captions for their "
+                        "videos, alt text for their images): %(titles)s. Open them on the Teach page to fix them.",
+                        len(result.held_back), titles=", ".join(f"“{u.title}”" for u in result.held_back)), "info")
                 return redirect(url_for("dashboard.course", course_id=course.id))
     return render_template("dashboard/import.html", form=form), status

@@ -7,7 +7,7 @@ caller commits (the request, or the `lms import-course` command) and rolls back 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, BinaryIO
 
@@ -21,6 +21,7 @@ from lms.content.loader import CourseData
 from lms.errors import NotAllowed, NotFound
 from lms.models import Course, Question, Quiz, Unit, User
 from lms.services.course_import import upsert_course
+from lms.services.publishing import publish_gaps
 from lms.services.roles import can_edit, require_trainer
 
 
@@ -30,17 +31,32 @@ class ImportResult:
 
     course: Course
     created: bool
+    #: Units the zip marked as published that stay drafts: they fail the accessibility gate.
+    held_back: list[Unit] = field(default_factory=list)
 
 
-def _statuses(data: CourseData, course: Course, created: bool) -> None:
-    """Apply ``status: draft`` from course.yaml and unit front matter (see lms.content.exporter)."""
+def _statuses(data: CourseData, course: Course, created: bool) -> list[Unit]:
+    """Apply ``status: draft`` from course.yaml and unit front matter (see lms.content.exporter).
+
+    A unit the zip marks as published goes live only if it passes the accessibility gate that
+    manual publishing enforces (lms.services.publishing); otherwise it stays a draft, and is
+    returned so the trainer can be told which units need captions or alt text first."""
     if created:
         course.status = "draft" if data.draft else "published"
     by_slug = {u.slug: u for u in course.units}
+    held: list[Unit] = []
     for unit_data in data.units:
         unit = by_slug.get(unit_data.slug)
-        if unit is not None:
-            unit.status = "draft" if unit_data.draft else "published"
+        if unit is None:
+            continue
+        if unit_data.draft:
+            unit.status = "draft"
+        elif publish_gaps(unit):
+            unit.status = "draft"
+            held.append(unit)
+        else:
+            unit.status = "published"
+    return held
 
 
 def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *, user: User | None = None,
@@ -67,7 +83,8 @@ def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *
         before = set(os.listdir(media_dir))
         try:
             course = upsert_course(session, data, media_dir)
-            _statuses(data, course, created)
+            session.flush()
+            held = _statuses(data, course, created)
             if created and user is not None:
                 course.owner_id = user.id
             session.flush()
@@ -76,7 +93,7 @@ def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *
                 if not name.startswith("."):
                     (media_dir / name).unlink(missing_ok=True)
             raise
-    return ImportResult(course, created)
+    return ImportResult(course, created, held)
 
 
 def course_for_export(session: Session, course_id: int) -> Course:

@@ -14,7 +14,7 @@ from lms.captions import read_captions
 from lms.db import get_session
 from lms.models import Course, User
 from tests.factories import make_user, make_zip, tiny
-from tests.helpers import csrf_token, post
+from tests.helpers import CONTENT, csrf_token, post
 
 SLUG = "public-speaking"
 
@@ -176,3 +176,23 @@ def test_course_zip_over_the_upload_limit_gets_the_413_page_and_a_closed_connect
                     content_type="multipart/form-data")
     assert r.status_code == 413 and r.headers.get("Connection") == "close"
     assert "<h1>The file is too large</h1>" in r.get_data(as_text=True)
+
+
+def test_zip_import_keeps_units_without_captions_as_drafts(app, client, auth):
+    """A unit the zip marks published but whose video has no captions stays a draft, as the manual
+    publishing gate would keep it, and the trainer is told which; a unit that passes goes live."""
+    auth.as_new("trainer")
+    video = (CONTENT / "public-speaking" / "media" / "01-why-we-speak.webm").read_bytes()
+    entries = tiny(**{
+        "tiny/units/02-talk.md": "---\ntitle: Talk\nestimated_minutes: 5\nvideo: media/talk.webm\n"
+                                 "video_alt: A trainer talks.\n---\nWatch.\n",
+        "tiny/media/talk.webm": video,
+    })
+    r = post(client, "/dashboard/import", {"file": (make_zip(entries), "tiny.zip")}, content_type="multipart/form-data")
+    assert r.status_code == 302
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "stays a draft until it passes the accessibility check" in page and "“Talk”" in page
+    with app.app_context():
+        course = get_session().scalars(select(Course).where(Course.slug == "tiny")).one()
+        statuses = {u.slug: u.status for u in course.units}
+    assert statuses == {"one": "published", "talk": "draft"}

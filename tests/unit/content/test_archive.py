@@ -86,7 +86,7 @@ def test_header_sizes_are_not_trusted(tmp_path):
     ({"tiny/units/01-one.md": UNIT}, "tiny/course.yaml is missing"),
     ({"course.yaml": COURSE_YAML, "units/01-one.md": UNIT}, "Zip the course folder itself"),
     ({"a/course.yaml": COURSE_YAML, "b/course.yaml": COURSE_YAML}, "exactly one course folder"),
-    ({"Tiny Course/course.yaml": COURSE_YAML}, "lower-case words"),
+    ({"វគ្គ/course.yaml": COURSE_YAML}, "Latin letters"),
 ])
 def test_missing_course_file_or_wrong_layout_is_refused(tmp_path, entries, words):
     """No course.yaml, course.yaml at the top, two folders or a bad folder name: a clear message."""
