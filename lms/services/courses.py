@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import Course, Unit, User
-from lms.text import SLUG_MAX, SLUG_RE, normalize_language, slugify
+from lms.text import SLUG_MAX, SLUG_RE, clean_name, normalize_language, slugify
 
 
 @dataclass
@@ -48,9 +48,12 @@ def _check_slug(session: Session, slug: str, title: str, exclude_id: int | None)
 
 
 def _fill_course(session: Session, course: Course, data: CourseFields) -> None:
-    title = (data.title or "").strip()
-    if not title:
+    if not (data.title or "").strip():
         raise FieldErrors({"title": _("Enter a title for the course.")})
+    # NFC, and no control or bidi-override characters: a title is printed on certificates too.
+    title, problem = clean_name(data.title)
+    if problem:
+        raise FieldErrors({"title": problem})
     try:
         language = normalize_language(data.language)
     except ValueError as err:

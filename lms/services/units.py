@@ -16,7 +16,7 @@ from lms.content.sanitize import render_markdown
 from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import Course, Unit
 from lms.services.courses import check_slug_format
-from lms.text import SLUG_MAX, slugify
+from lms.text import SLUG_MAX, clean_name, slugify
 
 
 @dataclass
@@ -55,9 +55,12 @@ def _unit_slug(course: Course, unit: Unit, slug: str, title: str) -> str:
 
 
 def _fill_unit(course: Course, unit: Unit, data: UnitFields) -> None:
-    title = (data.title or "").strip()
-    if not title:
+    if not (data.title or "").strip():
         raise FieldErrors({"title": _("Enter a title for the unit.")})
+    # NFC, and no control or bidi-override characters: a title is printed on certificates too.
+    title, problem = clean_name(data.title)
+    if problem:
+        raise FieldErrors({"title": problem})
     keep_slug = unit.slug if unit.slug and not data.slug.strip() else None
     unit.slug = keep_slug or _unit_slug(course, unit, data.slug, title)
     unit.title = title

@@ -10,7 +10,17 @@ from sqlalchemy import func, select
 from lms.db import get_session
 from lms.models import CaptionTrack, Course, PendingCaption, Unit
 from tests.factories import make_user
-from tests.helpers import ROOT, SRT, assert_page_structure, new_course, new_unit, post, sign_in_as, upload_captions
+from tests.helpers import (
+    ROOT,
+    SRT,
+    assert_page_structure,
+    new_course,
+    new_unit,
+    post,
+    sign_in_as,
+    upload_captions,
+    value,
+)
 
 DATA = ROOT / "tests" / "data" / "captions"
 
@@ -206,3 +216,19 @@ def test_unknown_ids_are_404(app, client, unit_id):
     """Teach pages for courses, units and tracks that do not exist are 404 pages."""
     for url in ("/teach/courses/9999", "/teach/units/9999/edit", "/teach/tracks/9999"):
         assert client.get(url).status_code == 404
+
+
+def test_titles_with_bidi_overrides_or_control_characters_are_refused(app, client):
+    """A course or unit title carrying U+202E (prints reversed) or a NUL is refused with a message;
+    a title typed in decomposed form is stored NFC."""
+    sign_in_as(app, client)
+    for bad in ("\u202eevil", "Tab\x00le"):
+        r = post(client, "/teach/courses/new", {"title": bad, "slug": "", "language": "en", "estimated_minutes": "5",
+                                                "summary": "", "outcomes": ""})
+        assert r.status_code == 422 and "invisible control characters" in r.get_data(as_text=True)
+    course_id = new_course(client, title="Cafe\u0301 talks")
+    from lms.models import Course
+    assert value(app, lambda s: s.get(Course, course_id).title) == "Caf\u00e9 talks"
+    r = post(client, f"/teach/courses/{course_id}/units/new", {"title": "\u202eunit", "summary": "", "body_md": "x",
+                                                               "slug": "", "estimated_minutes": "1"})
+    assert r.status_code == 422 and "invisible control characters" in r.get_data(as_text=True)
