@@ -15,7 +15,7 @@ test: $(VENV)/.test-installed system-test
 
 # The inner loop: everything but the browser, in parallel (under 2 minutes on 2 cores).
 test-fast: $(VENV)/.test-installed
-	$(BIN)/pytest -n auto --dist loadfile -m "not browser" tests/unit tests/functional
+	$(BIN)/pytest -n auto --dist loadfile -m "not browser and not slow" tests/unit tests/functional
 
 # Lint, format check and types, as configured in pyproject.toml.
 lint: $(VENV)/.test-installed
