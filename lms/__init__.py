@@ -37,6 +37,11 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
 
+    from flask_compress import Compress
+
+    # Registered before the page hooks, so its after_request runs last, on the finished response.
+    Compress(app)
+
     from lms import templating
 
     templating.init_app(app)

@@ -27,7 +27,17 @@ def demote_headings(html: str) -> Markup:
     return Markup(shifted)
 
 
+def save_data() -> bool:
+    """Whether the browser asked to save data (`Save-Data: on`, the Save-Data client hint): pages
+    then leave out posters and preload no media."""
+    return request.headers.get("Save-Data", "").strip().lower() == "on"
+
+
 def init_app(app: Flask) -> None:
+    from lms import assets
+
+    style_hash = assets.init_app(app).inline_css_hash
+    app.jinja_env.globals["save_data"] = save_data
     app.jinja_env.filters["demote_headings"] = demote_headings
 
     @app.context_processor
@@ -47,10 +57,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        # Scripts and styles only from this site: user-authored text can never run code.
+        # Scripts and styles only from this site: user-authored text can never run code. The one
+        # inline stylesheet (lms/assets.py) is allowed by its hash, never by 'unsafe-inline'.
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+            f"default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' {style_hash}; "
             "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
             "frame-ancestors 'none'",
         )
