@@ -16,15 +16,19 @@ What a thread can still be held by: a client that sends part of a request's head
 worker class below bounds that with a socket timeout while the head is read (HEAD_READ_TIMEOUT),
 then lifts it so a slow download of a long video on a 3G line is never cut off.
 
-Errors gunicorn answers itself, without the app's accessible page: a malformed request line or
-header (400), a request line over `limit_request_line` (414), headers over `limit_request_fields`
-/ `limit_request_field_size` (431). Browsers never send those; docs/deploy.md says how nginx can
-answer them with a page of ours in a deployment.
+Errors gunicorn answers itself, before the app sees a request: a malformed request line or header
+(400), a request line over `limit_request_line` (414), headers over `limit_request_fields` /
+`limit_request_field_size` (431), an exception outside the app (500). The worker below sends the
+app's own accessible error page (landmarks, a way back) with gunicorn's status instead of
+gunicorn's bare one. What remains bare: nothing gunicorn writes; a worker killed by `timeout` or
+the OOM killer closes its connections without any page (the browser shows its own error).
 """
 from __future__ import annotations
 
 import os
+import re
 
+from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
 
 CORES = os.cpu_count() or 1
@@ -45,10 +49,54 @@ keepalive = 5
 timeout = 30
 graceful_timeout = 30
 accesslog = "-"
+#: gunicorn 25+ opens a control socket at one fixed path per user, which two servers on one machine
+#: (docs/deploy.md runs two) would fight over; `lms serve` needs none.
+control_socket_disable = True
+
+
+class _Captured:
+    """Takes the place of the client socket while gunicorn writes its own error page."""
+
+    def __init__(self):
+        self.data = b""
+
+    def gettimeout(self):
+        return 0.0
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
 
 
 class Worker(ThreadWorker):
-    """gunicorn's gthread worker with a bound on the time a started request head may take."""
+    """gunicorn's gthread worker with a bound on the time a started request head may take, and the
+    app's error page in place of gunicorn's."""
+
+    _pages: dict[int, bytes] | None = None
+
+    def handle_error(self, req, client, addr, exc):
+        captured = _Captured()
+        # gunicorn decides the status and logs; its page goes to `captured`, ours to the client.
+        super().handle_error(req, captured, addr, exc)
+        match = re.match(rb"HTTP/1\.[01] (\d{3}) ", captured.data)
+        status = int(match.group(1)) if match else 500
+        try:
+            page = self.error_response(status)
+        except Exception:  # noqa: BLE001 - an app that cannot render still answers, with gunicorn's page
+            self.log.exception("Could not render the error page for %s", status)
+            page = captured.data
+        try:
+            util.write_nonblock(client, page)
+        except Exception:  # noqa: BLE001 - the client may be gone; gunicorn ignores this too
+            self.log.debug("Failed to send error page.")
+
+    def error_response(self, status: int) -> bytes:
+        """The whole HTTP response for `status`: the app's error page with the app's headers
+        (CSP, nosniff), rendered once per status and worker, in the source language."""
+        if self._pages is None:
+            self._pages = {}
+        if status not in self._pages:
+            self._pages[status] = _render_error(self.wsgi, status)
+        return self._pages[status]
 
     def handle(self, conn):
         init = conn.init
@@ -66,3 +114,20 @@ class Worker(ThreadWorker):
         # The head is in; the body and the response may take as long as the line needs.
         conn.sock.settimeout(None)
         return super().handle_request(req, conn)
+
+
+def _render_error(app, status: int) -> bytes:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    from lms.errors import render_error
+
+    with app.test_request_context("/"):
+        response = app.process_response(app.make_response(render_error(status)))
+    response.status_code = status  # render_error shows 414/431 as its 400 page; the status stays
+    body = response.get_data()
+    headers = [(k, v) for k, v in response.headers.items()
+               if k.lower() not in ("content-length", "connection", "set-cookie")]
+    head = f"HTTP/1.1 {status} {HTTP_STATUS_CODES.get(status, 'Error')}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers)
+    head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode("latin-1") + body
