@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import UTC, datetime
@@ -139,7 +140,12 @@ def main() -> None:
             for name, who, path in pages:
                 opener = sessions[who][0] if who else urllib.request.build_opener()
                 cookie = "; ".join(f"{c.name}={c.value}" for c in sessions[who][1]) if who else ""
-                body = opener.open(base + path, timeout=60).read()
+                try:
+                    body = opener.open(base + path, timeout=60).read()
+                except urllib.error.HTTPError as err:
+                    print(f"{name:18} HTTP {err.code}: not measured (see the server log)", flush=True)
+                    rows.append((name, None, None))
+                    continue
                 copy = STATIC_COPY / (re.sub(r"\W+", "-", name) + (".csv" if path.endswith(".csv") else ".html"))
                 copy.write_bytes(body)
                 page = _wrk(base + path, cookie, args.connections, args.duration)
@@ -149,6 +155,9 @@ def main() -> None:
                       f"err {page['errors']:4d} | file {static['rps']:8.1f} p99 {static['p99']:7.1f} "
                       f"| ratio {page['rps'] / static['rps']:.2f}", flush=True)
             rss = _rss_mib(server.pid)
+            if any(page is None for _, page, _ in rows):
+                tail = (Path(tmp) / "server.log").read_text(errors="replace")
+                print("".join(line + "\n" for line in tail.splitlines() if "Error" in line or "error" in line)[-3000:])
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -166,6 +175,9 @@ def main() -> None:
              "| page | req/s | p50 ms | p99 ms | errors | file req/s | file p99 ms | ratio |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for name, page, static in rows:
+        if page is None:
+            lines.append(f"| {name} | HTTP error, not measured | | | | | | |")
+            continue
         lines.append(f"| {name} | {page['rps']:.0f} | {page['p50']:.1f} | {page['p99']:.1f} | {page['errors']} "
                      f"| {static['rps']:.0f} | {static['p99']:.1f} | {page['rps'] / static['rps']:.2f} |")
     text = "\n".join(lines) + "\n"
