@@ -15,7 +15,7 @@ test: $(VENV)/.test-installed system-test catalogues
 
 # The inner loop: everything but the browser, in parallel (under 2 minutes on 2 cores).
 test-fast: $(VENV)/.test-installed
-	$(BIN)/pytest -n auto --dist loadfile -m "not browser" tests/unit tests/functional
+	$(BIN)/pytest -n auto --dist loadfile -m "not browser and not slow" tests/unit tests/functional
 
 # Lint, format check and types, as configured in pyproject.toml.
 lint: $(VENV)/.test-installed
@@ -63,8 +63,19 @@ translations: setup
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 	$(BIN)/pybabel compile -d translations
 
-bench: setup
+# Page weight and bytes in-process, then every page type under wrk at network size on SQLite and
+# on PostgreSQL (skipped, with a line saying so, when none answers at BENCH_PG). Needs wrk (Debian).
+# Figures are appended to bench/RESULTS.md.
+BENCH_DIR ?= bench/instance
+BENCH_PG  ?= postgresql+psycopg://postgres@127.0.0.1:5432/sala_bench
+bench: $(VENV)/.test-installed
 	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/bytes.py
+	$(BIN)/python bench/seed.py --recreate --database-url sqlite:///$(BENCH_DIR)/bench.db
+	$(BIN)/python bench/serve.py --database-url sqlite:///$(BENCH_DIR)/bench.db
+	if $(BIN)/python bench/seed.py --recreate --database-url $(BENCH_PG); then \
+	  $(BIN)/python bench/serve.py --database-url $(BENCH_PG); \
+	else echo "PostgreSQL pass skipped: no database server answered at $(BENCH_PG)."; fi
 
 clean:
 	rm -rf $(VENV) instance

@@ -1,16 +1,23 @@
 """Sala: an accessible, self-paced learning platform."""
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 
 from lms.config import PROJECT_ROOT
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app: config → db → login → babel → blueprints → error handlers → CLI."""
+    """Build the app: config → db → login → babel → blueprints → error handlers → CLI.
+
+    The instance folder (settings.py, secret key, SQLite file, media) is `config["INSTANCE_PATH"]`,
+    else the LMS_INSTANCE_PATH environment variable, else instance/ in the project.
+    """
+    instance = (config or {}).get("INSTANCE_PATH") or os.environ.get("LMS_INSTANCE_PATH")
     app = Flask(
         __name__,
-        instance_path=(config or {}).get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_path=instance or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
@@ -40,6 +47,11 @@ def create_app(config: dict | None = None) -> Flask:
     init_login(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+
+    from flask_compress import Compress
+
+    # Registered before the page hooks, so its after_request runs last, on the finished response.
+    Compress(app)
 
     from lms import templating
 

@@ -201,12 +201,15 @@ def users_set_role(email: str, role: str):
     click.echo(f"{user.email} is now a {role}.")
 
 
-@click.command("serve", help="Serve the site with gunicorn on 127.0.0.1:5000.")
+@click.command("serve", help="Serve the site with gunicorn on 127.0.0.1:5000 (threaded workers, see lms/serving.py).")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
-@click.option("--workers", default=2, type=int)
+@click.option("--workers", default=None, type=int, help="Processes. Default: one per CPU core.")
+@click.option("--threads", default=None, type=int, help="Threads per process. Default: 2 × cores + 1.")
+@click.option("--timeout", default=None, type=int,
+              help="Seconds before a hung worker is restarted (idle connections never trigger it). Default: 30.")
 @with_appcontext
-def serve(host: str, port: int, workers: int):
+def serve(host: str, port: int, workers: int | None, threads: int | None, timeout: int | None):
     from lms.config import is_loopback, public_url_problem
 
     if public_url_problem(current_app.config) and is_loopback(host) and not current_app.config.get("BASE_URL"):
@@ -217,8 +220,11 @@ def serve(host: str, port: int, workers: int):
     click.echo(f"Sala is running at http://{host}:{port}/ (press Ctrl+C to stop)")
     sys.stdout.flush()
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    os.execv(str(gunicorn), [str(gunicorn),  # noqa: S606  # our own gunicorn, fixed arguments "--bind", f"{host}:{port}", "--workers", str(workers),
-                             "--access-logfile", "-", "lms.wsgi:app"])
+    args = [str(gunicorn), "--config", "python:lms.serving", "--bind", f"{host}:{port}"]
+    for flag, value in (("--workers", workers), ("--threads", threads), ("--timeout", timeout)):
+        if value is not None:
+            args += [flag, str(value)]
+    os.execv(str(gunicorn), [*args, "lms.wsgi:app"])  # noqa: S606 - become gunicorn, fixed arguments
 
 
 @click.group("certificates", help="Certificates and their Open Badges credentials.")

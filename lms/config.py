@@ -56,6 +56,14 @@ class Defaults:
     SEND_FILE_MAX_AGE_DEFAULT = 3600
     #: Strict-Transport-Security max-age (seconds) sent on HTTPS answers; 0 sends none.
     HSTS_MAX_AGE = 31536000
+    #: Flask-Compress: brotli, else gzip, when the client asks (Accept-Encoding). Text types only:
+    #: video, audio and images are compressed already, and range (206) responses are never touched.
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                          "application/ld+json", "text/plain", "text/csv", "text/vtt", "image/svg+xml",
+                          "application/xml", "text/xml"]
+    COMPRESS_BR_LEVEL = 5
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password
 

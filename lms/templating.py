@@ -17,9 +17,19 @@ def format_seconds(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def save_data() -> bool:
+    """Whether the browser asked to save data (`Save-Data: on`, the Save-Data client hint): pages
+    then leave out posters and preload no media."""
+    return request.headers.get("Save-Data", "").strip().lower() == "on"
+
+
 def init_app(app: Flask) -> None:
+    from lms import assets
+
     # Author HTML reaches a page only through the sanitizer's filter (reading_html).
     sanitize.init_app(app)
+    style_hash = assets.init_app(app).inline_css_hash
+    app.jinja_env.globals["save_data"] = save_data
 
     @app.context_processor
     def _page_context():
@@ -42,10 +52,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        # Scripts and styles only from this site: user-authored text can never run code.
+        # Scripts and styles only from this site: user-authored text can never run code. The one
+        # inline stylesheet (lms/assets.py) is allowed by its hash, never by 'unsafe-inline'.
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; "
+            f"default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self' {style_hash}; "
             "script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
             "frame-ancestors 'none'",
         )

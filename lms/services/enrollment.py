@@ -1,24 +1,64 @@
 """Courses a learner can see, and enrolment in them."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import NotEnrolled, NotFound
-from lms.models import Course, Enrollment, Question, Quiz, Unit, User, Video
+from lms.models import CaptionTrack, Course, Enrollment, Question, Quiz, Unit, User, Video
 from lms.services import roles
 
+#: The unit columns a list of units shows (title, summary, time, status, order), without the
+#: unit's body: pages that list units never load the reading text of each one.
+_UNIT_LISTED = (Unit.id, Unit.course_id, Unit.position, Unit.slug, Unit.title, Unit.summary,
+                Unit.estimated_minutes, Unit.status)
 
-def visible_courses(session: Session) -> list[Course]:
-    return list(
-        session.scalars(
-            select(Course)
-            .where(Course.status == "published")
-            .options(selectinload(Course.units))
-            .order_by(Course.title)
-        )
+
+def _listed_units():
+    return selectinload(Course.units).load_only(*_UNIT_LISTED)
+
+
+def visible_courses(session: Session) -> list[tuple[Course, int]]:
+    """Published courses by title, each with its number of published units: one query, whatever
+    the number of courses (the catalog shows the count, so no unit is loaded)."""
+    units = (
+        select(Unit.course_id, func.count(Unit.id).label("n"))
+        .where(Unit.status == "published")
+        .group_by(Unit.course_id)
+        .subquery()
     )
+    rows = session.execute(
+        select(Course, func.coalesce(units.c.n, 0))
+        .outerjoin(units, units.c.course_id == Course.id)
+        .where(Course.status == "published")
+        .order_by(Course.title)
+    )
+    return [(course, count) for course, count in rows]
+
+
+def course_outline(session: Session, slug: str, *, user: User | None = None) -> Course:
+    """A course as its page shows it, in six queries whatever its size; NotFound as get_course.
+
+    Loaded: the units' listed columns, each unit's video length and caption tracks' kind and
+    label, the quiz and the ids of its questions (the page shows how many). Not loaded: unit
+    bodies, caption cues, question texts and choices, which the course page never shows.
+    """
+    units = _listed_units()
+    course = session.scalars(
+        select(Course)
+        .where(Course.slug == slug)
+        .options(
+            units.selectinload(Unit.video).load_only(Video.id, Video.unit_id, Video.duration),
+            units.selectinload(Unit.caption_tracks).load_only(
+                CaptionTrack.id, CaptionTrack.unit_id, CaptionTrack.language, CaptionTrack.kind,
+                CaptionTrack.label),
+            selectinload(Course.quiz).selectinload(Quiz.questions).load_only(Question.id, Question.quiz_id),
+        )
+    ).first()
+    if course is None or (not course.is_published and not roles.can_edit(user, course)):
+        raise NotFound()
+    return course
 
 
 def get_course(session: Session, slug: str, *, user: User | None = None) -> Course:
@@ -77,8 +117,9 @@ def enrollments_of(session: Session, user: User) -> list[Enrollment]:
         session.scalars(
             select(Enrollment)
             .where(Enrollment.user_id == user.id)
-            .options(selectinload(Enrollment.course).selectinload(Course.units),
-                     selectinload(Enrollment.course).selectinload(Course.quiz).selectinload(Quiz.questions))
+            .options(selectinload(Enrollment.course).selectinload(Course.units).load_only(*_UNIT_LISTED),
+                     selectinload(Enrollment.course).selectinload(Course.quiz).selectinload(Quiz.questions)
+                     .load_only(Question.id, Question.quiz_id))
             .order_by(Enrollment.enrolled_at.desc())
         )
     )

@@ -41,7 +41,7 @@ def check(app, client, db, unit_id, path: Path, accepted: bool, cues: int):
         html = r.get_data(as_text=True)
         assert r.status_code == 422, (path.name, r.status_code)
         assert "This file was not stored" in html
-        reasons = re.findall(r'<li[^>]*>(.*?)</li>', html.split("There is a problem", 1)[-1], re.S)
+        reasons = re.findall(r'<li[^>]*>(.*?)</li>', html.split("This file was not stored", 1)[-1], re.S)
         assert reasons and all(len(re.sub(r"<[^>]+>", "", x).strip()) > 10 for x in reasons[:1])
         assert db.scalar(select(PendingCaption)) is None
         return

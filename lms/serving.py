@@ -1,0 +1,133 @@
+"""gunicorn's configuration for `lms serve` and `make run`: threaded workers that idle and slow
+connections cannot starve.
+
+gunicorn reads this module as its config file (`gunicorn -c python:lms.serving lms.wsgi:app`);
+`lms serve` passes the address and any option given on its command line, which win over these.
+
+Why not gunicorn's default *sync* workers: a sync worker serves one connection at a time and, by
+gunicorn's own documentation, needs a buffering proxy in front. A browser facing it directly keeps
+idle and speculative connections open; each holds a worker until `timeout` kills it, and the request
+behind it gets gunicorn's bare "Internal Server Error" page. The *gthread* worker (gunicorn docs,
+"Design" → "AsyncIO workers" and settings `threads`, `keepalive`, `worker_connections`) keeps idle
+and kept-alive connections in its main loop's poller, not in a thread, and the main loop tells the
+arbiter it is alive whatever the connections do, so `timeout` only fires when a worker really hangs.
+
+What a thread can still be held by: a client that sends part of a request's head and stops. The
+worker class below bounds that with a socket timeout while the head is read (HEAD_READ_TIMEOUT),
+then lifts it so a slow download of a long video on a 3G line is never cut off.
+
+Errors gunicorn answers itself, before the app sees a request: a malformed request line or header
+(400), a request line over `limit_request_line` (414), headers over `limit_request_fields` /
+`limit_request_field_size` (431), an exception outside the app (500). The worker below sends the
+app's own accessible error page (landmarks, a way back) with gunicorn's status instead of
+gunicorn's bare one. What remains bare: nothing gunicorn writes; a worker killed by `timeout` or
+the OOM killer closes its connections without any page (the browser shows its own error).
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from gunicorn import util
+from gunicorn.workers.gthread import ThreadWorker
+
+CORES = os.cpu_count() or 1
+#: Seconds a connection may take to send the head of a request once it has started sending one.
+HEAD_READ_TIMEOUT = float(os.environ.get("LMS_SERVE_HEAD_TIMEOUT", "20"))
+
+worker_class = "lms.serving.Worker"
+#: One process per core (each holds its own copy of the app, ~90 MiB), threads for the waiting:
+#: a request spends much of its time in SQLite/PostgreSQL and on the socket, with the GIL released.
+workers = CORES
+threads = 2 * CORES + 1
+#: Connections one worker keeps at once, idle or busy; idle ones cost a file descriptor, not a thread.
+worker_connections = 1000
+#: Seconds an idle kept-alive connection stays open (browsers reuse it for the next click).
+keepalive = 5
+#: A worker whose main loop has not checked in for this long is restarted; with gthread an idle or
+#: slow connection cannot cause that, only a hung worker.
+timeout = 30
+graceful_timeout = 30
+accesslog = "-"
+#: gunicorn 25+ opens a control socket at one fixed path per user, which two servers on one machine
+#: (docs/deploy.md runs two) would fight over; `lms serve` needs none.
+control_socket_disable = True
+
+
+class _Captured:
+    """Takes the place of the client socket while gunicorn writes its own error page."""
+
+    def __init__(self):
+        self.data = b""
+
+    def gettimeout(self):
+        return 0.0
+
+    def sendall(self, data: bytes) -> None:
+        self.data += data
+
+
+class Worker(ThreadWorker):
+    """gunicorn's gthread worker with a bound on the time a started request head may take, and the
+    app's error page in place of gunicorn's."""
+
+    _pages: dict[int, bytes] | None = None
+
+    def handle_error(self, req, client, addr, exc):
+        captured = _Captured()
+        # gunicorn decides the status and logs; its page goes to `captured`, ours to the client.
+        super().handle_error(req, captured, addr, exc)
+        match = re.match(rb"HTTP/1\.[01] (\d{3}) ", captured.data)
+        status = int(match.group(1)) if match else 500
+        try:
+            page = self.error_response(status)
+        except Exception:  # noqa: BLE001 - an app that cannot render still answers, with gunicorn's page
+            self.log.exception("Could not render the error page for %s", status)
+            page = captured.data
+        try:
+            util.write_nonblock(client, page)
+        except Exception:  # noqa: BLE001 - the client may be gone; gunicorn ignores this too
+            self.log.debug("Failed to send error page.")
+
+    def error_response(self, status: int) -> bytes:
+        """The whole HTTP response for `status`: the app's error page with the app's headers
+        (CSP, nosniff), rendered once per status and worker, in the source language."""
+        if self._pages is None:
+            self._pages = {}
+        if status not in self._pages:
+            self._pages[status] = _render_error(self.wsgi, status)
+        return self._pages[status]
+
+    def handle(self, conn):
+        init = conn.init
+
+        def init_with_head_timeout():
+            init()
+            # Set after handle() made the socket blocking: the parser's recv() now gives up on a
+            # client that stops half-way through the head, freeing the thread.
+            conn.sock.settimeout(HEAD_READ_TIMEOUT)
+
+        conn.init = init_with_head_timeout
+        return super().handle(conn)
+
+    def handle_request(self, req, conn):
+        # The head is in; the body and the response may take as long as the line needs.
+        conn.sock.settimeout(None)
+        return super().handle_request(req, conn)
+
+
+def _render_error(app, status: int) -> bytes:
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    from lms.errors import render_error
+
+    with app.test_request_context("/"):
+        response = app.process_response(app.make_response(render_error(status)))
+    response.status_code = status  # render_error shows 414/431 as its 400 page; the status stays
+    body = response.get_data()
+    headers = [(k, v) for k, v in response.headers.items()
+               if k.lower() not in ("content-length", "connection", "set-cookie")]
+    head = f"HTTP/1.1 {status} {HTTP_STATUS_CODES.get(status, 'Error')}\r\n"
+    head += "".join(f"{k}: {v}\r\n" for k, v in headers)
+    head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    return head.encode("latin-1") + body
