@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import NotFound
@@ -124,7 +124,9 @@ def course_report(session: Session, course_id: int) -> CourseReport:
     answers: list[dict] = []
     if quiz is not None and user_ids:
         for user_id, count, best, passed in session.execute(
-            select(Attempt.user_id, func.count(Attempt.id), func.max(Attempt.score), func.max(Attempt.passed))
+            # max() of a boolean is SQLite-only; PostgreSQL needs the flag as a number.
+            select(Attempt.user_id, func.count(Attempt.id), func.max(Attempt.score),
+                   func.max(case((Attempt.passed.is_(True), 1), else_=0)))
             .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
             .group_by(Attempt.user_id)
         ):

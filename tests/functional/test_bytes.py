@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import brotli
 import pytest
 
-from tests.conftest import post
+from tests.helpers import post
 
 SLUG = "public-speaking"
 UNIT = f"/courses/{SLUG}/units/why-we-speak"

@@ -7,7 +7,7 @@ from sqlalchemy import event, insert, select
 
 from lms.models import Course, Enrollment, User
 from lms.models._types import utcnow
-from tests.conftest import post
+from tests.helpers import post
 
 SLUG = "public-speaking"
 

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import select
 
 from lms import create_app, migrate
 from lms.db import get_session
+from lms.models import Course
 from lms.services.course_import import import_all
 from tests.factories import PASSWORD, make_user
 from tests.helpers import CONTENT, complete_units, course_data, csrf_token, post, submit_quiz
@@ -60,6 +62,16 @@ def _journey(app):
     assert r.status_code == 302
     html = client.get(r.location).get_data(as_text=True)
     assert "You passed" in html and "View your certificate" in html
+    # The trainer's results (max() over booleans once failed here) and CSV on PostgreSQL too.
+    make_user(app, email="admin@example.org", name="Admin", role="admin")
+    admin = app.test_client()
+    post(admin, "/login", {"email": "admin@example.org", "password": PASSWORD})
+    with app.app_context():
+        course_id = get_session().scalars(select(Course.id).where(Course.slug == slug)).one()
+    page = admin.get(f"/dashboard/courses/{course_id}")
+    assert page.status_code == 200 and "Sok Dara" in page.get_data(as_text=True)
+    csv = admin.get(f"/dashboard/courses/{course_id}/learners.csv")
+    assert csv.status_code == 200 and "Sok Dara" in csv.get_data(as_text=True)
 
 
 def test_parallel_enrol_and_mark_done_on_postgresql(pg_url, tmp_path):

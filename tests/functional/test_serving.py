@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 
 from lms import create_app
-from tests.conftest import PASSWORD, make_user
-from tests.functional.helpers import course_data
+from tests.factories import PASSWORD, make_user
+from tests.helpers import course_data
 
 pytestmark = pytest.mark.slow
 
