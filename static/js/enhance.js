@@ -1,7 +1,8 @@
 /* Progressive enhancement. Every page works without this file. */
 (function () {
   "use strict";
-  // Move focus to an error summary or a result heading, so screen readers announce it first.
+  // Move focus to an error summary or a result heading, so screen readers announce it first. This is
+  // the only announcement: the summary is not a live region as well (it was then heard two or three times).
   var target = document.querySelector("[data-autofocus]");
   if (target) { target.focus(); }
 
@@ -9,13 +10,22 @@
   if (!video) { return; }
 
   // Transcript times are links to the video file at that time; here they seek the player instead.
+  // Focus moves to the video, so a screen reader names it; the polite status says the new time,
+  // which nothing else announces.
   var cueLinks = Array.prototype.slice.call(document.querySelectorAll("[data-seek]"));
+  var status = document.getElementById("player-status");
   cueLinks.forEach(function (link) {
     link.addEventListener("click", function (event) {
       event.preventDefault();
       video.currentTime = parseFloat(link.getAttribute("data-seek"));
       video.play().catch(function () {});
       video.focus();
+      if (status) {
+        status.textContent = "";
+        window.setTimeout(function () {
+          status.textContent = status.getAttribute("data-moved").replace("{time}", link.lastChild.nodeValue.trim());
+        }, 100);
+      }
     });
   });
 

@@ -125,7 +125,7 @@ def test_error_summary_takes_focus_and_links_to_the_fields(page, signed_in_page)
     page.goto("/login")
     tab_to(page, page.get_by_role("button", name="Sign in", exact=True).last)
     press_and_wait(page)
-    summary = page.get_by_role("alert")
+    summary = page.locator(".error-summary")
     page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     assert "There is a problem" in summary.inner_text()
     for message, field in (("Enter your email address.", "#email"), ("Enter your password.", "#password")):
@@ -146,7 +146,7 @@ def test_error_summary_takes_focus_and_links_to_the_fields(page, signed_in_page)
     quiz.wait_for_function("el => el === document.activeElement", arg=group.get_by_role("radio").first.element_handle())
     # The last question is a text box: its link moves focus into it, ready to type.
     last = quiz_answers(SLUG)[-1]
-    links = quiz.get_by_role("alert").get_by_role("link")
+    links = quiz.locator(".error-summary").get_by_role("link")
     tab_to(quiz, links.last)
     quiz.keyboard.press("Enter")
     box = quiz.get_by_role("textbox", name=containing(last.prompt))
