@@ -106,11 +106,13 @@ class OrcaSession:
         conf = rt / "home/.config/speech-dispatcher/speechd.conf"
         conf.write_text(Path("/etc/speech-dispatcher/speechd.conf").read_text()
                         + '\nAudioOutputMethod "alsa"\nAudioALSADevice "null"\nDefaultModule espeak-ng\n')
-        # Orca's defaults, braille off (no brltty), no key echo: as a user with a fresh install hears it
+        # Orca's defaults, braille off (no brltty), no key echo, and no say-all when a page loads: what
+        # a page announces by itself (focus, live regions) is then heard alone, and each step starts in
+        # silence; tests read on with keys (KP_Add is say-all) where they need to
         subprocess.run([SYSTEM_PYTHON, "-c", (
             "import json, sys\nfrom orca import settings\n"
             "g = {k: getattr(settings, k) for k in settings.userCustomizableSettings if hasattr(settings, k)}\n"
-            "g.update(enableKeyEcho=False, enableBraille=False)\n"
+            "g.update(enableKeyEcho=False, enableBraille=False, sayAllOnLoad=False)\n"
             "p = {'profile': ['Default', 'default'], 'pronunciations': {}, 'keybindings': {}}\n"
             "json.dump({'general': g, 'profiles': {'default': p}, 'pronunciations': {}, 'keybindings': {}},"
             " open(sys.argv[1], 'w'), default=str)\n"), str(rt / "orca-prefs/user-settings.conf")],
