@@ -37,7 +37,8 @@
     }, { once: true });
   }
 
-  // Highlight the cue being spoken (no motion, just a background).
+  // Mark the cue being spoken: aria-current on its link, and a bar and bold text beside it (not colour
+  // alone). The transcript never scrolls itself and focus never moves: the learner reads where they are.
   var items = cueLinks.map(function (a) { return a.parentNode; });
   var times = cueLinks.map(function (a) { return parseFloat(a.getAttribute("data-seek")); });
   var current = -1;
@@ -45,8 +46,14 @@
     var t = video.currentTime, i = times.length - 1;
     while (i >= 0 && times[i] > t) { i--; }
     if (i !== current) {
-      if (current >= 0) { items[current].classList.remove("is-current"); }
-      if (i >= 0) { items[i].classList.add("is-current"); }
+      if (current >= 0) {
+        items[current].classList.remove("is-current");
+        cueLinks[current].removeAttribute("aria-current");
+      }
+      if (i >= 0) {
+        items[i].classList.add("is-current");
+        cueLinks[i].setAttribute("aria-current", "true");
+      }
       current = i;
     }
   });

@@ -171,6 +171,12 @@ def test_transcript_time_links_seek_the_video(signed_in_page):
     page.wait_for_function("t => Math.abs(document.getElementById('video').currentTime - t) < 1.5", arg=seek)
     assert page.url == url, "the link left the page instead of seeking the player"
     assert page.evaluate("document.activeElement.id") == "video", "focus did not move to the player"
+    # The cue now playing is marked for screen readers (aria-current) and by sight (a bar, not colour alone).
+    page.wait_for_function("() => document.querySelectorAll('.transcript [aria-current=true]').length === 1")
+    current = page.locator(".transcript [aria-current=true]")
+    assert float(current.get_attribute("data-seek")) <= page.evaluate("document.getElementById('video').currentTime")
+    assert "inset" in current.locator("xpath=..").evaluate("li => getComputedStyle(li).boxShadow")
+    assert page.evaluate("document.activeElement.id") == "video", "playback moved focus"
 
 
 FOCUS_STYLE_JS = """el => { const s = getComputedStyle(el);
