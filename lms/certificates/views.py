@@ -126,6 +126,10 @@ def verify():
     raw = request.args.get("code")
     if raw is None:
         return render_template("certificates/verify.html", searched=False, cert=None, code="")
+    if not raw.strip():
+        # The page's own error summary, not the browser's bubble (the form has novalidate).
+        return render_template("certificates/verify.html", searched=False, cert=None, code="",
+                               error=_("Enter the verification code printed on the certificate.")), 400
     cert = certificates.find(db, raw)
     if cert is not None:
         return redirect(url_for("certificates.verified", code=cert.code))

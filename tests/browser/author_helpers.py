@@ -77,7 +77,7 @@ def activate(page, locator, key: str = "Enter", max_presses: int = 150) -> None:
 def sign_in_by_keyboard(page, email: str) -> None:
     """Open the sign-in page from the site header and sign in, keyboard only."""
     page.goto("/")
-    activate(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign in"))
+    activate(page, page.get_by_role("navigation", name="Site").get_by_role("link", name="Sign in"))
     type_into(page, page.get_by_role("textbox", name=containing("Email address")), email)
     type_into(page, page.get_by_label(re.compile(r"^Password")), PASSWORD)
     activate(page, page.get_by_role("main").get_by_role("button", name="Sign in"))

@@ -51,7 +51,7 @@ def test_trainer_builds_captioned_course_by_keyboard_and_learner_gets_the_captio
     sign_in_by_keyboard(page, email)
 
     # Teach -> Create a course.
-    activate(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Teach"))
+    activate(page, page.get_by_role("navigation", name="Site").get_by_role("link", name="Teach"))
     assert page.get_by_role("heading", level=1).inner_text() == "Teach"
     activate(page, page.get_by_role("main").get_by_role("link", name="Create a course"))
     type_into(page, page.get_by_role("textbox", name=containing("Course title")), TITLE)

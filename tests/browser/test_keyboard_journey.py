@@ -138,7 +138,7 @@ def test_error_summary_takes_focus_and_links_to_the_fields(page, signed_in_page)
     page.goto("/login")
     tab_to(page, page.get_by_role("button", name="Sign in", exact=True).last)
     press_and_wait(page)
-    summary = page.get_by_role("alert")
+    summary = page.locator(".error-summary")
     page.wait_for_function("document.activeElement.classList.contains('error-summary')")
     assert "There is a problem" in summary.inner_text()
     for message, field in (("Enter your email address.", "#email"), ("Enter your password.", "#password")):
@@ -159,7 +159,7 @@ def test_error_summary_takes_focus_and_links_to_the_fields(page, signed_in_page)
     quiz.wait_for_function("el => el === document.activeElement", arg=group.get_by_role("radio").first.element_handle())
     # The last question is a text box: its link moves focus into it, ready to type.
     last = quiz_answers(SLUG)[-1]
-    links = quiz.get_by_role("alert").get_by_role("link")
+    links = quiz.locator(".error-summary").get_by_role("link")
     tab_to(quiz, links.last)
     quiz.keyboard.press("Enter")
     box = quiz.get_by_role("textbox", name=containing(last.prompt))
@@ -184,6 +184,12 @@ def test_transcript_time_links_seek_the_video(signed_in_page):
     page.wait_for_function("t => Math.abs(document.getElementById('video').currentTime - t) < 1.5", arg=seek)
     assert page.url == url, "the link left the page instead of seeking the player"
     assert page.evaluate("document.activeElement.id") == "video", "focus did not move to the player"
+    # The cue now playing is marked for screen readers (aria-current) and by sight (a bar, not colour alone).
+    page.wait_for_function("() => document.querySelectorAll('.transcript [aria-current=true]').length === 1")
+    current = page.locator(".transcript [aria-current=true]")
+    assert float(current.get_attribute("data-seek")) <= page.evaluate("document.getElementById('video').currentTime")
+    assert "inset" in current.locator("xpath=..").evaluate("li => getComputedStyle(li).boxShadow")
+    assert page.evaluate("document.activeElement.id") == "video", "playback moved focus"
 
 
 FOCUS_STYLE_JS = """el => { const s = getComputedStyle(el);

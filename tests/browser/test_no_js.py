@@ -40,7 +40,7 @@ def test_learner_completes_a_course_without_javascript(nojs_page):
     click_and_wait(page, page.get_by_role("button", name="Create account"))
     # A mistake is explained at the top and beside the field, with nothing lost but passwords.
     assert page.title().startswith("Error:")
-    assert "The two passwords are not the same." in page.get_by_role("alert").inner_text()
+    assert "The two passwords are not the same." in page.locator(".error-summary").inner_text()
     assert page.get_by_role("textbox", name=containing("Full name")).input_value() == name
     page.get_by_label(re.compile(r"^Password \(required\)")).fill(PASSWORD)
     page.get_by_label(re.compile(r"^Password again")).fill(PASSWORD)
@@ -80,7 +80,7 @@ def test_learner_completes_a_course_without_javascript(nojs_page):
         answer(question)
     click_and_wait(page, page.get_by_role("button", name="Submit answers"))
     assert page.title().startswith("Error:")
-    summary = page.get_by_role("alert")
+    summary = page.locator(".error-summary")
     assert "Question 1: Choose an answer." in summary.inner_text()
     # Without script the link still leads to the question: it targets the first choice's id.
     href = summary.get_by_role("link", name="Question 1: Choose an answer.").get_attribute("href")

@@ -66,7 +66,7 @@ def test_trainer_fixes_gift_by_keyboard_and_results_match_the_learners_attempt(b
 
     # Teach -> the course -> Quiz -> Import.
     sign_in_by_keyboard(page, trainer_email)
-    activate(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Teach"))
+    activate(page, page.get_by_role("navigation", name="Site").get_by_role("link", name="Teach"))
     activate(page, page.get_by_role("heading", level=2).get_by_role("link", name=TITLE, exact=True))
     activate(page, page.get_by_role("main").get_by_role("link", name="Quiz", exact=True))
     assert page.get_by_role("heading", level=1).inner_text() == f"Quiz: {TITLE}"
@@ -82,7 +82,7 @@ def test_trainer_fixes_gift_by_keyboard_and_results_match_the_learners_attempt(b
 
     # The error summary has focus and names each problem by its line.
     page.wait_for_function("document.activeElement && document.activeElement.classList.contains('error-summary')")
-    summary = page.get_by_role("alert")
+    summary = page.locator(".error-summary")
     assert summary.get_by_role("heading", name="There is a problem").count() == 1
     links = summary.get_by_role("link")
     messages = links.all_inner_texts()
@@ -136,7 +136,7 @@ def test_trainer_fixes_gift_by_keyboard_and_results_match_the_learners_attempt(b
 
     # The trainer's results show the same attempt, in the summary and in both tables.
     page.reload()
-    activate(page, page.get_by_role("navigation", name="Main").get_by_role("link", name="Results"))
+    activate(page, page.get_by_role("navigation", name="Site").get_by_role("link", name="Results"))
     # The link's name is "Results" and a visually hidden ": <course title>".
     activate(page, page.get_by_role("link", name=re.compile(rf"^Results\s*:\s*{re.escape(TITLE)}$")))
     assert page.get_by_role("heading", level=1).inner_text() == f"Results: {TITLE}"

@@ -3,6 +3,7 @@ nothing is half-saved."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -50,7 +51,7 @@ def test_rejected_caption_files_are_reported_and_not_stored(app, client, unit_id
     html = r.get_data(as_text=True)
     assert r.status_code == 422
     assert "This file was not stored" in html and expected in html
-    assert "<title>Error:" in html and 'role="alert"' in html
+    assert "<title>Error:" in html and 'class="error-summary" tabindex="-1" data-autofocus' in html
     assert_page_structure(html)
     assert counts(app) == before
 
@@ -132,7 +133,8 @@ def test_caption_language_and_kind_are_validated(app, client, unit_id):
              content_type="multipart/form-data")
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and 'href="#language"' in html and 'href="#kind"' in html
-    assert '<fieldset aria-describedby="kind-error">' in html and "<legend" in html
+    assert '<fieldset aria-labelledby="kind-legend">' in html
+    assert re.search(r'<legend id="kind-legend"[^>]*>.*id="kind-error"', html, re.S)
     assert counts(app) == before
 
 

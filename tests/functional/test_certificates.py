@@ -192,3 +192,15 @@ def test_verification_limit_can_be_shared_through_redis(tmp_path):
     for app in apps:
         app.extensions["lms.engine"].dispose()
     assert statuses == [404] * 5 + [429]
+
+
+def test_empty_verification_code_gets_the_page_error_summary(client):
+    """An empty code gets the page's own error summary and a field error (400), not the browser's bubble."""
+    html = client.get("/verify").get_data(as_text=True)
+    assert "novalidate" in html and " required" not in html.split('id="code"')[1].split(">")[0]
+    r = client.get("/verify?code=+")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "<title>Error:" in html
+    assert 'class="error-summary"' in html and 'href="#code"' in html
+    assert 'id="code-error"' in html and 'aria-describedby="code-hint code-error"' in html
+    assert 'aria-invalid="true"' in html
