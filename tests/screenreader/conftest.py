@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import site  # noqa: F401  (the live server with seeded learners)
 from tests.screenreader.tools.orca_session import OrcaSession, missing
 
 

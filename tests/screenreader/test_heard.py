@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.screenreader.tools.orca_session import joined, times
 
 SLUG = "public-speaking"  # the "progress" learner's course: enrolled, quiz failed once

@@ -3,6 +3,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 from lms.content.sanitize import images_without_alt, render_markdown
 
 
@@ -127,3 +129,12 @@ def test_only_the_sanitizer_marks_strings_safe():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"\|\s*safe\b", text), path
         assert not re.search(r"autoescape\s+false", text, re.IGNORECASE), path
+
+
+def test_stylesheet_cannot_leave_its_style_element():
+    """The site's inline stylesheet is kept raw (a > b stays a child selector) but a </style end tag is refused."""
+    from lms.content.sanitize import stylesheet
+
+    assert str(stylesheet("a > b { color: #000 }")) == "a > b { color: #000 }"
+    with pytest.raises(ValueError):
+        stylesheet("a{}</STYLE><script>alert(1)</script>")
