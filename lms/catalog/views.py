@@ -28,7 +28,8 @@ def _public_for_visitors(html: str) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = PUBLIC_MAX_AGE
     response.vary.add("Accept-Language")
-    return response.make_conditional(request)
+    response.make_conditional(request)  # turns the response into a 304 in place when the ETag matches
+    return response
 
 
 @bp.route("/")

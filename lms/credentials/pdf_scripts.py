@@ -119,10 +119,9 @@ def script_runs(value: object) -> Markup:
         # Already markup (Jinja's i18n gettext returns Markup under autoescape):
         # wrap the runs in its text between tags, which is already escaped.
         parts = re.split(r"(<[^>]*>)", str(value))
-        return Markup("".join(  # noqa: S704  # tags kept as given, text between them already escaped
-            part if part.startswith("<") else _wrap(part, escaped=True)
-            for part in parts
-        ))
+        # Tags kept as given; the text between them is already escaped.
+        wrapped = "".join(part if part.startswith("<") else _wrap(part, escaped=True) for part in parts)
+        return Markup(wrapped)  # noqa: S704
     # Safe: _wrap escapes every piece of text and adds only its own fixed span markup.
     return Markup(_wrap(str(value), escaped=False))  # noqa: S704
 
