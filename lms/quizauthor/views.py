@@ -193,6 +193,9 @@ def import_gift(course_id: int):
                     anchor = "text"
         elif (form.text.data or "").strip():
             source = form.text.data
+            if fmt == "gift" and source.lstrip("\ufeff \t\r\n").startswith(("<?xml", "<quiz")):
+                # Pasted Moodle XML with GIFT left chosen: no GIFT file starts like that.
+                fmt = "moodle_xml"
         else:
             show_errors(form, {"text": _("Choose a GIFT file or paste GIFT text.") if fmt == "gift"
                                else _("Choose a file or paste its text.")})

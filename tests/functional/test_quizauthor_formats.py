@@ -149,3 +149,9 @@ def test_moodle_xml_export_imports_back_the_same(app, client, trainer):
     for spec in before + after:
         spec.line = 0
     assert after == before
+
+
+def test_pasted_moodle_xml_is_recognised(app, client, trainer):
+    """Moodle XML pasted with GIFT still chosen is read as Moodle XML, not as broken GIFT."""
+    assert import_text(client, trainer, XML).status_code == 302
+    assert [t for _i, t, _p, _c in questions(app, trainer)] == ["single", "true_false"]
