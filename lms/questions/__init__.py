@@ -1,5 +1,5 @@
 """Quiz questions, apart from any page: the question-type registry, the plain question spec,
-writing specs onto rows, and the exchange formats (GIFT now; Moodle XML and Aiken later).
+writing specs onto rows, and the exchange formats (GIFT, Moodle XML, Aiken).
 
 A domain library (pages → services → domain → models): it may use models, never services or
 blueprints. The layout::
@@ -11,6 +11,11 @@ blueprints. The layout::
     spec.py        QuestionSpec, ChoiceSpec, Answer: plain data
     store.py       specs onto Question/Choice rows and back
     gift/          GIFT lexer, reader and writer
+    moodle_xml/    Moodle XML reader (defusedxml) and writer
+    aiken.py       Aiken reader
+    problems.py    QuestionFileError, ImportProblem, ImportResult: what every reader reports
+    encoding.py    file bytes to text (UTF-8, else Windows-1252 with a warning)
+    plain_text.py  Moodle's HTML texts as plain text
 """
 from lms.questions.base import ChoiceRow, EditorField, Graded, InvalidAnswer, QuestionType, normalize_text
 from lms.questions.registry import all_types, find, for_moodle, get, names, register, type_of

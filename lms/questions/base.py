@@ -13,7 +13,7 @@ What a type declares, by who asks:
   ``from_editor`` / ``to_editor`` and ``merge_edit``; ``check`` holds the rules its answers
   must meet, shared by the editor and quiz.yaml;
 * the course files: ``read_yaml`` / ``write_yaml`` (its keys of a quiz.yaml question);
-* the exchange formats (GIFT; Moodle XML and Aiken later): ``moodle_qtype`` / ``moodle_single``
+* the exchange formats (GIFT, Moodle XML, Aiken): ``moodle_qtype`` / ``moodle_single``
   say which Moodle question type it travels as, ``from_answers`` / ``to_answers`` map its
   choices to Moodle's answers (text, % weight, feedback) and back;
 * the learner's page: ``macro`` (in templates/quiz/_questions.html), ``input_kind``,
@@ -174,7 +174,7 @@ class QuestionType(ABC):
         """This type's keys of a quiz.yaml question (the loader adds type, title, prompt and
         feedback); ``read_yaml`` reads them back to the same choices."""
 
-    # --- exchange formats (GIFT; Moodle XML and Aiken later) -----------------------------------
+    # --- exchange formats (GIFT, Moodle XML, Aiken) --------------------------------------
 
     @abstractmethod
     def from_answers(self, answers: list[Answer]) -> list[ChoiceSpec]:

@@ -51,7 +51,7 @@ def names() -> list[str]:
 
 def for_moodle(qtype: str, single: bool | None = None) -> QuestionType | None:
     """The first registered type exchanged as Moodle's ``qtype`` (for "multichoice", the one
-    with that ``single``), or None: how GIFT (and later Moodle XML and Aiken) readers pick a
+    with that ``single``), or None: how the GIFT, Moodle XML and Aiken readers pick a
     type for a question they read."""
     for candidate in REGISTRY.values():
         if candidate.moodle_qtype == qtype and (single is None or candidate.moodle_single in (None, single)):

@@ -123,6 +123,13 @@ def question_form(qtype: QuestionType, rows: int = CHOICE_ROWS, **kwargs) -> Que
 
 
 class GiftImportForm(FlaskForm):
+    """The quiz editor's import form: GIFT (the default), Moodle XML or Aiken."""
+
+    format = RadioField(_l("Format of the questions"), default="gift",
+                        choices=[SelectChoice("gift", _l("GIFT (.gift or .txt)")),
+                                 SelectChoice("moodle_xml", _l("Moodle XML (.xml)")),
+                                 SelectChoice("aiken", _l("Aiken (.txt or .aiken)"))],
+                        validators=[Optional()])
     file = FileField(_l("GIFT file"), description=_l("A .gift or .txt file exported from Moodle, in UTF-8."))
     text = TextAreaField(_l("Or paste GIFT text"), validators=[Optional()], render_kw={"rows": 14, "spellcheck": "false"},
                          description=_l("Questions are separated by a blank line. If you choose a file, "

@@ -1,4 +1,4 @@
-"""Writing a course quiz: settings, questions, order, GIFT import and export. Trainers who may edit
+"""Writing a course quiz: settings, questions, order, import and export (GIFT, Moodle XML, Aiken). Trainers who may edit
 the course, and admins."""
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from lms.db import session as db
 from lms.errors import FieldErrors, NotFound
 from lms.forms import ConfirmForm, show_errors
 from lms.questions import all_types, find, type_of
-from lms.questions.gift import GiftError
+from lms.questions.encoding import decode_file
+from lms.questions.problems import QuestionFileError
 from lms.quizauthor.forms import CHOICE_ROWS, GiftImportForm, QuizSettingsForm, question_form
 from lms.services import quiz_authoring as qa
 from lms.services.roles import require_edit, require_trainer
@@ -144,6 +145,20 @@ def move_question(course_id: int, question_id: int):
     return redirect(url_for("quizauthor.overview", course_id=course.id, _anchor=f"question-{question.id}"))
 
 
+#: File endings each import format accepts; .xml and .aiken also say which format a file is.
+_ENDINGS = {"gift": (".gift", ".txt"), "moodle_xml": (".xml",), "aiken": (".txt", ".aiken")}
+
+
+def _format_of(filename: str, chosen: str) -> str:
+    """The format of an uploaded file: its ending when that says (.xml, .aiken, .gift), else the
+    format chosen on the form (.txt is GIFT or Aiken)."""
+    name = filename.lower()
+    for fmt, ending in (("moodle_xml", ".xml"), ("aiken", ".aiken"), ("gift", ".gift")):
+        if name.endswith(ending):
+            return fmt
+    return chosen
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def import_gift(course_id: int):
@@ -154,13 +169,16 @@ def import_gift(course_id: int):
     if request.method == "POST":
         form.validate()
         source, anchor = None, "text"
+        fmt = form.format.data if form.format.data in qa.IMPORT_FORMATS else "gift"
         upload = form.file.data
         limit = int(current_app.config.get("GIFT_MAX_BYTES", GIFT_MAX_BYTES))
         if upload is not None and getattr(upload, "filename", None):
             anchor = "file"
             raw = upload.stream.read(limit + 1)
-            if not upload.filename.lower().endswith((".gift", ".txt")):
-                show_errors(form, {"file": _("Choose a file ending in .gift or .txt.")})
+            fmt = _format_of(upload.filename, fmt)
+            if not upload.filename.lower().endswith(_ENDINGS[fmt]):
+                show_errors(form, {"file": _("Choose a file ending in .gift or .txt.") if fmt == "gift"
+                                   else _("Choose a file ending in .gift, .txt, .xml or .aiken.")})
                 status = 422
             elif len(raw) > limit:
                 show_errors(form, {"file": _(
@@ -168,22 +186,27 @@ def import_gift(course_id: int):
                 status = 413
             else:
                 source = raw
-                try:
+                text, _warnings = decode_file(raw)
+                if text is not None:
                     # Put the file's text in the box, so any problem can be fixed right here.
-                    form.text.data = raw.decode("utf-8-sig").replace("\r\n", "\n")
+                    form.text.data = text
                     anchor = "text"
-                except UnicodeDecodeError:
-                    pass
         elif (form.text.data or "").strip():
             source = form.text.data
+            if fmt == "gift" and source.lstrip("\ufeff \t\r\n").startswith(("<?xml", "<quiz")):
+                # Pasted Moodle XML with GIFT left chosen: no GIFT file starts like that.
+                fmt = "moodle_xml"
         else:
-            show_errors(form, {"text": _("Choose a GIFT file or paste GIFT text.")})
+            show_errors(form, {"text": _("Choose a GIFT file or paste GIFT text.") if fmt == "gift"
+                               else _("Choose a file or paste its text.")})
             status = 422
+        # The page comes back with the format the text was read as, to import it again as that.
+        form.format.data = fmt
         mode = form.mode.data if form.mode.data in ("append", "replace") else "append"
         if source is not None:
             try:
-                count = qa.import_gift(db, quiz, source, mode)
-            except GiftError as err:
+                count, warnings = qa.import_questions(db, quiz, source, mode, fmt)
+            except QuestionFileError as err:
                 # Every problem on the field that holds the text, each linked from the summary.
                 problems = [p.message for p in err.problems]
                 form[anchor].errors = list(problems)
@@ -192,6 +215,8 @@ def import_gift(course_id: int):
                 flash(ngettext("%(num)d question was imported.", "%(num)d questions were imported.", count)
                       + " " + ngettext("The quiz now has %(num)d question.", "The quiz now has %(num)d questions.",
                                        len(quiz.questions)), "info")
+                for warning in warnings:
+                    flash(warning, "info")
                 return redirect(url_for("quizauthor.overview", course_id=course.id))
     return render_template("quizauthor/import.html", course=course, quiz=quiz, form=form, problems=problems), status
 
@@ -203,3 +228,12 @@ def export_gift(course_id: int):
     quiz = qa.require_quiz(course)
     return Response(qa.export_quiz_gift(quiz), mimetype="text/plain",
                     headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.gift"'})
+
+
+@bp.route("/export.xml")
+@login_required
+def export_moodle_xml(course_id: int):
+    course = _course(course_id)
+    quiz = qa.require_quiz(course)
+    return Response(qa.export_quiz_moodle_xml(quiz), mimetype="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.xml"'})

@@ -1,4 +1,5 @@
-"""Writing a course quiz in the browser: settings, questions, order, and GIFT import and export.
+"""Writing a course quiz in the browser: settings, questions, order, and import and export (GIFT,
+Moodle XML, Aiken).
 
 Plain functions on plain values. Problems a trainer can fix are raised as FieldErrors keyed by the
 id of the form field to fix, so views can show each next to its field and link to it. Questions
@@ -16,7 +17,11 @@ from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import Course, Question, Quiz
 from lms.questions import ChoiceRow as ChoiceRow  # the form's rows, part of QuestionFields
 from lms.questions import QuestionSpec, fill_question, fill_questions, find, spec_of, type_of
+from lms.questions.aiken import read_aiken
+from lms.questions.encoding import decode_file
 from lms.questions.gift import export_gift, parse_gift
+from lms.questions.moodle_xml import export_moodle_xml, read_moodle_xml
+from lms.questions.problems import ImportResult
 
 TITLE_MAX = 200
 #: A sensible ceiling for one quiz; GIFT files from Moodle banks can be large but not endless.
@@ -174,13 +179,42 @@ def move_question(session: Session, quiz: Quiz, question: Question, direction: s
 
 # --- GIFT ----------------------------------------------------------------------------------------
 
+#: The question file formats the import reads, by the name the import form posts.
+IMPORT_FORMATS = ("gift", "moodle_xml", "aiken")
+
+
 def import_gift(session: Session, quiz: Quiz, text: str | bytes, mode: str) -> int:
     """Import every question of a GIFT text or none (GiftError lists each problem by line).
 
     mode "append" adds the questions after the existing ones; "replace" makes them the quiz's
     questions, updating the existing rows in place by position.
     """
-    specs = parse_gift(text)
+    return _store(session, quiz, parse_gift(text), mode)
+
+
+def import_questions(session: Session, quiz: Quiz, source: str | bytes, mode: str, fmt: str = "gift") -> tuple[int, list[str]]:
+    """Import every question of a question file or none: the number imported and the warnings
+    for the trainer (a Windows-1252 file, embedded pictures not imported...).
+
+    ``fmt`` is one of IMPORT_FORMATS; ``source`` the file's bytes or pasted text. Raises
+    lms.questions.problems.QuestionFileError (GiftError, MoodleXmlError, AikenError) listing each
+    problem, or LmsError when the quiz would hold too many questions; ``mode`` as import_gift.
+    """
+    if fmt == "moodle_xml":
+        result = read_moodle_xml(source)
+    elif fmt == "aiken":
+        result = read_aiken(source)
+    else:
+        warnings: list[str] = []
+        if isinstance(source, bytes):
+            text, warnings = decode_file(source)
+            # Neither UTF-8 nor Windows-1252: the GIFT reader refuses it with the line.
+            source = text if text is not None else source
+        result = ImportResult(parse_gift(source), warnings)
+    return _store(session, quiz, result.questions, mode), result.warnings
+
+
+def _store(session: Session, quiz: Quiz, specs: list[QuestionSpec], mode: str) -> int:
     if mode == "replace":
         if len(specs) > MAX_QUESTIONS:
             raise LmsError(_("A quiz can have at most %(n)d questions.", n=MAX_QUESTIONS))
@@ -198,3 +232,8 @@ def import_gift(session: Session, quiz: Quiz, text: str | bytes, mode: str) -> i
 
 def export_quiz_gift(quiz: Quiz) -> str:
     return export_gift([spec_of(q) for q in quiz.questions])
+
+
+def export_quiz_moodle_xml(quiz: Quiz) -> str:
+    """The quiz's questions as a Moodle XML file (lms.questions.moodle_xml)."""
+    return export_moodle_xml([spec_of(q) for q in quiz.questions])

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from lms.questions.problems import ImportProblem, QuestionFileError
+
 #: The blank that replaces an answer block in the middle of a question.
 BLANK = "_____"
 
@@ -40,23 +42,12 @@ _ESCAPE_RE = re.compile(r"\\([\\:#={}~n])")
 _NONCHARACTERS_RE = re.compile("[\ufdd0-\ufdef]")
 
 
-@dataclass(frozen=True)
-class GiftProblem:
-    """One problem in a GIFT file: the line it is on (1-based) and a sentence for the trainer."""
-
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
+#: A problem in a GIFT file: its line (1-based) and a sentence for the trainer.
+GiftProblem = ImportProblem
 
 
-class GiftError(Exception):
+class GiftError(QuestionFileError):
     """A GIFT file that cannot be imported; ``problems`` lists every problem found, in line order."""
-
-    def __init__(self, problems: list[GiftProblem]):
-        self.problems = sorted(problems, key=lambda p: p.line)
-        super().__init__("\n".join(p.message for p in self.problems))
 
 
 def at(line: int, problem: str) -> GiftProblem:
