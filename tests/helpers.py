@@ -195,3 +195,24 @@ def complete_units(client, slug: str, units: list[str]):
     for unit in units:
         r = post(client, f"/courses/{slug}/units/{unit}/done", token_from=f"/courses/{slug}/units/{unit}")
         assert r.status_code == 302, (unit, r.status_code)
+
+
+# --- One Playwright per test process ----------------------------------------------------------
+
+_playwright = None
+
+
+def shared_playwright():
+    """The test process's one Playwright driver, started on first use and stopped at exit.
+
+    Playwright's sync API refuses a second driver in a process whose first one is running, and
+    an xdist worker may run browser tests and screen-reader tests one after the other."""
+    global _playwright
+    if _playwright is None:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        _playwright = sync_playwright().start()
+        atexit.register(_playwright.stop)
+    return _playwright

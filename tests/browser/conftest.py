@@ -17,7 +17,7 @@ from lms.db import Base, get_session
 from tests.browser.author_helpers import in_db
 from tests.browser.helpers import new_context, sign_in
 from tests.factories import PASSWORD
-from tests.helpers import CONTENT
+from tests.helpers import CONTENT, shared_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -179,15 +179,11 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    p = sync_playwright().start()
-    chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    chromium = shared_playwright().chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
         yield chromium
     finally:
         chromium.close()
-        p.stop()
 
 
 @pytest.fixture

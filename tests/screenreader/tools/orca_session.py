@@ -140,9 +140,9 @@ class OrcaSession:
                      f"--user-data-dir={rt / 'profile'}", "--window-position=0,0", "--window-size=1280,1000",
                      # a page, not about:blank, so keyboard focus starts in the page and not the address bar
                      "data:text/html,<title>Orca session</title><p>Ready.</p>"], "chromium.log")
-        from playwright.sync_api import sync_playwright
+        from tests.helpers import shared_playwright
 
-        self._pw = sync_playwright().start()
+        self._pw = shared_playwright()
         end = time.monotonic() + 30
         while True:
             try:
@@ -258,7 +258,7 @@ class OrcaSession:
             with contextlib.suppress(Exception):
                 obj and obj.close()
         with contextlib.suppress(Exception):
-            self._pw and self._pw.stop()
+            self._pw = None  # the process's shared driver stays up for other tests
         # Chromium and Orca first (Orca needs the buses while it shuts down), then the buses and X
         for p in reversed(self.procs):
             if p.poll() is None:
