@@ -165,4 +165,5 @@ def credential(cert: Certificate, *, key, base_url: str, issuer_name: str, cours
         language=cert.course_language,
     )
     unsigned["credentialStatus"] = status.entry(base_url, cert.status_index)
-    return sign_credential(unsigned, key, keys.key_id(base_url), cert.issued_at)
+    # OB 3.0's JSON Schema wants `proof` as an array.
+    return sign_credential(unsigned, key, keys.key_id(base_url), cert.issued_at, proof_array=True)

@@ -63,6 +63,25 @@ def test_credential_verifies_and_tampering_fails(app, client, issued, tmp_path):
     assert tampered.exit_code != 0 and "NOT VALID" in tampered.output
 
 
+def test_served_credential_passes_the_1edtech_schema_with_a_proof_array(client, issued):
+    """The credential as downloaded writes `proof` as an array and passes the OB 3.0 JSON Schema."""
+    from jsonschema import Draft201909Validator
+
+    from tests.unit.credentials.test_ob_schema import SCHEMA_PATH
+
+    doc = client.get(f"/certificates/{issued}/credential.json").get_json(force=True)
+    assert isinstance(doc["proof"], list) and len(doc["proof"]) == 1
+    validator = Draft201909Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    assert [e.message for e in validator.iter_errors(doc)] == []
+
+
+def test_issuer_document_names_the_multikey_context(client):
+    """/issuer serves the key document with the CID and Multikey contexts."""
+    doc = client.get("/issuer").get_json()
+    assert "https://w3id.org/security/multikey/v1" in doc["@context"]
+    assert doc["verificationMethod"][0]["type"] == "Multikey"
+
+
 def _cli_verify(app, *args):
     from lms.cli import certificates_verify
 
