@@ -211,3 +211,91 @@ def test_verification_limit_can_be_shared_through_redis(tmp_path):
     for app in apps:
         app.extensions["lms.engine"].dispose()
     assert statuses == [404] * 5 + [429]
+
+
+# --- the status list: signed once per change, honest cache headers ---------------------------
+
+
+def test_status_list_is_signed_once_per_change_with_truthful_cache_headers(client, issued, auth):
+    """The list is the same bytes until a revocation, valid for a day, cacheable for no longer than
+    that (and 5 minutes at most), with an ETag that answers 304; a revocation re-signs it."""
+    first = client.get("/credentials/status/1")
+    doc = first.get_json(force=True)
+    assert client.get("/credentials/status/1").data == first.data
+    from datetime import datetime, timedelta
+
+    valid_from = datetime.fromisoformat(doc["validFrom"].replace("Z", "+00:00"))
+    valid_until = datetime.fromisoformat(doc["validUntil"].replace("Z", "+00:00"))
+    assert valid_until - valid_from == timedelta(days=1)
+    max_age = int(first.headers["Cache-Control"].split("max-age=")[1])
+    assert first.headers["Cache-Control"].startswith("public") and 0 < max_age <= 300
+    etag = first.headers["ETag"]
+    assert client.get("/credentials/status/1", headers={"If-None-Match": etag}).status_code == 304
+
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    auth.as_new(role="admin", email="admin@example.org")
+    post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}")
+    after = client.get("/credentials/status/1", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert after.get_json(force=True)["credentialSubject"]["encodedList"] != doc["credentialSubject"]["encodedList"]
+
+
+def test_status_list_is_signed_again_when_half_its_validity_is_gone(app, db, tmp_path):
+    """The cached list is reused for 12 hours, then signed anew with a later validUntil."""
+    from datetime import timedelta
+
+    from lms.credentials.keys import load_or_create_issuer_key
+    from lms.models._types import utcnow
+
+    key = load_or_create_issuer_key(app.instance_path)
+    now = utcnow()
+    first = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path), now=now)
+    later = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path),
+                                     now=now + timedelta(hours=11))
+    assert later == first
+    renewed = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path),
+                                       now=now + timedelta(hours=13))
+    assert renewed["validUntil"] > first["validUntil"]
+    assert len(list((tmp_path / "status-list").glob("*.json"))) == 1
+
+
+def test_cli_checks_the_expected_issuer_and_says_what_it_checked(app, client, issued, tmp_path):
+    """`lms certificates verify` names what it checked, refuses a credential of another site than
+    --issuer, and refuses a key document that is not the credential's issuer."""
+    doc = client.get(f"/certificates/{issued}/credential.json").get_json(force=True)
+    cred, key_file, other_key = tmp_path / "cred.json", tmp_path / "key.json", tmp_path / "other.json"
+    cred.write_text(json.dumps(doc))
+    key_doc = client.get("/issuer").get_json()
+    key_file.write_text(json.dumps(key_doc))
+    ok = _cli_verify(app, cred, "--issuer", "http://localhost")
+    assert ok.exit_code == 0 and "Checked:" in ok.output and "issuer is http://localhost/issuer" in ok.output, ok.output
+    assert "signature" in ok.output and "valid until" in ok.output
+
+    wrong_site = _cli_verify(app, cred, "--issuer", "https://other.example.org")
+    assert wrong_site.exit_code != 0 and "not the expected https://other.example.org/issuer" in wrong_site.output
+    wrong_key_site = _cli_verify(app, cred, "--key", key_file, "--issuer", "https://other.example.org")
+    assert wrong_key_site.exit_code != 0 and "NOT VALID" in wrong_key_site.output
+
+    # The same key published under another site's document does not vouch for this credential.
+    moved = json.loads(json.dumps(key_doc).replace("http://localhost/issuer", "https://evil.example/issuer"))
+    other_key.write_text(json.dumps(moved))
+    refused = _cli_verify(app, cred, "--key", other_key)
+    assert refused.exit_code != 0 and "not the expected https://evil.example/issuer" in refused.output
+
+
+def test_cli_refuses_an_expired_status_list(app, client, issued, db, tmp_path):
+    """A saved list past its validUntil gives no answer, so an old copy cannot hide a revocation."""
+    from datetime import timedelta
+
+    from lms.credentials.keys import load_or_create_issuer_key
+    from lms.models._types import utcnow
+
+    doc = client.get(f"/certificates/{issued}/credential.json").get_json(force=True)
+    cred, key_file, old = tmp_path / "cred.json", tmp_path / "key.json", tmp_path / "old.json"
+    cred.write_text(json.dumps(doc))
+    key_file.write_text(client.get("/issuer").get_data(as_text=True))
+    stale = certificates.status_list(db, key=load_or_create_issuer_key(app.instance_path), base_url="http://localhost",
+                                     now=utcnow() - timedelta(days=2))
+    old.write_text(json.dumps(stale))
+    result = _cli_verify(app, cred, "--key", key_file, "--status", old)
+    assert result.exit_code != 0 and "STATUS NOT CHECKED" in result.output and "expired" in result.output
