@@ -87,9 +87,15 @@ def credential(code: str):
         cert, key=_issuer_key(), base_url=base_url(), issuer_name=current_app.config["ISSUER_NAME"],
         course_url=base_url() + url_for("catalog.course", slug=cert.course.slug),
     )
-    return Response(json.dumps(doc, ensure_ascii=False, indent=2), mimetype="application/ld+json", headers={
+    headers = {
         "Content-Disposition": f'attachment; filename="certificate-{cert.code}.json"',
-    })
+        "Cache-Control": "private, no-store",
+        # Where its status is published; the credential itself stays signed as issued.
+        "Link": f'<{status.list_url(base_url())}>; rel="status"',
+    }
+    if cert.is_revoked:
+        headers["Certificate-Status"] = f"revoked; date={cert.revoked_at.date().isoformat()}"
+    return Response(json.dumps(doc, ensure_ascii=False, indent=2), mimetype="application/ld+json", headers=headers)
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])

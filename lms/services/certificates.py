@@ -161,6 +161,9 @@ def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gett
         "code": cert.code,
         "verify_url": url,
         "qr_svg": qr_svg(url, "QR code linking to the verification page for this certificate"),
+        # Part of what is printed, so of the PDF's cache key: revoking renders it again, marked.
+        "revoked_on": cert.revoked_at.date() if cert.revoked_at else "",
+        "revoked_reason": cert.revoked_reason if cert.revoked_at else "",
         "_": gettext,
     }
 

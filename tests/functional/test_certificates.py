@@ -299,3 +299,38 @@ def test_cli_refuses_an_expired_status_list(app, client, issued, db, tmp_path):
     old.write_text(json.dumps(stale))
     result = _cli_verify(app, cred, "--key", key_file, "--status", old)
     assert result.exit_code != 0 and "STATUS NOT CHECKED" in result.output and "expired" in result.output
+
+
+# --- revocation is visible everywhere ---------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_revoked_certificate_page_pdf_and_credential_say_revoked(client, issued, auth, tmp_path):
+    """After revocation the certificate page says revoked, the PDF is rendered again with
+    "REVOKED on DATE: reason" (not served from the cache), and the credential is the same signed
+    document as before, served with a revoked status header and a Link to the status list."""
+    before_pdf = client.get(f"/certificates/{issued}.pdf").data
+    before_cred = client.get(f"/certificates/{issued}/credential.json")
+    assert "Certificate-Status" not in before_cred.headers
+    assert before_cred.headers["Link"] == '<http://localhost/credentials/status/1>; rel="status"'
+    assert before_cred.headers["Cache-Control"] == "private, no-store"
+
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    auth.as_new(role="admin", email="admin@example.org")
+    post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}")
+
+    page = client.get(f"/certificates/{issued}").get_data(as_text=True)
+    assert "This certificate was revoked on" in page and "Issued by mistake" in page
+    assert 'id="credential-revoked"' in page
+
+    after_pdf = client.get(f"/certificates/{issued}.pdf").data
+    assert after_pdf != before_pdf
+    path = tmp_path / "revoked.pdf"
+    path.write_bytes(after_pdf)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "REVOKED on" in text and "Issued by mistake" in " ".join(text.split())
+
+    after_cred = client.get(f"/certificates/{issued}/credential.json")
+    assert after_cred.get_json(force=True) == before_cred.get_json(force=True)
+    assert after_cred.headers["Certificate-Status"].startswith("revoked; date=")
+    assert after_cred.headers["Link"] == before_cred.headers["Link"]
