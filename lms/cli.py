@@ -244,6 +244,7 @@ def certificates_verify(file: Path, key_source: Path | None, issuer_url: str | N
     from lms.services import certificates
 
     checked: list[str] = []
+    expected: str | None
     doc, problem = read_json_file(file)
     if problem is not None:
         raise click.ClickException(f"NOT VALID: {problem}")

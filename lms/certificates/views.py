@@ -93,7 +93,7 @@ def credential(code: str):
         # Where its status is published; the credential itself stays signed as issued.
         "Link": f'<{status.list_url(base_url())}>; rel="status"',
     }
-    if cert.is_revoked:
+    if cert.revoked_at is not None:
         headers["Certificate-Status"] = f"revoked; date={cert.revoked_at.date().isoformat()}"
     return Response(json.dumps(doc, ensure_ascii=False, indent=2), mimetype="application/ld+json", headers=headers)
 
