@@ -85,3 +85,17 @@ def test_digital_bazaar_finds_a_revoked_credential_revoked(client, issued, auth,
     result = node_verify(tmp_path, doc, issuer_doc, status_list)
     assert result["proofsVerified"] and result["statusVerified"], result
     assert result["revoked"] is True and not result["verified"], result
+
+
+def test_digital_bazaar_refuses_an_expired_status_list(app, client, issued, db, tmp_path):
+    """A status list past its validUntil does not verify for the independent verifier either."""
+    from datetime import timedelta
+
+    from lms.credentials.keys import load_or_create_issuer_key
+    from lms.models._types import utcnow
+
+    doc, issuer_doc, _ = _documents(client, issued)
+    stale = certificates.status_list(db, key=load_or_create_issuer_key(app.instance_path), base_url="http://localhost",
+                                     now=utcnow() - timedelta(days=2))
+    result = node_verify(tmp_path, doc, issuer_doc, stale)
+    assert result["proofsVerified"] and result["statusVerified"] is False and not result["verified"], result
