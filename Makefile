@@ -3,15 +3,21 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast lint format catalogues serve setup system-run system-test db content translations bench clean
+.PHONY: run test test-fast node-test-deps lint format catalogues serve setup system-run system-test db content translations bench clean
 
 run: setup system-run catalogues db content
 	$(BIN)/lms serve --host 127.0.0.1 --port 5000
 
 # The whole suite, CI's command: unit and functional tests spread over the CPUs, then the browser
 # tests (each xdist worker drives its own Chromium against its own server).
-test: $(VENV)/.test-installed system-test catalogues
+test: $(VENV)/.test-installed system-test catalogues node-test-deps
 	$(BIN)/pytest -n auto --dist loadfile
+
+# The npm packages of the independent credential check (tests/node), from the committed lock
+# file; skipped (and so is that test, with its reason) where node is not installed.
+node-test-deps:
+	@if command -v npm >/dev/null; then cd tests/node && npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the Digital Bazaar credential check will be skipped"; fi
 
 # The inner loop: everything but the browser, in parallel (under 2 minutes on 2 cores).
 test-fast: $(VENV)/.test-installed

@@ -233,52 +233,82 @@ def certificates_group():
 
 
 @certificates_group.command("verify", help="Check a downloaded Open Badges credential (JSON): its signature, "
-                             "and whether the issuer has revoked it.")
+                             "that it comes from the expected site, and whether the issuer has revoked it.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--key", "key_source", type=click.Path(exists=True, path_type=Path), default=None,
-              help="The issuer's key document (saved from /issuer). Default: this site's own key.")
+              help="The issuer's key document (saved from /issuer): the credential must name it as issuer. "
+                   "Default: this site's own key.")
+@click.option("--issuer", "issuer_url", default=None, metavar="URL",
+              help="The site expected to have issued it (its address, e.g. https://sala.example.org). "
+                   "Default with this site's own key: this site's configured address.")
 @click.option("--status", "status_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The issuer's revocation list (saved from the credential's statusListCredential address). "
                    "Default with this site's own key: this site's list as it is now.")
 @with_appcontext
-def certificates_verify(file: Path, key_source: Path | None, status_file: Path | None):
-    from lms.credentials import status
-    from lms.credentials.keys import load_or_create_issuer_key
-    from lms.credentials.verify import load_key_source, read_json_file, verify_credential
+def certificates_verify(file: Path, key_source: Path | None, issuer_url: str | None, status_file: Path | None):
+    from lms.config import public_base_url
+    from lms.credentials import keys, status
+    from lms.credentials.verify import issuer_problem, load_key_source, read_json_file, verify_credential
     from lms.services import certificates
 
-    base_url = current_app.config.get("BASE_URL") or None
+    checked: list[str] = []
+    expected: str | None
     doc, problem = read_json_file(file)
-    public_keys = None
-    if problem is None:
-        public_keys, problem = load_key_source(key_source or Path(current_app.instance_path), base_url=base_url)
+    if problem is not None:
+        raise click.ClickException(f"NOT VALID: {problem}")
+    if key_source is None:
+        # This site's own key: only under this site's names, never under whatever the file says.
+        base_url = (issuer_url or public_base_url()).rstrip("/")
+        expected = keys.issuer_id(base_url)
+        public_keys, problem = load_key_source(Path(current_app.instance_path), base_url=base_url)
+        key_from = f"this site's key ({keys.key_id(base_url)})"
+    else:
+        public_keys, problem = load_key_source(key_source)
+        key_doc, _ = read_json_file(key_source)
+        expected = key_doc.get("id") if isinstance(key_doc, dict) else None
+        if issuer_url and expected != keys.issuer_id(issuer_url):
+            raise click.ClickException(f"NOT VALID: the key document {key_source} is {expected!r}, "
+                                       f"not {keys.issuer_id(issuer_url)}")
+        if not isinstance(expected, str):
+            raise click.ClickException(f"NOT VALID: the key document {key_source} has no id")
+        key_from = f"the key document {key_source} ({expected})"
     if problem is not None or public_keys is None:
         raise click.ClickException(f"NOT VALID: {problem or 'no public key was found'}")
+    problem = issuer_problem(doc, expected)
+    if problem is not None:
+        raise click.ClickException(f"NOT VALID: {problem}")
+    checked.append(f"issuer is {expected}")
     result = verify_credential(doc, public_keys)
     if not result.ok:
         raise click.ClickException(f"NOT VALID: {result.reason}")
-    described = f"{result.subject_name} completed “{result.achievement_name}”, signed by {result.verification_method}"
+    checked.append(f"eddsa-rdfc-2022 signature by {result.verification_method}, with {key_from}")
+    described = f"{result.subject_name} completed “{result.achievement_name}”, issued by {expected}"
+
+    def report(verdict: str) -> str:
+        return f"{verdict}: {described}.\nChecked: " + "; ".join(checked) + "."
 
     entry = status.status_entry_of(doc)
     if entry is None:
-        click.echo(f"VALID: {described}. (The credential names no revocation list.)")
+        click.echo(report("VALID") + " (The credential names no revocation list.)")
         return
     if status_file is not None:
         status_list, problem = read_json_file(status_file)
         if problem is not None:
             raise click.ClickException(f"STATUS NOT CHECKED: {problem}")
+        list_from = f"the list {status_file}"
     elif key_source is None:
-        # This site's own key, so this site's own list: build it from the database, as served.
-        own_base = entry["statusListCredential"].removesuffix(status.LIST_PATH)
-        status_list = certificates.status_list(get_session(), key=load_or_create_issuer_key(current_app.instance_path),
-                                               base_url=base_url or own_base)
+        # This site's own key, so this site's own list: built from the database, as served.
+        status_list = certificates.status_list(get_session(), key=keys.load_or_create_issuer_key(
+            current_app.instance_path), base_url=expected.removesuffix(keys.ISSUER_PATH))
+        list_from = "this site's list as it is now"
     else:
-        click.echo(f"SIGNATURE VALID: {described}. Revocation not checked: save the list at "
+        click.echo(report("SIGNATURE VALID") + f"\nRevocation not checked: save the list at "
                    f"{entry['statusListCredential']} and pass it with --status.")
         return
-    checked = status.check(doc, status_list, public_keys)
-    if checked.revoked is None:
-        raise click.ClickException(f"STATUS NOT CHECKED: {checked.reason} (the signature is valid: {described})")
-    if checked.revoked:
-        raise click.ClickException(f"REVOKED: {described}, but the issuer has revoked it.")
-    click.echo(f"VALID: {described}. Not revoked.")
+    verdict = status.check(doc, status_list, public_keys)
+    if verdict.revoked is None:
+        raise click.ClickException(f"STATUS NOT CHECKED: {verdict.reason} (the signature is valid: {described})")
+    checked.append(f"revocation in {list_from}, signed, valid until {status_list.get('validUntil')}")
+    if verdict.revoked:
+        raise click.ClickException(report("REVOKED") + " The issuer has revoked it.")
+    click.echo(report("VALID") + " Not revoked.")

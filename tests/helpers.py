@@ -216,3 +216,20 @@ def shared_playwright():
         _playwright = sync_playwright().start()
         atexit.register(_playwright.stop)
     return _playwright
+
+
+#: The 1EdTech Open Badges 3.0 JSON Schema of OpenBadgeCredential (see tests/data/openbadges/NOTICE.txt).
+OB_SCHEMA_PATH = Path(__file__).parent / "data" / "openbadges" / "ob_v3p0_achievementcredential_schema.json"
+
+
+def ob_schema_errors(doc) -> list[str]:
+    """Every way ``doc`` breaks the 1EdTech OB 3.0 JSON Schema (draft 2019-09), as
+    ``"<json path>: <message>"``; an empty list when it passes."""
+    import json
+
+    from jsonschema import Draft201909Validator
+
+    schema = json.loads(OB_SCHEMA_PATH.read_text(encoding="utf-8"))
+    Draft201909Validator.check_schema(schema)
+    validator = Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]

@@ -1,4 +1,6 @@
+import hashlib
 import json
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +19,9 @@ from lms.services import certificates
 from lms.services.roles import can_edit
 
 bp = Blueprint("certificates", __name__)
+
+#: Seconds a cache may keep the revocation list (at most; less when its validUntil is nearer).
+STATUS_MAX_AGE = 300
 
 
 def _verify_limit():
@@ -82,9 +87,15 @@ def credential(code: str):
         cert, key=_issuer_key(), base_url=base_url(), issuer_name=current_app.config["ISSUER_NAME"],
         course_url=base_url() + url_for("catalog.course", slug=cert.course.slug),
     )
-    return Response(json.dumps(doc, ensure_ascii=False, indent=2), mimetype="application/ld+json", headers={
+    headers = {
         "Content-Disposition": f'attachment; filename="certificate-{cert.code}.json"',
-    })
+        "Cache-Control": "private, no-store",
+        # Where its status is published; the credential itself stays signed as issued.
+        "Link": f'<{status.list_url(base_url())}>; rel="status"',
+    }
+    if cert.revoked_at is not None:
+        headers["Certificate-Status"] = f"revoked; date={cert.revoked_at.date().isoformat()}"
+    return Response(json.dumps(doc, ensure_ascii=False, indent=2), mimetype="application/ld+json", headers=headers)
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])
@@ -114,9 +125,18 @@ def issuer():
 def status_list():
     """The signed revocation list that every credential's credentialStatus points to: the same
     document whoever asks, so fetching it reveals nothing about the credential being checked."""
-    doc = certificates.status_list(db, key=_issuer_key(), base_url=base_url())
-    return Response(json.dumps(doc, indent=2), mimetype="application/vc+ld+json",
-                    headers={"Cache-Control": "public, max-age=300", "Access-Control-Allow-Origin": "*"})
+    doc = certificates.status_list(db, key=_issuer_key(), base_url=base_url(),
+                                   cache_dir=current_app.config["CACHE_DIR"])
+    body = json.dumps(doc, indent=2)
+    # Caches may keep it 5 minutes (how soon a revocation shows), never past its validUntil.
+    until = status.valid_until(doc)
+    left = int((until - datetime.now(UTC)).total_seconds()) if until else 0
+    response = Response(body, mimetype="application/vc+ld+json", headers={
+        "Cache-Control": f"public, max-age={max(0, min(STATUS_MAX_AGE, left))}",
+        "Access-Control-Allow-Origin": "*",
+    })
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
+    return response.make_conditional(request)
 
 
 @bp.route("/verify", methods=["GET"])

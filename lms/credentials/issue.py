@@ -174,6 +174,7 @@ def sign_credential(
     created: datetime,
     *,
     extra_contexts: Mapping[str, Any] | None = None,
+    proof_array: bool = False,
 ) -> dict:
     """A copy of ``credential`` with an eddsa-rdfc-2022 ``DataIntegrityProof`` added (§3.2.1).
 
@@ -184,6 +185,10 @@ def sign_credential(
     :param created: the proof's ``created`` (see :func:`format_datetime`); signing the same
         document with the same key and time gives the same proof (Ed25519 is deterministic).
     :param extra_contexts: further contexts to load offline (tests: the W3C examples context).
+    :param proof_array: write ``proof`` as a one-element array (a proof set, Data Integrity 1.0
+        §2.1.1), as the 1EdTech Open Badges 3.0 JSON Schema requires of an
+        ``OpenBadgeCredential``; otherwise a single object, as in the W3C test vectors. The
+        signature is the same either way (the proof is removed before hashing).
     :returns: the signed credential; ``proof.proofValue`` is ``z`` + base58btc of 64 bytes.
     :raises ValueError: ``credential`` is not a dict with an ``@context``.
     :raises lms.credentials.jsonld.CanonicalizationError: the credential is not valid JSON-LD in
@@ -205,5 +210,5 @@ def sign_credential(
     signature = key.sign(proof_hash + doc_hash)
     proof["proofValue"] = keys.multibase_b58_encode(signature)
     signed = copy.deepcopy(unsecured)
-    signed["proof"] = proof
+    signed["proof"] = [proof] if proof_array else proof
     return signed

@@ -32,13 +32,17 @@ from pyld.context_resolver import ContextResolver
 CREDENTIALS_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 #: 1EdTech Open Badges 3.0 context, version 3.0.3 (bundled).
 OB_V3_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-#: W3C Controlled Identifiers v1.0 context: named by the issuer key document, never canonicalized.
+#: W3C Controlled Identifiers v1.0 context (bundled): named by the issuer key document.
 CID_V1_CONTEXT = "https://www.w3.org/ns/cid/v1"
+#: Multikey context (bundled): Digital Bazaar's verifiers require it on a Multikey verification method.
+MULTIKEY_V1_CONTEXT = "https://w3id.org/security/multikey/v1"
 
 _CONTEXT_DIR = Path(__file__).with_name("jsonld_contexts")
 _CONTEXT_FILES = {
     CREDENTIALS_V2_CONTEXT: "credentials-v2.json",
     OB_V3_CONTEXT: "ob-v3p0-context-3.0.3.json",
+    MULTIKEY_V1_CONTEXT: "multikey-v1.json",
+    CID_V1_CONTEXT: "cid-v1.json",
 }
 
 #: Refuse to canonicalize documents bigger than this (JSON text, bytes) ...

@@ -33,7 +33,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from lms.credentials.jsonld import CID_V1_CONTEXT
+from lms.credentials.jsonld import CID_V1_CONTEXT, MULTIKEY_V1_CONTEXT
 
 log = logging.getLogger(__name__)
 
@@ -223,11 +223,16 @@ def issuer_key_document(key: Ed25519PrivateKey | Ed25519PublicKey, base_url: str
     authorises it for ``assertionMethod`` (issuing credentials), per W3C Controlled Identifiers
     v1.0 and its Multikey type (also "Data Integrity EdDSA Cryptosuites v1.0" §2.1.1). Publish it
     unchanged; it holds no secret (a private key is reduced to its public half).
+
+    ``@context`` names the Multikey context beside the CID one: Digital Bazaar's
+    ``@digitalbazaar/ed25519-multikey`` (used by ``@digitalbazaar/vc``) refuses a verification
+    method whose context lacks ``https://w3id.org/security/multikey/v1``, and a document loader that
+    resolves ``<base>/issuer#key-1`` hands the method on with the document's context.
     """
     controller = issuer_id(base_url)
     kid = key_id(base_url)
     return {
-        "@context": [CID_V1_CONTEXT],
+        "@context": [CID_V1_CONTEXT, MULTIKEY_V1_CONTEXT],
         "id": controller,
         "verificationMethod": [
             {

@@ -124,7 +124,9 @@ def build_template_context(
     ``context`` keys: learner_name, course_title, course_language (BCP 47),
     issued_on (date or datetime), issuer_name, code, verify_url, qr_svg (str or bytes),
     optional trainer, optional lang (the language of the labels; default "en"), optional
-    ``_`` (a gettext, used when ``gettext`` is not given; default: no translation).
+    ``_`` (a gettext, used when ``gettext`` is not given; default: no translation), optional
+    revoked_on (date or datetime: the certificate was revoked then, and the document is marked
+    "REVOKED on <date>: <revoked_reason>") and revoked_reason.
 
     :returns: the template's variables, among them ``qr_src`` (see :func:`qr_data_uri`) and the
         size classes that keep a long name or title on the one page.
@@ -141,7 +143,15 @@ def build_template_context(
         issued_on = issued_on.date()
     learner_name = str(context["learner_name"]).strip()
     course_title = str(context["course_title"]).strip()
-    issued_on_text = f"{issued_on.day} {_(_MONTHS[issued_on.month - 1])} {issued_on.year}"
+    issued_on_text = _date_text(issued_on, _)
+    revoked_text = ""
+    revoked_on = context.get("revoked_on")
+    if revoked_on:
+        if isinstance(revoked_on, dt.datetime):
+            revoked_on = revoked_on.date()
+        reason = " ".join(str(context.get("revoked_reason") or "").split())
+        revoked_text = (_("REVOKED on %(date)s: %(reason)s", date=_date_text(revoked_on, _), reason=reason)
+                        if reason else _("REVOKED on %(date)s", date=_date_text(revoked_on, _)))
     return {
         "_": _,
         "lang": context.get("lang") or "en",
@@ -160,7 +170,12 @@ def build_template_context(
         "qr_alt": _(QR_ALT),
         "name_size": _size_class(learner_name, _NAME_SIZES),
         "course_size": _size_class(course_title, _TITLE_SIZES),
+        "revoked_text": revoked_text,
     }
+
+
+def _date_text(day: dt.date, _: Callable[..., str]) -> str:
+    return f"{day.day} {_(_MONTHS[day.month - 1])} {day.year}"
 
 
 def configure_jinja(env: jinja2.Environment) -> jinja2.Environment:

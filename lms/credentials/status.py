@@ -10,7 +10,8 @@ the list does not reveal the order or the dates of issue either. 131,072 bits is
 specification asks for, for that herd privacy.
 
 The list itself is signed with the issuer's key (eddsa-rdfc-2022, as the credentials are), so a
-saved copy can be checked offline.
+saved copy can be checked offline. It is valid for :data:`VALIDITY` only (``validUntil``): a copy
+saved before a revocation stops counting a day later, and :func:`check` refuses an expired list.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import io
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lms.credentials import keys
@@ -32,6 +33,8 @@ from lms.credentials.verify import KeySource, issuer_id_of, verify_credential
 LIST_SIZE = 131_072
 PURPOSE = "revocation"
 LIST_PATH = "/credentials/status/1"
+#: How long a signed list counts (its ``validUntil`` - ``validFrom``).
+VALIDITY = timedelta(days=1)
 
 
 def list_url(base_url: str) -> str:
@@ -115,9 +118,11 @@ def is_set(bits: bytes, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def list_credential(base_url: str, revoked: Iterable[int], now: datetime) -> dict:
+def list_credential(base_url: str, revoked: Iterable[int], now: datetime,
+                    validity: timedelta = VALIDITY) -> dict:
     """The unsigned ``BitstringStatusListCredential`` (§2.2) as of ``now`` (its ``validFrom``),
-    with the ``revoked`` places set, issued by the site's issuer id, at :func:`list_url`.
+    valid until ``now + validity`` (``validUntil``, VC Data Model 2.0 §4.9), with the ``revoked``
+    places set, issued by the site's issuer id, at :func:`list_url`.
 
     :raises ValueError: a place is outside the list.
     """
@@ -128,6 +133,7 @@ def list_credential(base_url: str, revoked: Iterable[int], now: datetime) -> dic
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": keys.issuer_id(base_url),
         "validFrom": format_datetime(now),
+        "validUntil": format_datetime(now + validity),
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",
@@ -137,13 +143,27 @@ def list_credential(base_url: str, revoked: Iterable[int], now: datetime) -> dic
     }
 
 
-def signed_list_credential(base_url: str, revoked: Iterable[int], now: datetime, key) -> dict:
+def signed_list_credential(base_url: str, revoked: Iterable[int], now: datetime, key,
+                           validity: timedelta = VALIDITY) -> dict:
     """:func:`list_credential`, signed with the issuer's Ed25519 private ``key`` under
     :func:`lms.credentials.keys.key_id` (eddsa-rdfc-2022, proof ``created`` = ``now``).
 
     :raises ValueError: a place is outside the list.
     """
-    return sign_credential(list_credential(base_url, revoked, now), key, keys.key_id(base_url), now)
+    return sign_credential(list_credential(base_url, revoked, now, validity), key, keys.key_id(base_url), now)
+
+
+def valid_until(status_list: Any) -> datetime | None:
+    """The list's ``validUntil`` as an aware UTC datetime, or None when it has none or it cannot be
+    read (an XML Schema dateTimeStamp such as ``2026-03-02T09:30:00Z``)."""
+    value = status_list.get("validUntil") if isinstance(status_list, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.astimezone(UTC) if parsed.tzinfo else None
 
 
 @dataclass(frozen=True)
@@ -155,10 +175,12 @@ class StatusResult:
     reason: str
 
 
-def check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusResult:
+def check(credential: Any, status_list: Any, public_keys: KeySource, *, now: datetime | None = None) -> StatusResult:
     """Look up a credential's revocation bit in a status list credential, after checking that the
-    list is signed by a known key, is the list the credential names, and has the same issuer
-    (Bitstring Status List v1.0 §3.2 Validate Algorithm, for ``statusPurpose: revocation``).
+    list is signed by a known key, is the list the credential names, has the same issuer and has a
+    ``validUntil`` that ``now`` (default: the current time) has not passed (Bitstring Status List
+    v1.0 §3.2 Validate Algorithm, for ``statusPurpose: revocation``; a list without ``validUntil``
+    is refused too, since a saved copy of it would hide later revocations for ever).
 
     :param credential: the parsed credential (its own signature is checked elsewhere).
     :param status_list: the parsed ``BitstringStatusListCredential``.
@@ -168,7 +190,7 @@ def check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusRe
         cannot be told. Never raises.
     """
     try:
-        return _check(credential, status_list, public_keys)
+        return _check(credential, status_list, public_keys, now or datetime.now(UTC))
     except Exception as exc:  # the contract is "never raises", as for verify_credential
         return StatusResult(None, f"could not check the status: {type(exc).__name__}")
 
@@ -186,7 +208,7 @@ def status_entry_of(credential: Any) -> dict | None:
     return None
 
 
-def _check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusResult:
+def _check(credential: Any, status_list: Any, public_keys: KeySource, now: datetime) -> StatusResult:
     item = status_entry_of(credential)
     if item is None:
         return StatusResult(None, "the credential has no revocation status entry")
@@ -201,6 +223,13 @@ def _check(credential: Any, status_list: Any, public_keys: KeySource) -> StatusR
         return StatusResult(None, "the status list is not the one the credential names")
     if issuer_id_of(status_list) != issuer_id_of(credential):
         return StatusResult(None, "the status list has another issuer than the credential")
+    until = valid_until(status_list)
+    if until is None:
+        return StatusResult(None, "the status list has no validUntil, so it may be out of date")
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    if until <= now:
+        return StatusResult(None, f"the status list expired at {status_list['validUntil']}: fetch it again")
     subject = status_list.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("statusPurpose") != PURPOSE:
         return StatusResult(None, "the status list is not a revocation list")

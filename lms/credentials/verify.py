@@ -215,6 +215,24 @@ def _verify(doc: Any, public_keys: KeySource, extra_contexts) -> VerifyResult:
     return VerifyResult(True, "valid", verification_method=vm, **_describe(doc))
 
 
+def issuer_problem(doc: Any, expected_issuer_id: str) -> str | None:
+    """Why ``doc`` does not come from the expected issuer, or None when it does: its ``issuer`` id
+    must be ``expected_issuer_id`` and its proof's ``verificationMethod`` a fragment of that same
+    document (``<issuer id>#...``), so a credential signed with a key published elsewhere is not
+    taken for this site's. Never raises."""
+    if not isinstance(doc, dict):
+        return "not a JSON object"
+    issuer = issuer_id_of(doc)
+    if issuer != expected_issuer_id:
+        return f"the issuer is {issuer!r}, not the expected {expected_issuer_id}"
+    proof = doc.get("proof")
+    proof = proof[0] if isinstance(proof, list) and proof else proof
+    vm = proof.get("verificationMethod") if isinstance(proof, dict) else None
+    if not isinstance(vm, str) or not vm.startswith(expected_issuer_id + "#"):
+        return f"the signing key {vm!r} is not one of {expected_issuer_id}"
+    return None
+
+
 # --- files, for `lms certificates verify` -------------------------------------------------
 
 def read_json_file(path: str | Path) -> tuple[Any, str | None]:

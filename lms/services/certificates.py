@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import tempfile
+from datetime import UTC
 from pathlib import Path
 
 from flask_babel import get_locale
@@ -67,9 +70,44 @@ def revoked_indexes(session: Session) -> list[int]:
     return list(session.scalars(select(Certificate.status_index).where(Certificate.revoked_at.is_not(None))))
 
 
-def status_list(session: Session, *, key, base_url: str) -> dict:
-    """The signed revocation list, as of now."""
-    return status.signed_list_credential(base_url, revoked_indexes(session), utcnow(), key)
+def status_list(session: Session, *, key, base_url: str, cache_dir: str | None = None, now=None) -> dict:
+    """The signed revocation list (a ``BitstringStatusListCredential`` valid for
+    :data:`lms.credentials.status.VALIDITY`).
+
+    With ``cache_dir`` the signed document is kept in ``<cache_dir>/status-list/<revision>.json``,
+    the revision being a digest of the revoked places, the address and the public key: it is signed
+    again only when one of them changes (a revocation) or when less than half of its validity is
+    left, so every worker serves the same bytes until then. Without ``cache_dir`` it is signed now.
+
+    :param now: the current time (aware or naive UTC); tests pass it.
+    :raises OSError: the cache folder cannot be written.
+    """
+    now = now or utcnow()
+    revoked = sorted(revoked_indexes(session))
+    if cache_dir is None:
+        return status.signed_list_credential(base_url, revoked, now, key)
+    revision = hashlib.sha256(json.dumps(
+        [base_url, keys.public_key_multibase(key), revoked]).encode()).hexdigest()[:32]
+    folder = Path(cache_dir) / "status-list"
+    path = folder / f"{revision}.json"
+    aware_now = now if now.tzinfo else now.replace(tzinfo=UTC)
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        until = status.valid_until(cached)
+        if until is not None and until - aware_now > status.VALIDITY / 2:
+            return cached
+    except (OSError, ValueError):
+        pass
+    doc = status.signed_list_credential(base_url, revoked, now, key)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".status.", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(doc, handle)
+    os.replace(tmp, path)
+    for old in folder.glob("*.json"):  # earlier revisions are never served again
+        if old != path:
+            old.unlink(missing_ok=True)
+    return doc
 
 
 def for_course(session: Session, user: User, course: Course) -> Certificate | None:
@@ -123,6 +161,9 @@ def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gett
         "code": cert.code,
         "verify_url": url,
         "qr_svg": qr_svg(url, "QR code linking to the verification page for this certificate"),
+        # Part of what is printed, so of the PDF's cache key: revoking renders it again, marked.
+        "revoked_on": cert.revoked_at.date() if cert.revoked_at else "",
+        "revoked_reason": cert.revoked_reason if cert.revoked_at else "",
         "_": gettext,
     }
 
@@ -165,4 +206,5 @@ def credential(cert: Certificate, *, key, base_url: str, issuer_name: str, cours
         language=cert.course_language,
     )
     unsigned["credentialStatus"] = status.entry(base_url, cert.status_index)
-    return sign_credential(unsigned, key, keys.key_id(base_url), cert.issued_at)
+    # OB 3.0's JSON Schema wants `proof` as an array.
+    return sign_credential(unsigned, key, keys.key_id(base_url), cert.issued_at, proof_array=True)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.models import Course, User
 from lms.services import certificates
-from tests.helpers import csrf_token, post
+from tests.helpers import csrf_token, ob_schema_errors, post
 
 
 @pytest.fixture
@@ -61,6 +61,20 @@ def test_credential_verifies_and_tampering_fails(app, client, issued, tmp_path):
         tampered = runner.invoke(certificates_verify, [str(bad), "--key", str(key)])
     assert ok.exit_code == 0 and "VALID" in ok.output, ok.output
     assert tampered.exit_code != 0 and "NOT VALID" in tampered.output
+
+
+def test_served_credential_passes_the_1edtech_schema_with_a_proof_array(client, issued):
+    """The credential as downloaded writes `proof` as an array and passes the OB 3.0 JSON Schema."""
+    doc = client.get(f"/certificates/{issued}/credential.json").get_json(force=True)
+    assert isinstance(doc["proof"], list) and len(doc["proof"]) == 1
+    assert ob_schema_errors(doc) == []
+
+
+def test_issuer_document_names_the_multikey_context(client):
+    """/issuer serves the key document with the CID and Multikey contexts."""
+    doc = client.get("/issuer").get_json()
+    assert "https://w3id.org/security/multikey/v1" in doc["@context"]
+    assert doc["verificationMethod"][0]["type"] == "Multikey"
 
 
 def _cli_verify(app, *args):
@@ -204,3 +218,126 @@ def test_empty_verification_code_gets_the_page_error_summary(client):
     assert 'class="error-summary"' in html and 'href="#code"' in html
     assert 'id="code-error"' in html and 'aria-describedby="code-hint code-error"' in html
     assert 'aria-invalid="true"' in html
+
+
+# --- the status list: signed once per change, honest cache headers ---------------------------
+
+
+def test_status_list_is_signed_once_per_change_with_truthful_cache_headers(client, issued, auth):
+    """The list is the same bytes until a revocation, valid for a day, cacheable for no longer than
+    that (and 5 minutes at most), with an ETag that answers 304; a revocation re-signs it."""
+    first = client.get("/credentials/status/1")
+    doc = first.get_json(force=True)
+    assert client.get("/credentials/status/1").data == first.data
+    from datetime import datetime, timedelta
+
+    valid_from = datetime.fromisoformat(doc["validFrom"].replace("Z", "+00:00"))
+    valid_until = datetime.fromisoformat(doc["validUntil"].replace("Z", "+00:00"))
+    assert valid_until - valid_from == timedelta(days=1)
+    max_age = int(first.headers["Cache-Control"].split("max-age=")[1])
+    assert first.headers["Cache-Control"].startswith("public") and 0 < max_age <= 300
+    etag = first.headers["ETag"]
+    assert client.get("/credentials/status/1", headers={"If-None-Match": etag}).status_code == 304
+
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    auth.as_new(role="admin", email="admin@example.org")
+    post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}")
+    after = client.get("/credentials/status/1", headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["ETag"] != etag
+    assert after.get_json(force=True)["credentialSubject"]["encodedList"] != doc["credentialSubject"]["encodedList"]
+
+
+def test_status_list_is_signed_again_when_half_its_validity_is_gone(app, db, tmp_path):
+    """The cached list is reused for 12 hours, then signed anew with a later validUntil."""
+    from datetime import timedelta
+
+    from lms.credentials.keys import load_or_create_issuer_key
+    from lms.models._types import utcnow
+
+    key = load_or_create_issuer_key(app.instance_path)
+    now = utcnow()
+    first = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path), now=now)
+    later = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path),
+                                     now=now + timedelta(hours=11))
+    assert later == first
+    renewed = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path),
+                                       now=now + timedelta(hours=13))
+    assert renewed["validUntil"] > first["validUntil"]
+    assert len(list((tmp_path / "status-list").glob("*.json"))) == 1
+
+
+def test_cli_checks_the_expected_issuer_and_says_what_it_checked(app, client, issued, tmp_path):
+    """`lms certificates verify` names what it checked, refuses a credential of another site than
+    --issuer, and refuses a key document that is not the credential's issuer."""
+    doc = client.get(f"/certificates/{issued}/credential.json").get_json(force=True)
+    cred, key_file, other_key = tmp_path / "cred.json", tmp_path / "key.json", tmp_path / "other.json"
+    cred.write_text(json.dumps(doc))
+    key_doc = client.get("/issuer").get_json()
+    key_file.write_text(json.dumps(key_doc))
+    ok = _cli_verify(app, cred, "--issuer", "http://localhost")
+    assert ok.exit_code == 0 and "Checked:" in ok.output and "issuer is http://localhost/issuer" in ok.output, ok.output
+    assert "signature" in ok.output and "valid until" in ok.output
+
+    wrong_site = _cli_verify(app, cred, "--issuer", "https://other.example.org")
+    assert wrong_site.exit_code != 0 and "not the expected https://other.example.org/issuer" in wrong_site.output
+    wrong_key_site = _cli_verify(app, cred, "--key", key_file, "--issuer", "https://other.example.org")
+    assert wrong_key_site.exit_code != 0 and "NOT VALID" in wrong_key_site.output
+
+    # The same key published under another site's document does not vouch for this credential.
+    moved = json.loads(json.dumps(key_doc).replace("http://localhost/issuer", "https://evil.example/issuer"))
+    other_key.write_text(json.dumps(moved))
+    refused = _cli_verify(app, cred, "--key", other_key)
+    assert refused.exit_code != 0 and "not the expected https://evil.example/issuer" in refused.output
+
+
+def test_cli_refuses_an_expired_status_list(app, client, issued, db, tmp_path):
+    """A saved list past its validUntil gives no answer, so an old copy cannot hide a revocation."""
+    from datetime import timedelta
+
+    from lms.credentials.keys import load_or_create_issuer_key
+    from lms.models._types import utcnow
+
+    doc = client.get(f"/certificates/{issued}/credential.json").get_json(force=True)
+    cred, key_file, old = tmp_path / "cred.json", tmp_path / "key.json", tmp_path / "old.json"
+    cred.write_text(json.dumps(doc))
+    key_file.write_text(client.get("/issuer").get_data(as_text=True))
+    stale = certificates.status_list(db, key=load_or_create_issuer_key(app.instance_path), base_url="http://localhost",
+                                     now=utcnow() - timedelta(days=2))
+    old.write_text(json.dumps(stale))
+    result = _cli_verify(app, cred, "--key", key_file, "--status", old)
+    assert result.exit_code != 0 and "STATUS NOT CHECKED" in result.output and "expired" in result.output
+
+
+# --- revocation is visible everywhere ---------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+def test_revoked_certificate_page_pdf_and_credential_say_revoked(client, issued, auth, tmp_path):
+    """After revocation the certificate page says revoked, the PDF is rendered again with
+    "REVOKED on DATE: reason" (not served from the cache), and the credential is the same signed
+    document as before, served with a revoked status header and a Link to the status list."""
+    before_pdf = client.get(f"/certificates/{issued}.pdf").data
+    before_cred = client.get(f"/certificates/{issued}/credential.json")
+    assert "Certificate-Status" not in before_cred.headers
+    assert before_cred.headers["Link"] == '<http://localhost/credentials/status/1>; rel="status"'
+    assert before_cred.headers["Cache-Control"] == "private, no-store"
+
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    auth.as_new(role="admin", email="admin@example.org")
+    post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}")
+
+    page = client.get(f"/certificates/{issued}").get_data(as_text=True)
+    assert "This certificate was revoked on" in page and "Issued by mistake" in page
+    assert 'id="credential-revoked"' in page
+
+    after_pdf = client.get(f"/certificates/{issued}.pdf").data
+    assert after_pdf != before_pdf
+    path = tmp_path / "revoked.pdf"
+    path.write_bytes(after_pdf)
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "REVOKED on" in text and "Issued by mistake" in " ".join(text.split())
+
+    after_cred = client.get(f"/certificates/{issued}/credential.json")
+    assert after_cred.get_json(force=True) == before_cred.get_json(force=True)
+    assert after_cred.headers["Certificate-Status"].startswith("revoked; date=")
+    assert after_cred.headers["Link"] == before_cred.headers["Link"]

@@ -73,3 +73,14 @@ def test_signing_does_not_change_the_input(credential, key):
     before = copy.deepcopy(credential)
     sign_credential(credential, key, keys.key_id(BASE), ISSUED)
     assert credential == before
+
+
+def test_proof_array_form_signs_the_same(credential, key, public_keys):
+    """With proof_array the proof is a one-element array with the same proofValue, and verifies."""
+    from lms.credentials.verify import verify_credential
+
+    created = datetime(2026, 3, 1, 9, 31, tzinfo=UTC)
+    single = sign_credential(credential, key, keys.key_id(BASE), created)
+    as_array = sign_credential(credential, key, keys.key_id(BASE), created, proof_array=True)
+    assert isinstance(as_array["proof"], list) and as_array["proof"] == [single["proof"]]
+    assert verify_credential(as_array, public_keys).ok and verify_credential(single, public_keys).ok

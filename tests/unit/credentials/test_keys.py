@@ -104,6 +104,23 @@ def test_issuer_key_document_lists_key_for_assertion(key):
     assert "PRIVATE" not in json.dumps(doc).upper()
 
 
+def test_issuer_key_document_names_the_multikey_context(key):
+    """The key document's @context lists the Multikey context beside the CID one (Digital Bazaar's
+    ed25519-multikey refuses a verification method without it)."""
+    doc = keys.issuer_key_document(key, BASE)
+    assert doc["@context"] == ["https://www.w3.org/ns/cid/v1", "https://w3id.org/security/multikey/v1"]
+
+
+def test_multikey_context_is_bundled_and_loads_offline(key):
+    """The Multikey context is served by the offline loader: a bare Multikey canonicalizes."""
+    from lms.credentials.jsonld import MULTIKEY_V1_CONTEXT, canonicalize
+
+    vm = dict(keys.issuer_key_document(key, BASE)["verificationMethod"][0], **{"@context": MULTIKEY_V1_CONTEXT})
+    nquads = canonicalize(vm)
+    assert "<https://w3id.org/security#publicKeyMultibase>" in nquads
+    assert keys.public_key_multibase(key) in nquads
+
+
 def test_public_keys_from_document_reads_issuer_key_document(key, signed):
     """Keys read back from the published document verify our credentials."""
     found = keys.public_keys_from_document(keys.issuer_key_document(key, BASE))

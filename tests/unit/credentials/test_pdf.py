@@ -399,3 +399,19 @@ def test_cache_path_refuses_unsafe_codes(tmp_path):
     for code in ("../x", "a/b", "", ".hidden", "a b"):
         with pytest.raises(ValueError):
             certificate_pdf_path(tmp_path, code, "a" * 64)
+
+
+@needs_poppler
+def test_revoked_certificate_is_marked_and_stays_on_one_page():
+    """A revoked certificate prints "REVOKED on <date>: <reason>", and still fits one page
+    with the longest reason the form allows."""
+    import datetime as dt
+
+    reason = "Issued by mistake: the learner did not finish the course. " * 8
+    pdf = render_certificate_pdf(make_context(revoked_on=dt.date(2026, 11, 30), revoked_reason=reason[:500]), BASE_URL)
+    flat = " ".join(pdftotext(pdf).split())
+    assert "REVOKED on 30 November 2026: Issued by mistake" in flat, flat[:200]
+    with pikepdf.open(BytesIO(pdf)) as doc:
+        assert len(doc.pages) == 1
+    plain = " ".join(pdftotext(render_certificate_pdf(make_context(), BASE_URL)).split())
+    assert "REVOKED" not in plain

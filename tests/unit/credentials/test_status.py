@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import copy
 import gzip
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -93,8 +93,8 @@ def test_status_list_is_a_signed_credential(key):
 def test_check_says_revoked_or_not(key):
     keys_ = {keys.key_id(BASE): key.public_key()}
     doc = credential(key, 4242)
-    assert status.check(doc, status.signed_list_credential(BASE, [1, 4243], NOW, key), keys_).revoked is False
-    assert status.check(doc, status.signed_list_credential(BASE, [4242], NOW, key), keys_).revoked is True
+    assert status.check(doc, status.signed_list_credential(BASE, [1, 4243], NOW, key), keys_, now=NOW).revoked is False
+    assert status.check(doc, status.signed_list_credential(BASE, [4242], NOW, key), keys_, now=NOW).revoked is True
 
 
 def test_check_refuses_lists_it_cannot_trust(key):
@@ -103,20 +103,42 @@ def test_check_refuses_lists_it_cannot_trust(key):
     keys_ = {keys.key_id(BASE): key.public_key()}
     doc = credential(key, 4242)
     other_key = status.signed_list_credential(BASE, [], NOW, Ed25519PrivateKey.generate())
-    assert "not valid" in status.check(doc, other_key, keys_).reason
+    assert "not valid" in status.check(doc, other_key, keys_, now=NOW).reason
 
     changed = status.signed_list_credential(BASE, [4242], NOW, key)
     changed["credentialSubject"]["encodedList"] = status.encode([])
-    result = status.check(doc, changed, keys_)
+    result = status.check(doc, changed, keys_, now=NOW)
     assert result.revoked is None and "not valid" in result.reason
 
     elsewhere = status.signed_list_credential("https://other.example.org", [], NOW, key)
-    assert status.check(doc, elsewhere, {**keys_, keys.key_id("https://other.example.org"): key.public_key()}).revoked is None
+    assert status.check(doc, elsewhere, {**keys_, keys.key_id("https://other.example.org"): key.public_key()}, now=NOW).revoked is None
 
     suspension = status.list_credential(BASE, [], NOW)
     suspension["credentialSubject"]["statusPurpose"] = "suspension"
     suspension = sign_credential(suspension, key, keys.key_id(BASE), NOW)
-    assert "not a revocation list" in status.check(doc, suspension, keys_).reason
+    assert "not a revocation list" in status.check(doc, suspension, keys_, now=NOW).reason
 
-    assert status.check({"no": "status"}, changed, keys_).revoked is None
-    assert status.check(doc, "not a list", keys_).revoked is None
+    assert status.check({"no": "status"}, changed, keys_, now=NOW).revoked is None
+    assert status.check(doc, "not a list", keys_, now=NOW).revoked is None
+
+
+def test_status_list_is_valid_for_one_day(key):
+    """The signed list carries validUntil one day after validFrom."""
+    doc = status.signed_list_credential(BASE, [], NOW, key)
+    assert doc["validFrom"] == "2026-11-25T09:00:00Z" and doc["validUntil"] == "2026-11-26T09:00:00Z"
+    assert status.valid_until(doc) == NOW + status.VALIDITY
+
+
+def test_check_refuses_an_expired_or_open_ended_list(key):
+    """A list past its validUntil, or without one, gives no answer: a saved copy cannot hide a revocation."""
+    keys_ = {keys.key_id(BASE): key.public_key()}
+    doc = credential(key, 4242)
+    listed = status.signed_list_credential(BASE, [], NOW, key)
+    assert status.check(doc, listed, keys_, now=NOW + timedelta(hours=23)).revoked is False
+    expired = status.check(doc, listed, keys_, now=NOW + timedelta(days=1))
+    assert expired.revoked is None and "expired" in expired.reason
+    open_ended = status.list_credential(BASE, [], NOW)
+    del open_ended["validUntil"]
+    open_ended = sign_credential(open_ended, key, keys.key_id(BASE), NOW)
+    result = status.check(doc, open_ended, keys_, now=NOW)
+    assert result.revoked is None and "no validUntil" in result.reason
