@@ -10,6 +10,7 @@ app sent (compressed when it compresses), "blocking" the number of requests a br
 before first paint (the HTML plus linked screen stylesheets and synchronous scripts), "ms" the
 median time of 30 in-process requests for the page's HTML (compression included).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -40,8 +41,15 @@ def main() -> None:
 
     root = Path(sys.modules["lms"].__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"INSTANCE_PATH": f"{tmp}/i", "DATABASE_URL": f"sqlite:///{tmp}/b.db",
-                          "MEDIA_DIR": f"{tmp}/m", "TESTING": True, "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {
+                "INSTANCE_PATH": f"{tmp}/i",
+                "DATABASE_URL": f"sqlite:///{tmp}/b.db",
+                "MEDIA_DIR": f"{tmp}/m",
+                "TESTING": True,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         Base.metadata.create_all(app.extensions["lms.engine"])
         with app.app_context():
             import_all(get_session(), root / "content" / "courses", Path(tmp) / "m")
@@ -53,15 +61,20 @@ def main() -> None:
             return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
         anon, learner = app.test_client(), app.test_client()
-        learner.post("/login", data={"email": "bench@example.org", "password": "bench password 1",
-                                     "csrf_token": token(learner, "/login")})
+        learner.post(
+            "/login",
+            data={"email": "bench@example.org", "password": "bench password 1", "csrf_token": token(learner, "/login")},
+        )
         learner.post("/courses/public-speaking/enrol", data={"csrf_token": token(learner, "/courses/public-speaking")})
         pages = [
-            ("catalog", anon, "/"), ("course (signed out)", anon, "/courses/public-speaking"),
-            ("sign in", anon, "/login"), ("verify", anon, "/verify"),
+            ("catalog", anon, "/"),
+            ("course (signed out)", anon, "/courses/public-speaking"),
+            ("sign in", anon, "/login"),
+            ("verify", anon, "/verify"),
             ("course (enrolled)", learner, "/courses/public-speaking"),
             ("unit", learner, "/courses/public-speaking/units/why-we-speak"),
-            ("quiz", learner, "/courses/public-speaking/quiz"), ("my learning", learner, "/my-learning"),
+            ("quiz", learner, "/courses/public-speaking/quiz"),
+            ("my learning", learner, "/my-learning"),
         ]
         queries = 0
 
@@ -82,8 +95,13 @@ def main() -> None:
             plain, sent = len(html), len(r.data)
             links = re.findall(rb'<link[^>]*rel="stylesheet"[^>]*>', html)
             blocking = 1 + sum(1 for link in links if b'media="print"' not in link)
-            blocking += len([s for s in re.findall(rb"<script[^>]*>", html) if b" src=" in s and b"defer" not in s
-                             and b"async" not in s])
+            blocking += len(
+                [
+                    s
+                    for s in re.findall(rb"<script[^>]*>", html)
+                    if b" src=" in s and b"defer" not in s and b"async" not in s
+                ]
+            )
             assets = re.findall(rb'(?:href|src)="(/static/[^"]+\.(?:css|js))"', html)
             for asset in dict.fromkeys(assets):
                 a = client.get(asset.decode(), headers=HEADERS)
@@ -94,8 +112,10 @@ def main() -> None:
                 start = time.perf_counter()
                 client.get(url, headers=HEADERS)
                 samples.append((time.perf_counter() - start) * 1000)
-            print(f"| {name} | {plain} | {sent} | {1 + len(set(assets))} | {blocking} | {queries} "
-                  f"| {statistics.median(samples):.1f} |")
+            print(
+                f"| {name} | {plain} | {sent} | {1 + len(set(assets))} | {blocking} | {queries} "
+                f"| {statistics.median(samples):.1f} |"
+            )
         engine.dispose()
 
 

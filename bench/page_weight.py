@@ -7,6 +7,7 @@ real courses imported. Weight = gzip-compressed bytes of the HTML plus the CSS a
 sign-in page on a first visit, measured on this kind of machine (2.86 MB in 26 requests); the
 baseline for time and queries is bench/baseline.json, written by an earlier run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,15 @@ RUNS = 30
 
 
 def setup(tmp: Path):
-    app = create_app({"INSTANCE_PATH": str(tmp / "instance"), "DATABASE_URL": f"sqlite:///{tmp / 'b.db'}",
-                      "MEDIA_DIR": str(tmp / "media"), "TESTING": True, "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp / "instance"),
+            "DATABASE_URL": f"sqlite:///{tmp / 'b.db'}",
+            "MEDIA_DIR": str(tmp / "media"),
+            "TESTING": True,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     Base.metadata.create_all(app.extensions["lms.engine"])
     with app.app_context():
         import_all(get_session(), ROOT / "content" / "courses", tmp / "media")
@@ -87,29 +95,41 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         app = setup(Path(tmp))
         anon, learner = app.test_client(), app.test_client()
-        learner.post("/login", data={"email": "bench@example.org", "password": "bench password 1",
-                                     "csrf_token": token(learner, "/login")})
+        learner.post(
+            "/login",
+            data={"email": "bench@example.org", "password": "bench password 1", "csrf_token": token(learner, "/login")},
+        )
         learner.post("/courses/public-speaking/enrol", data={"csrf_token": token(learner, "/courses/public-speaking")})
         pages = [
-            ("catalog", anon, "/"), ("course (signed out)", anon, "/courses/public-speaking"),
-            ("sign in", anon, "/login"), ("register", anon, "/register"), ("verify", anon, "/verify"),
+            ("catalog", anon, "/"),
+            ("course (signed out)", anon, "/courses/public-speaking"),
+            ("sign in", anon, "/login"),
+            ("register", anon, "/register"),
+            ("verify", anon, "/verify"),
             ("course (enrolled)", learner, "/courses/public-speaking"),
             ("unit", learner, "/courses/public-speaking/units/why-we-speak"),
-            ("quiz", learner, "/courses/public-speaking/quiz"), ("my learning", learner, "/my-learning"),
+            ("quiz", learner, "/courses/public-speaking/quiz"),
+            ("my learning", learner, "/my-learning"),
         ]
         baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
         results = {}
-        print(f"{'page':22} {'gzip KB':>8} {'vs Kolibri':>11} {'reqs':>5} {'queries':>8} {'base q':>7} "
-              f"{'median ms':>10} {'base ms':>8}")
+        print(
+            f"{'page':22} {'gzip KB':>8} {'vs Kolibri':>11} {'reqs':>5} {'queries':>8} {'base q':>7} "
+            f"{'median ms':>10} {'base ms':>8}"
+        )
         for name, client, url in pages:
             weight, requests = weigh(client, url)
             ms, queries = timed(app, client, url)
             results[name] = {"gzip_bytes": weight, "requests": requests, "queries": queries, "median_ms": round(ms, 2)}
             base = baseline.get(name, {})
-            print(f"{name:22} {weight / 1024:8.1f} {KOLIBRI_SIGN_IN['bytes'] / weight:10.0f}x {requests:5d} "
-                  f"{queries:8d} {base.get('queries', '-'):>7} {ms:10.2f} {base.get('median_ms', '-'):>8}")
-        print(f"\nKolibri sign-in page, first visit: {KOLIBRI_SIGN_IN['bytes'] / 1e6:.2f} MB in "
-              f"{KOLIBRI_SIGN_IN['requests']} requests. Budget per page here: 30 KB compressed.")
+            print(
+                f"{name:22} {weight / 1024:8.1f} {KOLIBRI_SIGN_IN['bytes'] / weight:10.0f}x {requests:5d} "
+                f"{queries:8d} {base.get('queries', '-'):>7} {ms:10.2f} {base.get('median_ms', '-'):>8}"
+            )
+        print(
+            f"\nKolibri sign-in page, first visit: {KOLIBRI_SIGN_IN['bytes'] / 1e6:.2f} MB in "
+            f"{KOLIBRI_SIGN_IN['requests']} requests. Budget per page here: 30 KB compressed."
+        )
         if args.write_baseline:
             BASELINE.write_text(json.dumps(results, indent=2) + "\n")
             print(f"Baseline written to {BASELINE}")

@@ -6,6 +6,7 @@ the first call in a worker (bleach cleans the stored HTML and shifts its heading
 later calls (an equal string read again from the database: a cache hit), and, for comparison,
 the heading shift alone, which is what the unit page did before the filter re-cleaned.
 """
+
 from __future__ import annotations
 
 import re
@@ -59,8 +60,10 @@ def main() -> None:
         misses.append(miss)
         hits.append(hit)
         print(f"{name[:52]:52} {len(html) / 1024:6.1f} {miss:8.3f} {hit:8.4f} {shift:14.4f}")
-    print(f"\nmedian over units: miss {statistics.median(misses):.3f} ms, hit {statistics.median(hits):.4f} ms "
-          f"(cache of {sanitize.READING_CACHE_SIZE} texts per worker)")
+    print(
+        f"\nmedian over units: miss {statistics.median(misses):.3f} ms, hit {statistics.median(hits):.4f} ms "
+        f"(cache of {sanitize.READING_CACHE_SIZE} texts per worker)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ rows), 2 submitted quiz attempts per enrolment (200,000) and 2 certificates (20,
 learner's password is "bench password 1", trainers' too ("trainer-N@bench.example").
 The schema is made by the app's own migrations.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -69,8 +70,14 @@ def seed(url: str, scale: float = 1.0, media_dir: Path | None = None) -> dict[st
     started = time.perf_counter()
     migrate.upgrade(url)
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"INSTANCE_PATH": tmp, "DATABASE_URL": url, "TESTING": True,
-                          "MEDIA_DIR": str(media_dir or Path(tmp) / "media")})
+        app = create_app(
+            {
+                "INSTANCE_PATH": tmp,
+                "DATABASE_URL": url,
+                "TESTING": True,
+                "MEDIA_DIR": str(media_dir or Path(tmp) / "media"),
+            }
+        )
         with app.app_context():
             import_all(get_session(), ROOT / "content" / "courses", Path(app.config["MEDIA_DIR"]))
             get_session().commit()
@@ -84,23 +91,57 @@ def seed(url: str, scale: float = 1.0, media_dir: Path | None = None) -> dict[st
     with engine.begin() as conn:
         existing = conn.execute(sa.select(sa.func.count()).select_from(Course)).scalar_one()
         for c in range(existing, courses_wanted):
-            cid = conn.execute(sa.insert(Course).values(
-                slug=f"bench-course-{c:03d}", title=f"Bench course {c:03d}", summary="A generated course.",
-                estimated_minutes=60, outcomes=["Know the generated things."], status="published",
-            ).returning(Course.id)).scalar_one()
-            conn.execute(sa.insert(Unit), [{
-                "course_id": cid, "position": u, "slug": f"unit-{u}", "title": f"Unit {u} of course {c}",
-                "summary": "A generated unit.", "body_md": "Some text. " * 80,
-                "body_html": "<p>" + "Some text. " * 80 + "</p>", "estimated_minutes": 6, "status": "published",
-            } for u in range(10)])
-            qid = conn.execute(sa.insert(Quiz).values(course_id=cid, title="Check", pass_mark=70, max_attempts=3)
-                               .returning(Quiz.id)).scalar_one()
+            cid = conn.execute(
+                sa.insert(Course)
+                .values(
+                    slug=f"bench-course-{c:03d}",
+                    title=f"Bench course {c:03d}",
+                    summary="A generated course.",
+                    estimated_minutes=60,
+                    outcomes=["Know the generated things."],
+                    status="published",
+                )
+                .returning(Course.id)
+            ).scalar_one()
+            conn.execute(
+                sa.insert(Unit),
+                [
+                    {
+                        "course_id": cid,
+                        "position": u,
+                        "slug": f"unit-{u}",
+                        "title": f"Unit {u} of course {c}",
+                        "summary": "A generated unit.",
+                        "body_md": "Some text. " * 80,
+                        "body_html": "<p>" + "Some text. " * 80 + "</p>",
+                        "estimated_minutes": 6,
+                        "status": "published",
+                    }
+                    for u in range(10)
+                ],
+            )
+            qid = conn.execute(
+                sa.insert(Quiz).values(course_id=cid, title="Check", pass_mark=70, max_attempts=3).returning(Quiz.id)
+            ).scalar_one()
             for q in range(10):
-                question = conn.execute(sa.insert(Question).values(
-                    quiz_id=qid, position=q, type="single", prompt=f"Question {q}?", feedback="")
-                    .returning(Question.id)).scalar_one()
-                conn.execute(sa.insert(Choice), [{"question_id": question, "position": k, "text": f"Answer {k}",
-                                                  "correct": k == 0, "feedback": ""} for k in range(4)])
+                question = conn.execute(
+                    sa.insert(Question)
+                    .values(quiz_id=qid, position=q, type="single", prompt=f"Question {q}?", feedback="")
+                    .returning(Question.id)
+                ).scalar_one()
+                conn.execute(
+                    sa.insert(Choice),
+                    [
+                        {
+                            "question_id": question,
+                            "position": k,
+                            "text": f"Answer {k}",
+                            "correct": k == 0,
+                            "feedback": "",
+                        }
+                        for k in range(4)
+                    ],
+                )
         course_ids = conn.execute(sa.select(Course.id).order_by(Course.id)).scalars().all()
         units = {cid: [] for cid in course_ids}
         for uid, cid in conn.execute(sa.select(Unit.id, Unit.course_id).where(Unit.status == "published")):
@@ -108,41 +149,112 @@ def seed(url: str, scale: float = 1.0, media_dir: Path | None = None) -> dict[st
         quizzes = dict(conn.execute(sa.select(Quiz.course_id, Quiz.id)).all())
         titles = dict(conn.execute(sa.select(Course.id, Course.title)).all())
 
-        counts["users"] = _bulk(conn, User, (
-            {"email": f"learner-{i}@bench.example", "name": f"Learner {i}", "password_hash": password_hash,
-             "role": "learner", "created_at": now} for i in range(learners)))
-        counts["users"] += _bulk(conn, User, (
-            {"email": f"trainer-{i}@bench.example", "name": f"Trainer {i}", "password_hash": password_hash,
-             "role": "trainer", "created_at": now} for i in range(10)))
-        user_ids = conn.execute(sa.select(User.id).where(User.email.like("learner-%@bench.example"))
-                                .order_by(User.id)).scalars().all()
-        trainer_ids = conn.execute(sa.select(User.id).where(User.email.like("trainer-%@bench.example"))
-                                   .order_by(User.id)).scalars().all()
-        conn.execute(sa.insert(Course.__table__.metadata.tables["course_trainers"]),
-                     [{"course_id": cid, "user_id": trainer_ids[i % len(trainer_ids)]}
-                      for i, cid in enumerate(course_ids)])
+        counts["users"] = _bulk(
+            conn,
+            User,
+            (
+                {
+                    "email": f"learner-{i}@bench.example",
+                    "name": f"Learner {i}",
+                    "password_hash": password_hash,
+                    "role": "learner",
+                    "created_at": now,
+                }
+                for i in range(learners)
+            ),
+        )
+        counts["users"] += _bulk(
+            conn,
+            User,
+            (
+                {
+                    "email": f"trainer-{i}@bench.example",
+                    "name": f"Trainer {i}",
+                    "password_hash": password_hash,
+                    "role": "trainer",
+                    "created_at": now,
+                }
+                for i in range(10)
+            ),
+        )
+        user_ids = (
+            conn.execute(sa.select(User.id).where(User.email.like("learner-%@bench.example")).order_by(User.id))
+            .scalars()
+            .all()
+        )
+        trainer_ids = (
+            conn.execute(sa.select(User.id).where(User.email.like("trainer-%@bench.example")).order_by(User.id))
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            sa.insert(Course.__table__.metadata.tables["course_trainers"]),
+            [{"course_id": cid, "user_id": trainer_ids[i % len(trainer_ids)]} for i, cid in enumerate(course_ids)],
+        )
         # Learner i takes 10 consecutive courses starting at i mod the number of courses; the first
         # course (a real one, with videos) is among everyone's, so its pages see every learner.
         others = min(9, len(course_ids) - 1)
-        taken = {uid: [course_ids[0]] + [course_ids[1 + (i + k) % (len(course_ids) - 1)] for k in range(others)]
-                 for i, uid in enumerate(user_ids)}
-        counts["enrollments"] = _bulk(conn, Enrollment, (
-            {"user_id": uid, "course_id": cid, "enrolled_at": now - timedelta(days=30)}
-            for uid, cids in taken.items() for cid in cids))
-        counts["unit_progress"] = _bulk(conn, UnitProgress, (
-            {"user_id": uid, "unit_id": unit, "video_position": 0.0, "completed_at": now}
-            for uid, cids in taken.items() for cid in cids for unit in units[cid]))
-        counts["attempts"] = _bulk(conn, Attempt, (
-            {"quiz_id": quizzes[cid], "user_id": uid, "started_at": now - timedelta(days=1, minutes=n),
-             "submitted_at": now - timedelta(days=1), "score": 50.0 + 50 * n, "passed": n == 1,
-             "answers": {}}
-            for uid, cids in taken.items() for cid in cids if cid in quizzes for n in range(2)))
+        taken = {
+            uid: [course_ids[0]] + [course_ids[1 + (i + k) % (len(course_ids) - 1)] for k in range(others)]
+            for i, uid in enumerate(user_ids)
+        }
+        counts["enrollments"] = _bulk(
+            conn,
+            Enrollment,
+            (
+                {"user_id": uid, "course_id": cid, "enrolled_at": now - timedelta(days=30)}
+                for uid, cids in taken.items()
+                for cid in cids
+            ),
+        )
+        counts["unit_progress"] = _bulk(
+            conn,
+            UnitProgress,
+            (
+                {"user_id": uid, "unit_id": unit, "video_position": 0.0, "completed_at": now}
+                for uid, cids in taken.items()
+                for cid in cids
+                for unit in units[cid]
+            ),
+        )
+        counts["attempts"] = _bulk(
+            conn,
+            Attempt,
+            (
+                {
+                    "quiz_id": quizzes[cid],
+                    "user_id": uid,
+                    "started_at": now - timedelta(days=1, minutes=n),
+                    "submitted_at": now - timedelta(days=1),
+                    "score": 50.0 + 50 * n,
+                    "passed": n == 1,
+                    "answers": {},
+                }
+                for uid, cids in taken.items()
+                for cid in cids
+                if cid in quizzes
+                for n in range(2)
+            ),
+        )
         indexes = rng.sample(range(1, 16 * 131072), len(user_ids) * 2)
-        counts["certificates"] = _bulk(conn, Certificate, (
-            {"code": new_verification_code(), "user_id": uid, "course_id": cid,
-             "learner_name": f"Learner {i}", "course_title": titles[cid], "issued_at": now,
-             "revoked_reason": "", "status_index": indexes[2 * i + k]}
-            for i, (uid, cids) in enumerate(taken.items()) for k, cid in enumerate(cids[:2])))
+        counts["certificates"] = _bulk(
+            conn,
+            Certificate,
+            (
+                {
+                    "code": new_verification_code(),
+                    "user_id": uid,
+                    "course_id": cid,
+                    "learner_name": f"Learner {i}",
+                    "course_title": titles[cid],
+                    "issued_at": now,
+                    "revoked_reason": "",
+                    "status_index": indexes[2 * i + k],
+                }
+                for i, (uid, cids) in enumerate(taken.items())
+                for k, cid in enumerate(cids[:2])
+            ),
+        )
     engine.dispose()
     counts["seconds"] = round(time.perf_counter() - started)
     return counts

@@ -11,6 +11,7 @@ and socket errors) side by side and the ratio of the page's requests/s to the fi
 worker's RSS, and appends the table to the results file with the machine it ran on.
 Needs wrk (Debian package `wrk`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,11 @@ def _session(base: str, email: str) -> tuple[urllib.request.OpenerDirector, http
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     html = opener.open(base + "/login", timeout=60).read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-    opener.open(base + "/login", data=urllib.parse.urlencode(
-        {"email": email, "password": PASSWORD, "csrf_token": token}).encode(), timeout=60).read()
+    opener.open(
+        base + "/login",
+        data=urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token}).encode(),
+        timeout=60,
+    ).read()
     return opener, jar
 
 
@@ -67,8 +71,12 @@ def _wrk(url: str, cookie: str, connections: int, duration: int) -> dict:
 
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     errors += int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), "p50": ms("50"), "p99": ms("99"),
-            "errors": errors}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": ms("50"),
+        "p99": ms("99"),
+        "errors": errors,
+    }
 
 
 def _rss_mib(master: int) -> list[float]:
@@ -97,20 +105,30 @@ def main() -> None:
     with engine.begin() as conn:
         learner = conn.execute(sa.text("SELECT id FROM users WHERE email = 'learner-0@bench.example'")).scalar_one()
         first = conn.execute(sa.text("SELECT id, slug FROM courses ORDER BY id LIMIT 1")).one()
-        unit = conn.execute(sa.text("SELECT slug FROM units WHERE course_id = :c AND status = 'published' "
-                                    "ORDER BY position LIMIT 1"), {"c": first.id}).scalar_one()
-        code = conn.execute(sa.text("SELECT code FROM certificates WHERE user_id = :u ORDER BY id LIMIT 1"),
-                            {"u": learner}).scalar_one()
+        unit = conn.execute(
+            sa.text("SELECT slug FROM units WHERE course_id = :c AND status = 'published' ORDER BY position LIMIT 1"),
+            {"c": first.id},
+        ).scalar_one()
+        code = conn.execute(
+            sa.text("SELECT code FROM certificates WHERE user_id = :u ORDER BY id LIMIT 1"), {"u": learner}
+        ).scalar_one()
         # learner-0 may take the first course's quiz again, so the quiz page is the form, not "passed".
-        conn.execute(sa.text("DELETE FROM attempts WHERE user_id = :u AND quiz_id IN "
-                             "(SELECT id FROM quizzes WHERE course_id = :c)"), {"u": learner, "c": first.id})
+        conn.execute(
+            sa.text(
+                "DELETE FROM attempts WHERE user_id = :u AND quiz_id IN (SELECT id FROM quizzes WHERE course_id = :c)"
+            ),
+            {"u": learner, "c": first.id},
+        )
     engine.dispose()
 
     pages = [
-        ("catalog", None, "/"), ("course page", None, f"/courses/{first.slug}"),
+        ("catalog", None, "/"),
+        ("course page", None, f"/courses/{first.slug}"),
         ("unit page", "learner", f"/courses/{first.slug}/units/{unit}"),
-        ("quiz page", "learner", f"/courses/{first.slug}/quiz"), ("my learning", "learner", "/my-learning"),
-        ("certificate", "learner", f"/certificates/{code}"), ("verify form", None, "/verify"),
+        ("quiz page", "learner", f"/courses/{first.slug}/quiz"),
+        ("my learning", "learner", "/my-learning"),
+        ("certificate", "learner", f"/certificates/{code}"),
+        ("verify form", None, "/verify"),
         ("verify a code", None, f"/verify/{code}"),
         ("results dashboard", "trainer", f"/dashboard/courses/{first.id}"),
         ("results CSV", "trainer", f"/dashboard/courses/{first.id}/learners.csv"),
@@ -118,11 +136,20 @@ def main() -> None:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, LMS_INSTANCE_PATH=tmp, LMS_DATABASE_URL=args.database_url,
-                   LMS_RATELIMIT_ENABLED="false", LMS_MEDIA_DIR=str(Path(tmp) / "media"))
+        env = dict(
+            os.environ,
+            LMS_INSTANCE_PATH=tmp,
+            LMS_DATABASE_URL=args.database_url,
+            LMS_RATELIMIT_ENABLED="false",
+            LMS_MEDIA_DIR=str(Path(tmp) / "media"),
+        )
         log = open(Path(tmp) / "server.log", "wb")  # noqa: SIM115 - closed in finally
-        server = subprocess.Popen([str(Path(sys.executable).with_name("lms")), "serve", "--port", str(port)],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [str(Path(sys.executable).with_name("lms")), "serve", "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         rows = []
         try:
             deadline = time.monotonic() + 120
@@ -134,8 +161,10 @@ def main() -> None:
                     if server.poll() is not None or time.monotonic() > deadline:
                         sys.exit("lms serve did not start:\n" + (Path(tmp) / "server.log").read_text())
                     time.sleep(0.5)
-            sessions = {"learner": _session(base, "learner-0@bench.example"),
-                        "trainer": _session(base, "trainer-0@bench.example")}
+            sessions = {
+                "learner": _session(base, "learner-0@bench.example"),
+                "trainer": _session(base, "trainer-0@bench.example"),
+            }
             STATIC_COPY.mkdir(exist_ok=True)
             for name, who, path in pages:
                 opener = sessions[who][0] if who else urllib.request.build_opener()
@@ -151,9 +180,12 @@ def main() -> None:
                 page = _wrk(base + path, cookie, args.connections, args.duration)
                 static = _wrk(f"{base}/static/_bench/{copy.name}", cookie, args.connections, args.duration)
                 rows.append((name, page, static))
-                print(f"{name:18} {page['rps']:8.1f} req/s p50 {page['p50']:7.1f} p99 {page['p99']:7.1f} "
-                      f"err {page['errors']:4d} | file {static['rps']:8.1f} p99 {static['p99']:7.1f} "
-                      f"| ratio {page['rps'] / static['rps']:.2f}", flush=True)
+                print(
+                    f"{name:18} {page['rps']:8.1f} req/s p50 {page['p50']:7.1f} p99 {page['p99']:7.1f} "
+                    f"err {page['errors']:4d} | file {static['rps']:8.1f} p99 {static['p99']:7.1f} "
+                    f"| ratio {page['rps'] / static['rps']:.2f}",
+                    flush=True,
+                )
             rss = _rss_mib(server.pid)
             if any(page is None for _, page, _ in rows):
                 tail = (Path(tmp) / "server.log").read_text(errors="replace")
@@ -165,27 +197,40 @@ def main() -> None:
             shutil.rmtree(STATIC_COPY, ignore_errors=True)
 
     db = sa.engine.make_url(args.database_url).get_backend_name()
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    lines = [f"\n## {db}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-             f"\nMachine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load average "
-             f"{os.getloadavg()[0]:.1f} at the end (other work on the machine skews every figure). "
-             f"wrk -t2 -c{args.connections} -d{args.duration}s. Worker RSS after the run: "
-             + ", ".join(f"{r:.0f} MiB" for r in rss) + ".\n",
-             "| page | req/s | p50 ms | p99 ms | errors | file req/s | file p99 ms | ratio |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    lines = [
+        f"\n## {db}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"\nMachine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (other work on the machine skews every figure). "
+        f"wrk -t2 -c{args.connections} -d{args.duration}s. Worker RSS after the run: "
+        + ", ".join(f"{r:.0f} MiB" for r in rss)
+        + ".\n",
+        "| page | req/s | p50 ms | p99 ms | errors | file req/s | file p99 ms | ratio |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for name, page, static in rows:
         if page is None:
             lines.append(f"| {name} | HTTP error, not measured | | | | | | |")
             continue
-        lines.append(f"| {name} | {page['rps']:.0f} | {page['p50']:.1f} | {page['p99']:.1f} | {page['errors']} "
-                     f"| {static['rps']:.0f} | {static['p99']:.1f} | {page['rps'] / static['rps']:.2f} |")
+        lines.append(
+            f"| {name} | {page['rps']:.0f} | {page['p50']:.1f} | {page['p99']:.1f} | {page['errors']} "
+            f"| {static['rps']:.0f} | {static['p99']:.1f} | {page['rps'] / static['rps']:.2f} |"
+        )
     text = "\n".join(lines) + "\n"
     print(text)
     if not args.results.exists():
-        args.results.write_text("# Benchmark results\n\nWritten by bench/serve.py over a database seeded by "
-                                "bench/seed.py. ratio = the page's requests/s over the same HTML served as a "
-                                "static file by the same server.\n")
+        args.results.write_text(
+            "# Benchmark results\n\nWritten by bench/serve.py over a database seeded by "
+            "bench/seed.py. ratio = the page's requests/s over the same HTML served as a "
+            "static file by the same server.\n"
+        )
     with args.results.open("a") as fh:
         fh.write(text)
 

@@ -1,4 +1,5 @@
 """Sala: an accessible, self-paced learning platform."""
+
 from __future__ import annotations
 
 import os
@@ -67,8 +68,17 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.quiz.views import bp as quiz_bp
     from lms.quizauthor.views import bp as quizauthor_bp
 
-    for bp in (catalog_bp, auth_bp, learn_bp, quiz_bp, certificates_bp, author_bp, admin_bp, quizauthor_bp,
-               dashboard_bp):
+    for bp in (
+        catalog_bp,
+        auth_bp,
+        learn_bp,
+        quiz_bp,
+        certificates_bp,
+        author_bp,
+        admin_bp,
+        quizauthor_bp,
+        dashboard_bp,
+    ):
         app.register_blueprint(bp)
 
     from lms import errors

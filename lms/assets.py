@@ -14,6 +14,7 @@ paint of every page, so base.html puts it in a <style> element instead of a rend
 Content-Security-Policy allows exactly that text by its SHA-256 (CSP Level 3, "hash-source"),
 never 'unsafe-inline'.
 """
+
 from __future__ import annotations
 
 import base64

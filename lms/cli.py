@@ -1,4 +1,5 @@
 """The `lms` command: everything `flask` offers, plus Sala's own commands."""
+
 from __future__ import annotations
 
 import os
@@ -74,8 +75,10 @@ def import_content(path: Path | None):
         raise click.ClickException(err.message) from None
     session.commit()
     for course in courses:
-        click.echo(f"{course.slug}: {len(course.units)} units, "
-                   f"{len(course.quiz.questions) if course.quiz else 0} quiz questions")
+        click.echo(
+            f"{course.slug}: {len(course.units)} units, "
+            f"{len(course.quiz.questions) if course.quiz else 0} quiz questions"
+        )
     click.echo(f"Imported {len(courses)} course(s) from {folder}.")
 
 
@@ -116,15 +119,18 @@ def import_course(file: Path):
     session = get_session()
     try:
         with open(file, "rb") as fh:
-            result = course_archive.import_course_archive(session, fh, Path(current_app.config["MEDIA_DIR"]),
-                                                          limits=Limits.from_config(current_app.config))
+            result = course_archive.import_course_archive(
+                session, fh, Path(current_app.config["MEDIA_DIR"]), limits=Limits.from_config(current_app.config)
+            )
     except LmsError as err:
         session.rollback()
         raise click.ClickException(err.message) from None
     session.commit()
     course = result.course
-    click.echo(f"{'Imported' if result.created else 'Updated'} {course.slug}: {len(course.units)} units, "
-               f"{len(course.quiz.questions) if course.quiz else 0} quiz questions.")
+    click.echo(
+        f"{'Imported' if result.created else 'Updated'} {course.slug}: {len(course.units)} units, "
+        f"{len(course.quiz.questions) if course.quiz else 0} quiz questions."
+    )
     for unit in result.held_back:
         click.echo(f"Kept as a draft (fails the accessibility check): {unit.slug}")
 
@@ -152,14 +158,18 @@ def users_create(email: str, name: str | None, role: str, password: str | None):
     except LmsError as err:
         raise click.ClickException(err.message) from None
     if user is None:
-        raise click.ClickException(f"{email} already has an account. "
-                                   f"To let its owner in, run: lms users reset-link {email}")
+        raise click.ClickException(
+            f"{email} already has an account. To let its owner in, run: lms users reset-link {email}"
+        )
     session.commit()
     click.echo(f"Created {user.role} {user.email}.")
 
 
-@users_group.command("reset-link", help="Print a link that lets the account's owner set a new password "
-                     "(works once, for one hour; using it signs the account out everywhere).")
+@users_group.command(
+    "reset-link",
+    help="Print a link that lets the account's owner set a new password "
+    "(works once, for one hour; using it signs the account out everywhere).",
+)
 @click.argument("email")
 @with_appcontext
 def users_reset_link(email: str):
@@ -206,8 +216,12 @@ def users_set_role(email: str, role: str):
 @click.option("--port", default=5000, type=int)
 @click.option("--workers", default=None, type=int, help="Processes. Default: one per CPU core.")
 @click.option("--threads", default=None, type=int, help="Threads per process. Default: 2 × cores + 1.")
-@click.option("--timeout", default=None, type=int,
-              help="Seconds before a hung worker is restarted (idle connections never trigger it). Default: 30.")
+@click.option(
+    "--timeout",
+    default=None,
+    type=int,
+    help="Seconds before a hung worker is restarted (idle connections never trigger it). Default: 30.",
+)
 @with_appcontext
 def serve(host: str, port: int, workers: int | None, threads: int | None, timeout: int | None):
     from lms.config import is_loopback, public_url_problem
@@ -232,18 +246,36 @@ def certificates_group():
     pass
 
 
-@certificates_group.command("verify", help="Check a downloaded Open Badges credential (JSON): its signature, "
-                             "that it comes from the expected site, and whether the issuer has revoked it.")
+@certificates_group.command(
+    "verify",
+    help="Check a downloaded Open Badges credential (JSON): its signature, "
+    "that it comes from the expected site, and whether the issuer has revoked it.",
+)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--key", "key_source", type=click.Path(exists=True, path_type=Path), default=None,
-              help="The issuer's key document (saved from /issuer): the credential must name it as issuer. "
-                   "Default: this site's own key.")
-@click.option("--issuer", "issuer_url", default=None, metavar="URL",
-              help="The site expected to have issued it (its address, e.g. https://sala.example.org). "
-                   "Default with this site's own key: this site's configured address.")
-@click.option("--status", "status_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="The issuer's revocation list (saved from the credential's statusListCredential address). "
-                   "Default with this site's own key: this site's list as it is now.")
+@click.option(
+    "--key",
+    "key_source",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="The issuer's key document (saved from /issuer): the credential must name it as issuer. "
+    "Default: this site's own key.",
+)
+@click.option(
+    "--issuer",
+    "issuer_url",
+    default=None,
+    metavar="URL",
+    help="The site expected to have issued it (its address, e.g. https://sala.example.org). "
+    "Default with this site's own key: this site's configured address.",
+)
+@click.option(
+    "--status",
+    "status_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The issuer's revocation list (saved from the credential's statusListCredential address). "
+    "Default with this site's own key: this site's list as it is now.",
+)
 @with_appcontext
 def certificates_verify(file: Path, key_source: Path | None, issuer_url: str | None, status_file: Path | None):
     from lms.config import public_base_url
@@ -267,8 +299,9 @@ def certificates_verify(file: Path, key_source: Path | None, issuer_url: str | N
         key_doc, _ = read_json_file(key_source)
         expected = key_doc.get("id") if isinstance(key_doc, dict) else None
         if issuer_url and expected != keys.issuer_id(issuer_url):
-            raise click.ClickException(f"NOT VALID: the key document {key_source} is {expected!r}, "
-                                       f"not {keys.issuer_id(issuer_url)}")
+            raise click.ClickException(
+                f"NOT VALID: the key document {key_source} is {expected!r}, not {keys.issuer_id(issuer_url)}"
+            )
         if not isinstance(expected, str):
             raise click.ClickException(f"NOT VALID: the key document {key_source} has no id")
         key_from = f"the key document {key_source} ({expected})"
@@ -298,12 +331,17 @@ def certificates_verify(file: Path, key_source: Path | None, issuer_url: str | N
         list_from = f"the list {status_file}"
     elif key_source is None:
         # This site's own key, so this site's own list: built from the database, as served.
-        status_list = certificates.status_list(get_session(), key=keys.load_or_create_issuer_key(
-            current_app.instance_path), base_url=expected.removesuffix(keys.ISSUER_PATH))
+        status_list = certificates.status_list(
+            get_session(),
+            key=keys.load_or_create_issuer_key(current_app.instance_path),
+            base_url=expected.removesuffix(keys.ISSUER_PATH),
+        )
         list_from = "this site's list as it is now"
     else:
-        click.echo(report("SIGNATURE VALID") + f"\nRevocation not checked: save the list at "
-                   f"{entry['statusListCredential']} and pass it with --status.")
+        click.echo(
+            report("SIGNATURE VALID") + f"\nRevocation not checked: save the list at "
+            f"{entry['statusListCredential']} and pass it with --status."
+        )
         return
     verdict = status.check(doc, status_list, public_keys)
     if verdict.revoked is None:

@@ -1,4 +1,5 @@
 """Configuration: defaults, then instance/settings.py, then LMS_* environment variables."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -60,9 +61,20 @@ class Defaults:
     #: video, audio and images are compressed already, and range (206) responses are never touched.
     COMPRESS_ALGORITHM = ["br", "gzip"]
     COMPRESS_ALGORITHM_STREAMING = ["br", "gzip"]
-    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
-                          "application/ld+json", "text/plain", "text/csv", "text/vtt", "image/svg+xml",
-                          "application/xml", "text/xml"]
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/ld+json",
+        "text/plain",
+        "text/csv",
+        "text/vtt",
+        "image/svg+xml",
+        "application/xml",
+        "text/xml",
+    ]
     COMPRESS_BR_LEVEL = 5
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password
@@ -157,15 +169,17 @@ def public_url_problem(config) -> str | None:
     if base:
         parts = urlsplit(str(base))
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-            return (f"LMS_BASE_URL must be the site's address, like https://sala.example.org (it is {base!r}).")
+            return f"LMS_BASE_URL must be the site's address, like https://sala.example.org (it is {base!r})."
         return None
     if config.get("TRUSTED_PROXIES") and config.get("TRUSTED_HOSTS"):
         return None
-    return ("Sala will not start: certificate links, QR codes and signed credentials need the site's public "
-            "address, and it must not come from visitors' requests. Set LMS_BASE_URL "
-            "(e.g. LMS_BASE_URL=https://sala.example.org), or, behind a reverse proxy, LMS_TRUSTED_PROXIES "
-            "(how many proxies to trust, e.g. 1) together with LMS_TRUSTED_HOSTS (the host names it forwards, "
-            "comma-separated).")
+    return (
+        "Sala will not start: certificate links, QR codes and signed credentials need the site's public "
+        "address, and it must not come from visitors' requests. Set LMS_BASE_URL "
+        "(e.g. LMS_BASE_URL=https://sala.example.org), or, behind a reverse proxy, LMS_TRUSTED_PROXIES "
+        "(how many proxies to trust, e.g. 1) together with LMS_TRUSTED_HOSTS (the host names it forwards, "
+        "comma-separated)."
+    )
 
 
 def is_loopback(host: str) -> bool:

@@ -3,6 +3,7 @@
 A request's changes are committed once, after its view returns a success (status below 400), and
 rolled back on any error page or exception, as Indico's request handler does; views never commit.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,6 +37,7 @@ def make_engine(url: str) -> Engine:
             kwargs["poolclass"] = StaticPool
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
             # SQLite leaves foreign keys off unless asked; WAL lets readers run beside a writer.
@@ -44,6 +46,7 @@ def make_engine(url: str) -> Engine:
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+
     return engine
 
 

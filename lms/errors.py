@@ -1,4 +1,5 @@
 """Expected failures as exceptions, and the one place that turns any error into an accessible page."""
+
 from __future__ import annotations
 
 import logging
@@ -31,7 +32,9 @@ class NotAllowed(LmsError):
 
 class NotEnrolled(NotAllowed):
     def __init__(self, course):
-        super().__init__(_("You are not enrolled in “%(title)s”. Enrol from the course page to open its units.", title=course.title))
+        super().__init__(
+            _("You are not enrolled in “%(title)s”. Enrol from the course page to open its units.", title=course.title)
+        )
         self.course = course
 
 
@@ -78,7 +81,9 @@ _TITLES = {
 def _explain(status: int) -> str:
     return {
         400: _("Something in the request was missing or not valid. Go back, check the form and try again."),
-        403: _("Your account cannot open this page. If you think it should, sign in with another account or ask a trainer."),
+        403: _(
+            "Your account cannot open this page. If you think it should, sign in with another account or ask a trainer."
+        ),
         404: _("There is nothing at this address. It may have moved, or the link may be mistyped."),
         405: _("This page cannot be used that way. Use the buttons and links on the site."),
         409: _("This was already done, so nothing changed."),
@@ -128,7 +133,9 @@ def init_app(app: Flask) -> None:
     def _csrf_error(err: CSRFError):
         return render_error(
             400,
-            _("This form had expired or was sent from another site, so nothing was saved. Open the page again and resend it."),
+            _(
+                "This form had expired or was sent from another site, so nothing was saved. Open the page again and resend it."
+            ),
         )
 
     @app.errorhandler(SecurityError)
@@ -144,9 +151,14 @@ def init_app(app: Flask) -> None:
             # gets this page rather than "connection reset", then close the connection.
             drain_input(request.environ)
             limit = app.config.get("MAX_CONTENT_LENGTH") or 0
-            body, status = render_error(413, _(
-                "The file is larger than the limit of %(mb)d MB, so nothing was saved. "
-                "Send a smaller file, or ask an admin to raise the limit.", mb=limit // (1024 * 1024)))
+            body, status = render_error(
+                413,
+                _(
+                    "The file is larger than the limit of %(mb)d MB, so nothing was saved. "
+                    "Send a smaller file, or ask an admin to raise the limit.",
+                    mb=limit // (1024 * 1024),
+                ),
+            )
             return Response(body, status=status, headers={"Connection": "close"}, mimetype="text/html")
         return render_error(err.code or 500, err.description if err.code == 429 else None)
 

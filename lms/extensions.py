@@ -1,4 +1,5 @@
 """Flask extensions, created here and bound in create_app."""
+
 from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter

@@ -3,6 +3,7 @@
 Errors are shown the GOV.UK Design System way: a message beside each field, and a summary at the
 top of the page that links to each field (templates/macros/forms.html, `form_errors(form)`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping

@@ -5,6 +5,7 @@ OWASP ASVS 3.4 (cookie attributes), 14.4 (HTTP security headers), 8.2 (client-si
 Pages for visitors and their public caching are templating's and the server's business; this
 module only makes personal answers uncachable, whatever the view said.
 """
+
 from __future__ import annotations
 
 from flask import Flask, Response, request
@@ -14,13 +15,22 @@ from flask.sessions import SecureCookieSessionInterface
 #: (learner CSVs), admin (accounts), and the account pages.
 PRIVATE_BLUEPRINTS = frozenset({"author", "quizauthor", "dashboard", "admin", "auth"})
 #: Single endpoints elsewhere that answer with one person's data, or a unit that may be a draft.
-PRIVATE_ENDPOINTS = frozenset({
-    "certificates.mine", "certificates.show", "certificates.pdf", "certificates.credential",
-    "learn.transcript", "quiz.result", "catalog.mine",
-})
+PRIVATE_ENDPOINTS = frozenset(
+    {
+        "certificates.mine",
+        "certificates.show",
+        "certificates.pdf",
+        "certificates.credential",
+        "learn.transcript",
+        "quiz.result",
+        "catalog.mine",
+    }
+)
 #: Browser features Sala never uses; fullscreen stays for its own video player.
-PERMISSIONS_POLICY = ("accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
-                      "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), fullscreen=(self)")
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), fullscreen=(self)"
+)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -48,6 +58,7 @@ def init_app(app: Flask) -> None:
                 response.headers.setdefault("Strict-Transport-Security", f"max-age={int(app.config['HSTS_MAX_AGE'])}")
             cookies = response.headers.getlist("Set-Cookie")
             if any("; secure" not in c.lower() for c in cookies):
-                response.headers.setlist("Set-Cookie", [c if "; secure" in c.lower() else c + "; Secure"
-                                                        for c in cookies])
+                response.headers.setlist(
+                    "Set-Cookie", [c if "; secure" in c.lower() else c + "; Secure" for c in cookies]
+                )
         return response

@@ -1,4 +1,5 @@
 """Run Alembic from code, so `lms db upgrade` needs no alembic.ini."""
+
 from __future__ import annotations
 
 from pathlib import Path

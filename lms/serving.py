@@ -23,6 +23,7 @@ app's own accessible error page (landmarks, a way back) with gunicorn's status i
 gunicorn's bare one. What remains bare: nothing gunicorn writes; a worker killed by `timeout` or
 the OOM killer closes its connections without any page (the browser shows its own error).
 """
+
 from __future__ import annotations
 
 import os
@@ -125,8 +126,9 @@ def _render_error(app, status: int) -> bytes:
         response = app.process_response(app.make_response(render_error(status)))
     response.status_code = status  # render_error shows 414/431 as its 400 page; the status stays
     body = response.get_data()
-    headers = [(k, v) for k, v in response.headers.items()
-               if k.lower() not in ("content-length", "connection", "set-cookie")]
+    headers = [
+        (k, v) for k, v in response.headers.items() if k.lower() not in ("content-length", "connection", "set-cookie")
+    ]
     head = f"HTTP/1.1 {status} {HTTP_STATUS_CODES.get(status, 'Error')}\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers)
     head += f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"

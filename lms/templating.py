@@ -1,4 +1,5 @@
 """Template helpers and the response headers every page gets."""
+
 from __future__ import annotations
 
 from flask import Flask, request

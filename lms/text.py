@@ -3,6 +3,7 @@
 Nothing here touches the database or a request; the content format, services and templates all
 read the same rules from here.
 """
+
 from __future__ import annotations
 
 import re
@@ -108,8 +109,11 @@ def clean_name(text: str | None, *, limit: int = NAME_MAX) -> tuple[str, str | N
         return text or "", _("Enter a name.")
     bad = unsafe_characters(cleaned)
     if bad:
-        return text or "", _("Remove the invisible control characters (%(codes)s): they can make text "
-                             "print in the wrong order or not at all.", codes=", ".join(bad[:5]))
+        return text or "", _(
+            "Remove the invisible control characters (%(codes)s): they can make text "
+            "print in the wrong order or not at all.",
+            codes=", ".join(bad[:5]),
+        )
     if len(cleaned) > limit:
         return text or "", _("Keep it under %(n)d characters.", n=limit)
     return cleaned, None

@@ -4,6 +4,7 @@ Serving the public needs the site's address from configuration (LMS_BASE_URL, or
 checked host): without it this refuses to start, rather than print links taken from visitors'
 requests. `lms serve` on a loopback address sets LMS_BASE_URL to that address itself.
 """
+
 from lms import create_app
 from lms.config import public_url_problem
 

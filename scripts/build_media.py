@@ -24,6 +24,7 @@ The output is deterministic (bit-exact muxing, single-threaded encoding), so reb
 narration gives identical files. A stamp in ``media-cache/`` (git-ignored) skips units whose
 narration, course title and this script have not changed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,11 +49,11 @@ COURSES = ROOT / "content" / "courses"
 CACHE = ROOT / "media-cache"
 
 SPEED_WPM = 155
-LEAD_IN = 0.40          # seconds of silence before the first line
-GAP = 0.35              # seconds of silence between lines
-TAIL = 0.40             # seconds of silence after the last line
-KEEP_EDGE = 0.04        # seconds of the trimmed silence kept at each end of a spoken line
-SILENCE_LEVEL = 250     # |sample| at or below this counts as silence when trimming
+LEAD_IN = 0.40  # seconds of silence before the first line
+GAP = 0.35  # seconds of silence between lines
+TAIL = 0.40  # seconds of silence after the last line
+KEEP_EDGE = 0.04  # seconds of the trimmed silence kept at each end of a spoken line
+SILENCE_LEVEL = 250  # |sample| at or below this counts as silence when trimming
 MAX_LINE_CHARS = 42
 MAX_CUE_LINES = 2
 MIN_CUE_SECONDS = 1.0
@@ -62,10 +63,10 @@ MAX_VIDEO_BYTES = 1_000_000
 FPS = 4
 
 WIDTH, HEIGHT = 640, 360
-BACKGROUND = (250, 248, 242)    # warm off-white
-TEXT = (20, 20, 20)             # near-black: contrast ratio about 17:1 on the background
-ACCENT = (11, 85, 99)           # dark teal bar, contrast about 8:1
-MUTED = (55, 55, 55)            # footer text, contrast about 11:1
+BACKGROUND = (250, 248, 242)  # warm off-white
+TEXT = (20, 20, 20)  # near-black: contrast ratio about 17:1 on the background
+ACCENT = (11, 85, 99)  # dark teal bar, contrast about 8:1
+MUTED = (55, 55, 55)  # footer text, contrast about 11:1
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 FONT_REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -101,9 +102,7 @@ def wrap_cue(text: str, width: int = MAX_LINE_CHARS) -> list[str]:
         if fits and (best is None or max(map(len, (first, second))) < max(map(len, best))):
             best = [first, second]
     if best is None:
-        raise NarrationError(
-            f"line is too long for two caption lines of {width} characters: {text!r}"
-        )
+        raise NarrationError(f"line is too long for two caption lines of {width} characters: {text!r}")
     return best
 
 
@@ -203,9 +202,7 @@ def draw_slide(path: Path, title: str, points: list[str], footer: str) -> None:
             break
         title_size -= 2
     point_font = ImageFont.truetype(str(FONT_REGULAR), 24)
-    point_lines = [
-        _wrap_pixels(draw, p, point_font, max_w - 30) for p in points
-    ]
+    point_lines = [_wrap_pixels(draw, p, point_font, max_w - 30) for p in points]
 
     title_h = len(title_lines) * int(title_size * 1.25)
     points_h = sum(len(pl) * 31 + 10 for pl in point_lines)
@@ -241,9 +238,7 @@ def ffmpeg_exe() -> str:
 
 def media_duration(path: Path) -> float:
     """Duration of a media file in seconds, parsed from ``ffmpeg -i`` (no ffprobe needed)."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True
-    )
+    proc = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(path)], capture_output=True, text=True)
     for line in proc.stderr.splitlines():
         line = line.strip()
         if line.startswith("Duration:"):
@@ -284,8 +279,7 @@ def check_cue(cue: Cue, where: str) -> list[str]:
     return problems
 
 
-def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_no: int,
-               force: bool = False) -> dict:
+def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_no: int, force: bool = False) -> dict:
     stem = narration_path.stem
     media_path = course_dir / "media" / f"{stem}.webm"
     vtt_path = course_dir / "captions" / f"{stem}.en.vtt"
@@ -294,10 +288,19 @@ def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_n
         source + course_title.encode() + Path(__file__).read_bytes() + SCRIPT_VERSION.encode()
     ).hexdigest()
     stamp_path = CACHE / course_dir.name / f"{stem}.sha256"
-    if (not force and media_path.exists() and vtt_path.exists() and stamp_path.exists()
-            and stamp_path.read_text().strip() == stamp_key):
-        return {"stem": stem, "skipped": True, "bytes": media_path.stat().st_size,
-                "duration": media_duration(media_path)}
+    if (
+        not force
+        and media_path.exists()
+        and vtt_path.exists()
+        and stamp_path.exists()
+        and stamp_path.read_text().strip() == stamp_key
+    ):
+        return {
+            "stem": stem,
+            "skipped": True,
+            "bytes": media_path.stat().st_size,
+            "duration": media_duration(media_path),
+        }
 
     data = load_narration(narration_path)
     voice = data.get("voice", "en-us")
@@ -336,8 +339,9 @@ def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_n
                 pcm.extend(samples)
                 end = len(pcm) / rate
                 cue = Cue(start, end, text)
-                problems += check_cue(cue, f"{narration_path}: slide {s_index + 1}, line "
-                                           f"{l_index + 1} ({text[:40]}...)")
+                problems += check_cue(
+                    cue, f"{narration_path}: slide {s_index + 1}, line {l_index + 1} ({text[:40]}...)"
+                )
                 cues.append(cue)
         add_silence(TAIL)
         total = len(pcm) / rate
@@ -358,8 +362,7 @@ def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_n
         ends = slide_starts[1:] + [total]
         for i, slide in enumerate(data["slides"]):
             png = tmp / f"slide{i + 1:02d}.png"
-            draw_slide(png, str(slide["title"]), [str(p) for p in slide.get("points") or []],
-                       footer)
+            draw_slide(png, str(slide["title"]), [str(p) for p in slide.get("points") or []], footer)
             concat.append(f"file '{png.name}'")
             concat.append(f"duration {ends[i] - slide_starts[i]:.3f}")
         concat.append(f"file 'slide{len(data['slides']):02d}.png'")  # the demuxer needs it
@@ -370,19 +373,67 @@ def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_n
         vtt_path.parent.mkdir(parents=True, exist_ok=True)
         out_tmp = tmp / "out.webm"
         cmd = [
-            ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "concat", "-safe", "0", "-i", str(concat_path),
-            "-i", str(audio_path),
-            "-map", "0:v:0", "-map", "1:a:0",
-            "-t", f"{total:.3f}",
-            "-vf", f"fps={FPS},format=yuv420p",
-            "-c:v", "libvpx-vp9", "-b:v", "0", "-crf", "42", "-deadline", "good",
-            "-cpu-used", "4", "-row-mt", "0", "-threads", "1", "-g", str(FPS * 10),
-            "-c:a", "libopus", "-b:a", "28k", "-ac", "1", "-ar", "48000",
-            "-map_metadata", "-1", "-map_chapters", "-1", "-max_interleave_delta", "0",
-            "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-            "-metadata", f"title={data['slides'][0]['title']}",
-            "-metadata", "language=eng",
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "concat",
+            "-safe",
+            "0",
+            "-i",
+            str(concat_path),
+            "-i",
+            str(audio_path),
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-t",
+            f"{total:.3f}",
+            "-vf",
+            f"fps={FPS},format=yuv420p",
+            "-c:v",
+            "libvpx-vp9",
+            "-b:v",
+            "0",
+            "-crf",
+            "42",
+            "-deadline",
+            "good",
+            "-cpu-used",
+            "4",
+            "-row-mt",
+            "0",
+            "-threads",
+            "1",
+            "-g",
+            str(FPS * 10),
+            "-c:a",
+            "libopus",
+            "-b:a",
+            "28k",
+            "-ac",
+            "1",
+            "-ar",
+            "48000",
+            "-map_metadata",
+            "-1",
+            "-map_chapters",
+            "-1",
+            "-max_interleave_delta",
+            "0",
+            "-fflags",
+            "+bitexact",
+            "-flags:v",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            "-metadata",
+            f"title={data['slides'][0]['title']}",
+            "-metadata",
+            "language=eng",
             str(out_tmp),
         ]
         subprocess.run(cmd, check=True, cwd=tmp)
@@ -394,12 +445,10 @@ def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_n
 
     duration = media_duration(media_path)
     if abs(duration - total) > 0.3:
-        print(f"warning: {media_path.name} lasts {duration:.2f}s but narration {total:.2f}s",
-              file=sys.stderr)
+        print(f"warning: {media_path.name} lasts {duration:.2f}s but narration {total:.2f}s", file=sys.stderr)
     stamp_path.parent.mkdir(parents=True, exist_ok=True)
     stamp_path.write_text(stamp_key + "\n")
-    return {"stem": stem, "skipped": False, "bytes": size, "duration": duration,
-            "cues": len(cues)}
+    return {"stem": stem, "skipped": False, "bytes": size, "duration": duration, "cues": len(cues)}
 
 
 def build_course(course_dir: Path, force: bool = False) -> list[dict]:
@@ -415,8 +464,9 @@ def build_course(course_dir: Path, force: bool = False) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("courses", nargs="*", type=Path,
-                        help="course folders (default: every folder in content/courses)")
+    parser.add_argument(
+        "courses", nargs="*", type=Path, help="course folders (default: every folder in content/courses)"
+    )
     parser.add_argument("--force", action="store_true", help="rebuild even if unchanged")
     args = parser.parse_args(argv)
     courses = args.courses or sorted(p for p in COURSES.iterdir() if (p / "narration").is_dir())
@@ -425,8 +475,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for r in build_course(course, force=args.force):
                 state = "unchanged" if r["skipped"] else "built"
-                print(f"{course.name}/{r['stem']}: {state}, {r['duration']:.2f}s, "
-                      f"{r['bytes'] / 1024:.0f} KiB")
+                print(f"{course.name}/{r['stem']}: {state}, {r['duration']:.2f}s, {r['bytes'] / 1024:.0f} KiB")
         except NarrationError as exc:
             failed = True
             print(f"error in {course}:\n{exc}", file=sys.stderr)

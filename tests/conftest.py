@@ -1,4 +1,5 @@
 """Fixtures: an app on a fresh database per test, courses imported once per session and copied."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,14 @@ def seeded_db(tmp_path_factory) -> tuple[Path, Path]:
     """A SQLite file with the schema and the real courses imported, and its media folder."""
     folder = tmp_path_factory.mktemp("seed")
     db_file, media = folder / "seed.db", folder / "media"
-    app = create_app({"INSTANCE_PATH": str(folder / "instance"), "DATABASE_URL": f"sqlite:///{db_file}",
-                      "MEDIA_DIR": str(media), "TESTING": True})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "DATABASE_URL": f"sqlite:///{db_file}",
+            "MEDIA_DIR": str(media),
+            "TESTING": True,
+        }
+    )
     Base.metadata.create_all(app.extensions["lms.engine"])
     with app.app_context():
         from lms.services.course_import import import_all
@@ -39,15 +46,17 @@ def app(tmp_path, seeded_db):
     db_file, media = seeded_db
     test_db = tmp_path / "lms.db"
     shutil.copy(db_file, test_db)
-    app = create_app({
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "DATABASE_URL": f"sqlite:///{test_db}",
-        "MEDIA_DIR": str(media),
-        "CACHE_DIR": str(tmp_path / "cache"),
-        "TESTING": True,
-        "SERVER_NAME": "localhost",
-        "RATELIMIT_ENABLED": True,
-    })
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": f"sqlite:///{test_db}",
+            "MEDIA_DIR": str(media),
+            "CACHE_DIR": str(tmp_path / "cache"),
+            "TESTING": True,
+            "SERVER_NAME": "localhost",
+            "RATELIMIT_ENABLED": True,
+        }
+    )
     yield app
     app.extensions["lms.engine"].dispose()
 
@@ -55,8 +64,15 @@ def app(tmp_path, seeded_db):
 @pytest.fixture
 def empty_app(tmp_path):
     """An app with the schema and no content."""
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
-                      "MEDIA_DIR": str(tmp_path / "media"), "TESTING": True, "SERVER_NAME": "localhost"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
+            "MEDIA_DIR": str(tmp_path / "media"),
+            "TESTING": True,
+            "SERVER_NAME": "localhost",
+        }
+    )
     Base.metadata.create_all(app.extensions["lms.engine"])
     yield app
     app.extensions["lms.engine"].dispose()
@@ -83,6 +99,7 @@ def auth(app, client):
 @pytest.fixture
 def count_queries(app):
     """Counts SQL statements run inside the `with` block."""
+
     class Counter:
         def __init__(self):
             self.count = 0

@@ -1,4 +1,5 @@
 """Factories for test data: accounts, courses and course zips."""
+
 from __future__ import annotations
 
 import io
@@ -26,8 +27,9 @@ def make_course(app, owner_id, slug="first-aid", title="First Aid", quiz=False):
     with app.app_context():
         session = get_session()
         course = Course(slug=slug, title=title, status="published", owner_id=owner_id, language="en")
-        course.units.append(Unit(position=1, slug="basics", title="Basics", body_md="Hi", body_html="<p>Hi</p>",
-                                 status="published"))
+        course.units.append(
+            Unit(position=1, slug="basics", title="Basics", body_md="Hi", body_html="<p>Hi</p>", status="published")
+        )
         if quiz:
             course.quiz = Quiz(title="Check", pass_mark=50, max_attempts=0)
         session.add(course)
@@ -41,7 +43,9 @@ COURSE_YAML = "title: Tiny\nsummary: A tiny course.\nlanguage: en\n"
 UNIT = "---\ntitle: One\nestimated_minutes: 5\n---\nHello.\n"
 
 
-def make_zip(entries: dict[str, bytes | str], *, symlink: str | None = None, compression=zipfile.ZIP_DEFLATED) -> io.BytesIO:
+def make_zip(
+    entries: dict[str, bytes | str], *, symlink: str | None = None, compression=zipfile.ZIP_DEFLATED
+) -> io.BytesIO:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as archive:
         for name, data in entries.items():

@@ -1,6 +1,7 @@
 """Helpers for tests: requests sent as a browser sends them, signing in, Teach-page actions and
 walking a learner through a course. Test modules import from here (and from tests/factories.py),
 never from each other."""
+
 from __future__ import annotations
 
 import io
@@ -19,12 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "courses"
 
 
-
-
 def csrf_token(client, url: str = "/") -> str:
     html = client.get(url).get_data(as_text=True)
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
-        r'id="csrf_token"[^>]*value="([^"]+)"', html)
+        r'id="csrf_token"[^>]*value="([^"]+)"', html
+    )
     assert match, f"no CSRF token on {url}"
     return match.group(1)
 
@@ -68,8 +68,14 @@ def sign_in_as(app, client, role="trainer", email=None, name="Trainer Sophea"):
 
 
 def new_course(client, title="First Aid Basics", **extra):
-    data = {"title": title, "slug": "", "summary": "Help in the first minutes.", "language": "en",
-            "outcomes": "Check for danger\nCall for help\n", "estimated_minutes": "40"}
+    data = {
+        "title": title,
+        "slug": "",
+        "summary": "Help in the first minutes.",
+        "language": "en",
+        "outcomes": "Check for danger\nCall for help\n",
+        "estimated_minutes": "40",
+    }
     data.update(extra)
     r = post(client, "/teach/courses/new", data)
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
@@ -86,15 +92,23 @@ def new_unit(client, course_id, title, body="Some reading.", **extra):
 
 def upload_video(client, unit_id, path=WEBM, name="clip.webm", description="A trainer speaks to a room."):
     with open(path, "rb") as fh:
-        return post(client, f"/teach/units/{unit_id}/video",
-                    {"video": (io.BytesIO(fh.read()), name), "description": description},
-                    token_from=f"/teach/units/{unit_id}/video", content_type="multipart/form-data")
+        return post(
+            client,
+            f"/teach/units/{unit_id}/video",
+            {"video": (io.BytesIO(fh.read()), name), "description": description},
+            token_from=f"/teach/units/{unit_id}/video",
+            content_type="multipart/form-data",
+        )
 
 
 def upload_captions(client, unit_id, data: bytes, name="talk.srt", language="en", kind="captions"):
-    return post(client, f"/teach/units/{unit_id}/captions/new",
-                {"file": (io.BytesIO(data), name), "language": language, "kind": kind},
-                token_from=f"/teach/units/{unit_id}/captions/new", content_type="multipart/form-data")
+    return post(
+        client,
+        f"/teach/units/{unit_id}/captions/new",
+        {"file": (io.BytesIO(data), name), "language": language, "kind": kind},
+        token_from=f"/teach/units/{unit_id}/captions/new",
+        content_type="multipart/form-data",
+    )
 
 
 def confirm_upload(client, unit_id, report_url):
@@ -136,8 +150,9 @@ def quiz_url(course_id, rest=""):
 def questions(app, course_id):
     with app.app_context():
         quiz = get_session().scalars(select(Quiz).where(Quiz.course_id == course_id)).one()
-        return [(q.id, q.type, q.prompt, [(c.id, c.text, c.correct, c.feedback) for c in q.choices])
-                for q in quiz.questions]
+        return [
+            (q.id, q.type, q.prompt, [(c.id, c.text, c.correct, c.feedback) for c in q.choices]) for q in quiz.questions
+        ]
 
 
 def choice_rows(rows):
@@ -163,6 +178,7 @@ def import_text(client, course_id, text, mode="append"):
 
 
 # --- A learner's path through a course -----------------------------------------------------
+
 
 def course_data(app, slug: str):
     """Units and the right answers of a course, read from the database."""

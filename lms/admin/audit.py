@@ -1,4 +1,5 @@
 """The audit log page: admins read and filter security events (registered on the admin blueprint)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
@@ -21,13 +22,19 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Event"), choices=[SelectChoice("", _l("All events"))]
-                       + [SelectChoice(value, label) for value, label in audit.KINDS.items()],
-                       validators=[Optional()], validate_choice=False)
-    email = StringField(_l("Email address contains"), validators=[Optional(), Length(max=254)],
-                        render_kw={"spellcheck": "false"})
-    since = DateField(_l("From (date)"), validators=[Optional()],
-                      description=_l("Year-month-day, in UTC. Leave empty for no limit."))
+    kind = SelectField(
+        _l("Event"),
+        choices=[SelectChoice("", _l("All events"))]
+        + [SelectChoice(value, label) for value, label in audit.KINDS.items()],
+        validators=[Optional()],
+        validate_choice=False,
+    )
+    email = StringField(
+        _l("Email address contains"), validators=[Optional(), Length(max=254)], render_kw={"spellcheck": "false"}
+    )
+    since = DateField(
+        _l("From (date)"), validators=[Optional()], description=_l("Year-month-day, in UTC. Leave empty for no limit.")
+    )
     until = DateField(_l("Until (date, included)"), validators=[Optional()])
 
 
@@ -42,8 +49,13 @@ def audit_log():
     wanted = audit.Filter()
     if valid:
         until = _start(form.until.data)
-        wanted = audit.Filter(kind=form.kind.data or "", email=form.email.data or "", since=_start(form.since.data),
-                              until=until + timedelta(days=1) if until else None)
+        wanted = audit.Filter(
+            kind=form.kind.data or "",
+            email=form.email.data or "",
+            since=_start(form.since.data),
+            until=until + timedelta(days=1) if until else None,
+        )
     rows = audit.events(db, wanted)
-    return render_template("admin/audit.html", form=form, events=rows, kinds=audit.KINDS,
-                           page_size=audit.PAGE_SIZE), (200 if valid else 400)
+    return render_template("admin/audit.html", form=form, events=rows, kinds=audit.KINDS, page_size=audit.PAGE_SIZE), (
+        200 if valid else 400
+    )

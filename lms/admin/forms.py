@@ -8,4 +8,8 @@ ROLE_CHOICES = [("learner", _l("Learner")), ("trainer", _l("Trainer")), ("admin"
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[SelectChoice(v, label) for v, label in ROLE_CHOICES], validators=[InputRequired(_l("Choose a role."))])
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(v, label) for v, label in ROLE_CHOICES],
+        validators=[InputRequired(_l("Choose a role."))],
+    )

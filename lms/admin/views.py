@@ -1,4 +1,5 @@
 """Admin pages: who may teach and who may administer."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -22,8 +23,13 @@ def _admins_only():
 
 
 def _page(failed_user_id: int | None = None, error: str | None = None, status: int = 200):
-    return render_template("admin/users.html", users=roles.all_users(db), role_choices=ROLE_CHOICES,
-                           failed_user_id=failed_user_id, error=error), status
+    return render_template(
+        "admin/users.html",
+        users=roles.all_users(db),
+        role_choices=ROLE_CHOICES,
+        failed_user_id=failed_user_id,
+        error=error,
+    ), status
 
 
 @bp.route("/users")

@@ -5,15 +5,18 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 #: The password rules (10 to 128 characters, not a common one) are the service's
 #: (lms.services.accounts.password_problem); the form only asks for something and caps the size.
-_PASSWORD_HINT = _l("10 to 128 characters. A few unrelated words make a strong password; "
-                    "very common passwords are refused.")
+_PASSWORD_HINT = _l(
+    "10 to 128 characters. A few unrelated words make a strong password; very common passwords are refused."
+)
 
 
 def _new_password(label):
     return PasswordField(
         label,
-        validators=[DataRequired(_l("Choose a password.")),
-                    Length(min=10, max=128, message=_l("Use 10 to 128 characters."))],
+        validators=[
+            DataRequired(_l("Choose a password.")),
+            Length(min=10, max=128, message=_l("Use 10 to 128 characters.")),
+        ],
         description=_PASSWORD_HINT,
         render_kw={"autocomplete": "new-password", "maxlength": 128},
     )
@@ -22,8 +25,10 @@ def _new_password(label):
 def _confirm():
     return PasswordField(
         _l("Password again"),
-        validators=[DataRequired(_l("Type the password again.")),
-                    EqualTo("password", message=_l("The two passwords are not the same."))],
+        validators=[
+            DataRequired(_l("Type the password again.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
         render_kw={"autocomplete": "new-password"},
     )
 
@@ -31,8 +36,10 @@ def _confirm():
 def _name():
     return StringField(
         _l("Full name"),
-        validators=[DataRequired(_l("Enter your name.")),
-                    Length(max=1000, message=_l("Keep your name under 200 characters."))],
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            Length(max=1000, message=_l("Keep your name under 200 characters.")),
+        ],
         description=_l("As it should appear on your certificates."),
         render_kw={"autocomplete": "name"},
     )
@@ -42,9 +49,11 @@ class RegisterForm(FlaskForm):
     name = _name()
     email = EmailField(
         _l("Email address"),
-        validators=[DataRequired(_l("Enter your email address.")),
-                    Email(_l("Enter an email address like name@example.org."), check_deliverability=False),
-                    Length(max=254, message=_l("Enter an email address of at most 254 characters."))],
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter an email address like name@example.org."), check_deliverability=False),
+            Length(max=254, message=_l("Enter an email address of at most 254 characters.")),
+        ],
         render_kw={"autocomplete": "email", "spellcheck": "false"},
     )
     password = _new_password(_l("Password"))
@@ -58,11 +67,13 @@ class LoginForm(FlaskForm):
         render_kw={"autocomplete": "username", "spellcheck": "false"},
     )
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(_l("Enter your password."))],
+        _l("Password"),
+        validators=[DataRequired(_l("Enter your password."))],
         render_kw={"autocomplete": "current-password"},
     )
-    remember = BooleanField(_l("Keep me signed in on this device"),
-                            description=_l("For 30 days, or until you sign out."))
+    remember = BooleanField(
+        _l("Keep me signed in on this device"), description=_l("For 30 days, or until you sign out.")
+    )
 
 
 class NameForm(FlaskForm):
@@ -71,7 +82,8 @@ class NameForm(FlaskForm):
 
 class ChangePasswordForm(FlaskForm):
     current = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))],
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password."))],
         render_kw={"autocomplete": "current-password"},
     )
     password = _new_password(_l("New password"))

@@ -1,4 +1,5 @@
 """Who is signed in: Flask-Login wiring."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

@@ -1,5 +1,6 @@
 """Signing up, in and out, and setting a password from a reset link. The account pages (name,
 password, sign out everywhere) are in lms/auth/account.py, on the same blueprint."""
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,8 +16,10 @@ from lms.services import accounts, audit, sign_ins
 
 bp = Blueprint("auth", __name__)
 
-_TOO_MANY_SIGN_INS = _l("Too many sign-in attempts that did not work. Wait a few minutes, then try again. "
-                        "If you forgot your password, ask an admin for a reset link.")
+_TOO_MANY_SIGN_INS = _l(
+    "Too many sign-in attempts that did not work. Wait a few minutes, then try again. "
+    "If you forgot your password, ask an admin for a reset link."
+)
 
 
 def _account_key() -> str:
@@ -50,8 +53,11 @@ def sign_in(user, remember: bool = False) -> None:
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, methods=["POST"], error_message=_l(
-    "Too many accounts were created from this address in a short time. Wait a while, then try again."))
+@limiter.limit(
+    _register_limit,
+    methods=["POST"],
+    error_message=_l("Too many accounts were created from this address in a short time. Wait a while, then try again."),
+)
 def register():
     """Create an account. The answer is the same whether or not the address already had one (the
     sign-in page and one message), so the form cannot be used to find out who has an account."""
@@ -64,19 +70,31 @@ def register():
         except FieldErrors as err:
             show_errors(form, err)
         else:
-            flash(_("Thank you. If this email address is new to Sala, its account is ready: sign in with it and "
+            flash(
+                _(
+                    "Thank you. If this email address is new to Sala, its account is ready: sign in with it and "
                     "the password you chose. If it already had an account, sign in with that account's password "
-                    "(or ask an admin for a reset link)."), "info")
+                    "(or ask an admin for a reset link)."
+                ),
+                "info",
+            )
             return redirect(url_for("auth.login", next=safe_next(request.args.get("next"))))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_account_limit, key_func=_account_key, methods=["POST"], deduct_when=_failed,
-               error_message=_TOO_MANY_SIGN_INS, scope="sign-in-account")
-@limiter.limit(_address_limit, methods=["POST"], deduct_when=_failed, error_message=_TOO_MANY_SIGN_INS,
-               scope="sign-in-address")
+@limiter.limit(
+    _account_limit,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=_TOO_MANY_SIGN_INS,
+    scope="sign-in-account",
+)
+@limiter.limit(
+    _address_limit, methods=["POST"], deduct_when=_failed, error_message=_TOO_MANY_SIGN_INS, scope="sign-in-address"
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
@@ -91,8 +109,9 @@ def login():
             return redirect(safe_next(request.args.get("next")) or url_for("catalog.index"))
         failed = True
         # Kept although this request's transaction rolls back (it answers 400).
-        audit.record_apart(db, "sign_in_failed", email=accounts.normalize_email(form.email.data),
-                           address=request.remote_addr or "")
+        audit.record_apart(
+            db, "sign_in_failed", email=accounts.normalize_email(form.email.data), address=request.remote_addr or ""
+        )
     status = 400 if (form.errors or failed) else 200
     return render_template("auth/login.html", form=form, failed=failed), status
 
@@ -129,8 +148,13 @@ def reset_password(token: str):
                 session.clear()
                 if current_user.is_authenticated:
                     logout_user()
-                flash(_("Your password is set, and every device that was signed in to your account is signed "
-                        "out. Sign in with the new password."), "info")
+                flash(
+                    _(
+                        "Your password is set, and every device that was signed in to your account is signed "
+                        "out. Sign in with the new password."
+                    ),
+                    "info",
+                )
                 return redirect(url_for("auth.login"))
         page = render_template("auth/reset.html", form=form), 400 if form.errors else 200
     body, status = page

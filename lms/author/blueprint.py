@@ -4,6 +4,7 @@ Each page module (courses, units, publishing, video, captions) adds its routes t
 are thin: check access, validate the form, call one service, redirect (POST/redirect/GET). The
 request's transaction is committed or rolled back by lms.db, never here.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

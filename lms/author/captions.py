@@ -1,5 +1,6 @@
 """Teach pages for caption tracks: upload a file and read its report, confirm or discard it, then
 read, download, correct cue by cue, or delete the live track."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,27 +32,55 @@ def upload_captions(unit_id: int):
         limit = current_app.config.get("MAX_CAPTION_BYTES", MAX_CAPTION_BYTES)
         data = form.file.data.stream.read(limit + 1)
         if len(data) > limit:
-            form.file.errors = [_("This caption file is larger than %(kb)d KB. Caption files are small text files: check you chose the right file.", kb=limit // 1024)]
+            form.file.errors = [
+                _(
+                    "This caption file is larger than %(kb)d KB. Caption files are small text files: check you chose the right file.",
+                    kb=limit // 1024,
+                )
+            ]
             status = 413
         else:
-            check = attempt(form, lambda: caption_tracks.check_captions(
-                db, unit, current_user, data, form.file.data.filename or "", language=form.language.data,
-                kind=form.kind.data, media_dir=Path(current_app.config["MEDIA_DIR"])))
+            check = attempt(
+                form,
+                lambda: caption_tracks.check_captions(
+                    db,
+                    unit,
+                    current_user,
+                    data,
+                    form.file.data.filename or "",
+                    language=form.language.data,
+                    kind=form.kind.data,
+                    media_dir=Path(current_app.config["MEDIA_DIR"]),
+                ),
+            )
             if check is not None and check.pending is not None:  # accepted: the trainer confirms it next
                 return redirect(url_for("author.pending_captions", unit_id=unit.id, token=check.pending.token))
             if check is not None:  # read, but with errors: the report says which lines to fix
-                return render_template("author/caption_report.html", unit=unit, course=unit.course,
-                                       report=check.report, pending=None, form=None), 422
-    return render_template("author/caption_upload.html", unit=unit, course=unit.course, form=form,
-                           kind_choices=KIND_CHOICES), status
+                return render_template(
+                    "author/caption_report.html",
+                    unit=unit,
+                    course=unit.course,
+                    report=check.report,
+                    pending=None,
+                    form=None,
+                ), 422
+    return render_template(
+        "author/caption_upload.html", unit=unit, course=unit.course, form=form, kind_choices=KIND_CHOICES
+    ), status
 
 
 @bp.route("/units/<int:unit_id>/captions/pending/<token>")
 def pending_captions(unit_id: int, token: str):
     unit = unit_for_edit(unit_id)
     pending = caption_tracks.get_pending(db, unit, token)
-    return render_template("author/caption_report.html", unit=unit, course=unit.course, report=pending.report,
-                           pending=pending, form=ConfirmForm())
+    return render_template(
+        "author/caption_report.html",
+        unit=unit,
+        course=unit.course,
+        report=pending.report,
+        pending=pending,
+        form=ConfirmForm(),
+    )
 
 
 @bp.route("/units/<int:unit_id>/captions/pending/<token>/captions.vtt")
@@ -66,7 +95,10 @@ def confirm_captions(unit_id: int, token: str):
     unit = unit_for_edit(unit_id)
     pending = caption_tracks.get_pending(db, unit, token)
     track = caption_tracks.confirm_captions(db, pending)
-    flash(_("The %(label)s %(kind)s are live for “%(title)s”.", label=track.label, kind=track.kind, title=unit.title), "info")
+    flash(
+        _("The %(label)s %(kind)s are live for “%(title)s”.", label=track.label, kind=track.kind, title=unit.title),
+        "info",
+    )
     return redirect(url_for("author.track", track_id=track.id))
 
 
@@ -84,8 +116,9 @@ def track(track_id: int):
     track = track_for_edit(track_id)
     cues = caption_tracks.cues_of(track.vtt)
     rows = [(format_vtt(c.start), format_vtt(c.end), caption_tracks.cue_plain_text(c)) for c in cues]
-    return render_template("author/track.html", track=track, unit=track.unit, course=track.unit.course,
-                           cues=rows, form=ConfirmForm())
+    return render_template(
+        "author/track.html", track=track, unit=track.unit, course=track.unit.course, cues=rows, form=ConfirmForm()
+    )
 
 
 @bp.route("/tracks/<int:track_id>/captions.vtt")
@@ -113,12 +146,23 @@ def edit_cue(track_id: int, number: int):
     form = CueForm()
     if request.method == "GET":
         form.start.data, form.end.data, form.text.data = format_vtt(cue.start), format_vtt(cue.end), cue.text
-    if submit(form, lambda: caption_tracks.update_cue(db, track, number, form.start.data, form.end.data,
-                                                      form.text.data)) is not None:
+    if (
+        submit(
+            form, lambda: caption_tracks.update_cue(db, track, number, form.start.data, form.end.data, form.text.data)
+        )
+        is not None
+    ):
         flash(_("Caption %(n)d saved.", n=number), "info")
         return redirect(url_for("author.track", track_id=track.id) + f"#cue-{number}")
-    return render_template("author/cue_form.html", track=track, unit=track.unit, course=track.unit.course,
-                           form=form, number=number, total=len(cues)), form_status(form)
+    return render_template(
+        "author/cue_form.html",
+        track=track,
+        unit=track.unit,
+        course=track.unit.course,
+        form=form,
+        number=number,
+        total=len(cues),
+    ), form_status(form)
 
 
 @bp.route("/tracks/<int:track_id>/delete", methods=["POST"])

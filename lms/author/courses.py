@@ -1,4 +1,5 @@
 """Teach pages for courses: the dashboard, a course's page and form, publishing it, its trainers."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -23,9 +24,14 @@ def dashboard():
 
 
 def _course_fields(form: CourseForm) -> CourseFields:
-    return CourseFields(title=form.title.data or "", slug=form.slug.data or "", summary=form.summary.data or "",
-                        language=form.language.data or "", outcomes=split_lines(form.outcomes.data),
-                        estimated_minutes=form.estimated_minutes.data or 0)
+    return CourseFields(
+        title=form.title.data or "",
+        slug=form.slug.data or "",
+        summary=form.summary.data or "",
+        language=form.language.data or "",
+        outcomes=split_lines(form.outcomes.data),
+        estimated_minutes=form.estimated_minutes.data or 0,
+    )
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
@@ -41,8 +47,13 @@ def new_course():
 @bp.route("/courses/<int:course_id>")
 def course(course_id: int):
     course = course_for_edit(course_id, with_units=True)
-    return render_template("author/course.html", course=course, states=publishing.unit_states(course),
-                           form=ConfirmForm(), can_assign=current_user.is_admin)
+    return render_template(
+        "author/course.html",
+        course=course,
+        states=publishing.unit_states(course),
+        form=ConfirmForm(),
+        can_assign=current_user.is_admin,
+    )
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
@@ -86,8 +97,9 @@ def trainers(course_id: int):
         user = roles.assign_trainer(db, current_user, course, form.user_id.data)
         flash(_("%(name)s can now edit “%(title)s”.", name=user.name, title=course.title), "info")
         return redirect(url_for("author.trainers", course_id=course.id))
-    return render_template("author/trainers.html", course=course, form=form,
-                           remove_form=ConfirmForm()), form_status(form)
+    return render_template("author/trainers.html", course=course, form=form, remove_form=ConfirmForm()), form_status(
+        form
+    )
 
 
 @bp.route("/courses/<int:course_id>/trainers/<int:user_id>/remove", methods=["POST"])

@@ -1,5 +1,6 @@
 """Forms for writing courses. Validation that needs the database lives in the services
 (lms.services.courses, units, video and caption_tracks)."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -19,43 +20,56 @@ def _language(form, field):
 
 
 def _title_field(label, required_message) -> StringField:
-    return StringField(label, validators=[DataRequired(required_message),
-                                          Length(max=200, message=_l("Keep the title to 200 characters or fewer."))])
+    return StringField(
+        label,
+        validators=[
+            DataRequired(required_message),
+            Length(max=200, message=_l("Keep the title to 200 characters or fewer.")),
+        ],
+    )
 
 
 def _slug_field(description) -> StringField:
     return StringField(
         _l("Web address name"),
         validators=[Optional(), Length(max=80, message=_l("Keep the web address name to 80 characters or fewer."))],
-        description=description, render_kw={"spellcheck": "false", "autocapitalize": "none"},
+        description=description,
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
     )
 
 
 def _minutes_field(required_message, default: int) -> IntegerField:
     return IntegerField(
         _l("Estimated time in minutes"),
-        validators=[InputRequired(required_message),
-                    NumberRange(min=0, max=10000, message=_l("Enter a number of minutes from 0 to 10000."))],
-        default=default, render_kw={"inputmode": "numeric"},
+        validators=[
+            InputRequired(required_message),
+            NumberRange(min=0, max=10000, message=_l("Enter a number of minutes from 0 to 10000.")),
+        ],
+        default=default,
+        render_kw={"inputmode": "numeric"},
     )
 
 
 class CourseForm(FlaskForm):
     title = _title_field(_l("Course title"), _l("Enter a title for the course."))
-    slug = _slug_field(_l("Lower-case letters a–z, digits and hyphens, e.g. first-aid. "
-                          "Leave empty to make one from the title."))
+    slug = _slug_field(
+        _l("Lower-case letters a–z, digits and hyphens, e.g. first-aid. Leave empty to make one from the title.")
+    )
     summary = TextAreaField(
-        _l("Summary"), validators=[Optional(), Length(max=2000, message=_l("Keep the summary to 2000 characters or fewer."))],
+        _l("Summary"),
+        validators=[Optional(), Length(max=2000, message=_l("Keep the summary to 2000 characters or fewer."))],
         description=_l("One or two sentences learners see in the list of courses."),
     )
     language = StringField(
         _l("Language of the course"),
         validators=[DataRequired(_l("Enter the language of the course, like en or km.")), _language],
         description=_l("A language tag (BCP 47), like en for English, km for Khmer, fr for French."),
-        default="en", render_kw={"spellcheck": "false", "autocapitalize": "none"},
+        default="en",
+        render_kw={"spellcheck": "false", "autocapitalize": "none"},
     )
     outcomes = TextAreaField(
-        _l("Learning outcomes"), validators=[Optional(), Length(max=5000)],
+        _l("Learning outcomes"),
+        validators=[Optional(), Length(max=5000)],
         description=_l("What learners will be able to do: one outcome per line."),
     )
     estimated_minutes = _minutes_field(_l("Enter the time in whole minutes, like 45."), default=30)
@@ -63,14 +77,24 @@ class CourseForm(FlaskForm):
 
 class UnitForm(FlaskForm):
     title = _title_field(_l("Unit title"), _l("Enter a title for the unit."))
-    slug = _slug_field(_l("Lower-case letters a–z, digits and hyphens. "
-                          "Leave empty to keep the current one, or to make one from the title."))
-    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=2000)],
-                            description=_l("One sentence shown in the course's list of units."))
+    slug = _slug_field(
+        _l(
+            "Lower-case letters a–z, digits and hyphens. "
+            "Leave empty to keep the current one, or to make one from the title."
+        )
+    )
+    summary = TextAreaField(
+        _l("Summary"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("One sentence shown in the course's list of units."),
+    )
     body_md = TextAreaField(
-        _l("Reading text (Markdown)"), validators=[Optional(), Length(max=200_000)],
-        description=_l("Use ## for headings, - for lists and ![what the image shows](address) for images. "
-                       "Press Preview to see it as learners will."),
+        _l("Reading text (Markdown)"),
+        validators=[Optional(), Length(max=200_000)],
+        description=_l(
+            "Use ## for headings, - for lists and ![what the image shows](address) for images. "
+            "Press Preview to see it as learners will."
+        ),
         render_kw={"rows": 16},
     )
     estimated_minutes = _minutes_field(_l("Enter the time in whole minutes, like 10."), default=10)
@@ -80,9 +104,12 @@ class UnitForm(FlaskForm):
 
 class PublishForm(FlaskForm):
     reason = TextAreaField(
-        _l("Reason for publishing without these"), validators=[Optional(), Length(max=2000)],
-        description=_l("Only needed if you must publish before the gaps above are fixed. Learners do not see it; "
-                       "admins and trainers do, on the Teach page."),
+        _l("Reason for publishing without these"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l(
+            "Only needed if you must publish before the gaps above are fixed. Learners do not see it; "
+            "admins and trainers do, on the Teach page."
+        ),
     )
 
 
@@ -95,7 +122,8 @@ class VideoForm(FlaskForm):
 
     video = FileField(_l("Video or audio file"), description=_l("WebM, MP4, MP3 or M4A."))
     description = TextAreaField(
-        _l("What the video shows"), validators=[Optional(), Length(max=2000)],
+        _l("What the video shows"),
+        validators=[Optional(), Length(max=2000)],
         description=_l("A sentence or two for learners who cannot see the video: who is on screen and what they show."),
     )
     poster = FileField(
@@ -136,30 +164,47 @@ assert [k for k, _label in KIND_CHOICES] == list(CAPTION_KINDS)
 
 
 class CaptionUploadForm(FlaskForm):
-    file = FileField(_l("Caption file"), validators=[FileRequired(_l("Choose a caption file to upload."))],
-                     description=_l("A WebVTT (.vtt), SubRip (.srt), YouTube (.sbv), TTML or DFXP (.ttml, .dfxp, .xml), Scenarist (.scc), SAMI (.smi) or SubStation (.ssa, .ass) file."))
+    file = FileField(
+        _l("Caption file"),
+        validators=[FileRequired(_l("Choose a caption file to upload."))],
+        description=_l(
+            "A WebVTT (.vtt), SubRip (.srt), YouTube (.sbv), TTML or DFXP (.ttml, .dfxp, .xml), Scenarist (.scc), SAMI (.smi) or SubStation (.ssa, .ass) file."
+        ),
+    )
     language = StringField(
         _l("Language of the captions"),
         validators=[DataRequired(_l("Enter the language of the captions, like en or km.")), _language],
         description=_l("A language tag (BCP 47), like en, km or fr."),
         render_kw={"spellcheck": "false", "autocapitalize": "none"},
     )
-    kind = RadioField(_l("What the track contains"), choices=[SelectChoice(v, label) for v, label in KIND_CHOICES],
-                      default="captions",
-                      validators=[InputRequired(_l("Choose what the track contains."))])
+    kind = RadioField(
+        _l("What the track contains"),
+        choices=[SelectChoice(v, label) for v, label in KIND_CHOICES],
+        default="captions",
+        validators=[InputRequired(_l("Choose what the track contains."))],
+    )
 
 
 class CueForm(FlaskForm):
-    start = StringField(_l("Start time"), validators=[DataRequired(_l("Enter the start time, like 00:01:05.250."))],
-                        description=_l("Hours:minutes:seconds.milliseconds, like 00:01:05.250."),
-                        render_kw={"spellcheck": "false"})
-    end = StringField(_l("End time"), validators=[DataRequired(_l("Enter the end time, like 00:01:08.000."))],
-                      description=_l("Hours:minutes:seconds.milliseconds, after the start time."),
-                      render_kw={"spellcheck": "false"})
-    text = TextAreaField(_l("Caption text"), validators=[DataRequired(_l("Enter the caption text."))],
-                         description=_l("At most 2 lines of about 42 characters."), render_kw={"rows": 3})
+    start = StringField(
+        _l("Start time"),
+        validators=[DataRequired(_l("Enter the start time, like 00:01:05.250."))],
+        description=_l("Hours:minutes:seconds.milliseconds, like 00:01:05.250."),
+        render_kw={"spellcheck": "false"},
+    )
+    end = StringField(
+        _l("End time"),
+        validators=[DataRequired(_l("Enter the end time, like 00:01:08.000."))],
+        description=_l("Hours:minutes:seconds.milliseconds, after the start time."),
+        render_kw={"spellcheck": "false"},
+    )
+    text = TextAreaField(
+        _l("Caption text"),
+        validators=[DataRequired(_l("Enter the caption text."))],
+        description=_l("At most 2 lines of about 42 characters."),
+        render_kw={"rows": 3},
+    )
 
 
 class TrainerForm(FlaskForm):
-    user_id = SelectField(_l("Trainer to add"), coerce=int,
-                          validators=[InputRequired(_l("Choose a trainer to add."))])
+    user_id = SelectField(_l("Trainer to add"), coerce=int, validators=[InputRequired(_l("Choose a trainer to add."))])

@@ -1,5 +1,6 @@
 """Teach pages for the accessibility gate: publish a unit (or say why it must go live with gaps),
 and make it a draft again."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
@@ -21,12 +22,15 @@ def publish_unit(unit_id: int):
             publishing.set_unit_status(db, unit, "published", form.reason.data or "")
         except publishing.PublishBlocked:
             # The page lists the gaps already; the field says what to do about them.
-            form.reason.errors = [_("This unit has accessibility gaps. Fix them, or write why it must be published now.")]
+            form.reason.errors = [
+                _("This unit has accessibility gaps. Fix them, or write why it must be published now.")
+            ]
         else:
             flash(_("Unit “%(title)s” is published.", title=unit.title), "info")
             return redirect(url_for("author.course", course_id=unit.course_id) + f"#unit-{unit.id}")
-    return render_template("author/publish.html", unit=unit, course=unit.course, gaps=gaps,
-                           form=form), form_status(form)
+    return render_template("author/publish.html", unit=unit, course=unit.course, gaps=gaps, form=form), form_status(
+        form
+    )
 
 
 @bp.route("/units/<int:unit_id>/unpublish", methods=["POST"])

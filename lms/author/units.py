@@ -1,5 +1,6 @@
 """Teach pages for units: add, edit (with a preview of the reading text), reorder, delete, and
 preview the unit as learners will see it."""
+
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
@@ -16,8 +17,13 @@ from lms.services.units import UnitFields
 
 
 def _unit_fields(form: UnitForm) -> UnitFields:
-    return UnitFields(title=form.title.data or "", slug=form.slug.data or "", summary=form.summary.data or "",
-                      body_md=form.body_md.data or "", estimated_minutes=form.estimated_minutes.data or 0)
+    return UnitFields(
+        title=form.title.data or "",
+        slug=form.slug.data or "",
+        summary=form.summary.data or "",
+        body_md=form.body_md.data or "",
+        estimated_minutes=form.estimated_minutes.data or 0,
+    )
 
 
 def _unit_form_page(form: UnitForm, course, unit):
@@ -29,18 +35,24 @@ def _unit_form_page(form: UnitForm, course, unit):
         status = 422 if any(f.errors for f in form if f.name != "csrf_token") else 200
         if form.csrf_token.errors:
             raise LmsError()
-        return render_template("author/unit_form.html", form=form, course=course, unit=unit,
-                               preview_html=preview_html), status
+        return render_template(
+            "author/unit_form.html", form=form, course=course, unit=unit, preview_html=preview_html
+        ), status
     if unit is None:
         saved = submit(form, lambda: units.create_unit(db, course, _unit_fields(form)))
     else:
         saved = submit(form, lambda: units.update_unit(db, unit, _unit_fields(form)))
     if saved is not None:
-        flash(_("Unit “%(title)s” added as a draft.", title=saved.title) if unit is None
-              else _("Unit “%(title)s” saved.", title=saved.title), "info")
+        flash(
+            _("Unit “%(title)s” added as a draft.", title=saved.title)
+            if unit is None
+            else _("Unit “%(title)s” saved.", title=saved.title),
+            "info",
+        )
         return redirect(url_for("author.course", course_id=course.id) + f"#unit-{saved.id}")
-    return render_template("author/unit_form.html", form=form, course=course, unit=unit,
-                           preview_html=None), form_status(form)
+    return render_template(
+        "author/unit_form.html", form=form, course=course, unit=unit, preview_html=None
+    ), form_status(form)
 
 
 @bp.route("/courses/<int:course_id>/units/new", methods=["GET", "POST"])
@@ -68,8 +80,14 @@ def move_unit(unit_id: int):
     if moved:
         flash(_("“%(title)s” is now unit %(n)d.", title=unit.title, n=unit.position), "info")
     else:
-        flash(_("“%(title)s” is already at the %(end)s.", title=unit.title,
-                end=_("top") if direction == "up" else _("bottom")), "info")
+        flash(
+            _(
+                "“%(title)s” is already at the %(end)s.",
+                title=unit.title,
+                end=_("top") if direction == "up" else _("bottom"),
+            ),
+            "info",
+        )
     return redirect(url_for("author.course", course_id=unit.course_id) + f"#unit-{unit.id}")
 
 

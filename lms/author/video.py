@@ -1,5 +1,6 @@
 """Teach pages for a unit's video: upload or replace it with its description and poster, remove
 the poster, remove the video."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,20 +33,35 @@ def video(unit_id: int):
         form.poster_alt.data = unit.video.poster_alt
     poster_max = current_app.config.get("POSTER_MAX_BYTES", videos.POSTER_MAX_BYTES)
     upload, poster = _chosen(form.video.data), _chosen(form.poster.data)
-    saved = submit(form, lambda: videos.save_video(
-        db, unit, Path(current_app.config["MEDIA_DIR"]), video=upload.stream if upload else None,
-        description=form.description.data or "", poster=poster.stream if poster else None,
-        poster_alt=form.poster_alt.data or "", max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
-        poster_max_bytes=poster_max))
+    saved = submit(
+        form,
+        lambda: videos.save_video(
+            db,
+            unit,
+            Path(current_app.config["MEDIA_DIR"]),
+            video=upload.stream if upload else None,
+            description=form.description.data or "",
+            poster=poster.stream if poster else None,
+            poster_alt=form.poster_alt.data or "",
+            max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+            poster_max_bytes=poster_max,
+        ),
+    )
     if saved is not None:
         if upload:
             flash(_("Video saved for “%(title)s”. Add its captions next.", title=unit.title), "info")
             return redirect(url_for("author.upload_captions", unit_id=unit.id))
         flash(_("The video details of “%(title)s” were saved.", title=unit.title), "info")
         return redirect(url_for("author.video", unit_id=unit.id))
-    return render_template("author/video.html", unit=unit, course=unit.course, form=form, remove_form=ConfirmForm(),
-                           max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
-                           poster_limit=videos.size_text(poster_max)), form_status(form)
+    return render_template(
+        "author/video.html",
+        unit=unit,
+        course=unit.course,
+        form=form,
+        remove_form=ConfirmForm(),
+        max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
+        poster_limit=videos.size_text(poster_max),
+    ), form_status(form)
 
 
 def _remove_poster(unit):

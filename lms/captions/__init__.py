@@ -11,6 +11,7 @@ Typical use in an upload view::
         store(to_vtt(report.cues, language="km"))
     show(report.errors, report.warnings)
 """
+
 from .cuetext import plain_text, transcript_text
 from .media import detect_speech, media_duration
 from .model import CaptionReport, Cue, Problem, QualityReport, StyleBlock

@@ -12,6 +12,7 @@ speaker as a voice span) so the rest of the pipeline (checks, quality, transcrip
 same as for an uploaded WebVTT file. Whatever the library raises or warns becomes a Problem in
 plain words; nothing here raises on bad input.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,13 +46,24 @@ def _detail(exc: BaseException) -> str:
 def _failed(log: ProblemLog, fmt: str, exc: BaseException | None = None) -> None:
     name = LIBRARY_FORMATS[fmt]
     if exc is not None and _detail(exc):
-        log.error(0, _(
-            "This %(format)s file could not be read (the converter reported: %(detail)s). Check that the file is complete, or export the captions as WebVTT (.vtt) or SubRip (.srt).",
-            format=name, detail=_detail(exc)), "convert-failed")
+        log.error(
+            0,
+            _(
+                "This %(format)s file could not be read (the converter reported: %(detail)s). Check that the file is complete, or export the captions as WebVTT (.vtt) or SubRip (.srt).",
+                format=name,
+                detail=_detail(exc),
+            ),
+            "convert-failed",
+        )
     else:
-        log.error(0, _(
-            "This %(format)s file could not be read. Check that the file is complete, or export the captions as WebVTT (.vtt) or SubRip (.srt).",
-            format=name), "convert-failed")
+        log.error(
+            0,
+            _(
+                "This %(format)s file could not be read. Check that the file is complete, or export the captions as WebVTT (.vtt) or SubRip (.srt).",
+                format=name,
+            ),
+            "convert-failed",
+        )
 
 
 def _library_warnings(log: ProblemLog, fmt: str, caught: list[warnings.WarningMessage]) -> None:
@@ -68,8 +80,11 @@ def _library_warnings(log: ProblemLog, fmt: str, caught: list[warnings.WarningMe
         detail = _detail(w.message) if isinstance(w.message, BaseException) else str(w.message)[:160]
         if detail and detail not in seen:
             seen.add(detail)
-            log.warning(0, _("The %(format)s converter noted: %(detail)s", format=LIBRARY_FORMATS[fmt], detail=detail),
-                        "convert-note")
+            log.warning(
+                0,
+                _("The %(format)s converter noted: %(detail)s", format=LIBRARY_FORMATS[fmt], detail=detail),
+                "convert-note",
+            )
 
 
 # --- pycaption: TTML / DFXP, SCC, SAMI ------------------------------------------------------------
@@ -113,9 +128,15 @@ def _read_pycaption(text: str, fmt: str, log: ProblemLog) -> list[Cue]:
     if not languages:
         return []
     if len(languages) > 1:
-        log.warning(0, _(
-            "This file holds captions in more than one language (%(languages)s); the first, %(first)s, was read.",
-            languages=", ".join(languages), first=languages[0]), "more-languages")
+        log.warning(
+            0,
+            _(
+                "This file holds captions in more than one language (%(languages)s); the first, %(first)s, was read.",
+                languages=", ".join(languages),
+                first=languages[0],
+            ),
+            "more-languages",
+        )
     cues = []
     for caption in captions.get_captions(languages[0]):
         payload = _pycaption_payload(caption)

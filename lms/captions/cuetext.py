@@ -11,6 +11,7 @@ Every consumer reads these parts: the learner's transcript (:func:`plain_text` w
 the quality check (:func:`plain_lines`, what is on screen), and the SubRip reader, which turns
 SubRip's HTML-like tags into WebVTT markup with :func:`srt_markup`.
 """
+
 from __future__ import annotations
 
 import html
@@ -54,6 +55,7 @@ class Span:
 
 # --- Tokenizer (spec: "WebVTT cue text tokenizer") -------------------------------------------------
 
+
 def _tokens(text: str):
     """Yield ("text", str) | ("start", name, classes, annotation) | ("end", name) | ("timestamp", str)."""
     i, n = 0, len(text)
@@ -72,7 +74,7 @@ def _tokens(text: str):
         if c == "/":
             j = text.find(">", i)
             j = n if j < 0 else j
-            yield ("end", text[i + 1:j])
+            yield ("end", text[i + 1 : j])
             i = j + 1
             continue
         if c.isdigit() and c.isascii():
@@ -91,7 +93,7 @@ def _tokens(text: str):
             k = j + 1
             while k < n and text[k] not in _SPACE + ".>":
                 k += 1
-            classes.append(text[j + 1:k])
+            classes.append(text[j + 1 : k])
             j = k
         annotation = ""
         if j < n and text[j] in _SPACE:
@@ -141,6 +143,7 @@ def parse_cue_text(text: str) -> Span:
 
 
 # --- Reading the parts -------------------------------------------------------------------------
+
 
 def _render(node: Span, with_speaker: bool, out: list[str]) -> None:
     for child in node.children:
@@ -211,7 +214,7 @@ def _escape_srt_text(text: str) -> str:
     # any other "&" and every "<" are plain text in SubRip but markup in WebVTT.
     out, i = [], 0
     for m in _REFERENCE.finditer(text):
-        out.append(text[i:m.start()].replace("&", "&amp;").replace("<", "&lt;"))
+        out.append(text[i : m.start()].replace("&", "&amp;").replace("<", "&lt;"))
         out.append(m.group(0))
         i = m.end()
     out.append(text[i:].replace("&", "&amp;").replace("<", "&lt;"))
@@ -223,7 +226,7 @@ def srt_markup(text: str) -> str:
     ASS override codes dropped, bare ``&`` and ``<`` escaped. Line breaks are kept."""
     out, i = [], 0
     for m in _SRT_MARKUP.finditer(text):
-        out.append(_escape_srt_text(text[i:m.start()]))
+        out.append(_escape_srt_text(text[i : m.start()]))
         name = (m.group(2) or m.group(4) or "").lower()
         if name in ("b", "i", "u"):
             out.append(f"<{'/' if (m.group(1) or m.group(3)) else ''}{name}>")

@@ -1,4 +1,5 @@
 """Bytes to text: byte-order marks, UTF-16 without a mark, legacy encodings, binary uploads."""
+
 from __future__ import annotations
 
 import codecs
@@ -137,13 +138,27 @@ def _mostly_utf8(data: bytes) -> bool:
 
 def decode(data: bytes) -> Decoded:
     if not data.strip(b" \t\r\n\f\x00"):
-        return Decoded(None, "utf-8", [Problem(0, _("The file is empty: it contains no captions."), ERROR, "empty-file")])
+        return Decoded(
+            None, "utf-8", [Problem(0, _("The file is empty: it contains no captions."), ERROR, "empty-file")]
+        )
 
     kind = _kind_of_binary(data)
     if kind:
-        return Decoded(None, "binary", [Problem(
-            0, _("This is not a caption file: it looks like a %(kind)s. Please upload a WebVTT (.vtt) or SubRip (.srt) file.", kind=kind),
-            ERROR, "binary")])
+        return Decoded(
+            None,
+            "binary",
+            [
+                Problem(
+                    0,
+                    _(
+                        "This is not a caption file: it looks like a %(kind)s. Please upload a WebVTT (.vtt) or SubRip (.srt) file.",
+                        kind=kind,
+                    ),
+                    ERROR,
+                    "binary",
+                )
+            ],
+        )
 
     problems: list[Problem] = []
     text: str | None = None
@@ -152,7 +167,7 @@ def decode(data: bytes) -> Decoded:
     for bom, codec, name in _BOMS:
         if data.startswith(bom):
             # Only one mark is removed, as browsers do: a second one makes "WEBVTT" unreadable.
-            text, replaced = _strict_or_replace(data[len(bom):], codec)
+            text, replaced = _strict_or_replace(data[len(bom) :], codec)
             encoding = name
             break
     if text is None:
@@ -165,8 +180,17 @@ def decode(data: bytes) -> Decoded:
         except UnicodeDecodeError as exc:
             if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
                 # Cut off in the middle of a character: the upload was truncated.
-                text, encoding = data[:exc.start].decode("utf-8"), "utf-8"
-                problems.append(Problem(0, _("The file seems to be cut off: it ends in the middle of a letter. Check that the whole file was uploaded."), WARNING, "truncated"))
+                text, encoding = data[: exc.start].decode("utf-8"), "utf-8"
+                problems.append(
+                    Problem(
+                        0,
+                        _(
+                            "The file seems to be cut off: it ends in the middle of a letter. Check that the whole file was uploaded."
+                        ),
+                        WARNING,
+                        "truncated",
+                    )
+                )
             elif _mostly_utf8(data):
                 # A few bad bytes in an otherwise UTF-8 file (Khmer text, say): re-reading all of
                 # it as a legacy encoding would garble every good letter, so do what a browser
@@ -174,16 +198,44 @@ def decode(data: bytes) -> Decoded:
                 text, encoding, replaced = data.decode("utf-8", errors="replace"), "utf-8", True
             else:
                 text, encoding = _legacy(data)
-                problems.append(Problem(0, _(
-                    "The file is not saved as UTF-8, so it was read as %(encoding)s. Check that the letters in the captions look right; if not, save the file as UTF-8 and upload it again.",
-                    encoding=_ENCODING_NAMES.get(encoding, encoding)), WARNING, "encoding"))
+                problems.append(
+                    Problem(
+                        0,
+                        _(
+                            "The file is not saved as UTF-8, so it was read as %(encoding)s. Check that the letters in the captions look right; if not, save the file as UTF-8 and upload it again.",
+                            encoding=_ENCODING_NAMES.get(encoding, encoding),
+                        ),
+                        WARNING,
+                        "encoding",
+                    )
+                )
     if replaced:
-        problems.append(Problem(0, _("Some characters could not be read and were replaced by \N{REPLACEMENT CHARACTER}."), WARNING, "encoding"))
+        problems.append(
+            Problem(
+                0,
+                _("Some characters could not be read and were replaced by \N{REPLACEMENT CHARACTER}."),
+                WARNING,
+                "encoding",
+            )
+        )
 
     if not text.strip():
-        return Decoded(None, encoding, [Problem(0, _("The file is empty: it contains no captions."), ERROR, "empty-file")])
+        return Decoded(
+            None, encoding, [Problem(0, _("The file is empty: it contains no captions."), ERROR, "empty-file")]
+        )
     if _looks_binary(text):
-        return Decoded(None, "binary", [Problem(
-            0, _("This is not a caption file: it contains binary data. Please upload a WebVTT (.vtt) or SubRip (.srt) file."),
-            ERROR, "binary")])
+        return Decoded(
+            None,
+            "binary",
+            [
+                Problem(
+                    0,
+                    _(
+                        "This is not a caption file: it contains binary data. Please upload a WebVTT (.vtt) or SubRip (.srt) file."
+                    ),
+                    ERROR,
+                    "binary",
+                )
+            ],
+        )
     return Decoded(text, encoding, problems)

@@ -1,5 +1,6 @@
 """Which caption format a text really is, judged by its content: trainers rename files, and
 tools save SubRip with a .vtt name."""
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,21 @@ _SRT_COMMA = re.compile(r"[ \t]*\d+:\d{1,2}:\d{1,2},\d{1,3}[ \t]*-->")
 
 
 _EXTENSIONS = {
-    "vtt": "vtt", "webvtt": "vtt", "srt": "srt", "sbv": "sbv", "sub": "sbv",
-    "ttml": "ttml", "dfxp": "ttml", "xml": "ttml", "scc": "scc", "smi": "sami", "sami": "sami",
-    "ass": "ass", "ssa": "ass", "lrc": "lrc", "rtf": "rtf",
+    "vtt": "vtt",
+    "webvtt": "vtt",
+    "srt": "srt",
+    "sbv": "sbv",
+    "sub": "sbv",
+    "ttml": "ttml",
+    "dfxp": "ttml",
+    "xml": "ttml",
+    "scc": "scc",
+    "smi": "sami",
+    "sami": "sami",
+    "ass": "ass",
+    "ssa": "ass",
+    "lrc": "lrc",
+    "rtf": "rtf",
 }
 
 
@@ -55,7 +68,11 @@ def other_format(text: str) -> str | None:
         if _MICRODVD.match(first):
             return "microdvd"
         lines = [line.strip() for line in head.split("\n") if line.strip()][:20]
-        if lines and all(_LRC.match(line) or _LRC_TAG.fullmatch(line) for line in lines) and any(_LRC.match(line) for line in lines):
+        if (
+            lines
+            and all(_LRC.match(line) or _LRC_TAG.fullmatch(line) for line in lines)
+            and any(_LRC.match(line) for line in lines)
+        ):
             return "lrc"
     return None
 

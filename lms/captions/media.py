@@ -4,6 +4,7 @@ ffmpeg comes from imageio-ffmpeg, which ships a static binary, so this works on 
 Speech is approximated as "not silence" (ffmpeg's silencedetect): music counts as speech, which
 errs toward asking for captions rather than missing them.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,8 +25,7 @@ def _ffmpeg(args: list[str], timeout: float) -> str:
     import imageio_ffmpeg
 
     exe = imageio_ffmpeg.get_ffmpeg_exe()
-    result = subprocess.run([exe, "-hide_banner", "-nostdin", *args], capture_output=True,
-                            timeout=timeout, check=False)
+    result = subprocess.run([exe, "-hide_banner", "-nostdin", *args], capture_output=True, timeout=timeout, check=False)
     return result.stderr.decode("utf-8", errors="replace")
 
 
@@ -53,14 +53,16 @@ def media_duration(media_path: str | os.PathLike[str]) -> float | None:
 def detect_speech(media_path: str | os.PathLike[str], timeout: float = 600) -> list[tuple[float, float]]:
     """Intervals (start, end) in seconds where the audio is not silent; [] when there is no audio."""
     path = _check(media_path)
-    log = _ffmpeg(["-i", path, "-vn", "-af", f"silencedetect=noise={SILENCE_DB}dB:d={MIN_SILENCE}",
-                   "-f", "null", "-"], timeout=timeout)
+    log = _ffmpeg(
+        ["-i", path, "-vn", "-af", f"silencedetect=noise={SILENCE_DB}dB:d={MIN_SILENCE}", "-f", "null", "-"],
+        timeout=timeout,
+    )
     if "Audio:" not in log:
         return []
     duration = _duration_in(log)
     silences: list[tuple[float, float | None]] = []
     for line in log.splitlines():
-        if (s := _SILENCE_START.search(line)):
+        if s := _SILENCE_START.search(line):
             silences.append((max(0.0, float(s.group(1))), None))
         if (e := _SILENCE_END.search(line)) and silences and silences[-1][1] is None:
             silences[-1] = (silences[-1][0], float(e.group(1)))

@@ -3,6 +3,7 @@
 Nothing here touches Flask, the database or the file system, so the upload view, the content
 importer and the tests can all share it.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -114,12 +115,17 @@ class ProblemLog:
         for code, count in self._counts.items():
             if count > MAX_PER_CODE:
                 severity = next(p.severity for p in self.items if p.code == code)
-                out.append(Problem(
-                    line=0,
-                    message=_("%(count)d more lines have the same problem (%(code)s); fix the ones "
-                              "listed above and upload the file again to see the rest.",
-                              count=count - MAX_PER_CODE, code=code),
-                    severity=severity,
-                    code=code,
-                ))
+                out.append(
+                    Problem(
+                        line=0,
+                        message=_(
+                            "%(count)d more lines have the same problem (%(code)s); fix the ones "
+                            "listed above and upload the file again to see the rest.",
+                            count=count - MAX_PER_CODE,
+                            code=code,
+                        ),
+                        severity=severity,
+                        code=code,
+                    )
+                )
         return out

@@ -7,6 +7,7 @@ missing_timeframe.srt keep 4 of 5 cues); a file where no block can be read at al
 (pysrt's invalid.srt, webvtt-py's invalid_format*.srt). Cues with no text are dropped, as
 webvtt-py's "empty gets removed" test expects, because they show nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -73,9 +74,15 @@ def parse_blocks(text: str, fmt: str, log: ProblemLog) -> list[Cue]:
             at = next((j for j in range(k, len(lines)) if "-->" in lines[j] or timing_re.fullmatch(lines[j])), None)
             if at is None:
                 leftover = "\n".join(lines[k:])
-                log.warning(start_line + k, _(
-                    'Line %(line)d: the text "%(text)s" has no timing line (start --> end) above it, so it was left out.',
-                    line=start_line + k, text=_shorten(leftover)), "no-timing")
+                log.warning(
+                    start_line + k,
+                    _(
+                        'Line %(line)d: the text "%(text)s" has no timing line (start --> end) above it, so it was left out.',
+                        line=start_line + k,
+                        text=_shorten(leftover),
+                    ),
+                    "no-timing",
+                )
                 break
             lead = lines[k:at]
             if lead and fmt == "srt" and _INDEX.fullmatch(lead[-1]):
@@ -83,30 +90,61 @@ def parse_blocks(text: str, fmt: str, log: ProblemLog) -> list[Cue]:
             else:
                 identifier = ""
             if lead:
-                log.warning(start_line + k, _(
-                    'Line %(line)d: the text "%(text)s" has no timing line (start --> end) above it, so it was left out.',
-                    line=start_line + k, text=_shorten("\n".join(lead))), "no-timing")
-            nxt = next((j for j in range(at + 1, len(lines)) if "-->" in lines[j] or timing_re.fullmatch(lines[j])), len(lines))
+                log.warning(
+                    start_line + k,
+                    _(
+                        'Line %(line)d: the text "%(text)s" has no timing line (start --> end) above it, so it was left out.',
+                        line=start_line + k,
+                        text=_shorten("\n".join(lead)),
+                    ),
+                    "no-timing",
+                )
+            nxt = next(
+                (j for j in range(at + 1, len(lines)) if "-->" in lines[j] or timing_re.fullmatch(lines[j])), len(lines)
+            )
             # An index number right before the next timing line belongs to the next cue.
-            body_end = nxt - 1 if nxt < len(lines) and fmt == "srt" and nxt - 1 > at and _INDEX.fullmatch(lines[nxt - 1]) else nxt
+            body_end = (
+                nxt - 1
+                if nxt < len(lines) and fmt == "srt" and nxt - 1 > at and _INDEX.fullmatch(lines[nxt - 1])
+                else nxt
+            )
             line_no = start_line + at
             m = timing_re.fullmatch(lines[at])
             start = _seconds(*m.groups()[:4]) if m else None
             end = _seconds(*m.groups()[4:8]) if m else None
             if start is None or end is None:
                 example = "00:01:05,250 --> 00:01:08,000" if fmt == "srt" else "0:01:05.250,0:01:08.000"
-                log.warning(line_no, _(
-                    'Line %(line)d: the timing "%(timing)s" cannot be read, so this caption was left out. Times are written like %(example)s.',
-                    line=line_no, timing=lines[at].strip()[:60], example=example), "bad-timestamp")
+                log.warning(
+                    line_no,
+                    _(
+                        'Line %(line)d: the timing "%(timing)s" cannot be read, so this caption was left out. Times are written like %(example)s.',
+                        line=line_no,
+                        timing=lines[at].strip()[:60],
+                        example=example,
+                    ),
+                    "bad-timestamp",
+                )
             else:
                 if m is not None and _short_fractions(m):
-                    log.warning(line_no, _(
-                        'Line %(line)d: the times "%(timing)s" have fewer than 3 digits of milliseconds; they were read as %(start)s --> %(end)s. Players differ here, so write all 3 digits.',
-                        line=line_no, timing=lines[at].strip()[:60], start=format_vtt(start), end=format_vtt(end)), "short-time")
-                body = lines[at + 1:body_end]
+                    log.warning(
+                        line_no,
+                        _(
+                            'Line %(line)d: the times "%(timing)s" have fewer than 3 digits of milliseconds; they were read as %(start)s --> %(end)s. Players differ here, so write all 3 digits.',
+                            line=line_no,
+                            timing=lines[at].strip()[:60],
+                            start=format_vtt(start),
+                            end=format_vtt(end),
+                        ),
+                        "short-time",
+                    )
+                body = lines[at + 1 : body_end]
                 payload = _payload(body)
                 if not payload.strip():
-                    log.warning(line_no, _("Line %(line)d: this caption has no text, so it was left out.", line=line_no), "empty-cue")
+                    log.warning(
+                        line_no,
+                        _("Line %(line)d: this caption has no text, so it was left out.", line=line_no),
+                        "empty-cue",
+                    )
                 else:
                     cues.append(Cue(start=start, end=end, text=payload, identifier=identifier, line=line_no))
             k = body_end

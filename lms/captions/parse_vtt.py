@@ -4,6 +4,7 @@ The block loop follows the spec closely, because the conformance suite (WPT) che
 cues survive. What it adds is line numbers and a reason for every cue it has to drop, so the
 trainer learns what the browser would silently skip.
 """
+
 from __future__ import annotations
 
 import re
@@ -105,7 +106,13 @@ class _VttParser:
             elif line == "":
                 break
             else:
-                if not in_header and line_count == 2 and not self.seen_cue and buffer and _STYLE_OR_REGION.fullmatch(buffer[0]):
+                if (
+                    not in_header
+                    and line_count == 2
+                    and not self.seen_cue
+                    and buffer
+                    and _STYLE_OR_REGION.fullmatch(buffer[0])
+                ):
                     # A style sheet or region definition; kept by browsers, not shown as a caption.
                     style_or_region = True
                     buffer = []
@@ -116,47 +123,90 @@ class _VttParser:
 
         if cue is not None:
             start, end, settings, identifier, line_no = cue
-            self.cues.append(Cue(start=start, end=end, text="\n".join(buffer), identifier=identifier,
-                                 settings=settings, line=line_no))
+            self.cues.append(
+                Cue(
+                    start=start, end=end, text="\n".join(buffer), identifier=identifier, settings=settings, line=line_no
+                )
+            )
         elif failed_timing:
             # Only a file that stops without its final newline looks cut off; a last cue that is
             # merely wrong is reported as a bad timestamp alone.
             if seen_eof and not buffer and self.lines[-1] != "":
-                self.log.warning(first_line + 1, _(
-                    "Line %(line)d: the file ends in the middle of a caption. Check that the whole file was uploaded.",
-                    line=first_line + 1), "truncated")
+                self.log.warning(
+                    first_line + 1,
+                    _(
+                        "Line %(line)d: the file ends in the middle of a caption. Check that the whole file was uploaded.",
+                        line=first_line + 1,
+                    ),
+                    "truncated",
+                )
         elif style_or_region and not seen_arrow:
             kind = "STYLE" if self.lines[first_line].startswith("STYLE") else "REGION"
             self.blocks.append(StyleBlock(kind, "\n".join(buffer), first_line + 1))
-            self.log.warning(first_line + 1, _(
-                "Line %(line)d: the %(block)s block (%(what)s) is kept in the published captions. Browsers apply it; some other players ignore it.",
-                line=first_line + 1, block=kind,
-                what=_("colours and fonts of the captions") if kind == "STYLE" else _("where on the picture captions appear")), "style-block")
+            self.log.warning(
+                first_line + 1,
+                _(
+                    "Line %(line)d: the %(block)s block (%(what)s) is kept in the published captions. Browsers apply it; some other players ignore it.",
+                    line=first_line + 1,
+                    block=kind,
+                    what=_("colours and fonts of the captions")
+                    if kind == "STYLE"
+                    else _("where on the picture captions appear"),
+                ),
+                "style-block",
+            )
         elif not in_header and not style_or_region and not seen_arrow:
             text = "\n".join(buffer)
             if _NOTE.match(text):
                 pass  # a comment: meant to be invisible
             elif _STYLE_OR_REGION.fullmatch(buffer[0] if buffer else ""):
-                self.log.warning(first_line + 1, _(
-                    "Line %(line)d: a %(block)s block must come before the first caption; browsers ignore it here.",
-                    line=first_line + 1, block=buffer[0].strip()), "misplaced-block")
+                self.log.warning(
+                    first_line + 1,
+                    _(
+                        "Line %(line)d: a %(block)s block must come before the first caption; browsers ignore it here.",
+                        line=first_line + 1,
+                        block=buffer[0].strip(),
+                    ),
+                    "misplaced-block",
+                )
             elif text:
-                self.log.warning(first_line + 1, _(
-                    'Line %(line)d: the text "%(text)s" has no timing line (start --> end) above it, so it will never be shown.',
-                    line=first_line + 1, text=_shorten(text)), "no-timing")
+                self.log.warning(
+                    first_line + 1,
+                    _(
+                        'Line %(line)d: the text "%(text)s" has no timing line (start --> end) above it, so it will never be shown.',
+                        line=first_line + 1,
+                        text=_shorten(text),
+                    ),
+                    "no-timing",
+                )
         return i
 
     def _report_bad_timing(self, line_no: int, line: str, failure: TimeFailure) -> None:
         token = token_at(line, failure.position)
         guess = lenient_seconds(token)
         if guess is not None and token != format_vtt(guess):
-            self.log.warning(line_no, _(
-                'Line %(line)d: the time "%(time)s" is not valid (%(reason)s), so browsers skip this caption. Write it as %(fixed)s.',
-                line=line_no, time=token, reason=failure.reason, fixed=format_vtt(guess)), "bad-timestamp")
+            self.log.warning(
+                line_no,
+                _(
+                    'Line %(line)d: the time "%(time)s" is not valid (%(reason)s), so browsers skip this caption. Write it as %(fixed)s.',
+                    line=line_no,
+                    time=token,
+                    reason=failure.reason,
+                    fixed=format_vtt(guess),
+                ),
+                "bad-timestamp",
+            )
         else:
-            self.log.warning(line_no, _(
-                'Line %(line)d: the timing "%(time)s" is not valid (%(reason)s), so browsers skip this caption. Times are written like 00:01:05.250 --> 00:01:08.000.',
-                line=line_no, time=token if token.strip() else line.strip()[:40], reason=failure.reason), "bad-timestamp")
+            self.log.warning(
+                line_no,
+                _(
+                    'Line %(line)d: the timing "%(time)s" is not valid (%(reason)s), so browsers skip this caption. Times are written like 00:01:05.250 --> 00:01:08.000.',
+                    line=line_no,
+                    time=token if token.strip() else line.strip()[:40],
+                    reason=failure.reason,
+                ),
+                "bad-timestamp",
+            )
 
 
 def _shorten(text: str, limit: int = 40) -> str:
@@ -172,7 +222,11 @@ def parse_vtt(text: str, log: ProblemLog, blocks: list[StyleBlock] | None = None
     text = normalise_newlines(text.replace("\0", "\ufffd"))
     why = check_signature(text)
     if why is not None:
-        log.error(1, _("Line 1: this is not a valid WebVTT file: %(reason)s. Browsers refuse the whole file.", reason=why), "bad-header")
+        log.error(
+            1,
+            _("Line 1: this is not a valid WebVTT file: %(reason)s. Browsers refuse the whole file.", reason=why),
+            "bad-header",
+        )
         return [], False
     parser = _VttParser(text, log)
     cues = parser.run()

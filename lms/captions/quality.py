@@ -4,6 +4,7 @@ The figures are the common ground of both: at most 2 lines of at most 42 charact
 rate of at most 20 characters a second, and each caption on screen for 1 to 7 seconds. Deaf and
 hard-of-hearing learners rely on every caption being readable in the time it is shown.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -64,16 +65,21 @@ def _uncovered(speech: list[tuple[float, float]], covered: list[tuple[float, flo
     return gaps
 
 
-def quality_check(cues: list[Cue], video_duration: float | None = None,
-                  speech: list[tuple[float, float]] | None = None) -> QualityReport:
+def quality_check(
+    cues: list[Cue], video_duration: float | None = None, speech: list[tuple[float, float]] | None = None
+) -> QualityReport:
     log = ProblemLog()
     report = check_quality_into(log, cues, video_duration, speech)
     report.warnings = log.finish()
     return report
 
 
-def check_quality_into(log: ProblemLog, cues: list[Cue], video_duration: float | None = None,
-                       speech: list[tuple[float, float]] | None = None) -> QualityReport:
+def check_quality_into(
+    log: ProblemLog,
+    cues: list[Cue],
+    video_duration: float | None = None,
+    speech: list[tuple[float, float]] | None = None,
+) -> QualityReport:
     """The checks, adding to a log shared with validation so one list comes out in line order."""
     report = QualityReport(cues_checked=len(cues))
     for cue in cues:
@@ -85,36 +91,77 @@ def check_quality_into(log: ProblemLog, cues: list[Cue], video_duration: float |
         report.max_lines = max(report.max_lines, len(lines))
         report.max_chars_per_line = max(report.max_chars_per_line, max(lengths))
         if len(lines) > MAX_LINES:
-            log.warning(cue.line, _(
-                "%(where)s: this caption has %(count)d lines; keep it to %(max)d so it does not cover the picture.",
-                where=where, count=len(lines), max=MAX_LINES), "too-many-lines")
+            log.warning(
+                cue.line,
+                _(
+                    "%(where)s: this caption has %(count)d lines; keep it to %(max)d so it does not cover the picture.",
+                    where=where,
+                    count=len(lines),
+                    max=MAX_LINES,
+                ),
+                "too-many-lines",
+            )
         longest = max(lengths)
         if longest > MAX_CHARS_PER_LINE:
-            log.warning(cue.line, _(
-                "%(where)s: a line has %(count)d characters; keep lines to %(max)d or fewer so they fit on small screens.",
-                where=where, count=longest, max=MAX_CHARS_PER_LINE), "line-too-long")
+            log.warning(
+                cue.line,
+                _(
+                    "%(where)s: a line has %(count)d characters; keep lines to %(max)d or fewer so they fit on small screens.",
+                    where=where,
+                    count=longest,
+                    max=MAX_CHARS_PER_LINE,
+                ),
+                "line-too-long",
+            )
         duration = cue.end - cue.start
         if duration == 0:
-            log.warning(cue.line, _(
-                "%(where)s: this caption starts and ends at the same moment (%(time)s), so it is never shown.",
-                where=where, time=format_vtt(cue.start)), "too-short")
+            log.warning(
+                cue.line,
+                _(
+                    "%(where)s: this caption starts and ends at the same moment (%(time)s), so it is never shown.",
+                    where=where,
+                    time=format_vtt(cue.start),
+                ),
+                "too-short",
+            )
             continue
         if duration < 0:
             continue  # validation reports end-before-start
         cps = sum(lengths) / duration
         report.max_cps = max(report.max_cps, round(cps, 1))
         if cps > MAX_CPS:
-            log.warning(cue.line, _(
-                "%(where)s: %(cps).0f characters a second is too fast to read; aim for %(max)d or fewer by showing the caption longer or shortening it.",
-                where=where, cps=cps, max=int(MAX_CPS)), "reading-rate")
+            log.warning(
+                cue.line,
+                _(
+                    "%(where)s: %(cps).0f characters a second is too fast to read; aim for %(max)d or fewer by showing the caption longer or shortening it.",
+                    where=where,
+                    cps=cps,
+                    max=int(MAX_CPS),
+                ),
+                "reading-rate",
+            )
         if duration < MIN_SECONDS:
-            log.warning(cue.line, _(
-                "%(where)s: this caption is shown for only %(seconds).2f seconds; show each caption for at least %(min)d second.",
-                where=where, seconds=duration, min=int(MIN_SECONDS)), "too-short")
+            log.warning(
+                cue.line,
+                _(
+                    "%(where)s: this caption is shown for only %(seconds).2f seconds; show each caption for at least %(min)d second.",
+                    where=where,
+                    seconds=duration,
+                    min=int(MIN_SECONDS),
+                ),
+                "too-short",
+            )
         elif duration > MAX_SECONDS:
-            log.warning(cue.line, _(
-                "%(where)s: this caption stays on screen for %(seconds).1f seconds; split it so no caption stays longer than %(max)d seconds.",
-                where=where, seconds=duration, max=int(MAX_SECONDS)), "too-long")
+            log.warning(
+                cue.line,
+                _(
+                    "%(where)s: this caption stays on screen for %(seconds).1f seconds; split it so no caption stays longer than %(max)d seconds.",
+                    where=where,
+                    seconds=duration,
+                    max=int(MAX_SECONDS),
+                ),
+                "too-long",
+            )
     if speech is not None:
         limit = video_duration if video_duration is not None else float("inf")
         spoken = _merge([(max(0.0, a), min(b, limit)) for a, b in speech])
@@ -124,12 +171,23 @@ def check_quality_into(log: ProblemLog, cues: list[Cue], video_duration: float |
             gaps = _uncovered(spoken, covered)
             report.share_of_speech_captioned = max(0.0, min(1.0, 1 - sum(b - a for a, b in gaps) / total))
             if report.share_of_speech_captioned < MIN_SHARE:
-                log.warning(0, _(
-                    "Only %(percent)d%% of the speech in the video has captions; learners who cannot hear it will miss the rest.",
-                    percent=int(report.share_of_speech_captioned * 100)), "speech-coverage")
+                log.warning(
+                    0,
+                    _(
+                        "Only %(percent)d%% of the speech in the video has captions; learners who cannot hear it will miss the rest.",
+                        percent=int(report.share_of_speech_captioned * 100),
+                    ),
+                    "speech-coverage",
+                )
             for a, b in gaps:
                 if b - a >= GAP_WORTH_NAMING:
-                    log.warning(0, _(
-                        "Someone seems to speak from %(start)s to %(end)s, but there is no caption then.",
-                        start=format_clock(a), end=format_clock(b)), "uncaptioned-speech")
+                    log.warning(
+                        0,
+                        _(
+                            "Someone seems to speak from %(start)s to %(end)s, but there is no caption then.",
+                            start=format_clock(a),
+                            end=format_clock(b),
+                        ),
+                        "uncaptioned-speech",
+                    )
     return report

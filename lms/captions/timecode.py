@@ -5,6 +5,7 @@ webvtt-py accepts `0:0:0.0`, `00:00:00.00` and reads `00:00:01.0x00` as one seco
 all of these cues, so the checks here follow the WebVTT spec's "collect a WebVTT timestamp" step
 by step instead.
 """
+
 from __future__ import annotations
 
 import re
@@ -88,7 +89,7 @@ def parse_vtt_timing_line(line: str) -> Timing | TimeFailure:
     if start is None:
         return TimeFailure(start_at, why)
     i = skip_vtt_space(line, i)
-    if line[i:i + 3] != "-->":
+    if line[i : i + 3] != "-->":
         return TimeFailure(i, _("the arrow --> between the start and end time is missing or broken"))
     i = skip_vtt_space(line, i + 3)
     end_at = i
@@ -116,7 +117,7 @@ def lenient_seconds(token: str) -> float | None:
 def token_at(line: str, i: int) -> str:
     """The word starting at i, to quote the bad time back to the trainer."""
     j = i
-    while j < len(line) and line[j] not in VTT_SPACE and line[j:j + 3] != "-->":
+    while j < len(line) and line[j] not in VTT_SPACE and line[j : j + 3] != "-->":
         j += 1
     if j == i:  # nothing there, or the arrow itself: quote a little of the line instead
         j = min(len(line), i + 12)

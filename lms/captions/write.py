@@ -1,4 +1,5 @@
 """Writing cues back out: normalised WebVTT for storage and the player, SubRip for download."""
+
 from __future__ import annotations
 
 import re

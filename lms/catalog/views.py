@@ -45,8 +45,9 @@ def course(slug: str):
     progress = course_progress(db, current_user, course, enrollment)
     # A visitor's page has no form: making one would put a CSRF token in their session.
     form = ConfirmForm() if current_user.is_authenticated else None
-    return _public_for_visitors(render_template("catalog/course.html", course=course, enrollment=enrollment,
-                                                progress=progress, form=form))
+    return _public_for_visitors(
+        render_template("catalog/course.html", course=course, enrollment=enrollment, progress=progress, form=form)
+    )
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])

@@ -7,7 +7,9 @@ from wtforms.validators import DataRequired, Length
 class RevokeForm(FlaskForm):
     reason = TextAreaField(
         _l("Reason for revoking"),
-        validators=[DataRequired(_l("Give the reason: it is shown on the verification page.")),
-                    Length(max=500, message=_l("Keep the reason under 500 characters."))],
+        validators=[
+            DataRequired(_l("Give the reason: it is shown on the verification page.")),
+            Length(max=500, message=_l("Keep the reason under 500 characters.")),
+        ],
         description=_l("Shown to anyone who checks this certificate."),
     )

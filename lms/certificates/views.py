@@ -61,9 +61,13 @@ def _show_page(cert, revoke_form):
 
     url = verify_url(base_url(), cert.code)
     return render_template(
-        "certificates/show.html", cert=cert, verify_link=url,
+        "certificates/show.html",
+        cert=cert,
+        verify_link=url,
         qr_svg=clean_svg(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
-        pdf_available=True, credential_available=True, revoke_form=revoke_form,
+        pdf_available=True,
+        credential_available=True,
+        revoke_form=revoke_form,
     )
 
 
@@ -71,12 +75,21 @@ def _show_page(cert, revoke_form):
 @login_required
 def pdf(code: str):
     cert = certificates.get_own(db, current_user, code)
-    data = certificates.pdf_bytes(cert, base_url=base_url(), issuer_name=current_app.config["ISSUER_NAME"],
-                                  cache_dir=current_app.config["CACHE_DIR"], gettext=_)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="certificate-{cert.code}.pdf"',
-        "Cache-Control": "private, no-store",
-    })
+    data = certificates.pdf_bytes(
+        cert,
+        base_url=base_url(),
+        issuer_name=current_app.config["ISSUER_NAME"],
+        cache_dir=current_app.config["CACHE_DIR"],
+        gettext=_,
+    )
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="certificate-{cert.code}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.route("/certificates/<code>/credential.json")
@@ -84,7 +97,10 @@ def pdf(code: str):
 def credential(code: str):
     cert = certificates.get_own(db, current_user, code)
     doc = certificates.credential(
-        cert, key=_issuer_key(), base_url=base_url(), issuer_name=current_app.config["ISSUER_NAME"],
+        cert,
+        key=_issuer_key(),
+        base_url=base_url(),
+        issuer_name=current_app.config["ISSUER_NAME"],
         course_url=base_url() + url_for("catalog.course", slug=cert.course.slug),
     )
     headers = {
@@ -117,24 +133,32 @@ def revoke(code: str):
 def issuer():
     """The issuer's public key document, for verifying credentials offline."""
     doc = issuer_key_document(_issuer_key(), base_url())
-    return Response(json.dumps(doc, indent=2), mimetype="application/json",
-                    headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"})
+    return Response(
+        json.dumps(doc, indent=2),
+        mimetype="application/json",
+        headers={"Cache-Control": "public, max-age=3600", "Access-Control-Allow-Origin": "*"},
+    )
 
 
 @bp.route(status.LIST_PATH)
 def status_list():
     """The signed revocation list that every credential's credentialStatus points to: the same
     document whoever asks, so fetching it reveals nothing about the credential being checked."""
-    doc = certificates.status_list(db, key=_issuer_key(), base_url=base_url(),
-                                   cache_dir=current_app.config["CACHE_DIR"])
+    doc = certificates.status_list(
+        db, key=_issuer_key(), base_url=base_url(), cache_dir=current_app.config["CACHE_DIR"]
+    )
     body = json.dumps(doc, indent=2)
     # Caches may keep it 5 minutes (how soon a revocation shows), never past its validUntil.
     until = status.valid_until(doc)
     left = int((until - datetime.now(UTC)).total_seconds()) if until else 0
-    response = Response(body, mimetype="application/vc+ld+json", headers={
-        "Cache-Control": f"public, max-age={max(0, min(STATUS_MAX_AGE, left))}",
-        "Access-Control-Allow-Origin": "*",
-    })
+    response = Response(
+        body,
+        mimetype="application/vc+ld+json",
+        headers={
+            "Cache-Control": f"public, max-age={max(0, min(STATUS_MAX_AGE, left))}",
+            "Access-Control-Allow-Origin": "*",
+        },
+    )
     response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:32])
     return response.make_conditional(request)
 
@@ -148,8 +172,13 @@ def verify():
         return render_template("certificates/verify.html", searched=False, cert=None, code="")
     if not raw.strip():
         # The page's own error summary, not the browser's bubble (the form has novalidate).
-        return render_template("certificates/verify.html", searched=False, cert=None, code="",
-                               error=_("Enter the verification code printed on the certificate.")), 400
+        return render_template(
+            "certificates/verify.html",
+            searched=False,
+            cert=None,
+            code="",
+            error=_("Enter the verification code printed on the certificate."),
+        ), 400
     cert = certificates.find(db, raw)
     if cert is not None:
         return redirect(url_for("certificates.verified", code=cert.code))

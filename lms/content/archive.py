@@ -20,6 +20,7 @@ name files as they are in the zip, never the temporary folder.
 This module only reads the format. Who may import, the database and the media folder are
 lms.services.course_archive.
 """
+
 from __future__ import annotations
 
 import os
@@ -92,8 +93,11 @@ def _is_junk(name: str) -> bool:
     if not parts:
         return False
     base = parts[-1]
-    return (any(p in _JUNK_FOLDERS for p in parts) or base.lower() in _JUNK_NAMES
-            or (base.startswith("._") and not name.endswith("/")))
+    return (
+        any(p in _JUNK_FOLDERS for p in parts)
+        or base.lower() in _JUNK_NAMES
+        or (base.startswith("._") and not name.endswith("/"))
+    )
 
 
 def _check_name(info: zipfile.ZipInfo) -> None:
@@ -130,25 +134,41 @@ def _entry_count(source: BinaryIO) -> int | None:
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or at + 22 > len(tail):
         return None
-    return int.from_bytes(tail[at + 10:at + 12], "little")
+    return int.from_bytes(tail[at + 10 : at + 12], "little")
 
 
 def _course_root(names: list[str]) -> str:
     """The one top-level folder holding course.yaml; refuses any other layout."""
     tops = {n.split("/", 1)[0] for n in names}
     if "course.yaml" in names:
-        raise ArchiveError(_("course.yaml is at the top of the zip. Zip the course folder itself, so the zip "
-                             "holds one folder named after the course, e.g. public-speaking/course.yaml."), "course.yaml")
+        raise ArchiveError(
+            _(
+                "course.yaml is at the top of the zip. Zip the course folder itself, so the zip "
+                "holds one folder named after the course, e.g. public-speaking/course.yaml."
+            ),
+            "course.yaml",
+        )
     if len(tops) != 1:
-        raise ArchiveError(_("The zip must hold exactly one course folder, e.g. public-speaking/course.yaml; "
-                             "it holds %(names)s.", names=", ".join(sorted(tops)[:5])))
+        raise ArchiveError(
+            _(
+                "The zip must hold exactly one course folder, e.g. public-speaking/course.yaml; it holds %(names)s.",
+                names=", ".join(sorted(tops)[:5]),
+            )
+        )
     root = tops.pop()
     if f"{root}/course.yaml" not in names:
-        raise ArchiveError(_("%(root)s/course.yaml is missing: every course needs a course.yaml.", root=root),
-                           f"{root}/course.yaml")
+        raise ArchiveError(
+            _("%(root)s/course.yaml is missing: every course needs a course.yaml.", root=root), f"{root}/course.yaml"
+        )
     if not slugify(root):
-        raise ArchiveError(_("“%(root)s”: the course folder's name becomes the course's web address, so it needs "
-                             "some Latin letters or digits, e.g. public-speaking.", root=root), root)
+        raise ArchiveError(
+            _(
+                "“%(root)s”: the course folder's name becomes the course's web address, so it needs "
+                "some Latin letters or digits, e.g. public-speaking.",
+                root=root,
+            ),
+            root,
+        )
     return root
 
 
@@ -159,8 +179,13 @@ _READABLE = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfil
 def _check_readable(info: zipfile.ZipInfo) -> None:
     """Encrypted entries were already refused by _check_name."""
     if info.compress_type not in _READABLE:
-        raise ArchiveError(_("“%(name)s” uses a compression method Sala cannot read. Export the course again "
-                             "as a standard zip.", name=info.filename), info.filename)
+        raise ArchiveError(
+            _(
+                "“%(name)s” uses a compression method Sala cannot read. Export the course again as a standard zip.",
+                name=info.filename,
+            ),
+            info.filename,
+        )
 
 
 def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
@@ -197,10 +222,15 @@ def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
         total = 0
         for info in members:
             _check_readable(info)
-            target = (dest / slug / info.filename[len(root) + 1:]).resolve()
+            target = (dest / slug / info.filename[len(root) + 1 :]).resolve()
             if dest not in target.parents:
-                raise ArchiveError(_("“%(name)s”: the path leads outside the course folder, so the zip was refused.",
-                                     name=info.filename), info.filename)
+                raise ArchiveError(
+                    _(
+                        "“%(name)s”: the path leads outside the course folder, so the zip was refused.",
+                        name=info.filename,
+                    ),
+                    info.filename,
+                )
             target.parent.mkdir(parents=True, exist_ok=True)
             cap = max(limits.ratio_floor, info.compress_size * limits.max_ratio)
             written = 0
@@ -210,18 +240,33 @@ def extract(source: BinaryIO, dest: Path, limits: Limits = Limits()) -> Path:
                         written += len(chunk)
                         total += len(chunk)
                         if total > limits.max_bytes:
-                            raise ArchiveTooLarge(_(
-                                "The zip unpacks to more than %(mb)d MB, the limit for a course. Stopped at “%(name)s”.",
-                                mb=limits.max_bytes // (1024 * 1024), name=info.filename), info.filename)
+                            raise ArchiveTooLarge(
+                                _(
+                                    "The zip unpacks to more than %(mb)d MB, the limit for a course. Stopped at “%(name)s”.",
+                                    mb=limits.max_bytes // (1024 * 1024),
+                                    name=info.filename,
+                                ),
+                                info.filename,
+                            )
                         if written > cap:
-                            raise ArchiveTooLarge(_(
-                                "“%(name)s” unpacks to far more than its compressed size (more than %(ratio)d times), "
-                                "as zip bombs do, so the zip was refused.", name=info.filename, ratio=limits.max_ratio),
-                                info.filename)
+                            raise ArchiveTooLarge(
+                                _(
+                                    "“%(name)s” unpacks to far more than its compressed size (more than %(ratio)d times), "
+                                    "as zip bombs do, so the zip was refused.",
+                                    name=info.filename,
+                                    ratio=limits.max_ratio,
+                                ),
+                                info.filename,
+                            )
                         out.write(chunk)
             except (zipfile.BadZipFile, zlib.error, EOFError):
-                raise ArchiveError(_("“%(name)s” could not be read from the zip: it is damaged or uses an "
-                                     "unsupported compression.", name=info.filename), info.filename) from None
+                raise ArchiveError(
+                    _(
+                        "“%(name)s” could not be read from the zip: it is damaged or uses an unsupported compression.",
+                        name=info.filename,
+                    ),
+                    info.filename,
+                ) from None
             except FileExistsError:
                 raise ArchiveError(_("“%(name)s” is in the zip twice.", name=info.filename), info.filename) from None
     return dest / slug

@@ -9,6 +9,7 @@ Two things the format adds for a faithful round trip: ``status: draft`` in the f
 unit (and in course.yaml) that learners cannot see yet. The loader reads the key but only the archive
 importer (lms.services.course_archive) applies it, so a draft stays a draft.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -104,18 +105,22 @@ def quiz_yaml(course: Course) -> str:
     """The course's quiz.yaml; the course must have a quiz."""
     quiz = course.quiz
     assert quiz is not None
-    return _yaml({
-        "title": quiz.title,
-        "pass_mark": quiz.pass_mark,
-        "max_attempts": quiz.max_attempts,
-        "questions": [_question(q) for q in quiz.questions],
-    })
+    return _yaml(
+        {
+            "title": quiz.title,
+            "pass_mark": quiz.pass_mark,
+            "max_attempts": quiz.max_attempts,
+            "questions": [_question(q) for q in quiz.questions],
+        }
+    )
 
 
 def write_course_folder(course: Course, media_dir: Path, dest: Path) -> Path:
     """Write the course into dest/<slug>/ and return that folder."""
     if not course.units:
-        raise ExportError(_("“%(title)s” has no units: a course needs at least one to be exported.", title=course.title))
+        raise ExportError(
+            _("“%(title)s” has no units: a course needs at least one to be exported.", title=course.title)
+        )
     folder = Path(dest) / course.slug
     (folder / "units").mkdir(parents=True)
     units = sorted(course.units, key=lambda u: u.position)
@@ -126,16 +131,26 @@ def write_course_folder(course: Course, media_dir: Path, dest: Path) -> Path:
         if unit.video is not None:
             source = Path(media_dir) / unit.video.filename
             if not source.is_file():
-                raise ExportError(_("The video of unit “%(title)s” (%(file)s) is missing from the media folder.",
-                                    title=unit.title, file=unit.video.filename))
+                raise ExportError(
+                    _(
+                        "The video of unit “%(title)s” (%(file)s) is missing from the media folder.",
+                        title=unit.title,
+                        file=unit.video.filename,
+                    )
+                )
             video_name = stem + Path(unit.video.filename).suffix
             (folder / "media").mkdir(exist_ok=True)
             shutil.copyfile(source, folder / "media" / video_name)
             if unit.video.poster_filename:
                 poster_source = Path(media_dir) / unit.video.poster_filename
                 if not poster_source.is_file():
-                    raise ExportError(_("The poster of unit “%(title)s” (%(file)s) is missing from the media folder.",
-                                        title=unit.title, file=unit.video.poster_filename))
+                    raise ExportError(
+                        _(
+                            "The poster of unit “%(title)s” (%(file)s) is missing from the media folder.",
+                            title=unit.title,
+                            file=unit.video.poster_filename,
+                        )
+                    )
                 # "<stem>.poster.png": never the same name as the video, whatever their types.
                 poster_name = f"{stem}.poster{Path(unit.video.poster_filename).suffix}"
                 shutil.copyfile(poster_source, folder / "media" / poster_name)
@@ -169,6 +184,7 @@ def export_course_zip(course: Course, media_dir: Path, out: BinaryIO | IO[bytes]
         try:
             load_course(folder)
         except ContentError as err:
-            raise ExportError(_("This course cannot be exported as it is: %(problem)s",
-                                 problem=err.message.replace(tmp + "/", ""))) from None
+            raise ExportError(
+                _("This course cannot be exported as it is: %(problem)s", problem=err.message.replace(tmp + "/", ""))
+            ) from None
         zip_folder(folder, out)

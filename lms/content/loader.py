@@ -1,4 +1,5 @@
 """Read content/courses/<slug>/ folders into plain data, naming file, line and field on errors."""
+
 from __future__ import annotations
 
 import re
@@ -12,7 +13,9 @@ from lms.questions import QuestionSpec, find, names
 from lms.text import SLUG_RE, normalize_language
 
 UNIT_FILE_RE = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
-CAPTION_FILE_RE = re.compile(r"^(?P<stem>.+?)\.(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)(?:\.(?P<kind>captions|subtitles|descriptions|chapters))?\.vtt$")
+CAPTION_FILE_RE = re.compile(
+    r"^(?P<stem>.+?)\.(?P<lang>[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*)(?:\.(?P<kind>captions|subtitles|descriptions|chapters))?\.vtt$"
+)
 
 
 @dataclass
@@ -103,7 +106,7 @@ def split_front_matter(path: Path) -> tuple[dict, str]:
             meta = _load_yaml(path, "".join(lines[1:i]), line_offset=1) or {}
             if not isinstance(meta, dict):
                 raise ContentError(path, "front matter must be a mapping of fields", line=2)
-            return meta, "".join(lines[i + 1:]).lstrip("\n")
+            return meta, "".join(lines[i + 1 :]).lstrip("\n")
     raise ContentError(path, "the front matter has no closing '---' line", line=1)
 
 
@@ -144,18 +147,23 @@ def _poster(course_dir: Path, path: Path, meta: dict, *, has_video: bool) -> tup
     """The poster file (inside the course folder) and its required alt text."""
     name = str(meta["poster"])
     if not has_video:
-        raise ContentError(path, f"a poster is shown before a video plays; this unit has no video: {name}",
-                           field="poster")
+        raise ContentError(
+            path, f"a poster is shown before a video plays; this unit has no video: {name}", field="poster"
+        )
     poster = (course_dir / name).resolve()
     if course_dir.resolve() not in poster.parents:
-        raise ContentError(path, f"the poster must be a file inside the course folder, like media/01-intro.png: {name}",
-                           field="poster")
+        raise ContentError(
+            path, f"the poster must be a file inside the course folder, like media/01-intro.png: {name}", field="poster"
+        )
     if not poster.is_file():
         raise ContentError(path, f"poster file not found: {name}", field="poster")
     alt = meta.get("poster_alt")
     if not isinstance(alt, str) or not alt.strip():
-        raise ContentError(path, f"the poster {name} needs poster_alt: a short description of what it shows, "
-                                 "for people who cannot see it", field="poster_alt")
+        raise ContentError(
+            path,
+            f"the poster {name} needs poster_alt: a short description of what it shows, for people who cannot see it",
+            field="poster_alt",
+        )
     return poster, alt.strip()
 
 
@@ -169,8 +177,12 @@ def _question(item, path: Path, index: int) -> QuestionSpec:
     if qtype is None:
         raise ContentError(path, f"type must be one of {', '.join(names())}", field=f"{where}.type")
     prompt = _require(item, "prompt", path)
-    spec = QuestionSpec(type=qtype.name, prompt=prompt, title=str(item.get("title") or ""),
-                        feedback=str(item.get("feedback") or "").strip())
+    spec = QuestionSpec(
+        type=qtype.name,
+        prompt=prompt,
+        title=str(item.get("title") or ""),
+        feedback=str(item.get("feedback") or "").strip(),
+    )
     try:
         spec.choices = qtype.read_yaml(item, where)
     except FieldErrors as err:

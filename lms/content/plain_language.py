@@ -20,20 +20,20 @@ Four checks, each fair to a careful writer:
 
 Units: lengths are in words (``count_words``), scores are plain floats.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
 MAX_SENTENCE_WORDS = 25
-MAX_EFLAW = 25.0         # McAlpine: <= 20 very easy, 21-25 easy, 26-29 harder, >= 30 confusing
+MAX_EFLAW = 25.0  # McAlpine: <= 20 very easy, 21-25 easy, 26-29 harder, >= 30 confusing
 MAX_COLEMAN_LIAU = 10.0  # a US school grade: about a newspaper written for a wide public
 
 #: Idioms to avoid, as (regular expression, plain alternative). Matched case-insensitively.
 IDIOMS: tuple[tuple[str, str], ...] = (
     (r"\bopens? (?:new |many |the )?doors?\b", "say what becomes possible"),
-    (r"\b(?:heart and soul|the heart of|its heart|find (?:its|the|your) heart)\b",
-     "say 'the most important part'"),
+    (r"\b(?:heart and soul|the heart of|its heart|find (?:its|the|your) heart)\b", "say 'the most important part'"),
     (r"\bbest cure\b|\bcure for nerves\b", "say 'the best way to feel calmer'"),
     (r"\bbreak the ice\b", "say 'help people feel relaxed'"),
     (r"\bpiece of cake\b", "say 'easy'"),
@@ -83,16 +83,15 @@ _EXPLAINED_AFTER = re.compile(
 # What may come before a term to explain it: "a trial period, called probation".
 _EXPLAINED_BEFORE = re.compile(
     r"(?:\bcalled|\bknown\s+as|\bthe\s+words?|\bwe\s+call|\bnamed)\s+(?:an?\s+|the\s+)?"
-    r"[*_\"'“‘]*$", re.I
+    r"[*_\"'“‘]*$",
+    re.I,
 )
 # How the next sentence may begin when it explains the term just used.
-_EXPLAINS_PREVIOUS = re.compile(
-    r"^(?:this|that|it)\s+(?:means|is|covers)\b|^in\s+other\s+words\b|^that\s+is\b", re.I
-)
+_EXPLAINS_PREVIOUS = re.compile(r"^(?:this|that|it)\s+(?:means|is|covers)\b|^in\s+other\s+words\b|^that\s+is\b", re.I)
 
 # Abbreviations whose full stop does not end a sentence (matched as whole words).
 _ABBREVIATION = re.compile(r"(?<![\w.])(?:Ms|Mr|Mrs|Dr|No|Nos|Art|Arts|St|vs|e\.g|i\.e)\.", re.I)
-_PLACEHOLDER = "\u2024"     # ONE DOT LEADER stands in for a period that does not end a sentence
+_PLACEHOLDER = "\u2024"  # ONE DOT LEADER stands in for a period that does not end a sentence
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]*_]*\s+(?=[\"'“‘(*_]*[A-Z0-9])")
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:['’\-][A-Za-z0-9\u00C0-\u024F]+)*%?")
 
@@ -128,8 +127,7 @@ class Report:
     @property
     def problems(self) -> list[str]:
         """All problems, each prefixed with the text's name."""
-        return [f"{self.name}: {p}" for p in
-                self.long_sentences + self.idioms + self.unexplained + self.level]
+        return [f"{self.name}: {p}" for p in self.long_sentences + self.idioms + self.unexplained + self.level]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,8 +136,8 @@ class Report:
 
 def strip_markdown_inline(text: str) -> str:
     """Remove inline Markdown (emphasis, links, code marks), keeping the words."""
-    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)        # images: keep the alt text
-    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)         # links: keep the link text
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images: keep the alt text
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)  # links: keep the link text
     text = re.sub(r"`([^`]*)`", r"\1", text)
     text = re.sub(r"(\*\*|__)(.+?)\1", r"\2", text)
     text = re.sub(r"(?<![\w*])[*_](?=\S)(.+?)(?<=\S)[*_](?![\w*])", r"\1", text)
@@ -267,8 +265,7 @@ def is_explained(sentences: list[str], index: int, start: int, end: int) -> bool
     if index + 1 < len(sentences):
         following = re.sub(r"^[\"'“‘*_(]+", "", sentences[index + 1])
         term = re.escape(sentence[start:end])
-        if _EXPLAINS_PREVIOUS.match(following) or re.match(
-                rf"(?:an?\s+|the\s+)?{term}\b", following, re.I):
+        if _EXPLAINS_PREVIOUS.match(following) or re.match(rf"(?:an?\s+|the\s+)?{term}\b", following, re.I):
             return True
     return False
 
@@ -300,8 +297,7 @@ def _inside_a_name(sentence: str, match: re.Match) -> bool:
     Economy" in "the Independent Democracy of Informal Economy Association": a name, not a use
     of the term."""
     words = match.group(0).split()
-    return (all(w[:1].isupper() for w in words)
-            and re.match(r"\s+[A-Z]", sentence[match.end():]) is not None)
+    return all(w[:1].isupper() for w in words) and re.match(r"\s+[A-Z]", sentence[match.end() :]) is not None
 
 
 def readability(sentences: list[str]) -> Readability:
@@ -327,9 +323,16 @@ def readability(sentences: list[str]) -> Readability:
     )
 
 
-def check(name: str, sentences: list[str], *, full_text: str | None = None,
-          max_words: int = MAX_SENTENCE_WORDS, max_eflaw: float = MAX_EFLAW,
-          max_coleman_liau: float = MAX_COLEMAN_LIAU, level: bool = True) -> Report:
+def check(
+    name: str,
+    sentences: list[str],
+    *,
+    full_text: str | None = None,
+    max_words: int = MAX_SENTENCE_WORDS,
+    max_eflaw: float = MAX_EFLAW,
+    max_coleman_liau: float = MAX_COLEMAN_LIAU,
+    level: bool = True,
+) -> Report:
     """Run every check on one text and return a ``Report``.
 
     ``full_text`` (default: the sentences joined) is searched for idioms, so headings count
@@ -346,9 +349,11 @@ def check(name: str, sentences: list[str], *, full_text: str | None = None,
     )
     if level and figures.words:
         if figures.eflaw > max_eflaw:
-            report.level.append(f"McAlpine EFLAW {figures.eflaw} (limit {max_eflaw}): "
-                                f"use shorter sentences and shorter words")
+            report.level.append(
+                f"McAlpine EFLAW {figures.eflaw} (limit {max_eflaw}): use shorter sentences and shorter words"
+            )
         if figures.coleman_liau > max_coleman_liau:
-            report.level.append(f"Coleman-Liau grade {figures.coleman_liau} (limit "
-                                f"{max_coleman_liau}): use shorter words")
+            report.level.append(
+                f"Coleman-Liau grade {figures.coleman_liau} (limit {max_coleman_liau}): use shorter words"
+            )
     return report

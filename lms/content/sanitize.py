@@ -9,6 +9,7 @@ gives the filter, what comes out is allowlisted HTML. Cleaning costs about 5 ms 
 here, so results are kept in a small LRU cache: a unit pays it once per worker, then about
 0.004 ms a page (bench/reading_html.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -19,11 +20,47 @@ import markdown as md
 from bleach.css_sanitizer import CSSSanitizer  # noqa: F401  (imported to fail early if missing)
 from markupsafe import Markup
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "code", "pre",
-    "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "a", "abbr", "span", "img", "figure",
-    "figcaption", "table", "thead", "tbody", "tr", "th", "td", "caption", "sub", "sup", "kbd",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "a",
+        "abbr",
+        "span",
+        "img",
+        "figure",
+        "figcaption",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "sub",
+        "sup",
+        "kbd",
+    }
+)
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title", "hreflang", "lang"],
     "abbr": ["title"],
@@ -41,7 +78,11 @@ ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 def clean_html(html: str) -> str:
     """Drop every tag, attribute and URL scheme not on the allowlist (scripts, on*, javascript:)."""
     return bleach.clean(
-        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols=ALLOWED_PROTOCOLS, strip=True,
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
         strip_comments=True,
     )
 
@@ -83,8 +124,21 @@ SVG_TAGS = frozenset({"svg", "g", "path", "rect", "title", "desc"})
 _SVG_PAINT = ["fill", "stroke", "stroke-width", "transform", "class", "id"]
 SVG_ATTRIBUTES = {
     # html5lib restores SVG's camelCase names (viewBox) before bleach compares them.
-    "svg": ["xmlns", "viewBox", "width", "height", "role", "aria-labelledby", "aria-describedby", "aria-label",
-            "aria-hidden", "focusable", "shape-rendering", "class", "id"],
+    "svg": [
+        "xmlns",
+        "viewBox",
+        "width",
+        "height",
+        "role",
+        "aria-labelledby",
+        "aria-describedby",
+        "aria-label",
+        "aria-hidden",
+        "focusable",
+        "shape-rendering",
+        "class",
+        "id",
+    ],
     "g": _SVG_PAINT,
     "path": ["d", *_SVG_PAINT],
     "rect": ["x", "y", "width", "height", "rx", "ry", *_SVG_PAINT],
@@ -96,8 +150,9 @@ SVG_ATTRIBUTES = {
 def clean_svg(svg: str) -> Markup:
     """Inline SVG kept to SVG_TAGS and SVG_ATTRIBUTES (everything else dropped, text escaped),
     marked safe for a template."""
-    cleaned = bleach.clean(svg or "", tags=SVG_TAGS, attributes=SVG_ATTRIBUTES, protocols=[], strip=True,
-                           strip_comments=True)
+    cleaned = bleach.clean(
+        svg or "", tags=SVG_TAGS, attributes=SVG_ATTRIBUTES, protocols=[], strip=True, strip_comments=True
+    )
     return Markup(cleaned)  # noqa: S704  # cleaned by the allowlist just above
 
 

@@ -10,6 +10,7 @@ full-width or Khmer digits from a phone keyboard.
 :func:`normalize_code` returns ``None`` for anything that cannot be a code,
 so the app can answer "no such certificate" without touching the database.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -36,7 +37,7 @@ _SEPARATORS = frozenset(
 
 
 def _group(symbols: str) -> str:
-    return "-".join(symbols[i:i + GROUP] for i in range(0, len(symbols), GROUP))
+    return "-".join(symbols[i : i + GROUP] for i in range(0, len(symbols), GROUP))
 
 
 def new_verification_code() -> str:

@@ -15,6 +15,7 @@ cryptosuite ``eddsa-rdfc-2022`` (§3.2):
 
 Canonicalization is :func:`lms.credentials.jsonld.canonicalize`: offline, in safe mode.
 """
+
 from __future__ import annotations
 
 import copy
@@ -111,8 +112,7 @@ def build_credential(
         "description": summary,
         "criteria": {
             "narrative": _clean(
-                f"Completed every lesson and passed every quiz of the course “{course_title}” "
-                f"on {issuer_name}."
+                f"Completed every lesson and passed every quiz of the course “{course_title}” on {issuer_name}."
             ),
         },
     }
@@ -147,6 +147,7 @@ def build_credential(
 
 # --- signing -----------------------------------------------------------------------------
 
+
 def hash_data(
     unsecured: dict, proof_config: dict, extra_contexts: Mapping[str, Any] | None = None
 ) -> tuple[bytes, bytes]:
@@ -158,12 +159,8 @@ def hash_data(
     :raises lms.credentials.jsonld.CanonicalizationError: see
         :func:`lms.credentials.jsonld.canonicalize`.
     """
-    proof_hash = hashlib.sha256(
-        canonicalize(proof_config, extra_contexts=extra_contexts).encode("utf-8")
-    ).digest()
-    doc_hash = hashlib.sha256(
-        canonicalize(unsecured, extra_contexts=extra_contexts).encode("utf-8")
-    ).digest()
+    proof_hash = hashlib.sha256(canonicalize(proof_config, extra_contexts=extra_contexts).encode("utf-8")).digest()
+    doc_hash = hashlib.sha256(canonicalize(unsecured, extra_contexts=extra_contexts).encode("utf-8")).digest()
     return proof_hash, doc_hash
 
 

@@ -12,6 +12,7 @@ silently drop out of the RDF, and so out of what is signed; :func:`canonicalize`
 resolves nothing against a base URL, as W3C "Verifiable Credential Data Integrity 1.0" (§2.4,
 "Securing Data Losslessly") requires.
 """
+
 from __future__ import annotations
 
 import copy
@@ -59,6 +60,7 @@ class CanonicalizationError(ValueError):
 
 # --- offline JSON-LD contexts ------------------------------------------------------------
 
+
 @cache
 def _bundled_contexts() -> dict[str, str]:
     """URL -> JSON text of each bundled context (text, so every load is a fresh copy)."""
@@ -102,6 +104,7 @@ def _shared_cache() -> LRUCache:
 
 
 # --- canonicalization --------------------------------------------------------------------
+
 
 def canonicalize(document: dict, *, extra_contexts: Mapping[str, Any] | None = None) -> str:
     """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, offline.

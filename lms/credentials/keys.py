@@ -21,6 +21,7 @@ Issuer id and key controller are the same URL on purpose: common verifiers
 (e.g. Digital Bazaar's ``vc`` library used by the DCC verifier) check that the
 credential's issuer is the controller of the key that signed it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,6 +49,7 @@ _B58_INDEX = {c: i for i, c in enumerate(_B58_ALPHABET)}
 
 
 # --- base58btc / multibase ---------------------------------------------------------------
+
 
 def b58encode(data: bytes) -> str:
     """Bitcoin base58 (base58btc) of ``data``; leading zero bytes become '1's."""
@@ -88,6 +90,7 @@ def multibase_b58_decode(text: str) -> bytes:
 
 
 # --- the key file ------------------------------------------------------------------------
+
 
 def key_path(instance_dir: Path) -> Path:
     """Where the issuer key lives: ``<instance_dir>/issuer_ed25519.pem``."""
@@ -177,6 +180,7 @@ def _fsync_dir(directory: Path) -> None:
 
 # --- public key and names ----------------------------------------------------------------
 
+
 def _public(key: Ed25519PrivateKey | Ed25519PublicKey) -> Ed25519PublicKey:
     return key.public_key() if isinstance(key, Ed25519PrivateKey) else key
 
@@ -215,6 +219,7 @@ def key_id(base_url: str) -> str:
 
 
 # --- the published key document ----------------------------------------------------------
+
 
 def issuer_key_document(key: Ed25519PrivateKey | Ed25519PublicKey, base_url: str) -> dict:
     """The controller document to serve (as JSON) at :func:`issuer_id` of ``base_url``.

@@ -63,8 +63,20 @@ STYLESHEET = "css/certificate.css"
 
 QR_ALT = "QR code linking to the verification page for this certificate"
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-           "August", "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 # Learner names and course titles get a size class by length so that a long
 # one still fits on the one page (see static/css/certificate.css).
@@ -109,16 +121,13 @@ def qr_data_uri(qr_svg: str | bytes) -> str:
         width = re.search(r'\swidth="([\d.]+)', tag)
         height = re.search(r'\sheight="([\d.]+)', tag)
         if width and height:
-            new_tag = new_tag.replace(
-                "<svg", f'<svg viewBox="0 0 {width.group(1)} {height.group(1)}"', 1)
+            new_tag = new_tag.replace("<svg", f'<svg viewBox="0 0 {width.group(1)} {height.group(1)}"', 1)
     svg = svg.replace(tag, new_tag, 1)
     encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
     return f"data:image/svg+xml;base64,{encoded}"
 
 
-def build_template_context(
-    context: dict[str, Any], gettext: Callable[..., str] | None = None
-) -> dict[str, Any]:
+def build_template_context(context: dict[str, Any], gettext: Callable[..., str] | None = None) -> dict[str, Any]:
     """Variables for templates/certificates/document.html from a certificate context.
 
     ``context`` keys: learner_name, course_title, course_language (BCP 47),
@@ -133,9 +142,11 @@ def build_template_context(
     :raises CertificateRenderError: a required key is missing or empty, or qr_svg is not SVG.
     """
     _ = gettext or context.get("_") or _identity_gettext
-    missing = [key for key in ("learner_name", "course_title", "issued_on",
-                               "issuer_name", "code", "verify_url", "qr_svg")
-               if not context.get(key)]
+    missing = [
+        key
+        for key in ("learner_name", "course_title", "issued_on", "issuer_name", "code", "verify_url", "qr_svg")
+        if not context.get(key)
+    ]
     if missing:
         raise CertificateRenderError(f"certificate context lacks {', '.join(missing)}")
     issued_on = context["issued_on"]
@@ -150,8 +161,11 @@ def build_template_context(
         if isinstance(revoked_on, dt.datetime):
             revoked_on = revoked_on.date()
         reason = " ".join(str(context.get("revoked_reason") or "").split())
-        revoked_text = (_("REVOKED on %(date)s: %(reason)s", date=_date_text(revoked_on, _), reason=reason)
-                        if reason else _("REVOKED on %(date)s", date=_date_text(revoked_on, _)))
+        revoked_text = (
+            _("REVOKED on %(date)s: %(reason)s", date=_date_text(revoked_on, _), reason=reason)
+            if reason
+            else _("REVOKED on %(date)s", date=_date_text(revoked_on, _))
+        )
     return {
         "_": _,
         "lang": context.get("lang") or "en",
@@ -183,15 +197,14 @@ def configure_jinja(env: jinja2.Environment) -> jinja2.Environment:
     and fallback ``_`` and ``url_for`` globals; names already there are kept."""
     env.filters.setdefault("script_runs", script_runs)
     env.globals.setdefault("_", _identity_gettext)
-    env.globals.setdefault(
-        "url_for", lambda endpoint, filename="": f"/static/{filename}")
+    env.globals.setdefault("url_for", lambda endpoint, filename="": f"/static/{filename}")
     return env
 
 
 def _jinja_env() -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-        undefined=jinja2.StrictUndefined)
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=jinja2.StrictUndefined
+    )
     return configure_jinja(env)
 
 
@@ -217,12 +230,11 @@ def _url_fetcher(base_url: str):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             if url.startswith(static_prefix):
-                relative = urlsplit(url).path[len(urlsplit(static_prefix).path):]
+                relative = urlsplit(url).path[len(urlsplit(static_prefix).path) :]
                 path = (STATIC_DIR / relative).resolve()
                 if STATIC_DIR.resolve() in path.parents and path.is_file():
                     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-                    return URLFetcherResponse(
-                        url, path.read_bytes(), {"Content-Type": content_type})
+                    return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
             raise ValueError(f"certificate renderer does not fetch {url}")
 
     return LocalFetcher()
@@ -257,8 +269,7 @@ def _weasyprint_errors() -> Iterator[None]:
     finally:
         logger.removeHandler(collector)
     if collector.problems:
-        raise CertificateRenderError(
-            "WeasyPrint reported problems: " + "; ".join(collector.problems))
+        raise CertificateRenderError("WeasyPrint reported problems: " + "; ".join(collector.problems))
 
 
 def render_certificate_pdf(context: dict[str, Any], base_url: str) -> bytes:
@@ -277,9 +288,9 @@ def render_certificate_pdf(context: dict[str, Any], base_url: str) -> bytes:
     document = render_certificate_html(context)
     runs = runs_in_html(document)
     with _weasyprint_errors():
-        pdf = HTML(string=document, base_url=base_url,
-                   url_fetcher=_url_fetcher(base_url)).write_pdf(
-            pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+        pdf = HTML(string=document, base_url=base_url, url_fetcher=_url_fetcher(base_url)).write_pdf(
+            pdf_variant="pdf/ua-1", uncompressed_pdf=False
+        )
     try:
         return add_actual_text(pdf, runs)
     except ActualTextError as error:
@@ -287,6 +298,7 @@ def render_certificate_pdf(context: dict[str, Any], base_url: str) -> bytes:
 
 
 # --- cache -------------------------------------------------------------------
+
 
 def template_version() -> str:
     """Hex SHA-256 (64 characters) of document.html, certificate.css and RENDERER_VERSION: a
@@ -299,8 +311,7 @@ def template_version() -> str:
     return digest.hexdigest()
 
 
-def certificate_pdf_path(cache_dir: str | os.PathLike, code: str,
-                         template_version: str) -> Path:
+def certificate_pdf_path(cache_dir: str | os.PathLike, code: str, template_version: str) -> Path:
     """Where the PDF for (code, template version) is cached: ``<cache_dir>/<code>.<32 hex>.pdf``.
 
     :raises ValueError: ``code`` is not safe in a file name, or ``template_version`` is not a hex
@@ -313,8 +324,7 @@ def certificate_pdf_path(cache_dir: str | os.PathLike, code: str,
     return Path(cache_dir) / f"{code}.{template_version[:32]}.pdf"
 
 
-def get_certificate_pdf(cache_dir: str | os.PathLike, context: dict[str, Any],
-                        base_url: str) -> bytes:
+def get_certificate_pdf(cache_dir: str | os.PathLike, context: dict[str, Any], base_url: str) -> bytes:
     """Return the cached PDF (bytes) for context["code"], rendering and caching it if needed.
 
     The cache is keyed by the code and the template version only: an issued

@@ -67,8 +67,7 @@ def _parse_tounicode(data: bytes) -> dict[int, str]:
                 start = bytes.fromhex(target[1:-1].decode())
                 for offset in range(high - low + 1):
                     value = int.from_bytes(start, "big") + offset
-                    mapping[low + offset] = value.to_bytes(len(start), "big").decode(
-                        "utf-16-be", errors="replace")
+                    mapping[low + offset] = value.to_bytes(len(start), "big").decode("utf-16-be", errors="replace")
     return mapping
 
 
@@ -80,7 +79,7 @@ class _Font:
     def decode(self, raw: bytes) -> tuple[str, int]:
         """Return (decoded text, number of glyphs)."""
         if self.two_byte:
-            codes = [int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw) - 1, 2)]
+            codes = [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2)]
         else:
             codes = list(raw)
         return "".join(self.to_unicode.get(c, "") for c in codes), len(codes)
@@ -250,9 +249,7 @@ def add_actual_text(pdf_bytes: bytes, runs: list[Run]) -> bytes:
             )
         for (script, _parent, _), run in zip(groups, runs, strict=True):
             if script not in (run.script, "unknown"):
-                raise ActualTextError(
-                    f"PDF text in script {script} paired with run {run.text!r} ({run.script})"
-                )
+                raise ActualTextError(f"PDF text in script {script} paired with run {run.text!r} ({run.script})")
 
         # What to write in each marked content: page index -> mcid -> (text, lang).
         edits: dict[int, dict[int, tuple[str, str | None]]] = {}
@@ -263,16 +260,14 @@ def add_actual_text(pdf_bytes: bytes, runs: list[Run]) -> bytes:
             first = True
             for leaf in leaves:
                 for mcid in leaf.mcids:
-                    edits.setdefault(leaf.page_index, {})[mcid] = (
-                        run.text if first else "", run.lang)
+                    edits.setdefault(leaf.page_index, {})[mcid] = (run.text if first else "", run.lang)
                     first = False
 
         for page_index, page_edits in edits.items():
             _edit_page(pdf, pdf.pages[page_index], page_edits)
 
         out = BytesIO()
-        pdf.save(out, compress_streams=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+        pdf.save(out, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
         return out.getvalue()
 
 

@@ -95,7 +95,7 @@ def split_runs(text: str) -> list[tuple[str | None, str]]:
                 script = current
             elif char == " " and SCRIPTS[current][1]:
                 # Keep a space inside an RTL run when the run goes on after it.
-                nxt = next((c for c in text[i + 1:] if c != " "), "")
+                nxt = next((c for c in text[i + 1 :] if c != " "), "")
                 if nxt and script_of(nxt) == current:
                     script = current
         if script != current:
@@ -135,9 +135,7 @@ def _wrap(text: str, *, escaped: bool) -> str:
             continue
         lang = SCRIPTS[script][0]
         lang_attr = f' lang="{lang}"' if lang else ""
-        out.append(
-            f'<span class="{RUN_CLASS}"{lang_attr} data-script="{script}">{safe}</span>'
-        )
+        out.append(f'<span class="{RUN_CLASS}"{lang_attr} data-script="{script}">{safe}</span>')
     return "".join(out)
 
 

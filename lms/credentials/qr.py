@@ -7,6 +7,7 @@ it and stays crisp when printed.  It carries ``role="img"`` and a ``<title>``
 joined by ``aria-labelledby``, so a screen reader announces what it is instead
 of skipping it or reading out path data.
 """
+
 from __future__ import annotations
 
 import hashlib

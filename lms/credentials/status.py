@@ -13,6 +13,7 @@ The list itself is signed with the issuer's key (eddsa-rdfc-2022, as the credent
 saved copy can be checked offline. It is valid for :data:`VALIDITY` only (``validUntil``): a copy
 saved before a revocation stops counting a day later, and :func:`check` refuses an expired list.
 """
+
 from __future__ import annotations
 
 import base64
@@ -118,8 +119,7 @@ def is_set(bits: bytes, index: int) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def list_credential(base_url: str, revoked: Iterable[int], now: datetime,
-                    validity: timedelta = VALIDITY) -> dict:
+def list_credential(base_url: str, revoked: Iterable[int], now: datetime, validity: timedelta = VALIDITY) -> dict:
     """The unsigned ``BitstringStatusListCredential`` (§2.2) as of ``now`` (its ``validFrom``),
     valid until ``now + validity`` (``validUntil``, VC Data Model 2.0 §4.9), with the ``revoked``
     places set, issued by the site's issuer id, at :func:`list_url`.
@@ -143,8 +143,9 @@ def list_credential(base_url: str, revoked: Iterable[int], now: datetime,
     }
 
 
-def signed_list_credential(base_url: str, revoked: Iterable[int], now: datetime, key,
-                           validity: timedelta = VALIDITY) -> dict:
+def signed_list_credential(
+    base_url: str, revoked: Iterable[int], now: datetime, key, validity: timedelta = VALIDITY
+) -> dict:
     """:func:`list_credential`, signed with the issuer's Ed25519 private ``key`` under
     :func:`lms.credentials.keys.key_id` (eddsa-rdfc-2022, proof ``created`` = ``now``).
 
@@ -202,8 +203,11 @@ def status_entry_of(credential: Any) -> dict | None:
         return None
     entries = credential.get("credentialStatus")
     for item in entries if isinstance(entries, list) else [entries]:
-        if (isinstance(item, dict) and item.get("type") == "BitstringStatusListEntry"
-                and item.get("statusPurpose") == PURPOSE):
+        if (
+            isinstance(item, dict)
+            and item.get("type") == "BitstringStatusListEntry"
+            and item.get("statusPurpose") == PURPOSE
+        ):
             return item
     return None
 

@@ -11,6 +11,7 @@ mode (:mod:`lms.credentials.jsonld`), so a field outside the contexts' vocabular
 Nothing here raises: every failure comes back as a :class:`VerifyResult` with ``ok=False`` and a
 short English ``reason`` (the CLI prints it; the page does not show it).
 """
+
 from __future__ import annotations
 
 import json
@@ -27,9 +28,7 @@ from lms.credentials import keys
 from lms.credentials.issue import CRYPTOSUITE, PROOF_PURPOSE, PROOF_TYPE, hash_data
 from lms.credentials.jsonld import MAX_DOCUMENT_BYTES, CanonicalizationError
 
-_XSD_DATETIME = re.compile(
-    r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
-)
+_XSD_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
 
 @dataclass(frozen=True)
@@ -234,6 +233,7 @@ def issuer_problem(doc: Any, expected_issuer_id: str) -> str | None:
 
 
 # --- files, for `lms certificates verify` -------------------------------------------------
+
 
 def read_json_file(path: str | Path) -> tuple[Any, str | None]:
     """``(document, None)``, or ``(None, the reason it cannot be read)``. Never raises.

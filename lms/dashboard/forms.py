@@ -4,6 +4,11 @@ from flask_wtf.file import FileField, FileRequired
 
 
 class CourseImportForm(FlaskForm):
-    file = FileField(_l("Course zip file"), validators=[FileRequired(_l("Choose a course zip file to import."))],
-                     description=_l("A .zip exported from Sala, holding one course folder with course.yaml, "
-                                    "units, media, captions and quiz.yaml."))
+    file = FileField(
+        _l("Course zip file"),
+        validators=[FileRequired(_l("Choose a course zip file to import."))],
+        description=_l(
+            "A .zip exported from Sala, holding one course folder with course.yaml, "
+            "units, media, captions and quiz.yaml."
+        ),
+    )

@@ -1,5 +1,6 @@
 """Course results for trainers (learners, completion, quiz item analysis, CSV), and course export
 and import as zip files. Trainers see the courses they may edit; admins see every course."""
+
 from __future__ import annotations
 
 import tempfile
@@ -53,8 +54,16 @@ def _csv_response(text: str, filename: str) -> Response:
 def learners_csv(course_id: int):
     _course(course_id)
     report = analytics.course_report(db, course_id)
-    header = [_("Name"), _("Email"), _("Units done"), _("Units in the course"), _("Best score (%)"),
-              _("Attempts"), _("Passed"), _("Completed on")]
+    header = [
+        _("Name"),
+        _("Email"),
+        _("Units done"),
+        _("Units in the course"),
+        _("Best score (%)"),
+        _("Attempts"),
+        _("Passed"),
+        _("Completed on"),
+    ]
     return _csv_response(analytics.learners_csv(report, header), f"{report.course.slug}-learners.csv")
 
 
@@ -63,8 +72,15 @@ def learners_csv(course_id: int):
 def questions_csv(course_id: int):
     _course(course_id)
     report = analytics.course_report(db, course_id)
-    header = [_("Question"), _("Text"), _("Answered"), _("Correct"), _("Correct (%)"),
-              _("Most chosen wrong answer"), _("Times chosen")]
+    header = [
+        _("Question"),
+        _("Text"),
+        _("Answered"),
+        _("Correct"),
+        _("Correct (%)"),
+        _("Most chosen wrong answer"),
+        _("Times chosen"),
+    ]
     return _csv_response(analytics.items_csv(report, header), f"{report.course.slug}-questions.csv")
 
 
@@ -99,23 +115,41 @@ def import_course():
         else:
             try:
                 result = course_archive.import_course_archive(
-                    db, upload.stream, Path(current_app.config["MEDIA_DIR"]), user=current_user,
-                    limits=Limits.from_config(current_app.config))
+                    db,
+                    upload.stream,
+                    Path(current_app.config["MEDIA_DIR"]),
+                    user=current_user,
+                    limits=Limits.from_config(current_app.config),
+                )
             except (ArchiveError, NotAllowed) as err:
                 show_errors(form, {"file": err.message})
                 status = err.status
             else:
                 course = result.course
-                counts = _("%(units)d units and %(questions)d quiz questions", units=len(course.units),
-                           questions=len(course.quiz.questions) if course.quiz else 0)
-                flash((_("“%(title)s” was imported: %(counts)s.", title=course.title, counts=counts) if result.created
-                       else _("“%(title)s” was updated: %(counts)s.", title=course.title, counts=counts)), "info")
+                counts = _(
+                    "%(units)d units and %(questions)d quiz questions",
+                    units=len(course.units),
+                    questions=len(course.quiz.questions) if course.quiz else 0,
+                )
+                flash(
+                    (
+                        _("“%(title)s” was imported: %(counts)s.", title=course.title, counts=counts)
+                        if result.created
+                        else _("“%(title)s” was updated: %(counts)s.", title=course.title, counts=counts)
+                    ),
+                    "info",
+                )
                 if result.held_back:
-                    flash(ngettext(
-                        "%(num)d unit stays a draft until it passes the accessibility check (captions for its "
-                        "video, alt text for its images): %(titles)s. Open it on the Teach page to fix it.",
-                        "%(num)d units stay drafts until they pass the accessibility check (captions for their "
-                        "videos, alt text for their images): %(titles)s. Open them on the Teach page to fix them.",
-                        len(result.held_back), titles=", ".join(f"“{u.title}”" for u in result.held_back)), "info")
+                    flash(
+                        ngettext(
+                            "%(num)d unit stays a draft until it passes the accessibility check (captions for its "
+                            "video, alt text for its images): %(titles)s. Open it on the Teach page to fix it.",
+                            "%(num)d units stay drafts until they pass the accessibility check (captions for their "
+                            "videos, alt text for their images): %(titles)s. Open them on the Teach page to fix them.",
+                            len(result.held_back),
+                            titles=", ".join(f"“{u.title}”" for u in result.held_back),
+                        ),
+                        "info",
+                    )
                 return redirect(url_for("dashboard.course", course_id=course.id))
     return render_template("dashboard/import.html", form=form), status

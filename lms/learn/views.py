@@ -62,8 +62,16 @@ def unit(slug: str, unit_slug: str):
     previous, following = progresses.neighbours(course, unit)
     track, cues = _cues(unit, request.args.get("lang"))
     return render_template(
-        "learn/unit.html", course=course, unit=unit, progress=progress, previous=previous, following=following,
-        track=track, cues=cues, done=unit.id in progress.done_unit_ids, form=ConfirmForm(),
+        "learn/unit.html",
+        course=course,
+        unit=unit,
+        progress=progress,
+        previous=previous,
+        following=following,
+        track=track,
+        cues=cues,
+        done=unit.id in progress.done_unit_ids,
+        form=ConfirmForm(),
         position=progresses.video_position(db, current_user, unit),
     )
 
@@ -130,7 +138,8 @@ def transcript(slug: str, unit_slug: str):
 def media(filename: str):
     mime = enrollments.media_type_for(db, current_user, filename)
     # send_from_directory answers Range requests with 206, so phones can seek.
-    response = send_from_directory(current_app.config["MEDIA_DIR"], filename, mimetype=mime,
-                                   conditional=True, max_age=86400)
+    response = send_from_directory(
+        current_app.config["MEDIA_DIR"], filename, mimetype=mime, conditional=True, max_age=86400
+    )
     response.headers["Cache-Control"] = "private, max-age=86400, immutable"
     return response

@@ -1,4 +1,5 @@
 """Alembic environment: the database URL comes from the Flask app's config (or -x url=...)."""
+
 from alembic import context
 
 import lms.models  # noqa: F401  (registers every table on Base.metadata)
@@ -36,8 +37,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     # Batch mode lets ALTER TABLE migrations run on SQLite too.
-    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,4 +1,5 @@
 """All tables. Import from here so that every model is registered on Base.metadata."""
+
 from lms.models.audit import AuditEvent
 from lms.models.certificate import Certificate
 from lms.models.course import Course, Unit
@@ -8,6 +9,19 @@ from lms.models.quiz import Attempt, Choice, Question, Quiz
 from lms.models.user import LoginSession, User
 
 __all__ = [
-    "Attempt", "AuditEvent", "CaptionTrack", "Certificate", "Choice", "Course", "Enrollment", "LoginSession",
-    "PendingCaption", "Question", "Quiz", "Unit", "UnitProgress", "User", "Video",
+    "Attempt",
+    "AuditEvent",
+    "CaptionTrack",
+    "Certificate",
+    "Choice",
+    "Course",
+    "Enrollment",
+    "LoginSession",
+    "PendingCaption",
+    "Question",
+    "Quiz",
+    "Unit",
+    "UnitProgress",
+    "User",
+    "Video",
 ]

@@ -9,8 +9,15 @@ from lms.db import Base
 from lms.models._types import UTCDateTime, utcnow
 
 #: What the audit log records; lms.services.audit.KINDS gives each its label.
-AUDIT_KINDS = ("sign_in", "sign_in_failed", "signed_out_everywhere", "password_changed", "reset_link_made",
-               "password_reset", "role_changed")
+AUDIT_KINDS = (
+    "sign_in",
+    "sign_in_failed",
+    "signed_out_everywhere",
+    "password_changed",
+    "reset_link_made",
+    "password_reset",
+    "role_changed",
+)
 
 
 class AuditEvent(Base):

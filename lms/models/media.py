@@ -65,9 +65,7 @@ class PendingCaption(Base):
     captions". Nothing a learner sees changes until then; stale rows can be deleted at any time."""
 
     __tablename__ = "pending_captions"
-    __table_args__ = (
-        CheckConstraint("kind IN ('captions', 'subtitles', 'descriptions', 'chapters')", name="kind"),
-    )
+    __table_args__ = (CheckConstraint("kind IN ('captions', 'subtitles', 'descriptions', 'chapters')", name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Random, unguessable: the key in the report page's address.

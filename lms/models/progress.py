@@ -23,9 +23,7 @@ class Enrollment(Base):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: The unit the learner opened last: where "Continue" takes them.
-    last_unit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id", ondelete="SET NULL"), nullable=True
-    )
+    last_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"), nullable=True)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     user: Mapped[User] = relationship()  # noqa: F821

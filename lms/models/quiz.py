@@ -34,9 +34,7 @@ class Quiz(Base):
 
 class Question(Base):
     __tablename__ = "questions"
-    __table_args__ = (
-        CheckConstraint("type IN ('single', 'multiple', 'true_false', 'short_text')", name="type"),
-    )
+    __table_args__ = (CheckConstraint("type IN ('single', 'multiple', 'true_false', 'short_text')", name="type"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"), index=True)

@@ -17,6 +17,7 @@ blueprints. The layout::
     encoding.py    file bytes to text (UTF-8, else Windows-1252 with a warning)
     plain_text.py  Moodle's HTML texts as plain text
 """
+
 from lms.questions.base import ChoiceRow, EditorField, Graded, InvalidAnswer, QuestionType, normalize_text
 from lms.questions.registry import all_types, find, for_moodle, get, names, register, type_of
 from lms.questions.spec import Answer, ChoiceSpec, QuestionSpec

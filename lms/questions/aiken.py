@@ -11,6 +11,7 @@ written (Moodle escapes them too). Unlike Moodle, which imports the good questio
 the others, Sala imports all or none: :func:`read_aiken` returns every question or raises
 :class:`AikenError` listing every problem by line.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,45 +55,84 @@ def scan_aiken(text: str) -> tuple[list[QuestionSpec], list[ImportProblem]]:
         option, answer = _OPTION_RE.match(line), _ANSWER_RE.match(line)
         if option:
             if current is None:
-                problems.append(at_line(number, _(
-                    "the option %(option)s comes before any question text. Write the question on "
-                    "the line above its options.", option=line[:40])))
+                problems.append(
+                    at_line(
+                        number,
+                        _(
+                            "the option %(option)s comes before any question text. Write the question on "
+                            "the line above its options.",
+                            option=line[:40],
+                        ),
+                    )
+                )
                 continue
             current.options.append((option.group(1), option.group(2).strip()))
         elif answer:
             if current is None:
-                problems.append(at_line(number, _(
-                    "this ANSWER line has no question before it. Write the question, then its "
-                    "options, then the ANSWER line.")))
+                problems.append(
+                    at_line(
+                        number,
+                        _(
+                            "this ANSWER line has no question before it. Write the question, then its "
+                            "options, then the ANSWER line."
+                        ),
+                    )
+                )
                 continue
             letters = [letter for letter, _text in current.options]
             letter = answer.group(1).strip()[:1].upper()
             if len(current.options) < 2:
-                problems.append(at_line(number, _(
-                    "the question on line %(start)d has fewer than two options. Give at least "
-                    "two, each on a line starting A), B)...", start=current.line)))
+                problems.append(
+                    at_line(
+                        number,
+                        _(
+                            "the question on line %(start)d has fewer than two options. Give at least "
+                            "two, each on a line starting A), B)...",
+                            start=current.line,
+                        ),
+                    )
+                )
             elif letter not in letters:
-                problems.append(at_line(number, _(
-                    "ANSWER names %(letter)s, which is not one of the options (%(letters)s). "
-                    "Write ANSWER: and the letter of the right option.",
-                    letter=letter or "(nothing)", letters=", ".join(letters))))
+                problems.append(
+                    at_line(
+                        number,
+                        _(
+                            "ANSWER names %(letter)s, which is not one of the options (%(letters)s). "
+                            "Write ANSWER: and the letter of the right option.",
+                            letter=letter or "(nothing)",
+                            letters=", ".join(letters),
+                        ),
+                    )
+                )
             elif any(not text for _letter, text in current.options):
-                problems.append(at_line(number, _(
-                    "an option of the question on line %(start)d is empty.", start=current.line)))
+                problems.append(
+                    at_line(number, _("an option of the question on line %(start)d is empty.", start=current.line))
+                )
             else:
                 answers = [Answer(text, right=key == letter) for key, text in current.options]
-                questions.append(QuestionSpec(type=qtype.name, prompt=current.prompt,
-                                              choices=qtype.from_answers(answers), line=current.line))
+                questions.append(
+                    QuestionSpec(
+                        type=qtype.name, prompt=current.prompt, choices=qtype.from_answers(answers), line=current.line
+                    )
+                )
             current = None
         else:
             if current is not None:
-                problems.append(at_line(number, _(
-                    "the question on line %(start)d has no ANSWER line before this next question. "
-                    "End each question with a line like ANSWER: B.", start=current.line)))
+                problems.append(
+                    at_line(
+                        number,
+                        _(
+                            "the question on line %(start)d has no ANSWER line before this next question. "
+                            "End each question with a line like ANSWER: B.",
+                            start=current.line,
+                        ),
+                    )
+                )
             current = _Open(number, line)
     if current is not None:
-        problems.append(at_line(current.line, _(
-            "the question has no ANSWER line. End each question with a line like ANSWER: B.")))
+        problems.append(
+            at_line(current.line, _("the question has no ANSWER line. End each question with a line like ANSWER: B."))
+        )
     return questions, problems
 
 
@@ -110,8 +150,17 @@ def read_aiken(raw: str | bytes) -> ImportResult:
     if problems:
         raise AikenError(problems)
     if not questions:
-        raise AikenError([at_line(1, _("the file has no questions. An Aiken question is a line of "
-                                       "text, options A) B)... and a line ANSWER: X."))])
+        raise AikenError(
+            [
+                at_line(
+                    1,
+                    _(
+                        "the file has no questions. An Aiken question is a line of "
+                        "text, options A) B)... and a line ANSWER: X."
+                    ),
+                )
+            ]
+        )
     return ImportResult(questions, warnings)
 
 

@@ -21,6 +21,7 @@ What a type declares, by who asks:
 * marking: ``parse`` a submitted answer, ``grade`` it with Moodle's fractions, and
   ``answer_text`` / ``correct_answer`` for the result page.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -95,6 +96,7 @@ def clamp(fraction: float) -> float:
 
 
 # --- quiz.yaml helpers shared by the types ------------------------------------------------------
+
 
 def yaml_weight(item: Mapping, where: str) -> float | None:
     """A Moodle-style % weight (-100..100), kept so GIFT partial credit survives a course zip.

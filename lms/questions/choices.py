@@ -4,6 +4,7 @@ A choice's fraction of the marks is its weight / 100 when it has one (GIFT ``~%5
 ``weight: 50``), else 1 for a correct choice and 0 for another: Moodle's model, where every
 answer carries a fraction (question/type/multichoice/question.php).
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -76,7 +77,9 @@ class ChoiceQuestion(QuestionType):
                 if row.correct or feedback:
                     errors[f"choices-{index}-text"] = _(
                         "Choice %(n)d has feedback or is marked correct but has no text. "
-                        "Add the text or clear the row.", n=index + 1)
+                        "Add the text or clear the row.",
+                        n=index + 1,
+                    )
                 continue
             choices.append(ChoiceSpec(text=text, correct=bool(row.correct), feedback=feedback))
         problem = self.check(choices)
@@ -106,9 +109,14 @@ class ChoiceQuestion(QuestionType):
         for j, choice in enumerate(raw):
             if not isinstance(choice, dict) or not str(choice.get("text") or "").strip():
                 raise FieldErrors({f"{where}.choices[{j}]": _("each choice needs text")})
-            choices.append(ChoiceSpec(str(choice["text"]).strip(), correct=bool(choice.get("correct")),
-                                      weight=yaml_weight(choice, f"{where}.choices[{j}]"),
-                                      feedback=str(choice.get("feedback") or "").strip()))
+            choices.append(
+                ChoiceSpec(
+                    str(choice["text"]).strip(),
+                    correct=bool(choice.get("correct")),
+                    weight=yaml_weight(choice, f"{where}.choices[{j}]"),
+                    feedback=str(choice.get("feedback") or "").strip(),
+                )
+            )
         return choices
 
     def write_yaml(self, spec: QuestionSpec) -> dict[str, Any]:

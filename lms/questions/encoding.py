@@ -6,6 +6,7 @@ read as Windows-1252 and the trainer is told to check the accented letters and q
 than refused (Moodle would refuse it with "not UTF-8"). A file that is neither (bytes
 Windows-1252 leaves undefined) is left to the format's reader to refuse.
 """
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -22,9 +23,11 @@ def decode_file(raw: bytes) -> tuple[str | None, list[str]]:
             text = raw.decode("cp1252")
         except UnicodeDecodeError:
             return None, []
-        warnings = [_(
-            "The file is not UTF-8, so it was read as Windows-1252 (what Windows Notepad calls "
-            "“ANSI”). Check that accented letters and quotation marks look right; next time, "
-            "save the file as UTF-8."
-        )]
+        warnings = [
+            _(
+                "The file is not UTF-8, so it was read as Windows-1252 (what Windows Notepad calls "
+                "“ANSI”). Check that accented letters and quotation marks look right; next time, "
+                "save the file as UTF-8."
+            )
+        ]
     return text.replace("\r\n", "\n").replace("\r", "\n"), warnings

@@ -6,6 +6,7 @@ added up, kept within 0..100 % (qtype_multichoice_multi_question::grade_response
 weights (the quiz editor writes none), only the exact set of correct choices scores, as the
 editor's hint tells trainers.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,8 +26,14 @@ class MultipleChoice(ChoiceQuestion):
     input_kind = "checkbox"
     many = True
     learner_hint = _l("Choose all that apply.")
-    editor = (choice_rows(_l("Fill in at least two rows and tick two or more correct answers. "
-                             "Learners score the question only by choosing exactly the correct ones.")),)
+    editor = (
+        choice_rows(
+            _l(
+                "Fill in at least two rows and tick two or more correct answers. "
+                "Learners score the question only by choosing exactly the correct ones."
+            )
+        ),
+    )
     moodle_qtype = "multichoice"
     moodle_single = False
 
@@ -50,8 +57,10 @@ class MultipleChoice(ChoiceQuestion):
         return [ChoiceSpec(a.text, a.weight is not None and a.weight > 0, a.weight, a.feedback) for a in answers]
 
     def to_answers(self, spec: QuestionSpec) -> list[Answer]:
-        return [Answer(c.text, weight, False, c.feedback)
-                for c, weight in zip(spec.choices, shared_weights(spec.choices), strict=True)]
+        return [
+            Answer(c.text, weight, False, c.feedback)
+            for c, weight in zip(spec.choices, shared_weights(spec.choices), strict=True)
+        ]
 
 
 def shared_weights(choices: list[ChoiceSpec]) -> list[float | None]:

@@ -7,15 +7,40 @@ dropped, entities resolved, paragraphs and line breaks kept as new lines, script
 dropped with their content, an image replaced by its alternative text in brackets. Nothing in
 the result is markup, so nothing needs sanitizing.
 """
+
 from __future__ import annotations
 
 from html.parser import HTMLParser
 
 #: Elements that start a new line of text.
-_BLOCKS = frozenset({
-    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
-    "ul", "ol", "table", "dl", "dt", "dd", "hr", "section", "article", "figure", "figcaption",
-})
+_BLOCKS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "table",
+        "dl",
+        "dt",
+        "dd",
+        "hr",
+        "section",
+        "article",
+        "figure",
+        "figcaption",
+    }
+)
 #: Elements whose content is not text a reader sees.
 _HIDDEN = frozenset({"script", "style", "head", "title", "template", "noscript"})
 

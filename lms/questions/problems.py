@@ -5,6 +5,7 @@ An import is all or nothing: a reader either returns every question or raises
 it is ("Line 4: ..." for the line-based formats, "Question 3 (“Greeting”): ..." for Moodle XML).
 The quiz editor's import page shows them all the same way, whatever the format.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -5,6 +5,7 @@ Adding a type is one new module with a QuestionType subclass and one line in ``_
 question is this?" (the editor, quiz.yaml, GIFT, the learner's page, marking, results) asks the
 registry for the type and the type for the answer.
 """
+
 from __future__ import annotations
 
 from lms.models import Question

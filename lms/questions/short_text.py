@@ -5,6 +5,7 @@ runs of spaces (:func:`~lms.questions.base.normalize_text`). An answer weighted 
 never accepted: GIFT and quiz.yaml keep it for the feedback it gives ("=%0%*#..." is Moodle's
 "any other answer"). A weight between 0 and 100 gives partial credit.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -35,8 +36,14 @@ class ShortText(QuestionType):
     input_kind = "text"
     #: The longest answer a learner may send, in characters.
     max_length = 500
-    editor = (EditorField("accepted", "textarea", _l("Accepted answers"),
-                          description=_l("One answer per line. Capital letters and extra spaces do not matter.")),)
+    editor = (
+        EditorField(
+            "accepted",
+            "textarea",
+            _l("Accepted answers"),
+            description=_l("One answer per line. Capital letters and extra spaces do not matter."),
+        ),
+    )
     moodle_qtype = "shortanswer"
 
     # --- marking ---------------------------------------------------------------------------------
@@ -106,24 +113,38 @@ class ShortText(QuestionType):
     def write_yaml(self, spec: QuestionSpec) -> dict[str, Any]:
         # Plain text for a plain accepted answer; a mapping keeps a GIFT weight or feedback, and the
         # wrong answers (weight 0 or less) that are there only for their feedback.
-        return {"answers": [
-            c.text if c.correct and c.weight is None and not c.feedback
-            else {"text": c.text,
-                  **({"weight": yaml_number(c.weight)} if c.weight is not None else {} if c.correct else {"weight": 0}),
-                  **({"feedback": c.feedback} if c.feedback else {})}
-            for c in spec.choices
-        ]}
+        return {
+            "answers": [
+                c.text
+                if c.correct and c.weight is None and not c.feedback
+                else {
+                    "text": c.text,
+                    **(
+                        {"weight": yaml_number(c.weight)}
+                        if c.weight is not None
+                        else {}
+                        if c.correct
+                        else {"weight": 0}
+                    ),
+                    **({"feedback": c.feedback} if c.feedback else {}),
+                }
+                for c in spec.choices
+            ]
+        }
 
     # --- exchange formats ------------------------------------------------------------------------
 
     def from_answers(self, answers: list[Answer]) -> list[ChoiceSpec]:
-        return [ChoiceSpec(a.text, a.weight > 0 if a.weight is not None else a.right, a.weight, a.feedback)
-                for a in answers]
+        return [
+            ChoiceSpec(a.text, a.weight > 0 if a.weight is not None else a.right, a.weight, a.feedback) for a in answers
+        ]
 
     def to_answers(self, spec: QuestionSpec) -> list[Answer]:
         # A wrong answer without a weight is written with 0 %: every shortanswer answer is "=".
-        return [Answer(c.text, c.weight if c.weight is not None else (None if c.correct else 0), True, c.feedback)
-                for c in spec.choices]
+        return [
+            Answer(c.text, c.weight if c.weight is not None else (None if c.correct else 0), True, c.feedback)
+            for c in spec.choices
+        ]
 
 
 def _yaml_answer(answer: Any, where: str) -> ChoiceSpec:
@@ -133,5 +154,9 @@ def _yaml_answer(answer: Any, where: str) -> ChoiceSpec:
     if not isinstance(answer, dict) or not str(answer.get("text") or "").strip():
         raise FieldErrors({where: _("each answer is text, or a mapping with text (and weight or feedback)")})
     weight = yaml_weight(answer, where)
-    return ChoiceSpec(str(answer["text"]).strip(), correct=weight is None or weight > 0, weight=weight,
-                      feedback=str(answer.get("feedback") or "").strip())
+    return ChoiceSpec(
+        str(answer["text"]).strip(),
+        correct=weight is None or weight > 0,
+        weight=weight,
+        feedback=str(answer.get("feedback") or "").strip(),
+    )

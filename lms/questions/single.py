@@ -5,6 +5,7 @@ scores half the marks (qtype_multichoice_single_question::grade_response). Sala 
 question's score within 0..1: a negative weight scores 0 instead of taking marks from the other
 questions, as Moodle would.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -36,8 +37,10 @@ class SingleChoice(ChoiceQuestion):
 
     def from_answers(self, answers: list[Answer]) -> list[ChoiceSpec]:
         # Correct = full marks: "=" without a weight, or a weight of 100 (a lower one is partial credit).
-        return [ChoiceSpec(a.text, a.weight == 100 if a.weight is not None else a.right, a.weight, a.feedback)
-                for a in answers]
+        return [
+            ChoiceSpec(a.text, a.weight == 100 if a.weight is not None else a.right, a.weight, a.feedback)
+            for a in answers
+        ]
 
     def to_answers(self, spec: QuestionSpec) -> list[Answer]:
         return [Answer(c.text, c.weight, c.correct, c.feedback) for c in spec.choices]

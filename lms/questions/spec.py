@@ -1,5 +1,6 @@
 """Plain data for quiz questions, shared by the question types, the content loader and exporter,
 the GIFT reader and writer, and the authoring screens. Nothing here touches the database."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -3,6 +3,7 @@
 Rows are updated in place by position, so the ids that submitted attempts refer to stay put; the
 caller adds and flushes. Used by the content import and the quiz editor alike.
 """
+
 from __future__ import annotations
 
 from lms.models import Choice, Question, Quiz
@@ -21,7 +22,7 @@ def fill_question(question: Question, spec: QuestionSpec) -> None:
             question.choices.append(choice)
         choice.position, choice.text, choice.correct = position, choice_spec.text, choice_spec.correct
         choice.weight, choice.feedback = choice_spec.weight, choice_spec.feedback
-    del question.choices[len(spec.choices):]
+    del question.choices[len(spec.choices) :]
 
 
 def fill_questions(quiz: Quiz, specs: list[QuestionSpec]) -> None:
@@ -34,13 +35,15 @@ def fill_questions(quiz: Quiz, specs: list[QuestionSpec]) -> None:
             quiz.questions.append(question)
         question.position = position
         fill_question(question, spec)
-    del quiz.questions[len(specs):]
+    del quiz.questions[len(specs) :]
 
 
 def spec_of(question: Question) -> QuestionSpec:
     """A stored question as a spec (for the editor, quiz.yaml and GIFT)."""
     return QuestionSpec(
-        type=question.type, prompt=question.prompt, title=question.title, feedback=question.feedback,
+        type=question.type,
+        prompt=question.prompt,
+        title=question.title,
+        feedback=question.feedback,
         choices=[ChoiceSpec(c.text, c.correct, c.weight, c.feedback) for c in question.choices],
     )
-

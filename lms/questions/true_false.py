@@ -3,6 +3,7 @@
 Stored as two choices, texts "True" and "False" (shown translated), one of them correct, each
 with the feedback for a learner who picks it. Marking: 1 for the correct one, 0 for the other.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -30,8 +31,10 @@ def _value(choices: list[ChoiceSpec]) -> tuple[bool, ChoiceSpec, ChoiceSpec]:
 
 
 def _choices(value: bool, feedback_true: str, feedback_false: str) -> list[ChoiceSpec]:
-    return [ChoiceSpec("True", correct=value, feedback=feedback_true),
-            ChoiceSpec("False", correct=not value, feedback=feedback_false)]
+    return [
+        ChoiceSpec("True", correct=value, feedback=feedback_true),
+        ChoiceSpec("False", correct=not value, feedback=feedback_false),
+    ]
 
 
 class TrueFalse(ChoiceQuestion):
@@ -59,13 +62,17 @@ class TrueFalse(ChoiceQuestion):
         errors = {}
         if answer not in ("true", "false"):
             errors["answer"] = _("Choose whether the statement is true or false.")
-        return _choices(answer == "true", (values.get("feedback_true") or "").strip(),
-                        (values.get("feedback_false") or "").strip()), errors
+        return _choices(
+            answer == "true", (values.get("feedback_true") or "").strip(), (values.get("feedback_false") or "").strip()
+        ), errors
 
     def to_editor(self, spec: QuestionSpec) -> dict[str, Any]:
         value, true, false = _value(spec.choices)
-        return {"answer": "true" if value else "false", "feedback_true": true.feedback,
-                "feedback_false": false.feedback}
+        return {
+            "answer": "true" if value else "false",
+            "feedback_true": true.feedback,
+            "feedback_false": false.feedback,
+        }
 
     def check(self, choices: list[ChoiceSpec]) -> str | None:
         return None  # always the two choices, one of them correct
@@ -98,5 +105,7 @@ class TrueFalse(ChoiceQuestion):
     def to_answers(self, spec: QuestionSpec) -> list[Answer]:
         """Always two answers, True then False, the true statement's one marked right."""
         value, true, false = _value(spec.choices)
-        return [Answer("True", right=value, feedback=true.feedback),
-                Answer("False", right=not value, feedback=false.feedback)]
+        return [
+            Answer("True", right=value, feedback=true.feedback),
+            Answer("False", right=not value, feedback=false.feedback),
+        ]

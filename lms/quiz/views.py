@@ -23,8 +23,14 @@ def _load(slug: str):
 
 def _render(course, quiz, attempt, *, errors=None, raw=None, status=200):
     return render_template(
-        "quiz/take.html", course=course, quiz=quiz, attempt=attempt, errors=errors or {}, raw=raw or {},
-        form=ConfirmForm(), attempts_left=quizzes.attempts_left(db, current_user, quiz),
+        "quiz/take.html",
+        course=course,
+        quiz=quiz,
+        attempt=attempt,
+        errors=errors or {},
+        raw=raw or {},
+        form=ConfirmForm(),
+        attempts_left=quizzes.attempts_left(db, current_user, quiz),
     ), status
 
 
@@ -33,11 +39,21 @@ def _render(course, quiz, attempt, *, errors=None, raw=None, status=200):
 def take(slug: str):
     course, quiz, _enrollment = _load(slug)
     if quizzes.has_passed(db, current_user, quiz):
-        return render_template("quiz/closed.html", course=course, quiz=quiz, passed=True,
-                               progress=progresses.course_progress(db, current_user, course, _enrollment))
+        return render_template(
+            "quiz/closed.html",
+            course=course,
+            quiz=quiz,
+            passed=True,
+            progress=progresses.course_progress(db, current_user, course, _enrollment),
+        )
     if quizzes.attempts_left(db, current_user, quiz) == 0:
-        return render_template("quiz/closed.html", course=course, quiz=quiz, passed=False,
-                               progress=progresses.course_progress(db, current_user, course, _enrollment)), 403
+        return render_template(
+            "quiz/closed.html",
+            course=course,
+            quiz=quiz,
+            passed=False,
+            progress=progresses.course_progress(db, current_user, course, _enrollment),
+        ), 403
     attempt = quizzes.open_attempt(db, current_user, quiz)
     return _render(course, quiz, attempt)
 
@@ -70,6 +86,12 @@ def result(slug: str, attempt_id: int):
     progress = progresses.course_progress(db, current_user, course, enrollment)
     certificate = certificates.for_course(db, current_user, course)
     return render_template(
-        "quiz/result.html", course=course, quiz=quiz, attempt=attempt, results=quizzes.explain(quiz, attempt),
-        progress=progress, certificate=certificate, attempts_left=quizzes.attempts_left(db, current_user, quiz),
+        "quiz/result.html",
+        course=course,
+        quiz=quiz,
+        attempt=attempt,
+        results=quizzes.explain(quiz, attempt),
+        progress=progress,
+        certificate=certificate,
+        attempts_left=quizzes.attempts_left(db, current_user, quiz),
     )

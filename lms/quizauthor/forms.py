@@ -1,6 +1,7 @@
 """Forms for writing a course quiz. A question's form is built from its type's editor fields
 (QuestionType.editor). Choice rows are a fixed number of plain fields, so the form works without
 JavaScript; blank rows are ignored."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,19 +22,28 @@ MAX_CHOICE_ROWS = 30
 
 
 class QuizSettingsForm(FlaskForm):
-    title = StringField(_l("Quiz title"), validators=[InputRequired(_l("Enter a title for the quiz."))],
-                        default=_l("Check your understanding"))
+    title = StringField(
+        _l("Quiz title"),
+        validators=[InputRequired(_l("Enter a title for the quiz."))],
+        default=_l("Check your understanding"),
+    )
     pass_mark = IntegerField(
-        _l("Pass mark (%)"), default=70,
-        validators=[InputRequired(_l("Enter a pass mark from 0 to 100.")),
-                    NumberRange(0, 100, _l("Enter a pass mark from 0 to 100."))],
+        _l("Pass mark (%)"),
+        default=70,
+        validators=[
+            InputRequired(_l("Enter a pass mark from 0 to 100.")),
+            NumberRange(0, 100, _l("Enter a pass mark from 0 to 100.")),
+        ],
         description=_l("The percentage of marks a learner needs to pass, from 0 to 100."),
         render_kw={"inputmode": "numeric"},
     )
     max_attempts = IntegerField(
-        _l("Attempts allowed"), default=3,
-        validators=[InputRequired(_l("Enter a number of attempts from 0 to 100 (0 means unlimited).")),
-                    NumberRange(0, 100, _l("Enter a number of attempts from 0 to 100 (0 means unlimited)."))],
+        _l("Attempts allowed"),
+        default=3,
+        validators=[
+            InputRequired(_l("Enter a number of attempts from 0 to 100 (0 means unlimited).")),
+            NumberRange(0, 100, _l("Enter a number of attempts from 0 to 100 (0 means unlimited).")),
+        ],
         description=_l("How many times a learner may submit the quiz. 0 means unlimited."),
         render_kw={"inputmode": "numeric"},
     )
@@ -61,11 +71,17 @@ class QuestionForm(FlaskForm):
             if editor_field.kind == "choice_rows":
                 values[editor_field.name] = [
                     ChoiceRow(r.form.text.data or "", bool(r.form.correct.data), r.form.feedback.data or "")
-                    for r in field]
+                    for r in field
+                ]
             else:
                 values[editor_field.name] = field.data or ""
-        return QuestionFields(self.qtype.name, self.prompt.data or "", title=self.title.data or "",
-                              feedback=self.feedback.data or "", **values)
+        return QuestionFields(
+            self.qtype.name,
+            self.prompt.data or "",
+            title=self.title.data or "",
+            feedback=self.feedback.data or "",
+            **values,
+        )
 
     def fill(self, data: QuestionFields) -> None:
         """Show a stored question's values (quiz_authoring.fields_of)."""
@@ -75,7 +91,10 @@ class QuestionForm(FlaskForm):
             if editor_field.kind == "choice_rows":
                 for entry, row in zip(field, value or [], strict=False):  # spare rows stay empty
                     entry.form.text.data, entry.form.correct.data, entry.form.feedback.data = (
-                        row.text, row.correct, row.feedback)
+                        row.text,
+                        row.correct,
+                        row.feedback,
+                    )
             else:
                 field.data = value
 
@@ -85,11 +104,19 @@ def _editor_field(editor_field: EditorField, rows: int):
     if editor_field.kind == "choice_rows":
         return FieldList(FormField(ChoiceRowForm), editor_field.label, min_entries=rows, max_entries=MAX_CHOICE_ROWS)
     if editor_field.kind == "radio":
-        return RadioField(editor_field.label, choices=[SelectChoice(v, label) for v, label in editor_field.options],
-                          validators=[Optional()], description=editor_field.description or "")
+        return RadioField(
+            editor_field.label,
+            choices=[SelectChoice(v, label) for v, label in editor_field.options],
+            validators=[Optional()],
+            description=editor_field.description or "",
+        )
     if editor_field.kind == "textarea":
-        return TextAreaField(editor_field.label, validators=[Optional()], description=editor_field.description or "",
-                             render_kw={"rows": editor_field.rows})
+        return TextAreaField(
+            editor_field.label,
+            validators=[Optional()],
+            description=editor_field.description or "",
+            render_kw={"rows": editor_field.rows},
+        )
     if editor_field.kind == "text":
         return StringField(editor_field.label, validators=[Optional()], description=editor_field.description or "")
     raise ValueError(f"no form field for editor field kind {editor_field.kind!r}")
@@ -103,15 +130,23 @@ def question_form(qtype: QuestionType, rows: int = CHOICE_ROWS, **kwargs) -> Que
     # error summary lists errors in that order.
     attrs: dict = {
         "qtype": qtype,
-        "prompt": TextAreaField(_l("Question"), validators=[InputRequired(_l("Enter the question."))],
-                                render_kw={"rows": 4}),
+        "prompt": TextAreaField(
+            _l("Question"), validators=[InputRequired(_l("Enter the question."))], render_kw={"rows": 4}
+        ),
     }
     for editor_field in qtype.editor:
         attrs[editor_field.name] = _editor_field(editor_field, rows)
-    attrs["feedback"] = TextAreaField(_l("General feedback"), validators=[Optional()], render_kw={"rows": 3},
-                                      description=_l("Shown after answering, whatever the answer."))
-    attrs["title"] = StringField(_l("Short name"), validators=[Optional()],
-                                 description=_l("Shown to trainers only, e.g. in GIFT files. You can leave it empty."))
+    attrs["feedback"] = TextAreaField(
+        _l("General feedback"),
+        validators=[Optional()],
+        render_kw={"rows": 3},
+        description=_l("Shown after answering, whatever the answer."),
+    )
+    attrs["title"] = StringField(
+        _l("Short name"),
+        validators=[Optional()],
+        description=_l("Shown to trainers only, e.g. in GIFT files. You can leave it empty."),
+    )
     form = type("QuestionForm", (QuestionForm,), attrs)(**kwargs)
     for editor_field in qtype.editor:
         if editor_field.kind == "choice_rows":
@@ -125,16 +160,26 @@ def question_form(qtype: QuestionType, rows: int = CHOICE_ROWS, **kwargs) -> Que
 class GiftImportForm(FlaskForm):
     """The quiz editor's import form: GIFT (the default), Moodle XML or Aiken."""
 
-    format = RadioField(_l("Format of the questions"), default="gift",
-                        choices=[SelectChoice("gift", _l("GIFT (.gift or .txt)")),
-                                 SelectChoice("moodle_xml", _l("Moodle XML (.xml)")),
-                                 SelectChoice("aiken", _l("Aiken (.txt or .aiken)"))],
-                        validators=[Optional()])
+    format = RadioField(
+        _l("Format of the questions"),
+        default="gift",
+        choices=[
+            SelectChoice("gift", _l("GIFT (.gift or .txt)")),
+            SelectChoice("moodle_xml", _l("Moodle XML (.xml)")),
+            SelectChoice("aiken", _l("Aiken (.txt or .aiken)")),
+        ],
+        validators=[Optional()],
+    )
     file = FileField(_l("GIFT file"), description=_l("A .gift or .txt file exported from Moodle, in UTF-8."))
-    text = TextAreaField(_l("Or paste GIFT text"), validators=[Optional()], render_kw={"rows": 14, "spellcheck": "false"},
-                         description=_l("Questions are separated by a blank line. If you choose a file, "
-                                        "this box is ignored."))
-    mode = RadioField(_l("What to do with the questions"), default="append",
-                      choices=[SelectChoice("append", _l("Add to the quiz")),
-                               SelectChoice("replace", _l("Replace all questions"))],
-                      validators=[Optional()])
+    text = TextAreaField(
+        _l("Or paste GIFT text"),
+        validators=[Optional()],
+        render_kw={"rows": 14, "spellcheck": "false"},
+        description=_l("Questions are separated by a blank line. If you choose a file, this box is ignored."),
+    )
+    mode = RadioField(
+        _l("What to do with the questions"),
+        default="append",
+        choices=[SelectChoice("append", _l("Add to the quiz")), SelectChoice("replace", _l("Replace all questions"))],
+        validators=[Optional()],
+    )

@@ -1,5 +1,6 @@
 """Writing a course quiz: settings, questions, order, import and export (GIFT, Moodle XML, Aiken). Trainers who may edit
 the course, and admins."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
@@ -42,8 +43,12 @@ def overview(course_id: int):
             try:
                 created = quiz is None
                 qa.save_settings(db, course, form.title.data, form.pass_mark.data, form.max_attempts.data)
-                flash(_("The quiz was created. Now add questions, or import them from a GIFT file.") if created
-                      else _("The quiz settings were saved."), "info")
+                flash(
+                    _("The quiz was created. Now add questions, or import them from a GIFT file.")
+                    if created
+                    else _("The quiz settings were saved."),
+                    "info",
+                )
                 return redirect(url_for("quizauthor.overview", course_id=course.id))
             except FieldErrors as err:
                 show_errors(form, err)
@@ -54,8 +59,14 @@ def overview(course_id: int):
 def _question_page(course, quiz, form, qtype, *, question=None, status=200):
     number = qa.number_of(quiz, question) if question is not None else len(quiz.questions) + 1
     return render_template(
-        "quizauthor/question.html", course=course, quiz=quiz, form=form, qtype=qtype, question=question,
-        number=number, weighted=question is not None and qa.has_weights(question),
+        "quizauthor/question.html",
+        course=course,
+        quiz=quiz,
+        form=form,
+        qtype=qtype,
+        question=question,
+        number=number,
+        weighted=question is not None and qa.has_weights(question),
     ), status
 
 
@@ -95,7 +106,11 @@ def new_question(course_id: int, qtype: str):
 
 def _posted_rows() -> int:
     """How many choice rows the posted form had (a question may have more than the default)."""
-    indexes = [int(k.split("-")[1]) for k in request.form if k.startswith("choices-") and k.split("-")[1].isascii() and k.split("-")[1].isdigit()]
+    indexes = [
+        int(k.split("-")[1])
+        for k in request.form
+        if k.startswith("choices-") and k.split("-")[1].isascii() and k.split("-")[1].isdigit()
+    ]
     return max(indexes) + 1 if indexes else 0
 
 
@@ -126,8 +141,15 @@ def delete_question(course_id: int, question_id: int):
         qa.delete_question(db, quiz, question)
         flash(_("Question %(n)d was deleted. Learners' past results are kept.", n=number), "info")
         return redirect(url_for("quizauthor.overview", course_id=course.id))
-    return render_template("quizauthor/delete.html", course=course, quiz=quiz, question=question, number=number,
-                           form=form, qtype=type_of(question))
+    return render_template(
+        "quizauthor/delete.html",
+        course=course,
+        quiz=quiz,
+        question=question,
+        number=number,
+        form=form,
+        qtype=type_of(question),
+    )
 
 
 @bp.route("/questions/<int:question_id>/move", methods=["POST"])
@@ -177,12 +199,25 @@ def import_gift(course_id: int):
             raw = upload.stream.read(limit + 1)
             fmt = _format_of(upload.filename, fmt)
             if not upload.filename.lower().endswith(_ENDINGS[fmt]):
-                show_errors(form, {"file": _("Choose a file ending in .gift or .txt.") if fmt == "gift"
-                                   else _("Choose a file ending in .gift, .txt, .xml or .aiken.")})
+                show_errors(
+                    form,
+                    {
+                        "file": _("Choose a file ending in .gift or .txt.")
+                        if fmt == "gift"
+                        else _("Choose a file ending in .gift, .txt, .xml or .aiken.")
+                    },
+                )
                 status = 422
             elif len(raw) > limit:
-                show_errors(form, {"file": _(
-                    "The file is larger than %(kb)d KB. Split the questions into smaller files.", kb=limit // 1024)})
+                show_errors(
+                    form,
+                    {
+                        "file": _(
+                            "The file is larger than %(kb)d KB. Split the questions into smaller files.",
+                            kb=limit // 1024,
+                        )
+                    },
+                )
                 status = 413
             else:
                 source = raw
@@ -197,8 +232,14 @@ def import_gift(course_id: int):
                 # Pasted Moodle XML with GIFT left chosen: no GIFT file starts like that.
                 fmt = "moodle_xml"
         else:
-            show_errors(form, {"text": _("Choose a GIFT file or paste GIFT text.") if fmt == "gift"
-                               else _("Choose a file or paste its text.")})
+            show_errors(
+                form,
+                {
+                    "text": _("Choose a GIFT file or paste GIFT text.")
+                    if fmt == "gift"
+                    else _("Choose a file or paste its text.")
+                },
+            )
             status = 422
         # The page comes back with the format the text was read as, to import it again as that.
         form.format.data = fmt
@@ -212,9 +253,14 @@ def import_gift(course_id: int):
                 form[anchor].errors = list(problems)
                 status = 422
             else:
-                flash(ngettext("%(num)d question was imported.", "%(num)d questions were imported.", count)
-                      + " " + ngettext("The quiz now has %(num)d question.", "The quiz now has %(num)d questions.",
-                                       len(quiz.questions)), "info")
+                flash(
+                    ngettext("%(num)d question was imported.", "%(num)d questions were imported.", count)
+                    + " "
+                    + ngettext(
+                        "The quiz now has %(num)d question.", "The quiz now has %(num)d questions.", len(quiz.questions)
+                    ),
+                    "info",
+                )
                 for warning in warnings:
                     flash(warning, "info")
                 return redirect(url_for("quizauthor.overview", course_id=course.id))
@@ -226,8 +272,11 @@ def import_gift(course_id: int):
 def export_gift(course_id: int):
     course = _course(course_id)
     quiz = qa.require_quiz(course)
-    return Response(qa.export_quiz_gift(quiz), mimetype="text/plain",
-                    headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.gift"'})
+    return Response(
+        qa.export_quiz_gift(quiz),
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.gift"'},
+    )
 
 
 @bp.route("/export.xml")
@@ -235,5 +284,8 @@ def export_gift(course_id: int):
 def export_moodle_xml(course_id: int):
     course = _course(course_id)
     quiz = qa.require_quiz(course)
-    return Response(qa.export_quiz_moodle_xml(quiz), mimetype="application/xml",
-                    headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.xml"'})
+    return Response(
+        qa.export_quiz_moodle_xml(quiz),
+        mimetype="application/xml",
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.xml"'},
+    )

@@ -6,6 +6,7 @@ the account's own e-mail address. Reset links are signed with itsdangerous (whic
 expire after RESET_MAX_AGE seconds and work once: they carry a fingerprint of the password hash
 they were made for, so setting a password (by the link or otherwise) spends every link made before.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,8 +52,10 @@ def password_problem(password: str, *, email: str = "") -> str | None:
     if len(password) > PASSWORD_MAX:
         return _("Use at most %(n)d characters.", n=PASSWORD_MAX)
     if password.strip().lower() in common_passwords() or (email and password.strip().lower() == normalize_email(email)):
-        return _("This password is one of the most common and easy to guess. Choose another: "
-                 "a few unrelated words make a strong password.")
+        return _(
+            "This password is one of the most common and easy to guess. Choose another: "
+            "a few unrelated words make a strong password."
+        )
     return None
 
 

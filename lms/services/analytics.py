@@ -4,6 +4,7 @@ Plain functions over the session, in a fixed number of queries whatever the numb
 units, questions or attempts. The dashboard page, its tables and its CSV files all read the same
 CourseReport, so they always show the same figures.
 """
+
 from __future__ import annotations
 
 import csv
@@ -87,7 +88,9 @@ class CourseReport:
 
 def _load_course(session: Session, course_id: int) -> Course:
     course = session.scalars(
-        select(Course).where(Course.id == course_id).options(
+        select(Course)
+        .where(Course.id == course_id)
+        .options(
             selectinload(Course.units),
             selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
         )
@@ -113,41 +116,68 @@ def course_report(session: Session, course_id: int) -> CourseReport:
 
     units_done: dict[int, int] = {}
     if unit_ids and user_ids:
-        units_done = dict(session.execute(
-            select(UnitProgress.user_id, func.count(UnitProgress.id))
-            .where(UnitProgress.unit_id.in_(unit_ids), UnitProgress.completed_at.is_not(None),
-                   UnitProgress.user_id.in_(select(Enrollment.user_id).where(Enrollment.course_id == course.id)))
-            .group_by(UnitProgress.user_id)
-        ).all())
+        units_done = dict(
+            session.execute(
+                select(UnitProgress.user_id, func.count(UnitProgress.id))
+                .where(
+                    UnitProgress.unit_id.in_(unit_ids),
+                    UnitProgress.completed_at.is_not(None),
+                    UnitProgress.user_id.in_(select(Enrollment.user_id).where(Enrollment.course_id == course.id)),
+                )
+                .group_by(UnitProgress.user_id)
+            ).all()
+        )
 
     scores: dict[int, tuple[int, float | None, bool]] = {}
     answers: list[dict] = []
     if quiz is not None and user_ids:
         for user_id, count, best, passed in session.execute(
             # max() of a boolean is SQLite-only; PostgreSQL needs the flag as a number.
-            select(Attempt.user_id, func.count(Attempt.id), func.max(Attempt.score),
-                   func.max(case((Attempt.passed.is_(True), 1), else_=0)))
+            select(
+                Attempt.user_id,
+                func.count(Attempt.id),
+                func.max(Attempt.score),
+                func.max(case((Attempt.passed.is_(True), 1), else_=0)),
+            )
             .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
             .group_by(Attempt.user_id)
         ):
             scores[user_id] = (count, best, bool(passed))
-        answers = [a or {} for a in session.scalars(
-            select(Attempt.answers).where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None),
-                                          Attempt.user_id.in_(select(Enrollment.user_id)
-                                                              .where(Enrollment.course_id == course.id)))
-        )]
+        answers = [
+            a or {}
+            for a in session.scalars(
+                select(Attempt.answers).where(
+                    Attempt.quiz_id == quiz.id,
+                    Attempt.submitted_at.is_not(None),
+                    Attempt.user_id.in_(select(Enrollment.user_id).where(Enrollment.course_id == course.id)),
+                )
+            )
+        ]
 
     learners = []
     for r in rows:
         count, best, passed = scores.get(r.user_id, (0, None, False))
-        learners.append(LearnerRow(
-            user_id=r.user_id, name=r.name, email=r.email, enrolled_at=r.enrolled_at,
-            units_done=units_done.get(r.user_id, 0), units_total=len(unit_ids),
-            best_score=best, attempts=count, passed=passed, completed_at=r.completed_at,
-        ))
-    report = CourseReport(course=course, summary=summarise(learners), learners=learners,
-                          items=item_analysis(quiz, answers) if quiz is not None else [],
-                          attempts_counted=len(answers))
+        learners.append(
+            LearnerRow(
+                user_id=r.user_id,
+                name=r.name,
+                email=r.email,
+                enrolled_at=r.enrolled_at,
+                units_done=units_done.get(r.user_id, 0),
+                units_total=len(unit_ids),
+                best_score=best,
+                attempts=count,
+                passed=passed,
+                completed_at=r.completed_at,
+            )
+        )
+    report = CourseReport(
+        course=course,
+        summary=summarise(learners),
+        learners=learners,
+        items=item_analysis(quiz, answers) if quiz is not None else [],
+        attempts_counted=len(answers),
+    )
     return report
 
 
@@ -172,8 +202,9 @@ def item_analysis(quiz: Quiz, answers: list[dict]) -> list[ItemRow]:
     """
     items = []
     for number, question in enumerate(quiz.questions, start=1):
-        item = ItemRow(number=number, question_id=question.id, type=question.type, title=question.title,
-                       prompt=question.prompt)
+        item = ItemRow(
+            number=number, question_id=question.id, type=question.type, title=question.title, prompt=question.prompt
+        )
         choices = {c.id: c for c in question.choices}
         wrong: Counter = Counter()
         typed: dict[str, str] = {}  # normalized → first spelling seen, for display
@@ -233,13 +264,26 @@ def _csv(header: list[str], rows: list[list]) -> str:
 
 def learners_csv(report: CourseReport, header: list[str]) -> str:
     """Name, email, units done, units total, best score, attempts, passed, completed on (ISO date)."""
-    rows = [[r.name, r.email, r.units_done, r.units_total, r.best_score, r.attempts, r.passed,
-             r.completed_at.date().isoformat() if r.completed_at else None] for r in report.learners]
+    rows = [
+        [
+            r.name,
+            r.email,
+            r.units_done,
+            r.units_total,
+            r.best_score,
+            r.attempts,
+            r.passed,
+            r.completed_at.date().isoformat() if r.completed_at else None,
+        ]
+        for r in report.learners
+    ]
     return _csv(header, rows)
 
 
 def items_csv(report: CourseReport, header: list[str]) -> str:
     """Number, question, answered, correct, percent correct, most chosen wrong answer, its count."""
-    rows = [[i.number, i.title or i.prompt, i.answered, i.correct, i.percent_correct, i.top_wrong,
-             i.top_wrong_count] for i in report.items]
+    rows = [
+        [i.number, i.title or i.prompt, i.answered, i.correct, i.percent_correct, i.top_wrong, i.top_wrong_count]
+        for i in report.items
+    ]
     return _csv(header, rows)

@@ -4,6 +4,7 @@
 `record_apart` writes at once in a transaction of its own, for events whose request answers with
 an error and so rolls back (a failed sign-in answers 400). OWASP ASVS 7.1-7.2.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,19 +35,26 @@ PAGE_SIZE = 200
 def _event(kind: str, actor: User | None, email: str, address: str, detail: str) -> AuditEvent:
     if kind not in KINDS:
         raise ValueError(f"unknown audit event kind {kind!r}")
-    return AuditEvent(kind=kind, actor_id=actor.id if actor is not None else None,
-                      email=(email or "")[:254], address=(address or "")[:64], detail=(detail or "")[:200])
+    return AuditEvent(
+        kind=kind,
+        actor_id=actor.id if actor is not None else None,
+        email=(email or "")[:254],
+        address=(address or "")[:64],
+        detail=(detail or "")[:200],
+    )
 
 
-def record(session: Session, kind: str, *, actor: User | None = None, email: str = "", address: str = "",
-           detail: str = "") -> None:
+def record(
+    session: Session, kind: str, *, actor: User | None = None, email: str = "", address: str = "", detail: str = ""
+) -> None:
     """Add an event to the current transaction."""
     session.add(_event(kind, actor, email, address, detail))
     session.flush()
 
 
-def record_apart(session: Session, kind: str, *, actor: User | None = None, email: str = "", address: str = "",
-                 detail: str = "") -> None:
+def record_apart(
+    session: Session, kind: str, *, actor: User | None = None, email: str = "", address: str = "", detail: str = ""
+) -> None:
     """Write an event now, in a short transaction of its own on the same database, so that it is kept
     even though the caller's transaction will be rolled back."""
     with Session(session.get_bind()) as own, own.begin():

@@ -6,6 +6,7 @@ lms.captions.quality). A file without errors waits as a PendingCaption until the
 confirms it; only then does it replace the live track of the same language and kind. Tracks are
 stored as WebVTT text; cues are numbered from 1 in time order.
 """
+
 from __future__ import annotations
 
 import logging
@@ -31,10 +32,17 @@ from lms.text import language_name, normalize_language
 log = logging.getLogger(__name__)
 
 #: Problems the quality report lists; the validation list leaves these out, so none shows twice.
-QUALITY_CODES = frozenset({
-    "too-many-lines", "line-too-long", "too-short", "reading-rate", "too-long", "speech-coverage",
-    "uncaptioned-speech",
-})
+QUALITY_CODES = frozenset(
+    {
+        "too-many-lines",
+        "line-too-long",
+        "too-short",
+        "reading-rate",
+        "too-long",
+        "speech-coverage",
+        "uncaptioned-speech",
+    }
+)
 #: Caption uploads not confirmed within this time are cleaned away.
 PENDING_LIFETIME = timedelta(days=2)
 #: Tags a WebVTT cue may carry (the spec's cue text tags); anything else a trainer types is shown
@@ -45,7 +53,7 @@ _CLOCK = re.compile(r"^(\d{1,3}):(\d{2}):(\d{2})[.,](\d{3})$")
 
 
 def parse_clock(text: str) -> float | None:
-    """"00:01:05.250" → 65.25 seconds; None for anything else (negative, 00:61:00.000, missing parts)."""
+    """ "00:01:05.250" → 65.25 seconds; None for anything else (negative, 00:61:00.000, missing parts)."""
     match = _CLOCK.match((text or "").strip())
     if not match:
         return None
@@ -71,12 +79,12 @@ def safe_cue_text(text: str) -> str:
 
 # --- Upload, report, confirm ---------------------------------------------------------------------
 
+
 def _problem_dict(p: Problem) -> dict:
     return {"line": p.line, "message": p.message, "severity": p.severity, "code": p.code}
 
 
-def build_report(report: CaptionReport, video_duration: float | None,
-                 speech: list[tuple[float, float]] | None) -> dict:
+def build_report(report: CaptionReport, video_duration: float | None, speech: list[tuple[float, float]] | None) -> dict:
     """The validation list and the quality figures, as plain JSON for the report page.
     `video_duration` is in seconds; `speech` is (start, end) seconds of detected speech, or None
     when speech was not checked."""
@@ -98,8 +106,13 @@ def build_report(report: CaptionReport, video_duration: float | None,
             "share_of_speech": quality.share_of_speech_captioned,
             "speech_checked": speech is not None,
         },
-        "limits": {"chars": MAX_CHARS_PER_LINE, "lines": MAX_LINES, "cps": MAX_CPS, "min": MIN_SECONDS,
-                   "max": MAX_SECONDS},
+        "limits": {
+            "chars": MAX_CHARS_PER_LINE,
+            "lines": MAX_LINES,
+            "cps": MAX_CPS,
+            "min": MIN_SECONDS,
+            "max": MAX_SECONDS,
+        },
     }
 
 
@@ -125,8 +138,9 @@ class CaptionCheck:
         return self.pending is not None
 
 
-def check_captions(session: Session, unit: Unit, user: User, data: bytes, filename: str, *,
-                   language: str, kind: str, media_dir: Path) -> CaptionCheck:
+def check_captions(
+    session: Session, unit: Unit, user: User, data: bytes, filename: str, *, language: str, kind: str, media_dir: Path
+) -> CaptionCheck:
     """Read an upload and report on it. A file without errors is kept as pending (not live); a
     rejected file is not stored at all. Raises FieldErrors ("kind", "language")."""
     if kind not in CAPTION_KINDS:
@@ -139,8 +153,17 @@ def check_captions(session: Session, unit: Unit, user: User, data: bytes, filena
     result = read_captions(data, filename or "", video_duration=duration)
     if result.accepted and not result.cues:
         # A browser accepts such a file and shows nothing: report it as it is, but it cannot go live.
-        result.warnings.append(Problem(0, _("This file holds no caption a player would show, so it cannot be used. "
-                                            "Fix the lines named above and upload it again."), "warning", "no-cues"))
+        result.warnings.append(
+            Problem(
+                0,
+                _(
+                    "This file holds no caption a player would show, so it cannot be used. "
+                    "Fix the lines named above and upload it again."
+                ),
+                "warning",
+                "no-cues",
+            )
+        )
     speech = _speech(unit, media_dir) if result.accepted else None
     report = build_report(result, duration, speech)
     report["filename"] = (filename or "")[-200:]
@@ -148,9 +171,15 @@ def check_captions(session: Session, unit: Unit, user: User, data: bytes, filena
         return CaptionCheck(report, None)
     _drop_stale_pending(session)
     pending = PendingCaption(
-        token=secrets.token_urlsafe(32), unit_id=unit.id, user_id=user.id, language=language, kind=kind,
-        original_name=(filename or "")[-200:], vtt=to_vtt(result.cues, language=language, blocks=result.blocks),
-        cue_count=len(result.cues), report=report,
+        token=secrets.token_urlsafe(32),
+        unit_id=unit.id,
+        user_id=user.id,
+        language=language,
+        kind=kind,
+        original_name=(filename or "")[-200:],
+        vtt=to_vtt(result.cues, language=language, blocks=result.blocks),
+        cue_count=len(result.cues),
+        report=report,
     )
     session.add(pending)
     session.flush()
@@ -165,15 +194,18 @@ def get_pending(session: Session, unit: Unit, token: str) -> PendingCaption:
     """The unit's pending captions with this token, or NotFound (used, discarded or expired)."""
     pending = session.scalars(select(PendingCaption).where(PendingCaption.token == token)).first()
     if pending is None or pending.unit_id != unit.id:
-        raise NotFound(_("These captions are no longer waiting: they were used, discarded or expired. Upload the file again."))
+        raise NotFound(
+            _("These captions are no longer waiting: they were used, discarded or expired. Upload the file again.")
+        )
     return pending
 
 
 def confirm_captions(session: Session, pending: PendingCaption) -> CaptionTrack:
     """Make pending captions live, replacing the unit's track of the same language and kind."""
     if not pending.cue_count:
-        raise LmsError(_("These captions hold no cue a player would show, so they cannot go live. "
-                         "Upload a corrected file."))
+        raise LmsError(
+            _("These captions hold no cue a player would show, so they cannot go live. Upload a corrected file.")
+        )
     unit = pending.unit
     track = next((t for t in unit.caption_tracks if t.language == pending.language and t.kind == pending.kind), None)
     if track is None:
@@ -194,6 +226,7 @@ def discard_pending(session: Session, pending: PendingCaption) -> None:
 
 
 # --- Live tracks ---------------------------------------------------------------------------------
+
 
 def get_track(session: Session, track_id: int) -> CaptionTrack:
     """The caption track, or NotFound."""
@@ -235,7 +268,9 @@ def update_cue(session: Session, track: CaptionTrack, number: int, start: str, e
     old = cues[number - 1]
     cues[number - 1] = Cue(start=start_s, end=end_s, text=payload, identifier=old.identifier, settings=old.settings)
     # STYLE and REGION blocks are part of the track: an edited cue must not lose them.
-    track.vtt = to_vtt(cues, language=track.language, blocks=read_captions(track.vtt.encode("utf-8"), "track.vtt").blocks)
+    track.vtt = to_vtt(
+        cues, language=track.language, blocks=read_captions(track.vtt.encode("utf-8"), "track.vtt").blocks
+    )
     track.cue_count = len(cues)
     session.flush()
     return cues[number - 1]

@@ -1,4 +1,5 @@
 """Issuing, finding and revoking certificates."""
+
 from __future__ import annotations
 
 import hashlib
@@ -86,8 +87,7 @@ def status_list(session: Session, *, key, base_url: str, cache_dir: str | None =
     revoked = sorted(revoked_indexes(session))
     if cache_dir is None:
         return status.signed_list_credential(base_url, revoked, now, key)
-    revision = hashlib.sha256(json.dumps(
-        [base_url, keys.public_key_multibase(key), revoked]).encode()).hexdigest()[:32]
+    revision = hashlib.sha256(json.dumps([base_url, keys.public_key_multibase(key), revoked]).encode()).hexdigest()[:32]
     folder = Path(cache_dir) / "status-list"
     path = folder / f"{revision}.json"
     aware_now = now if now.tzinfo else now.replace(tzinfo=UTC)
@@ -135,7 +135,9 @@ def get_own(session: Session, user: User, raw_code: str) -> Certificate:
 
 def of_user(session: Session, user: User) -> list[Certificate]:
     return list(
-        session.scalars(select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at.desc()))
+        session.scalars(
+            select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at.desc())
+        )
     )
 
 

@@ -4,6 +4,7 @@ The zip format itself (checks against traversal, links, bombs; the course folder
 lms.content.archive; writing a course as a zip is lms.content.exporter. Functions flush; the
 caller commits (the request, or the `lms import-course` command) and rolls back on any error.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,8 +60,9 @@ def _statuses(data: CourseData, course: Course, created: bool) -> list[Unit]:
     return held
 
 
-def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *, user: User | None = None,
-                          limits: Limits | None = None) -> ImportResult:
+def import_course_archive(
+    session: Session, source: BinaryIO, media_dir: Path, *, user: User | None = None, limits: Limits | None = None
+) -> ImportResult:
     """Check, extract and load a course zip, then upsert it (flushed, not committed).
 
     ``user`` is the trainer or admin importing in the browser (None from the command line): a
@@ -76,9 +78,13 @@ def import_course_archive(session: Session, source: BinaryIO, media_dir: Path, *
     with read_course_archive(source, limits or Limits()) as data:
         course = session.scalars(select(Course).where(Course.slug == data.slug)).first()
         if course is not None and user is not None and not can_edit(user, course):
-            raise NotAllowed(_("A course with the address “%(slug)s” already exists and you cannot edit it, so "
-                               "nothing was imported. Ask its owner or an admin to add you as a trainer.",
-                               slug=data.slug))
+            raise NotAllowed(
+                _(
+                    "A course with the address “%(slug)s” already exists and you cannot edit it, so "
+                    "nothing was imported. Ask its owner or an admin to add you as a trainer.",
+                    slug=data.slug,
+                )
+            )
         created = course is None
         before = set(os.listdir(media_dir))
         try:
@@ -100,7 +106,9 @@ def course_for_export(session: Session, course_id: int) -> Course:
     """The course with everything an export writes (units, their video and tracks, the quiz with
     its questions and choices) loaded in a fixed number of queries; NotFound if there is none."""
     course = session.scalars(
-        select(Course).where(Course.id == course_id).options(
+        select(Course)
+        .where(Course.id == course_id)
+        .options(
             selectinload(Course.units).selectinload(Unit.video),
             selectinload(Course.units).selectinload(Unit.caption_tracks),
             selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices),

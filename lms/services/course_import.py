@@ -6,6 +6,7 @@ certificates point at stay, and none of those is ever touched. Videos and poster
 into the media folder under their content hash (lms.services.media). Functions flush; the
 caller commits (the `lms import-content` command, or the request).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ Plain functions on plain values: no request, no form. Problems a trainer can fix
 `lms.errors.FieldErrors` keyed by the Teach course form's field names ("title", "slug",
 "language", "status"). Functions flush; the request (lms.db) commits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,7 +34,14 @@ def check_slug_format(slug: str) -> None:
     """Raise FieldErrors({"slug": …}) unless `slug` is a web address name (lms.text.SLUG_RE, at
     most SLUG_MAX characters). Courses and units share the rule."""
     if len(slug) > SLUG_MAX or not SLUG_RE.match(slug):
-        raise FieldErrors({"slug": _("Use only lower-case letters a–z, digits and single hyphens, at most %(n)d characters, e.g. first-aid.", n=SLUG_MAX)})
+        raise FieldErrors(
+            {
+                "slug": _(
+                    "Use only lower-case letters a–z, digits and single hyphens, at most %(n)d characters, e.g. first-aid.",
+                    n=SLUG_MAX,
+                )
+            }
+        )
 
 
 def _check_slug(session: Session, slug: str, title: str, exclude_id: int | None) -> str:
@@ -43,7 +51,9 @@ def _check_slug(session: Session, slug: str, title: str, exclude_id: int | None)
     check_slug_format(chosen)
     clash = session.scalars(select(Course.id).where(Course.slug == chosen)).first()
     if clash is not None and clash != exclude_id:
-        raise FieldErrors({"slug": _("Another course already uses “%(slug)s”. Choose another web address name.", slug=chosen)})
+        raise FieldErrors(
+            {"slug": _("Another course already uses “%(slug)s”. Choose another web address name.", slug=chosen)}
+        )
     return chosen
 
 
@@ -86,10 +96,14 @@ def get_course(session: Session, course_id: int, *, with_units: bool = False) ->
     """The course, or NotFound; with_units also loads each unit's video and caption tracks, in a
     fixed number of queries, for pages that list the units."""
     if with_units:
-        course = session.scalars(select(Course).where(Course.id == course_id).options(
-            selectinload(Course.units).selectinload(Unit.video),
-            selectinload(Course.units).selectinload(Unit.caption_tracks),
-        )).first()
+        course = session.scalars(
+            select(Course)
+            .where(Course.id == course_id)
+            .options(
+                selectinload(Course.units).selectinload(Unit.video),
+                selectinload(Course.units).selectinload(Unit.caption_tracks),
+            )
+        ).first()
     else:
         course = session.get(Course, course_id)
     if course is None:

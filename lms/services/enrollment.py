@@ -1,4 +1,5 @@
 """Courses a learner can see, and enrolment in them."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
@@ -11,8 +12,16 @@ from lms.services import roles
 
 #: The unit columns a list of units shows (title, summary, time, status, order), without the
 #: unit's body: pages that list units never load the reading text of each one.
-_UNIT_LISTED = (Unit.id, Unit.course_id, Unit.position, Unit.slug, Unit.title, Unit.summary,
-                Unit.estimated_minutes, Unit.status)
+_UNIT_LISTED = (
+    Unit.id,
+    Unit.course_id,
+    Unit.position,
+    Unit.slug,
+    Unit.title,
+    Unit.summary,
+    Unit.estimated_minutes,
+    Unit.status,
+)
 
 
 def _listed_units():
@@ -51,8 +60,8 @@ def course_outline(session: Session, slug: str, *, user: User | None = None) -> 
         .options(
             units.selectinload(Unit.video).load_only(Video.id, Video.unit_id, Video.duration),
             units.selectinload(Unit.caption_tracks).load_only(
-                CaptionTrack.id, CaptionTrack.unit_id, CaptionTrack.language, CaptionTrack.kind,
-                CaptionTrack.label),
+                CaptionTrack.id, CaptionTrack.unit_id, CaptionTrack.language, CaptionTrack.kind, CaptionTrack.label
+            ),
             selectinload(Course.quiz).selectinload(Quiz.questions).load_only(Question.id, Question.quiz_id),
         )
     ).first()
@@ -117,9 +126,13 @@ def enrollments_of(session: Session, user: User) -> list[Enrollment]:
         session.scalars(
             select(Enrollment)
             .where(Enrollment.user_id == user.id)
-            .options(selectinload(Enrollment.course).selectinload(Course.units).load_only(*_UNIT_LISTED),
-                     selectinload(Enrollment.course).selectinload(Course.quiz).selectinload(Quiz.questions)
-                     .load_only(Question.id, Question.quiz_id))
+            .options(
+                selectinload(Enrollment.course).selectinload(Course.units).load_only(*_UNIT_LISTED),
+                selectinload(Enrollment.course)
+                .selectinload(Course.quiz)
+                .selectinload(Quiz.questions)
+                .load_only(Question.id, Question.quiz_id),
+            )
             .order_by(Enrollment.enrolled_at.desc())
         )
     )
@@ -131,18 +144,23 @@ def media_type_for(session: Session, user: User, filename: str) -> str:
     Files are named by their content, so several units may share one: the user may fetch it if
     they may edit any of those courses, or are enrolled in one where the unit is published.
     NotFound for unknown files and unpublished units; NotEnrolled when enrolling would help."""
-    videos = list(session.scalars(
-        select(Video).where(or_(Video.filename == filename, Video.poster_filename == filename))
-        .options(selectinload(Video.unit).selectinload(Unit.course))
-    ))
+    videos = list(
+        session.scalars(
+            select(Video)
+            .where(or_(Video.filename == filename, Video.poster_filename == filename))
+            .options(selectinload(Video.unit).selectinload(Unit.course))
+        )
+    )
     if not videos:
         raise NotFound()
     first = videos[0]
     mime = first.mime_type if first.filename == filename else (first.poster_mime or "application/octet-stream")
     if any(roles.can_edit(user, v.unit.course) for v in videos):
         return mime
-    if any(v.unit.status == "published" and v.unit.course.is_published and get_enrollment(session, user, v.unit.course)
-           for v in videos):
+    if any(
+        v.unit.status == "published" and v.unit.course.is_published and get_enrollment(session, user, v.unit.course)
+        for v in videos
+    ):
         return mime
     require_enrollment(session, user, first.unit.course)
     raise NotFound()  # enrolled, but the unit is a draft

@@ -1,4 +1,5 @@
 """Storing media files: sniffed by content, named by hash, written atomically."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,8 +45,13 @@ class Stored:
     created: bool
 
 
-def store(stream: BinaryIO, media_dir: Path, sniff: Callable[[bytes], tuple[str, str] | None] = sniff_media, *,
-          max_bytes: int | None = None) -> Stored:
+def store(
+    stream: BinaryIO,
+    media_dir: Path,
+    sniff: Callable[[bytes], tuple[str, str] | None] = sniff_media,
+    *,
+    max_bytes: int | None = None,
+) -> Stored:
     """Copy a stream into media_dir as <sha256>.<ext>, the type decided by `sniff` on the first bytes.
 
     Written to a temporary file first and renamed into place, so an interrupted or rejected

@@ -1,4 +1,5 @@
 """Where a learner is in a course, and when the course is complete."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -38,8 +39,9 @@ class CourseProgress:
         return self.units_done >= self.units_total and (self.quiz_passed or not self.has_quiz)
 
 
-def course_progress(session: Session, user: User | None, course: Course,
-                    enrollment: Enrollment | None = None) -> CourseProgress:
+def course_progress(
+    session: Session, user: User | None, course: Course, enrollment: Enrollment | None = None
+) -> CourseProgress:
     """Progress in one course, in a fixed number of queries whatever the number of units."""
     if user is None or not getattr(user, "is_authenticated", False) or enrollment is None:
         return _blank(course)
@@ -47,8 +49,9 @@ def course_progress(session: Session, user: User | None, course: Course,
 
 
 def _blank(course: Course) -> CourseProgress:
-    return CourseProgress(units_total=len(course.published_units()),
-                          has_quiz=bool(course.quiz and course.quiz.questions))
+    return CourseProgress(
+        units_total=len(course.published_units()), has_quiz=bool(course.quiz and course.quiz.questions)
+    )
 
 
 def progress_of_enrollments(session: Session, user: User, enrollments: list[Enrollment]) -> list[CourseProgress]:
@@ -57,13 +60,15 @@ def progress_of_enrollments(session: Session, user: User, enrollments: list[Enro
     unit_ids = [u.id for e in enrollments for u in e.course.published_units()]
     done: set[int] = set()
     if unit_ids:
-        done = set(session.scalars(
-            select(UnitProgress.unit_id).where(
-                UnitProgress.user_id == user.id,
-                UnitProgress.unit_id.in_(unit_ids),
-                UnitProgress.completed_at.is_not(None),
+        done = set(
+            session.scalars(
+                select(UnitProgress.unit_id).where(
+                    UnitProgress.user_id == user.id,
+                    UnitProgress.unit_id.in_(unit_ids),
+                    UnitProgress.completed_at.is_not(None),
+                )
             )
-        ))
+        )
     quiz_ids = [e.course.quiz.id for e in enrollments if e.course.quiz is not None]
     attempts = {}
     if quiz_ids:
@@ -72,8 +77,7 @@ def progress_of_enrollments(session: Session, user: User, enrollments: list[Enro
             quiz_id: (count, best, bool(ok))
             for quiz_id, count, best, ok in session.execute(
                 select(Attempt.quiz_id, func.count(Attempt.id), func.max(Attempt.score), passed)
-                .where(Attempt.quiz_id.in_(quiz_ids), Attempt.user_id == user.id,
-                       Attempt.submitted_at.is_not(None))
+                .where(Attempt.quiz_id.in_(quiz_ids), Attempt.user_id == user.id, Attempt.submitted_at.is_not(None))
                 .group_by(Attempt.quiz_id)
             )
         }
@@ -83,10 +87,12 @@ def progress_of_enrollments(session: Session, user: User, enrollments: list[Enro
         progress.done_unit_ids = {u.id for u in units if u.id in done}
         if enrollment.course.quiz is not None:
             progress.attempts_used, progress.best_score, progress.quiz_passed = attempts.get(
-                enrollment.course.quiz.id, (0, None, False))
+                enrollment.course.quiz.id, (0, None, False)
+            )
         by_id = {u.id: u for u in units}
         progress.resume_unit = by_id.get(enrollment.last_unit_id or 0) or next(
-            (u for u in units if u.id not in progress.done_unit_ids), units[0] if units else None)
+            (u for u in units if u.id not in progress.done_unit_ids), units[0] if units else None
+        )
     return results
 
 
@@ -141,9 +147,12 @@ def save_position(session: Session, user: User, unit: Unit, seconds: float) -> N
 
 
 def video_position(session: Session, user: User, unit: Unit) -> float:
-    return session.scalar(
-        select(UnitProgress.video_position).where(UnitProgress.user_id == user.id, UnitProgress.unit_id == unit.id)
-    ) or 0.0
+    return (
+        session.scalar(
+            select(UnitProgress.video_position).where(UnitProgress.user_id == user.id, UnitProgress.unit_id == unit.id)
+        )
+        or 0.0
+    )
 
 
 def neighbours(course: Course, unit: Unit) -> tuple[Unit | None, Unit | None]:

@@ -4,6 +4,7 @@ A unit may go live when its video has captions in the course language and every 
 reading text has alt text (WCAG 2.2 SC 1.2.2 Captions and 1.1.1 Non-text Content). A trainer
 may publish with gaps only by writing why; the reason is kept and shown on the Teach pages.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,8 +33,10 @@ def has_captions(unit: Unit, language: str | None = None) -> bool:
     """True when the unit has a captions or subtitles track with cues in `language` (by default
     the course's), matched by primary language subtag (lms.text.same_language)."""
     language = language or unit.course.language
-    return any(t.kind in ("captions", "subtitles") and t.cue_count and same_language(t.language, language)
-               for t in unit.caption_tracks)
+    return any(
+        t.kind in ("captions", "subtitles") and t.cue_count and same_language(t.language, language)
+        for t in unit.caption_tracks
+    )
 
 
 def publish_gaps(unit: Unit) -> list[str]:
@@ -41,14 +44,21 @@ def publish_gaps(unit: Unit) -> list[str]:
     text for its images. Empty when it may be published."""
     gaps = []
     if unit.video is not None and not has_captions(unit):
-        gaps.append(_("The video has no captions in the course language (%(language)s).",
-                      language=language_name(unit.course.language)))
+        gaps.append(
+            _(
+                "The video has no captions in the course language (%(language)s).",
+                language=language_name(unit.course.language),
+            )
+        )
     missing = images_without_alt(unit.body_html or "")
     if missing:
-        gaps.append(ngettext(
-            "%(num)d image in the text has no alt text. Write what it shows, like ![A trainer at a flip chart](picture.png).",
-            "%(num)d images in the text have no alt text. Write what each shows, like ![A trainer at a flip chart](picture.png).",
-            missing))
+        gaps.append(
+            ngettext(
+                "%(num)d image in the text has no alt text. Write what it shows, like ![A trainer at a flip chart](picture.png).",
+                "%(num)d images in the text have no alt text. Write what each shows, like ![A trainer at a flip chart](picture.png).",
+                missing,
+            )
+        )
     return gaps
 
 
@@ -81,5 +91,7 @@ class UnitState:
 
 def unit_states(course: Course) -> list[UnitState]:
     """The gate's view of every unit of the course, in course order."""
-    return [UnitState(u, has_captions(u, course.language), publish_gaps(u))
-            for u in sorted(course.units, key=lambda u: u.position)]
+    return [
+        UnitState(u, has_captions(u, course.language), publish_gaps(u))
+        for u in sorted(course.units, key=lambda u: u.position)
+    ]

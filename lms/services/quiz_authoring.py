@@ -5,6 +5,7 @@ Plain functions on plain values. Problems a trainer can fix are raised as FieldE
 id of the form field to fix, so views can show each next to its field and link to it. Questions
 and choices are updated in place, so the ids that submitted attempts refer to stay put.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,12 +31,13 @@ MAX_QUESTIONS = 500
 
 # --- Quiz settings -------------------------------------------------------------------------------
 
+
 def get_course(session: Session, course_id: int) -> Course:
     """The course with its quiz, questions and choices, in a fixed number of queries."""
     course = session.scalars(
-        select(Course).where(Course.id == course_id).options(
-            selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices)
-        )
+        select(Course)
+        .where(Course.id == course_id)
+        .options(selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices))
     ).first()
     if course is None:
         raise NotFound()
@@ -71,6 +73,7 @@ def save_settings(session: Session, course: Course, title: str, pass_mark: int, 
 
 # --- Questions from the form ---------------------------------------------------------------------
 
+
 class QuestionFields:
     """What the question form sends: the fields every type has, and the type's own editor fields
     (its ``QuestionType.editor``) by name, e.g. ``choices`` (a list of ChoiceRow) or ``accepted``."""
@@ -101,14 +104,20 @@ def build_spec(data: QuestionFields) -> QuestionSpec:
     errors.update(problems)
     if errors:
         raise FieldErrors(errors)
-    return QuestionSpec(type=qtype.name, prompt=prompt, title=title, feedback=(data.feedback or "").strip(),
-                        choices=choices)
+    return QuestionSpec(
+        type=qtype.name, prompt=prompt, title=title, feedback=(data.feedback or "").strip(), choices=choices
+    )
 
 
 def fields_of(question: Question) -> QuestionFields:
     """The form's values for an existing question."""
-    return QuestionFields(question.type, question.prompt, title=question.title, feedback=question.feedback,
-                          **type_of(question).to_editor(spec_of(question)))
+    return QuestionFields(
+        question.type,
+        question.prompt,
+        title=question.title,
+        feedback=question.feedback,
+        **type_of(question).to_editor(spec_of(question)),
+    )
 
 
 def has_weights(question: Question) -> bool:
@@ -192,7 +201,9 @@ def import_gift(session: Session, quiz: Quiz, text: str | bytes, mode: str) -> i
     return _store(session, quiz, parse_gift(text), mode)
 
 
-def import_questions(session: Session, quiz: Quiz, source: str | bytes, mode: str, fmt: str = "gift") -> tuple[int, list[str]]:
+def import_questions(
+    session: Session, quiz: Quiz, source: str | bytes, mode: str, fmt: str = "gift"
+) -> tuple[int, list[str]]:
     """Import every question of a question file or none: the number imported and the warnings
     for the trainer (a Windows-1252 file, embedded pictures not imported...).
 

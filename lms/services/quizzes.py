@@ -1,4 +1,5 @@
 """Taking a quiz: attempts, validation of answers, grading."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -141,6 +142,14 @@ def explain(quiz: Quiz, attempt: Attempt) -> list[QuestionResult]:
         feedback = list(graded.feedback)
         if question.feedback:
             feedback.append(question.feedback)
-        results.append(QuestionResult(question, qtype.answer_text(question, answer), saved["correct"], saved["score"],
-                                      feedback, qtype.correct_answer(question)))
+        results.append(
+            QuestionResult(
+                question,
+                qtype.answer_text(question, answer),
+                saved["correct"],
+                saved["score"],
+                feedback,
+                qtype.correct_answer(question),
+            )
+        )
     return results

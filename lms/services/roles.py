@@ -1,4 +1,5 @@
 """Who may do what: roles, course ownership and trainer assignment."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -43,20 +44,25 @@ def require_admin(user) -> None:
 
 def require_edit(user, course: Course) -> None:
     if not can_edit(user, course):
-        raise NotAllowed(_("You cannot edit “%(title)s”. Its owner or an admin can add you as a trainer.",
-                           title=course.title))
+        raise NotAllowed(
+            _("You cannot edit “%(title)s”. Its owner or an admin can add you as a trainer.", title=course.title)
+        )
 
 
 def editable_courses(session: Session, user) -> list[Course]:
     """The courses the user may edit, with what the author dashboard shows, in a fixed number of queries."""
     if not _signed_in(user) or not user.is_trainer:
         return []
-    query = select(Course).options(
-        selectinload(Course.units).selectinload(Unit.video),
-        selectinload(Course.units).selectinload(Unit.caption_tracks),
-        selectinload(Course.trainers),
-        selectinload(Course.owner),
-    ).order_by(Course.title)
+    query = (
+        select(Course)
+        .options(
+            selectinload(Course.units).selectinload(Unit.video),
+            selectinload(Course.units).selectinload(Unit.caption_tracks),
+            selectinload(Course.trainers),
+            selectinload(Course.owner),
+        )
+        .order_by(Course.title)
+    )
     if not user.is_admin:
         assigned = select(course_trainers.c.course_id).where(course_trainers.c.user_id == user.id)
         query = query.where((Course.owner_id == user.id) | Course.id.in_(assigned))
@@ -80,8 +86,9 @@ def set_role(session: Session, actor: User, user_id: int, role: str) -> User:
     if user is None:
         raise NotFound()
     if user.role == "admin" and role != "admin" and admin_count(session) <= 1:
-        raise LastAdmin(_("%(name)s is the only admin. Make someone else an admin first, so the site keeps one.",
-                          name=user.name))
+        raise LastAdmin(
+            _("%(name)s is the only admin. Make someone else an admin first, so the site keeps one.", name=user.name)
+        )
     if user.role != role:
         audit.record(session, "role_changed", actor=actor, email=user.email, detail=f"{user.role} → {role}")
     user.role = role

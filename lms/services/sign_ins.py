@@ -6,6 +6,7 @@ row ends every copy of both cookies: at sign-out (that sign-in), at "sign out ev
 password change or reset (all of the user's). A new token is made at each sign-in, so remember-me
 cookies rotate. OWASP ASVS 3.3 (session termination), 3.5 (token-based sessions).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,15 @@ def start(session: Session, user: User, *, remember: bool = False) -> str:
     now = utcnow()
     session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at < now))
     token = secrets.token_urlsafe(32)
-    session.add(LoginSession(user_id=user.id, token_hash=_hash(token), remember=remember, created_at=now,
-                             expires_at=now + (REMEMBER_FOR if remember else SESSION_FOR)))
+    session.add(
+        LoginSession(
+            user_id=user.id,
+            token_hash=_hash(token),
+            remember=remember,
+            created_at=now,
+            expires_at=now + (REMEMBER_FOR if remember else SESSION_FOR),
+        )
+    )
     session.flush()
     user.login_token = token
     return token
@@ -46,8 +54,9 @@ def load(session: Session, alternative_id: str) -> User | None:
     if not (user_id.isascii() and user_id.isdigit() and 0 < len(user_id) < 10 and token):
         return None
     user = session.scalars(
-        select(User).join(LoginSession, LoginSession.user_id == User.id).where(
-            User.id == int(user_id), LoginSession.token_hash == _hash(token), LoginSession.expires_at > utcnow())
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(User.id == int(user_id), LoginSession.token_hash == _hash(token), LoginSession.expires_at > utcnow())
     ).first()
     if user is not None:
         user.login_token = token
@@ -57,8 +66,11 @@ def load(session: Session, alternative_id: str) -> User | None:
 def end(session: Session, user: User) -> None:
     """End the sign-in user was loaded for (this browser's)."""
     if user.login_token:
-        session.execute(delete(LoginSession).where(LoginSession.user_id == user.id,
-                                                   LoginSession.token_hash == _hash(user.login_token)))
+        session.execute(
+            delete(LoginSession).where(
+                LoginSession.user_id == user.id, LoginSession.token_hash == _hash(user.login_token)
+            )
+        )
         session.flush()
 
 

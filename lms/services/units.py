@@ -5,6 +5,7 @@ sanitized HTML (`body_html`, from lms.content.sanitize.render_markdown), so page
 Markdown per request. Problems a trainer can fix are raised as FieldErrors keyed by the unit
 form's field names ("title", "slug"). Functions flush; the request commits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -49,7 +50,7 @@ def _unit_slug(course: Course, unit: Unit, slug: str, title: str) -> str:
     base = slugify(title) or "unit"
     chosen, n = base, 2
     while chosen in taken:
-        chosen = f"{base[:SLUG_MAX - 4]}-{n}"
+        chosen = f"{base[: SLUG_MAX - 4]}-{n}"
         n += 1
     return chosen
 

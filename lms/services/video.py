@@ -5,6 +5,7 @@ the client's file name is never used. A unit's video row keeps the file name, ty
 duration (seconds, measured by ffmpeg; None when it cannot tell), a description of what it shows, and an
 optional poster image with its alt text.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,15 @@ def _safe_duration(path: Path) -> float | None:
         return None
 
 
-def attach_video(session: Session, unit: Unit, stream: BinaryIO, media_dir: Path, *, description: str = "",
-                 max_bytes: int | None = None) -> Video:
+def attach_video(
+    session: Session,
+    unit: Unit,
+    stream: BinaryIO,
+    media_dir: Path,
+    *,
+    description: str = "",
+    max_bytes: int | None = None,
+) -> Video:
     """Store an upload under its content hash and make it the unit's video. The type comes from
     the file's first bytes (WebM, MP4, MP3, M4A). Raises MediaRejected."""
     try:
@@ -51,7 +59,11 @@ def attach_video(session: Session, unit: Unit, stream: BinaryIO, media_dir: Path
     except ValueError as err:
         if str(err) == "too-large":
             raise MediaRejected(_("The file is larger than this site accepts.")) from None
-        raise MediaRejected(_("This file is not a WebM, MP4, MP3 or M4A file. Check you chose the video itself, not a link or a project file.")) from None
+        raise MediaRejected(
+            _(
+                "This file is not a WebM, MP4, MP3 or M4A file. Check you chose the video itself, not a link or a project file."
+            )
+        ) from None
     if size == 0:
         raise MediaRejected(_("The file is empty."))
     if unit.video is None:
@@ -77,11 +89,15 @@ def check_poster_alt(unit: Unit, alt: str, *, new_poster: bool) -> str:
     alt = (alt or "").strip()
     has_poster = new_poster or (unit.video is not None and unit.video.poster_filename is not None)
     if len(alt) > POSTER_ALT_MAX:
-        raise FieldErrors({"poster_alt": _("Keep the poster description to %(n)d characters or fewer.", n=POSTER_ALT_MAX)})
+        raise FieldErrors(
+            {"poster_alt": _("Keep the poster description to %(n)d characters or fewer.", n=POSTER_ALT_MAX)}
+        )
     if has_poster and not alt:
         raise FieldErrors({"poster_alt": _("Describe the poster image for people who cannot see it.")})
     if alt and not has_poster:
-        raise FieldErrors({"poster": _("Choose the poster image this description is for, or leave the description empty.")})
+        raise FieldErrors(
+            {"poster": _("Choose the poster image this description is for, or leave the description empty.")}
+        )
     return alt
 
 
@@ -91,11 +107,18 @@ def store_poster(stream: BinaryIO, media_dir: Path, *, max_bytes: int | None = P
         return store_image(stream, Path(media_dir), max_bytes=max_bytes)
     except ValueError as err:
         if str(err) == "too-large":
-            raise FieldErrors({"poster": _("The poster image is larger than the limit of %(limit)s, so nothing was "
-                                           "saved. Make it smaller, for example 1280 by 720 pixels.",
-                                           limit=size_text(max_bytes or 0))}) from None
-        raise FieldErrors({"poster": _("This file is not a PNG, JPEG or WebP image. Choose a still picture "
-                                       "for the poster.")}) from None
+            raise FieldErrors(
+                {
+                    "poster": _(
+                        "The poster image is larger than the limit of %(limit)s, so nothing was "
+                        "saved. Make it smaller, for example 1280 by 720 pixels.",
+                        limit=size_text(max_bytes or 0),
+                    )
+                }
+            ) from None
+        raise FieldErrors(
+            {"poster": _("This file is not a PNG, JPEG or WebP image. Choose a still picture for the poster.")}
+        ) from None
 
 
 def _forget(media_dir: Path, stored: Stored | None) -> None:
@@ -104,9 +127,18 @@ def _forget(media_dir: Path, stored: Stored | None) -> None:
         (Path(media_dir) / stored.filename).unlink(missing_ok=True)
 
 
-def save_video(session: Session, unit: Unit, media_dir: Path, *, video: BinaryIO | None = None,
-               description: str = "", poster: BinaryIO | None = None, poster_alt: str = "",
-               max_bytes: int | None = None, poster_max_bytes: int | None = POSTER_MAX_BYTES) -> Video:
+def save_video(
+    session: Session,
+    unit: Unit,
+    media_dir: Path,
+    *,
+    video: BinaryIO | None = None,
+    description: str = "",
+    poster: BinaryIO | None = None,
+    poster_alt: str = "",
+    max_bytes: int | None = None,
+    poster_max_bytes: int | None = POSTER_MAX_BYTES,
+) -> Video:
     """The Teach video page in one step: an optional new video file, an optional new poster, and
     their texts. Without a new video file the unit must have one already (its file is kept).
 

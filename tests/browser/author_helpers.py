@@ -1,5 +1,6 @@
 """Shared pieces of the trainer-side browser tests: accounts with roles on the live site, keyboard
 helpers, the files a trainer uploads, and cleanup so the shared live site's catalog stays as seeded."""
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,8 @@ def add_user(site, key: str, name: str, email: str, role: str = "learner") -> in
 
     def make(session):
         user = accounts.find_user(session, email) or accounts.register(
-            session, name=name, email=email, password=PASSWORD, role=role)
+            session, name=name, email=email, password=PASSWORD, role=role
+        )
         session.flush()
         return user.id
 

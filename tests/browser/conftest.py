@@ -4,6 +4,7 @@ The server runs the real app on a temporary SQLite database with the real course
 few learners seeded in known states (see `Site`). Each test gets a fresh browser context, so
 cookies never leak from one test to the next.
 """
+
 from __future__ import annotations
 
 import threading
@@ -20,8 +21,16 @@ from tests.factories import PASSWORD
 from tests.helpers import CONTENT, shared_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 #: Fail fast: nothing on a local test server should take seconds.
 
 
@@ -110,8 +119,10 @@ def _seed(app) -> dict:
     out = {"users": users, "slugs": slugs, "codes": {}, "results": {}}
     with app.app_context():
         db = get_session()
-        made = {key: accounts.register(db, name=name, email=email, password=PASSWORD)
-                for key, (email, name) in users.items()}
+        made = {
+            key: accounts.register(db, name=name, email=email, password=PASSWORD)
+            for key, (email, name) in users.items()
+        }
         db.flush()
         courses = {c.slug: c for c in db.scalars(select(Course))}
 
@@ -148,15 +159,17 @@ def site(tmp_path_factory):
     """The app with the real courses, served on 127.0.0.1 in a daemon thread."""
     folder = tmp_path_factory.mktemp("live")
     media = folder / "media"
-    app = create_app({
-        "INSTANCE_PATH": str(folder / "instance"),
-        "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
-        "MEDIA_DIR": str(media),
-        "CACHE_DIR": str(folder / "cache"),
-        "TESTING": True,
-        # The page tests open the verification pages many times in a minute.
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(folder / "instance"),
+            "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
+            "MEDIA_DIR": str(media),
+            "CACHE_DIR": str(folder / "cache"),
+            "TESTING": True,
+            # The page tests open the verification pages many times in a minute.
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     Base.metadata.create_all(app.extensions["lms.engine"])
     with app.app_context():
         from lms.services.course_import import import_all

@@ -1,4 +1,5 @@
 """Shared checks for the browser tests: axe, keyboard focus, page structure, the pages to visit."""
+
 from __future__ import annotations
 
 import re
@@ -22,8 +23,7 @@ def assert_no_axe_violations(page, label: str = "") -> None:
         from axe_playwright_python.sync_playwright import Axe
 
         _axe = Axe()
-    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                      "resultTypes": ["violations"]})
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
     violations = results.response["violations"]
     if violations:
         lines = [f"axe found {len(violations)} violation(s) on {label or page.url}:"]
@@ -37,6 +37,7 @@ def assert_no_axe_violations(page, label: str = "") -> None:
 
 
 # ---------------------------------------------------------------- keyboard
+
 
 def is_focused(page, locator) -> bool:
     return locator.evaluate("el => el === document.activeElement")
@@ -54,8 +55,9 @@ def tab_to(page, locator, max_presses: int = 80, key: str = "Tab") -> None:
         if page.evaluate("el => el === document.activeElement", handle):
             return
         page.keyboard.press(key)
-    pytest.fail(f"{locator} not reached after {max_presses} presses of {key}; focus is on {describe_focus(page)}",
-                pytrace=False)
+    pytest.fail(
+        f"{locator} not reached after {max_presses} presses of {key}; focus is on {describe_focus(page)}", pytrace=False
+    )
 
 
 def reset_focus_to_top(page) -> None:
@@ -121,6 +123,7 @@ def assert_skip_link_first(page) -> None:
 
 # ---------------------------------------------------------------- course content
 
+
 def normalize(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -176,6 +179,7 @@ def course_title(slug: str) -> str:
 
 # ---------------------------------------------------------------- the pages and states to check
 
+
 def _submit_empty(page) -> None:
     page.get_by_role("main").get_by_role("button", name=re.compile("^(Create account|Sign in|Submit answers)$")).click()
 
@@ -221,19 +225,51 @@ PAGES = [
     PageCase("course-in-progress", "course", "progress", "/courses/public-speaking"),
     PageCase("course-completed", "course", "graduate", "/courses/telling-impact-stories"),
     PageCase("register-empty", "register", "anonymous", "/register"),
-    PageCase("register-with-errors", "register", "anonymous", "/register", status=400, action=_submit_empty,
-             has_errors=True, autofocus=".error-summary"),
+    PageCase(
+        "register-with-errors",
+        "register",
+        "anonymous",
+        "/register",
+        status=400,
+        action=_submit_empty,
+        has_errors=True,
+        autofocus=".error-summary",
+    ),
     PageCase("sign-in-empty", "sign-in", "anonymous", "/login"),
-    PageCase("sign-in-wrong-password", "sign-in", "anonymous", "/login", status=400, action=_wrong_password,
-             has_errors=True, autofocus=".error-summary"),
+    PageCase(
+        "sign-in-wrong-password",
+        "sign-in",
+        "anonymous",
+        "/login",
+        status=400,
+        action=_wrong_password,
+        has_errors=True,
+        autofocus=".error-summary",
+    ),
     PageCase("account", "account", "progress", "/account"),
-    PageCase("account-password-errors", "account", "progress", "/account", status=400,
-             action=_change_password_empty, has_errors=True, autofocus=".error-summary"),
+    PageCase(
+        "account-password-errors",
+        "account",
+        "progress",
+        "/account",
+        status=400,
+        action=_change_password_empty,
+        has_errors=True,
+        autofocus=".error-summary",
+    ),
     PageCase("reset-link-invalid", "reset-link-invalid", "anonymous", "/password/reset/not-a-token", status=400),
     PageCase("unit-with-video", "unit", "progress", UNIT),
     PageCase("quiz-fresh", "quiz", "progress", "/courses/public-speaking/quiz"),
-    PageCase("quiz-nothing-chosen", "quiz", "progress", "/courses/public-speaking/quiz", status=422,
-             action=_submit_empty, has_errors=True, autofocus=".error-summary"),
+    PageCase(
+        "quiz-nothing-chosen",
+        "quiz",
+        "progress",
+        "/courses/public-speaking/quiz",
+        status=422,
+        action=_submit_empty,
+        has_errors=True,
+        autofocus=".error-summary",
+    ),
     PageCase("quiz-already-passed", "quiz", "graduate", "/courses/telling-impact-stories/quiz"),
     PageCase("result-passed", "result", "graduate", lambda s: s.results["passed"], autofocus="h1"),
     PageCase("result-failed", "result", "progress", lambda s: s.results["failed"], autofocus="h1"),
@@ -245,22 +281,44 @@ PAGES = [
     PageCase("certificate-revoked", "certificate", "revoked", lambda s: f"/certificates/{s.codes['revoked']}"),
     PageCase("verify-empty-signed-out", "verify", "anonymous", "/verify"),
     PageCase("verify-empty-signed-in", "verify", "graduate", "/verify"),
-    PageCase("verify-genuine", "verify-genuine", "anonymous", lambda s: f"/verify/{s.codes['genuine']}",
-             autofocus="h1"),
-    PageCase("verify-revoked", "verify-revoked", "anonymous", lambda s: f"/verify/{s.codes['revoked']}",
-             autofocus="h1"),
-    PageCase("verify-unknown", "verify-unknown", "anonymous", "/verify?code=ABCDE-12345-FGHJK-67890", status=404,
-             autofocus="h1"),
+    PageCase(
+        "verify-genuine", "verify-genuine", "anonymous", lambda s: f"/verify/{s.codes['genuine']}", autofocus="h1"
+    ),
+    PageCase(
+        "verify-revoked", "verify-revoked", "anonymous", lambda s: f"/verify/{s.codes['revoked']}", autofocus="h1"
+    ),
+    PageCase(
+        "verify-unknown",
+        "verify-unknown",
+        "anonymous",
+        "/verify?code=ABCDE-12345-FGHJK-67890",
+        status=404,
+        autofocus="h1",
+    ),
     PageCase("error-404-signed-out", "error-404", "anonymous", "/courses/no-such-course", status=404),
     PageCase("error-404-signed-in", "error-404", "progress", "/courses/no-such-course", status=404),
     PageCase("error-403-not-enrolled", "error-403", "newcomer", UNIT, status=403),
 ]
 
 #: One GET page per page type, for the layout and weight checks (states reached by a form post excluded).
-PAGE_TYPES = [c for c in PAGES if c.action is None and c.id not in {
-    "catalog-signed-in", "course-signed-out", "course-not-enrolled", "course-completed", "my-learning-empty",
-    "my-certificates-empty", "verify-empty-signed-in", "error-404-signed-in", "certificate-revoked",
-    "quiz-already-passed"}]
+PAGE_TYPES = [
+    c
+    for c in PAGES
+    if c.action is None
+    and c.id
+    not in {
+        "catalog-signed-in",
+        "course-signed-out",
+        "course-not-enrolled",
+        "course-completed",
+        "my-learning-empty",
+        "my-certificates-empty",
+        "verify-empty-signed-in",
+        "error-404-signed-in",
+        "certificate-revoked",
+        "quiz-already-passed",
+    }
+]
 
 
 def open_case(page_as, site, case: PageCase, **context_options):
@@ -294,8 +352,9 @@ def sign_in(context, site, who: str) -> None:
         email = site.users[who][0]
         html = context.request.get("/login").text()
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-        response = context.request.post("/login", form={"csrf_token": token, "email": email, "password": PASSWORD},
-                                        max_redirects=0)
+        response = context.request.post(
+            "/login", form={"csrf_token": token, "email": email, "password": PASSWORD}, max_redirects=0
+        )
         assert response.status == 302, f"signing in {email} failed: {response.status}"
         site.states[who] = context.storage_state()
     else:

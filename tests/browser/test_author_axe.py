@@ -1,4 +1,5 @@
 """axe-core and heading checks on every trainer page (Teach, quiz writing, results, admin) in each state."""
+
 from __future__ import annotations
 
 import base64
@@ -45,35 +46,57 @@ def _build(site) -> dict:
         out = dict(ids)
         # Course A: a video unit with live captions, a unit published with gaps, a draft unit with
         # gaps and captions waiting for confirmation, a quiz of the four question types, learners.
-        course = courses.create_course(db, trainer, CourseFields(
-            title="Safe Water at Home", summary="Keep drinking water clean.", language="en",
-            outcomes=["Boil water safely", "Store water clean"], estimated_minutes=40))
-        u1 = units.create_unit(db, course, UnitFields(
-            title="Why clean water matters", summary="What dirty water does.",
-            body_md="## Germs\n\nMost illness from water comes from germs.\n\n![A clear glass of water](glass.png)",
-            estimated_minutes=10))
+        course = courses.create_course(
+            db,
+            trainer,
+            CourseFields(
+                title="Safe Water at Home",
+                summary="Keep drinking water clean.",
+                language="en",
+                outcomes=["Boil water safely", "Store water clean"],
+                estimated_minutes=40,
+            ),
+        )
+        u1 = units.create_unit(
+            db,
+            course,
+            UnitFields(
+                title="Why clean water matters",
+                summary="What dirty water does.",
+                body_md="## Germs\n\nMost illness from water comes from germs.\n\n![A clear glass of water](glass.png)",
+                estimated_minutes=10,
+            ),
+        )
         with open(WEBM, "rb") as fh:
             videos.attach_video(db, u1, fh, media, description="A trainer speaks to a room.")
-        check = caption_tracks.check_captions(db, u1, trainer, SRT.encode(), "talk.srt", language="en",
-                                              kind="captions", media_dir=media)
+        check = caption_tracks.check_captions(
+            db, u1, trainer, SRT.encode(), "talk.srt", language="en", kind="captions", media_dir=media
+        )
         track = caption_tracks.confirm_captions(db, check.pending)
         publishing.set_unit_status(db, u1, "published")
-        u2 = units.create_unit(db, course, UnitFields(title="Boiling", body_md="Boil it.\n\n![](pot.png)",
-                                                      estimated_minutes=5))
+        u2 = units.create_unit(
+            db, course, UnitFields(title="Boiling", body_md="Boil it.\n\n![](pot.png)", estimated_minutes=5)
+        )
         publishing.set_unit_status(db, u2, "published", "Workshop starts tomorrow; alt text on Friday.")
-        u3 = units.create_unit(db, course, UnitFields(title="Filters", body_md="![](filter.png)",
-                                                      estimated_minutes=5))
+        u3 = units.create_unit(db, course, UnitFields(title="Filters", body_md="![](filter.png)", estimated_minutes=5))
         with open(WEBM, "rb") as fh:
             videos.attach_video(db, u3, fh, media)
-        pending = caption_tracks.check_captions(db, u3, trainer, SRT.encode(), "filters.srt", language="en",
-                                                kind="captions", media_dir=media).pending
+        pending = caption_tracks.check_captions(
+            db, u3, trainer, SRT.encode(), "filters.srt", language="en", kind="captions", media_dir=media
+        ).pending
         quiz = qa.save_settings(db, course, "Check your understanding", 60, 3)
-        rows = [ChoiceRow("One minute at a rolling boil", True, "Right."), ChoiceRow("A few seconds", False, "Longer."),
-                ChoiceRow("Until it is warm", False, "")]
+        rows = [
+            ChoiceRow("One minute at a rolling boil", True, "Right."),
+            ChoiceRow("A few seconds", False, "Longer."),
+            ChoiceRow("Until it is warm", False, ""),
+        ]
         specs = [
             QuestionFields("single", "How long should water boil?", title="Boil", choices=rows),
-            QuestionFields("multiple", "Which keep stored water clean?", choices=[
-                ChoiceRow("A lid", True), ChoiceRow("A clean container", True), ChoiceRow("Sunlight", False)]),
+            QuestionFields(
+                "multiple",
+                "Which keep stored water clean?",
+                choices=[ChoiceRow("A lid", True), ChoiceRow("A clean container", True), ChoiceRow("Sunlight", False)],
+            ),
             QuestionFields("true_false", "Clear water is always safe.", answer="false", feedback_true="Not always."),
             QuestionFields("short_text", "What do you do to water to kill germs?", accepted="boil it\nboil"),
         ]
@@ -89,19 +112,32 @@ def _build(site) -> dict:
                 if q.type == "short_text":
                     form[f"q-{q.id}"] = ["boil" if right else "filter it"]
                 else:
-                    form[f"q-{q.id}"] = [str(c.id) for c in q.choices if c.correct == right][:1 if q.type != "multiple" or not right else None]
+                    form[f"q-{q.id}"] = [str(c.id) for c in q.choices if c.correct == right][
+                        : 1 if q.type != "multiple" or not right else None
+                    ]
             quizzes.submit(db, user, quiz, attempt, form)
         enrollment.enroll(db, db.get(User, ids["idle"]), course)
 
         # Course B: a quiz with one question and nobody enrolled. Course C: no quiz at all.
         empty = courses.create_course(db, trainer, CourseFields(title="Handwashing", estimated_minutes=15))
-        qa.add_question(db, qa.save_settings(db, empty, "Handwashing check", 70, 0),
-                        qa.build_spec(QuestionFields("true_false", "Soap helps.", answer="true")))
+        qa.add_question(
+            db,
+            qa.save_settings(db, empty, "Handwashing check", 70, 0),
+            qa.build_spec(QuestionFields("true_false", "Soap helps.", answer="true")),
+        )
         bare = courses.create_course(db, trainer, CourseFields(title="Latrine Care", estimated_minutes=20))
         db.flush()
-        out.update(course=course.id, u1=u1.id, u2=u2.id, u3=u3.id, track=track.id,
-                   pending=f"/teach/units/{u3.id}/captions/pending/{pending.token}",
-                   question=questions[0].id, empty=empty.id, bare=bare.id)
+        out.update(
+            course=course.id,
+            u1=u1.id,
+            u2=u2.id,
+            u3=u3.id,
+            track=track.id,
+            pending=f"/teach/units/{u3.id}/captions/pending/{pending.token}",
+            question=questions[0].id,
+            empty=empty.id,
+            bare=bare.id,
+        )
         return out
 
     return in_db(site, build)
@@ -132,6 +168,7 @@ def pages(browser, site):
 
 # ---------------------------------------------------------------- actions that lead to a state
 
+
 def _submit(page, name: str) -> None:
     page.get_by_role("main").get_by_role("button", name=name, exact=True).click()
 
@@ -153,7 +190,8 @@ def _unit_preview(page, w):
     page.get_by_label(re.compile("^Unit title")).fill("Storing water")
     page.get_by_label(re.compile(r"^Reading text")).fill(
         "## Containers\n\nUse a **clean** container with a lid.\n\n### Lids\n\n- Keep it closed\n- Wash it weekly\n\n"
-        "![A blue water jar with a tap](jar.png)\n\n<script>alert(1)</script>")
+        "![A blue water jar with a tap](jar.png)\n\n<script>alert(1)</script>"
+    )
     _submit(page, "Preview")
 
 
@@ -163,21 +201,26 @@ def _publish_without_reason(page, w):
 
 def _not_a_video(page, w):
     page.get_by_label(re.compile("^Video or audio file")).set_input_files(
-        files=[{"name": "movie.webm", "mimeType": "video/webm", "buffer": b"<html>not a video</html>" * 100}])
+        files=[{"name": "movie.webm", "mimeType": "video/webm", "buffer": b"<html>not a video</html>" * 100}]
+    )
     _submit(page, "Upload video")
 
 
 def _poster(page, w):
-    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
     page.get_by_label(re.compile("^Poster image")).set_input_files(
-        files=[{"name": "room.png", "mimeType": "image/png", "buffer": png}])
+        files=[{"name": "room.png", "mimeType": "image/png", "buffer": png}]
+    )
     page.get_by_label(re.compile("^What the poster shows")).fill("A trainer stands before a room of learners.")
     _submit(page, "Save changes")
 
 
 def _rejected_captions(page, w):
     page.get_by_label(re.compile("^Caption file")).set_input_files(
-        files=[{"name": "broken.srt", "mimeType": "text/plain", "buffer": BROKEN_VTT.encode()}])
+        files=[{"name": "broken.srt", "mimeType": "text/plain", "buffer": BROKEN_VTT.encode()}]
+    )
     _submit(page, "Check the captions")
 
 
@@ -205,7 +248,8 @@ def _question_errors(page, w):
 
 def _gift_errors(page, w):
     page.get_by_label(re.compile("^Or paste GIFT text")).fill(
-        "::Match:: Match these {=a -> b =c -> d}\n\n::Ok:: Fine {T}\n\n::Essay:: Write an essay {}\n\n::Open:: What {=a ~b")
+        "::Match:: Match these {=a -> b =c -> d}\n\n::Ok:: Fine {T}\n\n::Essay:: Write an essay {}\n\n::Open:: What {=a ~b"
+    )
     _submit(page, "Import questions")
 
 
@@ -225,6 +269,7 @@ def _last_admin(page, w):
 
 
 # ---------------------------------------------------------------- the pages and states
+
 
 @dataclass
 class Case:
@@ -272,10 +317,14 @@ CASES = [
     Case("quiz-none", TRAINER, lambda w: f"/teach/courses/{w['bare']}/quiz"),
     Case("quiz-with-questions", TRAINER, lambda w: _quiz(w)),
     Case("quiz-settings-errors", TRAINER, lambda w: _quiz(w), _settings_errors, 422),
-    *[Case(f"question-new-{t}", TRAINER, lambda w, t=t: _quiz(w, f"/questions/new/{t}"))
-      for t in ("single", "multiple", "true_false", "short_text")],
-    *[Case(f"question-new-{t}-errors", TRAINER, lambda w, t=t: _quiz(w, f"/questions/new/{t}"), _question_errors, 422)
-      for t in ("single", "multiple", "true_false", "short_text")],
+    *[
+        Case(f"question-new-{t}", TRAINER, lambda w, t=t: _quiz(w, f"/questions/new/{t}"))
+        for t in ("single", "multiple", "true_false", "short_text")
+    ],
+    *[
+        Case(f"question-new-{t}-errors", TRAINER, lambda w, t=t: _quiz(w, f"/questions/new/{t}"), _question_errors, 422)
+        for t in ("single", "multiple", "true_false", "short_text")
+    ],
     Case("question-edit", TRAINER, lambda w: _quiz(w, f"/questions/{w['question']}")),
     Case("question-delete", TRAINER, lambda w: _quiz(w, f"/questions/{w['question']}/delete")),
     Case("gift-import", TRAINER, lambda w: _quiz(w, "/import")),
@@ -319,7 +368,9 @@ def test_author_page_has_no_axe_violations_and_sound_headings(pages, world, case
     page = _open(pages, world, case)
     structure = assert_structure(page)
     if case.status in (422,) or case.id.endswith("-errors"):
-        assert structure["title"].startswith("Error:"), f"{case.id}: a page with errors must say so: {structure['title']!r}"
+        assert structure["title"].startswith("Error:"), (
+            f"{case.id}: a page with errors must say so: {structure['title']!r}"
+        )
         page.wait_for_function("document.activeElement && document.activeElement.matches('.error-summary')")
         broken = page.evaluate(SUMMARY_TARGETS_JS)
         assert not broken, f"{case.id}: error summary links without a form control to focus: {broken}"
@@ -362,17 +413,26 @@ def test_author_breadcrumb_separators_are_drawn_but_not_spoken(pages, world):
     spoken = crumbs.aria_snapshot()
     assert "›" not in spoken, spoken
     assert [a.strip() for a in crumbs.get_by_role("link").all_inner_texts()] == [
-        "Teach", "Safe Water at Home", "English captions", "Edit caption 1 of 3"]
+        "Teach",
+        "Safe Water at Home",
+        "English captions",
+        "Edit caption 1 of 3",
+    ]
 
 
-@pytest.mark.parametrize("path,label", [
-    (lambda w: f"/teach/units/{w['u2']}/video", "Video or audio file"),
-    (lambda w: f"/teach/units/{w['u2']}/captions/new", "Caption file"),
-    (lambda w: "/dashboard/import", "Course zip file"),
-], ids=["video", "captions", "course-zip"])
+@pytest.mark.parametrize(
+    "path,label",
+    [
+        (lambda w: f"/teach/units/{w['u2']}/video", "Video or audio file"),
+        (lambda w: f"/teach/units/{w['u2']}/captions/new", "Caption file"),
+        (lambda w: "/dashboard/import", "Course zip file"),
+    ],
+    ids=["video", "captions", "course-zip"],
+)
 def test_author_required_file_fields_are_not_announced_as_optional(pages, world, path, label):
     """A file field the form cannot be sent without is not named "(optional)" to screen reader users."""
     page = _open(pages, world, Case("file", TRAINER, path))
     name = page.get_by_label(re.compile(rf"^{re.escape(label)}")).evaluate(
-        "el => el.labels[0].innerText.replace(/\\s+/g, ' ').trim()")
+        "el => el.labels[0].innerText.replace(/\\s+/g, ' ').trim()"
+    )
     assert "(optional)" not in name, name

@@ -1,4 +1,5 @@
 """A trainer builds a captioned course with the keyboard only; a learner then gets the captions."""
+
 from __future__ import annotations
 
 import re
@@ -56,7 +57,9 @@ def test_trainer_builds_captioned_course_by_keyboard_and_learner_gets_the_captio
     activate(page, page.get_by_role("main").get_by_role("link", name="Create a course"))
     type_into(page, page.get_by_role("textbox", name=containing("Course title")), TITLE)
     type_into(page, page.get_by_role("textbox", name=containing("Summary")), "Keep drinking water safe at home.")
-    type_into(page, page.get_by_role("textbox", name=containing("Learning outcomes")), "Boil water safely\nStore it clean")
+    type_into(
+        page, page.get_by_role("textbox", name=containing("Learning outcomes")), "Boil water safely\nStore it clean"
+    )
     replace_text(page, page.get_by_role("spinbutton", name=containing("Estimated time")), "25")
     activate(page, page.get_by_role("button", name="Create course"))
     assert page.get_by_role("heading", level=1).inner_text() == TITLE
@@ -65,7 +68,9 @@ def test_trainer_builds_captioned_course_by_keyboard_and_learner_gets_the_captio
     drafted_after.append(course_id)
 
     # Two units.
-    for title, body in zip(UNITS, ("## Germs\n\nMost illness from water comes from germs.", "Boil for one minute."), strict=False):
+    for title, body in zip(
+        UNITS, ("## Germs\n\nMost illness from water comes from germs.", "Boil for one minute."), strict=False
+    ):
         activate(page, page.get_by_role("link", name="Add a unit"))
         assert page.get_by_role("heading", level=1).inner_text() == "Add a unit"
         type_into(page, page.get_by_role("textbox", name=containing("Unit title")), title)
@@ -79,8 +84,11 @@ def test_trainer_builds_captioned_course_by_keyboard_and_learner_gets_the_captio
     activate(page, unit_link(page, "Add a video for", 1))
     assert page.get_by_role("heading", level=1).inner_text() == f"Video for {UNITS[0]}"
     upload_by_keyboard(page, "Video or audio file", WEBM)
-    type_into(page, page.get_by_role("textbox", name=containing("What the video shows")),
-              "A trainer speaks to a room about clean water.")
+    type_into(
+        page,
+        page.get_by_role("textbox", name=containing("What the video shows")),
+        "A trainer speaks to a room about clean water.",
+    )
     activate(page, page.get_by_role("button", name="Upload video"))
     assert f"Video saved for “{UNITS[0]}”" in status_text(page)
     assert page.get_by_role("heading", level=1).inner_text() == f"Upload captions for {UNITS[0]}"
@@ -97,8 +105,12 @@ def test_trainer_builds_captioned_course_by_keyboard_and_learner_gets_the_captio
         assert main.get_by_role("heading", level=2, name=heading).count() == 1, heading
     assert main.get_by_role("heading", level=3, name="Quality warnings").count() == 1
     figures = main.get_by_role("table", name="Caption quality figures, with the guideline for each")
-    expected = {"Longest line": "27 characters", "Most lines in one caption": "2",
-                "Shortest caption": "3.04 seconds", "Longest caption": "31.90 seconds"}
+    expected = {
+        "Longest line": "27 characters",
+        "Most lines in one caption": "2",
+        "Shortest caption": "3.04 seconds",
+        "Longest caption": "31.90 seconds",
+    }
     for measure, value in expected.items():
         row = figures.get_by_role("row").filter(has=page.get_by_role("rowheader", name=measure, exact=True))
         assert row.get_by_role("cell").first.inner_text() == value, measure
@@ -136,8 +148,11 @@ def test_trainer_builds_captioned_course_by_keyboard_and_learner_gets_the_captio
     assert f"Unit “{UNITS[0]}” is published." in status_text(page)
     activate(page, unit_link(page, "Publish", 2))
     assert "no captions in the course language" in page.locator("#gaps").inner_text()
-    type_into(page, page.get_by_role("textbox", name=containing("Reason for publishing without these")),
-              "The workshop starts tomorrow; captions follow on Friday.")
+    type_into(
+        page,
+        page.get_by_role("textbox", name=containing("Reason for publishing without these")),
+        "The workshop starts tomorrow; captions follow on Friday.",
+    )
     activate(page, page.get_by_role("button", name="Publish with these gaps"))
     assert f"Unit “{UNITS[1]}” is published." in status_text(page)
     assert "Published with gaps." in page.locator(f"li:has(h3:text-is('Unit 2: {UNITS[1]}'))").inner_text()

@@ -1,4 +1,5 @@
 """axe-core and structural checks on every page type and state, signed out and signed in."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -27,8 +28,9 @@ def test_page_structure_is_sound(page_as, site, case):
     else:
         assert not s["title"].startswith("Error:"), f"title claims an error: {s['title']!r}"
     if case.autofocus:
-        focused = page.evaluate("sel => document.activeElement === document.querySelector('main ' + sel)",
-                                case.autofocus)
+        focused = page.evaluate(
+            "sel => document.activeElement === document.querySelector('main ' + sel)", case.autofocus
+        )
         assert focused, f"{case.autofocus} did not receive focus on load"
     assert_skip_link_first(page)
 

@@ -1,4 +1,5 @@
 """A newcomer completes a whole course with the keyboard only, finding everything by role and name."""
+
 from __future__ import annotations
 
 import io
@@ -197,12 +198,16 @@ FOCUS_STYLE_JS = """el => { const s = getComputedStyle(el);
           shadow: s.boxShadow, background: s.backgroundColor}; }"""
 
 
-@pytest.mark.parametrize("who,path", [
-    ("anonymous", "/login"),
-    ("progress", f"/courses/{SLUG}"),
-    ("progress", f"/courses/{SLUG}/units/why-we-speak"),
-    ("progress", f"/courses/{SLUG}/quiz"),
-], ids=["sign-in", "course", "unit", "quiz"])
+@pytest.mark.parametrize(
+    "who,path",
+    [
+        ("anonymous", "/login"),
+        ("progress", f"/courses/{SLUG}"),
+        ("progress", f"/courses/{SLUG}/units/why-we-speak"),
+        ("progress", f"/courses/{SLUG}/quiz"),
+    ],
+    ids=["sign-in", "course", "unit", "quiz"],
+)
 def test_every_tab_stop_shows_a_visible_focus_indicator(page_as, who, path):
     """Each element reached by Tab looks different while focused: an outline, a shadow or a background."""
     page = page_as(who)
@@ -220,7 +225,11 @@ def test_every_tab_stop_shows_a_visible_focus_indicator(page_as, who, path):
         el.evaluate("e => e.blur()")  # the next Tab still starts from here
         plain = el.evaluate(FOCUS_STYLE_JS)
         seen += 1
-        if not focused["outline"] and focused["shadow"] == plain["shadow"] and focused["background"] == plain["background"]:
+        if (
+            not focused["outline"]
+            and focused["shadow"] == plain["shadow"]
+            and focused["background"] == plain["background"]
+        ):
             missing.append(el.evaluate("e => e.outerHTML.slice(0, 100)"))
     assert seen >= 5, f"only {seen} Tab stops on {path}"
     assert not missing, f"no visible focus indicator on: {missing}"

@@ -1,4 +1,5 @@
 """Layout in Chromium: reflow at 320 CSS px, reduced motion, page weight and request count."""
+
 from __future__ import annotations
 
 import gzip

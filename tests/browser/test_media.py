@@ -1,4 +1,5 @@
 """Unit media in Chromium: caption tracks load their cues, videos play, media answers Range requests."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The whole learner journey with JavaScript disabled: every core task works without it."""
+
 from __future__ import annotations
 
 import re

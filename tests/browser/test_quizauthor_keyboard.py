@@ -1,5 +1,6 @@
 """A trainer imports a GIFT quiz by keyboard, fixing the errors listed by line; a learner takes it and
 the trainer's results page shows the same figures."""
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,11 @@ pytestmark = pytest.mark.browser
 
 TITLE = "Speaking Up at Meetings"
 
-BROKEN = ("::Motive:: Which motive asks for a decision? {\n=To persuade\n~To inform#Not quite.\n~To motivate\n}\n\n"
-          "::Match:: Match these {=a -> b =c -> d}\n\n"
-          "::Capital:: Capital of Cambodia? {=Phnom Penh\n")
+BROKEN = (
+    "::Motive:: Which motive asks for a decision? {\n=To persuade\n~To inform#Not quite.\n~To motivate\n}\n\n"
+    "::Match:: Match these {=a -> b =c -> d}\n\n"
+    "::Capital:: Capital of Cambodia? {=Phnom Penh\n"
+)
 FIXED = BROKEN.replace("::Match:: Match these {=a -> b =c -> d}", "::Sky:: The sky is green. {F}") + "}\n"
 
 TABLE_JS = "t => Array.from(t.rows, r => Array.from(r.cells, c => c.innerText.replace(/\\s+/g, ' ').trim()))"
@@ -39,10 +42,12 @@ def _course(site, owner_email: str) -> int:
 
     def build(db):
         owner = accounts.find_user(db, owner_email)
-        course = courses.create_course(db, owner, CourseFields(title=TITLE, summary="Say what you mean.",
-                                                               estimated_minutes=20))
-        unit = units.create_unit(db, course, UnitFields(title="Asking for the floor", body_md="Raise a hand.",
-                                                        estimated_minutes=5))
+        course = courses.create_course(
+            db, owner, CourseFields(title=TITLE, summary="Say what you mean.", estimated_minutes=20)
+        )
+        unit = units.create_unit(
+            db, course, UnitFields(title="Asking for the floor", body_md="Raise a hand.", estimated_minutes=5)
+        )
         publishing.set_unit_status(db, unit, "published")
         courses.set_course_status(db, course, "published")
         qa.save_settings(db, course, "Check your understanding", 50, 3)
@@ -91,8 +96,10 @@ def test_trainer_fixes_gift_by_keyboard_and_results_match_the_learners_attempt(b
     # The same problems are next to the box, which still holds the text.
     box = page.get_by_role("textbox", name=containing("Or paste GIFT text"))
     assert box.get_attribute("aria-invalid") == "true" and box.input_value() == BROKEN
-    described = box.evaluate("el => el.getAttribute('aria-describedby').split(' ').map(id => "
-                             "document.getElementById(id).innerText).join(' ')")
+    described = box.evaluate(
+        "el => el.getAttribute('aria-describedby').split(' ').map(id => "
+        "document.getElementById(id).innerText).join(' ')"
+    )
     assert "2 problems" in described, described
 
     # Following a summary link puts focus in the box, ready to fix the text.
@@ -141,7 +148,9 @@ def test_trainer_fixes_gift_by_keyboard_and_results_match_the_learners_attempt(b
     activate(page, page.get_by_role("link", name=re.compile(rf"^Results\s*:\s*{re.escape(TITLE)}$")))
     assert page.get_by_role("heading", level=1).inner_text() == f"Results: {TITLE}"
     facts = " ".join(page.get_by_role("region", name="Summary").inner_text().split())
-    assert "Enrolled 1" in facts and "In progress 1" in facts and f"Average best quiz score {score} (1 learner)" in facts, facts
+    assert (
+        "Enrolled 1" in facts and "In progress 1" in facts and f"Average best quiz score {score} (1 learner)" in facts
+    ), facts
     learners = page.get_by_role("table", name=f"1 learner enrolled in {TITLE}").evaluate(TABLE_JS)
     assert learners[0] == ["Name", "Status", "Units done", "Best score", "Attempts", "Completed on"]
     assert learners[1:] == [[learner_name, "In progress", "0 of 1", f"{score} (passed)", "1", "not yet"]], learners

@@ -1,5 +1,6 @@
 """Accounts: sign-ins that end, change password, sign out everywhere, reset links, password and name rules
 (issue 10, item 2)."""
+
 from __future__ import annotations
 
 import re
@@ -54,7 +55,7 @@ def test_remember_token_rotates_and_dies_at_sign_out(app, client):
 
 
 def test_sign_out_everywhere_ends_every_session_and_remember_token(app, client):
-    """"Sign out everywhere" ends other browsers' sessions and remember-me cookies as well as this one."""
+    """ "Sign out everywhere" ends other browsers' sessions and remember-me cookies as well as this one."""
     make_user(app)
     other = app.test_client()
     sign_in(other, remember=True)
@@ -107,8 +108,11 @@ def test_new_passwords_follow_the_rules(app, client):
 
 def test_registration_refuses_a_common_password(client):
     """Registering with a common password is refused on the password field."""
-    r = post(client, "/register", {"name": "Sok", "email": "sok@example.org", "password": "qwertyuiop",
-                                   "confirm": "qwertyuiop"})
+    r = post(
+        client,
+        "/register",
+        {"name": "Sok", "email": "sok@example.org", "password": "qwertyuiop", "confirm": "qwertyuiop"},
+    )
     assert r.status_code == 400 and 'href="#password"' in r.get_data(as_text=True)
 
 
@@ -162,8 +166,11 @@ def test_reset_link_for_unknown_address_is_refused(app):
 
 def test_names_are_nfc_normalised_and_bidi_overrides_refused(client, app, db):
     """A name is stored in NFC; one holding a bidi override or NUL is refused with a message naming the code."""
-    r = post(client, "/register", {"name": "\u202eSok Dara", "email": "a@example.org", "password": PASSWORD,
-                                   "confirm": PASSWORD})
+    r = post(
+        client,
+        "/register",
+        {"name": "\u202eSok Dara", "email": "a@example.org", "password": PASSWORD, "confirm": PASSWORD},
+    )
     assert r.status_code == 400 and "U+202E" in r.get_data(as_text=True)
     make_user(app)
     sign_in(client)

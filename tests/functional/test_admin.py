@@ -1,4 +1,5 @@
 """Admins change roles and assign trainers to courses."""
+
 from __future__ import annotations
 
 import re
@@ -96,8 +97,11 @@ def test_admin_edits_imported_course_and_assigns_a_trainer(app, client):
     assert trainer.get(f"/teach/courses/{course_id}").status_code == 200
     assert "Public Speaking" in trainer.get("/teach/").get_data(as_text=True)
     assert trainer.get(f"/teach/courses/{course_id}/trainers").status_code == 403  # only admins assign
-    r = post(client, f"/teach/courses/{course_id}/trainers/{user_id(app, 't@example.org')}/remove",
-             token_from=f"/teach/courses/{course_id}/trainers")
+    r = post(
+        client,
+        f"/teach/courses/{course_id}/trainers/{user_id(app, 't@example.org')}/remove",
+        token_from=f"/teach/courses/{course_id}/trainers",
+    )
     assert r.status_code == 302
     assert trainer.get(f"/teach/courses/{course_id}").status_code == 403
 

@@ -1,5 +1,6 @@
 """The audit log: what is recorded, kept through rolled-back requests, and read and filtered by admins
 (issue 10, item 10)."""
+
 from __future__ import annotations
 
 from click.testing import CliRunner
@@ -21,8 +22,11 @@ def test_sign_ins_and_failed_sign_ins_are_recorded(app, client, db):
     assert post(client, "/login", {"email": "Learner@Example.org", "password": "wrong password!"}).status_code == 400
     assert post(client, "/login", {"email": "nobody@example.org", "password": "wrong password!"}).status_code == 400
     assert post(client, "/login", {"email": "learner@example.org", "password": PASSWORD}).status_code == 302
-    assert kinds(db) == [("sign_in_failed", "learner@example.org"), ("sign_in_failed", "nobody@example.org"),
-                         ("sign_in", "learner@example.org")]
+    assert kinds(db) == [
+        ("sign_in_failed", "learner@example.org"),
+        ("sign_in_failed", "nobody@example.org"),
+        ("sign_in", "learner@example.org"),
+    ]
     assert db.scalars(select(AuditEvent.address)).first() == "127.0.0.1"
 
 
@@ -39,8 +43,13 @@ def test_password_changes_resets_and_sign_out_everywhere_are_recorded(app, clien
         output = CliRunner().invoke(users_reset_link, ["learner@example.org"]).output
     path = "/password/reset/" + output.rsplit("/password/reset/", 1)[1].strip()
     post(client, path, {"password": PASSWORD, "confirm": PASSWORD})
-    assert [k for k, _e in kinds(db)] == ["sign_in", "password_changed", "signed_out_everywhere", "reset_link_made",
-                                         "password_reset"]
+    assert [k for k, _e in kinds(db)] == [
+        "sign_in",
+        "password_changed",
+        "signed_out_everywhere",
+        "reset_link_made",
+        "password_reset",
+    ]
 
 
 def test_role_changes_are_recorded_with_who_did_it(app, client, auth, db):

@@ -1,4 +1,5 @@
 """Trainers writing courses in the browser: courses, units, order, publishing, video, captions."""
+
 from __future__ import annotations
 
 import io
@@ -31,6 +32,7 @@ from tests.helpers import (
 
 # --- the done-when scenario ------------------------------------------------------------------------
 
+
 def test_trainer_builds_captioned_course_and_learner_sees_captions(app, client):
     """A trainer creates, uploads, checks and fixes captions, publishes; a learner sees the track."""
     sign_in_as(app, client)
@@ -46,7 +48,7 @@ def test_trainer_builds_captioned_course_and_learner_sees_captions(app, client):
     report_url = r.headers["Location"]
     html = client.get(report_url).get_data(as_text=True)
     assert "Caption report" in html and "Quality" in html
-    assert '<caption>Caption quality figures' in html and '<th scope="row">Longest line</th>' in html
+    assert "<caption>Caption quality figures" in html and '<th scope="row">Longest line</th>' in html
     assert "Speech with captions" in html and "%" in html
     assert "<strong>Line 12:</strong> this caption stays on screen for 31.9 seconds" in html
     token = report_url.rsplit("/", 1)[1]
@@ -62,15 +64,24 @@ def test_trainer_builds_captioned_course_and_learner_sees_captions(app, client):
     track_id = int(r.headers["Location"].rsplit("/", 1)[1])
     track_page = client.get(f"/teach/tracks/{track_id}").get_data(as_text=True)
     assert "why peple speak in public." in track_page
-    r = post(client, f"/teach/tracks/{track_id}/cues/2/edit",
-             {"start": "00:00:03.786", "end": "00:00:06.903", "text": "In this unit, we look at\nwhy people speak in public."})
+    r = post(
+        client,
+        f"/teach/tracks/{track_id}/cues/2/edit",
+        {
+            "start": "00:00:03.786",
+            "end": "00:00:06.903",
+            "text": "In this unit, we look at\nwhy people speak in public.",
+        },
+    )
     assert r.status_code == 302
     assert "why people speak" in load(app, CaptionTrack, track_id).vtt
 
     for unit_id in (unit1, unit2):
         r = post(client, f"/teach/units/{unit_id}/publish", {"reason": ""})
         assert r.status_code == 302, r.get_data(as_text=True)[:1500]
-    r = post(client, f"/teach/courses/{course_id}/status", {"status": "published"}, token_from=f"/teach/courses/{course_id}")
+    r = post(
+        client, f"/teach/courses/{course_id}/status", {"status": "published"}, token_from=f"/teach/courses/{course_id}"
+    )
     assert r.status_code == 302
     slug = load(app, Course, course_id).slug
     unit_slug = load(app, Unit, unit1).slug
@@ -93,6 +104,7 @@ def test_trainer_builds_captioned_course_and_learner_sees_captions(app, client):
 
 # --- courses ---------------------------------------------------------------------------------------
 
+
 def test_created_course_is_a_draft_owned_by_its_creator(app, client):
     """The creator becomes owner, the slug comes from the title and learners cannot see the draft."""
     sign_in_as(app, client)
@@ -111,14 +123,24 @@ def test_created_course_is_a_draft_owned_by_its_creator(app, client):
 def test_course_form_errors_are_summarised_and_inline(app, client):
     """Bad title, slug, language and minutes give 422, an error summary, inline errors and Error: in the title."""
     sign_in_as(app, client)
-    r = post(client, "/teach/courses/new", {"title": "", "slug": "Not A Slug!", "language": "english",
-                                            "estimated_minutes": "-5", "summary": "", "outcomes": ""})
+    r = post(
+        client,
+        "/teach/courses/new",
+        {
+            "title": "",
+            "slug": "Not A Slug!",
+            "language": "english",
+            "estimated_minutes": "-5",
+            "summary": "",
+            "outcomes": "",
+        },
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422
     assert "<title>Error:" in html and 'class="error-summary"' in html
     for field in ("title", "language", "estimated_minutes"):
         assert f'href="#{field}"' in html
-        assert f'aria-describedby="{field}-error"' in html or f'{field}-hint {field}-error' in html
+        assert f'aria-describedby="{field}-error"' in html or f"{field}-hint {field}-error" in html
     with app.app_context():
         assert get_session().scalars(select(Course).where(Course.owner_id.is_not(None))).all() == []
 
@@ -126,8 +148,11 @@ def test_course_form_errors_are_summarised_and_inline(app, client):
 def test_course_slug_must_be_unique_and_valid(app, client):
     """A taken slug is refused with a field error; a valid new one is kept."""
     sign_in_as(app, client)
-    r = post(client, "/teach/courses/new", {"title": "Public Speaking again", "slug": "public-speaking",
-                                            "language": "en", "estimated_minutes": "5"})
+    r = post(
+        client,
+        "/teach/courses/new",
+        {"title": "Public Speaking again", "slug": "public-speaking", "language": "en", "estimated_minutes": "5"},
+    )
     assert r.status_code == 422 and "already uses" in r.get_data(as_text=True)
     r = post(client, "/teach/courses/new", {"title": "X", "slug": "a--b", "language": "en", "estimated_minutes": "5"})
     assert r.status_code == 422 and 'id="slug-error"' in r.get_data(as_text=True)
@@ -152,8 +177,18 @@ def test_edit_course_saves_details(app, client):
     course_id = new_course(client)
     form = client.get(f"/teach/courses/{course_id}/edit").get_data(as_text=True)
     assert "Check for danger\nCall for help" in form
-    r = post(client, f"/teach/courses/{course_id}/edit", {"title": "First Aid", "slug": "first-aid", "language": "km",
-                                                          "summary": "s", "outcomes": "one", "estimated_minutes": "12"})
+    r = post(
+        client,
+        f"/teach/courses/{course_id}/edit",
+        {
+            "title": "First Aid",
+            "slug": "first-aid",
+            "language": "km",
+            "summary": "s",
+            "outcomes": "one",
+            "estimated_minutes": "12",
+        },
+    )
     assert r.status_code == 302
     course = load(app, Course, course_id)
     assert (course.title, course.slug, course.language, course.outcomes) == ("First Aid", "first-aid", "km", ["one"])
@@ -163,7 +198,9 @@ def test_course_cannot_be_published_without_units(app, client):
     """Publishing an empty course is refused with a message; it stays a draft."""
     sign_in_as(app, client)
     course_id = new_course(client)
-    r = post(client, f"/teach/courses/{course_id}/status", {"status": "published"}, token_from=f"/teach/courses/{course_id}")
+    r = post(
+        client, f"/teach/courses/{course_id}/status", {"status": "published"}, token_from=f"/teach/courses/{course_id}"
+    )
     assert r.status_code == 302
     assert "Publish at least one unit" in client.get(r.headers["Location"]).get_data(as_text=True)
     assert load(app, Course, course_id).status == "draft"
@@ -171,14 +208,20 @@ def test_course_cannot_be_published_without_units(app, client):
 
 # --- units ---------------------------------------------------------------------------------------------
 
+
 def test_unit_preview_shows_sanitized_html_without_saving(app, client):
     """Preview renders the Markdown below the form, scripts and handlers removed, and saves nothing."""
     sign_in_as(app, client)
     course_id = new_course(client)
-    body = ("## Heading\n\n<script>alert(1)</script>\n\n[click](javascript:alert(1))\n\n"
-            '<img src="x.png" onerror="alert(1)" alt="A bandage">\n\n<iframe src="https://evil.example"></iframe>')
-    r = post(client, f"/teach/courses/{course_id}/units/new",
-             {"title": "Bandages", "body_md": body, "estimated_minutes": "5", "preview": "Preview"})
+    body = (
+        "## Heading\n\n<script>alert(1)</script>\n\n[click](javascript:alert(1))\n\n"
+        '<img src="x.png" onerror="alert(1)" alt="A bandage">\n\n<iframe src="https://evil.example"></iframe>'
+    )
+    r = post(
+        client,
+        f"/teach/courses/{course_id}/units/new",
+        {"title": "Bandages", "body_md": body, "estimated_minutes": "5", "preview": "Preview"},
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     preview = html.split('id="preview-heading"', 1)[1]
@@ -194,8 +237,12 @@ def test_saved_unit_body_is_sanitized(app, client):
     """What is stored and shown for a unit never carries script, on* attributes or javascript: links."""
     sign_in_as(app, client)
     course_id = new_course(client)
-    unit_id = new_unit(client, course_id, "<script>alert('t')</script>Title",
-                       body='<a href="javascript:alert(1)" onclick="x()">link</a><iframe src="//e"></iframe>')
+    unit_id = new_unit(
+        client,
+        course_id,
+        "<script>alert('t')</script>Title",
+        body='<a href="javascript:alert(1)" onclick="x()">link</a><iframe src="//e"></iframe>',
+    )
     unit = load(app, Unit, unit_id)
     assert "javascript" not in unit.body_html and "onclick" not in unit.body_html and "iframe" not in unit.body_html
     html = client.get(f"/teach/courses/{course_id}").get_data(as_text=True)
@@ -213,7 +260,7 @@ def test_units_move_up_and_down_with_named_buttons(app, client):
     html = client.get(f"/teach/courses/{course_id}").get_data(as_text=True)
     assert 'Move up<span class="visually-hidden"> unit 2: Preparing</span>' in html
     assert 'Move down<span class="visually-hidden"> unit 1: Arrive</span>' in html
-    assert "Move up<span class=\"visually-hidden\"> unit 1" not in html  # first unit cannot go up
+    assert 'Move up<span class="visually-hidden"> unit 1' not in html  # first unit cannot go up
     r = post(client, f"/teach/units/{b}/move", {"direction": "up"}, token_from=f"/teach/courses/{course_id}")
     assert r.status_code == 302
     assert (load(app, Unit, a).position, load(app, Unit, b).position) == (2, 1)
@@ -242,7 +289,9 @@ def test_unit_slug_is_unique_within_course(app, client):
     a = new_unit(client, course_id, "Intro")
     b = new_unit(client, course_id, "Intro")
     assert load(app, Unit, a).slug == "intro" and load(app, Unit, b).slug == "intro-2"
-    r = post(client, f"/teach/units/{b}/edit", {"title": "Intro", "slug": "intro", "estimated_minutes": "1", "save": "1"})
+    r = post(
+        client, f"/teach/units/{b}/edit", {"title": "Intro", "slug": "intro", "estimated_minutes": "1", "save": "1"}
+    )
     assert r.status_code == 422 and "already uses" in r.get_data(as_text=True)
 
 
@@ -253,7 +302,9 @@ def test_draft_units_are_hidden_from_enrolled_learners(app, client):
     shown = new_unit(client, course_id, "Shown")
     hidden = new_unit(client, course_id, "Hidden unit")
     post(client, f"/teach/units/{shown}/publish", {"reason": ""})
-    post(client, f"/teach/courses/{course_id}/status", {"status": "published"}, token_from=f"/teach/courses/{course_id}")
+    post(
+        client, f"/teach/courses/{course_id}/status", {"status": "published"}, token_from=f"/teach/courses/{course_id}"
+    )
     slug = load(app, Course, course_id).slug
     learner = app.test_client()
     make_user(app, email="l2@example.org")
@@ -265,6 +316,7 @@ def test_draft_units_are_hidden_from_enrolled_learners(app, client):
 
 
 # --- the publishing gate ---------------------------------------------------------------------------------
+
 
 def test_unit_with_video_needs_captions_or_a_reason(app, client):
     """Publishing a video unit without captions is refused (422); with a reason it is published and the reason shown."""
@@ -304,12 +356,15 @@ def test_unpublishing_clears_the_override_reason(app, client):
     course_id = new_course(client)
     unit_id = new_unit(client, course_id, "Pic", body="![](a.png)")
     post(client, f"/teach/units/{unit_id}/publish", {"reason": "Needed now"})
-    assert post(client, f"/teach/units/{unit_id}/unpublish", token_from=f"/teach/courses/{course_id}").status_code == 302
+    assert (
+        post(client, f"/teach/units/{unit_id}/unpublish", token_from=f"/teach/courses/{course_id}").status_code == 302
+    )
     unit = load(app, Unit, unit_id)
     assert unit.status == "draft" and unit.publish_override_reason == ""
 
 
 # --- video ------------------------------------------------------------------------------------------------
+
 
 def test_video_is_stored_by_content_hash_not_client_name(app, client, tmp_path):
     """The client's file name (even a path traversal) is never used: the file lands as <sha256>.webm."""
@@ -333,9 +388,12 @@ def test_not_a_video_is_refused_and_leaves_nothing(app, client, tmp_path):
     app.config["MEDIA_DIR"] = str(media)
     sign_in_as(app, client)
     unit_id = new_unit(client, new_course(client), "V")
-    r = post(client, f"/teach/units/{unit_id}/video",
-             {"video": (io.BytesIO(b"<html>not a video</html>" * 100), "movie.webm"), "description": ""},
-             content_type="multipart/form-data")
+    r = post(
+        client,
+        f"/teach/units/{unit_id}/video",
+        {"video": (io.BytesIO(b"<html>not a video</html>" * 100), "movie.webm"), "description": ""},
+        content_type="multipart/form-data",
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "not a WebM, MP4, MP3 or M4A file" in html and 'href="#video"' in html
     assert list(media.iterdir()) == []
@@ -358,8 +416,11 @@ def test_upload_over_limit_gets_accessible_413_page(app, client, tmp_path):
     sign_in_as(app, client)
     unit_id = new_unit(client, new_course(client), "V")
     token = csrf_token(client, f"/teach/units/{unit_id}/video")
-    r = client.post(f"/teach/units/{unit_id}/video", data={"csrf_token": token, "video": (io.BytesIO(WEBM.read_bytes()), "v.webm")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        f"/teach/units/{unit_id}/video",
+        data={"csrf_token": token, "video": (io.BytesIO(WEBM.read_bytes()), "v.webm")},
+        content_type="multipart/form-data",
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 413
     assert "<h1>The file is too large</h1>" in html
@@ -400,18 +461,25 @@ def test_audio_and_mp4_are_recognised_by_content(app, client, tmp_path):
     app.config["MEDIA_DIR"] = str(tmp_path / "media")
     sign_in_as(app, client)
     course_id = new_course(client)
-    cases = {b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 2000: "audio/mpeg",
-             b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00" + b"\x00" * 2000: "audio/mp4",
-             b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + b"\x00" * 2000: "video/mp4"}
+    cases = {
+        b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 2000: "audio/mpeg",
+        b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00" + b"\x00" * 2000: "audio/mp4",
+        b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + b"\x00" * 2000: "video/mp4",
+    }
     for n, (data, mime) in enumerate(cases.items()):
         unit_id = new_unit(client, course_id, f"Media {n}")
-        r = post(client, f"/teach/units/{unit_id}/video", {"video": (io.BytesIO(data), "file.bin"), "description": ""},
-                 content_type="multipart/form-data")
+        r = post(
+            client,
+            f"/teach/units/{unit_id}/video",
+            {"video": (io.BytesIO(data), "file.bin"), "description": ""},
+            content_type="multipart/form-data",
+        )
         assert r.status_code == 302
         assert value(app, lambda s, unit_id=unit_id: s.get(Unit, unit_id).video.mime_type) == mime
 
 
 # --- captions -------------------------------------------------------------------------------------------
+
 
 def test_pending_captions_are_not_live_until_confirmed(app, client):
     """An accepted upload waits as pending; discarding it leaves the unit unchanged."""
@@ -491,11 +559,13 @@ def test_cue_edit_validates_times_and_text(app, client):
     url = f"/teach/tracks/{track_id}/cues/1/edit"
     form = client.get(url).get_data(as_text=True)
     assert 'value="00:00:00.400"' in form and 'for="start"' in form
-    for start, end, text, field in [("00:61:00.000", "00:00:02.000", "x", "start"),
-                                    ("-00:00:01.000", "00:00:02.000", "x", "start"),
-                                    ("00:00:05.000", "00:00:04.000", "x", "end"),
-                                    ("00:00:01.000", "00:00:02.000", "   ", "text"),
-                                    ("1 second", "two", "x", "end")]:
+    for start, end, text, field in [
+        ("00:61:00.000", "00:00:02.000", "x", "start"),
+        ("-00:00:01.000", "00:00:02.000", "x", "start"),
+        ("00:00:05.000", "00:00:04.000", "x", "end"),
+        ("00:00:01.000", "00:00:02.000", "   ", "text"),
+        ("1 second", "two", "x", "end"),
+    ]:
         r = post(client, url, {"start": start, "end": end, "text": text})
         html = r.get_data(as_text=True)
         assert r.status_code == 422, (start, end, text)
@@ -510,8 +580,11 @@ def test_cue_text_with_markup_is_shown_as_text(app, client):
     unit_id = new_unit(client, new_course(client), "Talk")
     r = upload_captions(client, unit_id, SRT.encode())
     track_id = int(confirm_upload(client, unit_id, r.headers["Location"]).headers["Location"].rsplit("/", 1)[1])
-    r = post(client, f"/teach/tracks/{track_id}/cues/1/edit",
-             {"start": "00:00:00.400", "end": "00:00:03.000", "text": "<i>Hi</i> <script>alert(1)</script> & bye"})
+    r = post(
+        client,
+        f"/teach/tracks/{track_id}/cues/1/edit",
+        {"start": "00:00:00.400", "end": "00:00:03.000", "text": "<i>Hi</i> <script>alert(1)</script> & bye"},
+    )
     assert r.status_code == 302
     vtt = load(app, CaptionTrack, track_id).vtt
     assert "<i>Hi</i> &lt;script>alert(1)&lt;/script> &amp; bye" in vtt
@@ -520,6 +593,7 @@ def test_cue_text_with_markup_is_shown_as_text(app, client):
 
 
 # --- the dashboard ------------------------------------------------------------------------------------
+
 
 def test_dashboard_lists_only_editable_courses_with_unit_states(app, client):
     """A trainer's Teach page lists their courses with each unit's state in words, not imported ones."""
@@ -541,11 +615,23 @@ def test_author_pages_have_one_h1_and_labelled_fields(app, client):
     unit_id = new_unit(client, course_id, "Talk", body="![A chart](c.png)")
     upload_video(client, unit_id)
     report_url = upload_captions(client, unit_id, SRT.encode()).headers["Location"]
-    urls = ["/teach/", "/teach/courses/new", f"/teach/courses/{course_id}", f"/teach/courses/{course_id}/edit",
-            f"/teach/courses/{course_id}/units/new", f"/teach/units/{unit_id}/edit", f"/teach/units/{unit_id}/delete",
-            f"/teach/units/{unit_id}/publish", f"/teach/units/{unit_id}/preview", f"/teach/units/{unit_id}/video",
-            f"/teach/units/{unit_id}/captions/new", report_url, "confirm",
-            "/teach/tracks/{track}", "/teach/tracks/{track}/cues/1/edit"]
+    urls = [
+        "/teach/",
+        "/teach/courses/new",
+        f"/teach/courses/{course_id}",
+        f"/teach/courses/{course_id}/edit",
+        f"/teach/courses/{course_id}/units/new",
+        f"/teach/units/{unit_id}/edit",
+        f"/teach/units/{unit_id}/delete",
+        f"/teach/units/{unit_id}/publish",
+        f"/teach/units/{unit_id}/preview",
+        f"/teach/units/{unit_id}/video",
+        f"/teach/units/{unit_id}/captions/new",
+        report_url,
+        "confirm",
+        "/teach/tracks/{track}",
+        "/teach/tracks/{track}/cues/1/edit",
+    ]
     track_id = None
     for url in urls:
         if url == "confirm":
@@ -556,5 +642,7 @@ def test_author_pages_have_one_h1_and_labelled_fields(app, client):
         html = r.get_data(as_text=True)
         assert r.status_code == 200, url
         assert_page_structure(html)
-        for field_id in re.findall(r'<(?:input|textarea|select)\b(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html):
+        for field_id in re.findall(
+            r'<(?:input|textarea|select)\b(?![^>]*type="(?:hidden|submit)")[^>]*\bid="([^"]+)"', html
+        ):
             assert f'for="{field_id}"' in html, (url, field_id)

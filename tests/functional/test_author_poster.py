@@ -1,5 +1,6 @@
 """A video's poster image on the Teach video page: a poster always has alt text, bad files are refused
 with nothing left behind, learners see the poster and its text, and an export keeps both."""
+
 from __future__ import annotations
 
 import io
@@ -20,11 +21,17 @@ ALT_REQUIRED = "Describe the poster image for people who cannot see it."
 
 def png(width: int = 2, height: int = 2) -> bytes:
     """A small valid PNG (grey pixels)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     rows = b"".join(b"\x00" + b"\x80\x80\x80" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 PNG = png()
@@ -59,8 +66,14 @@ def test_sniff_image_by_content_only():
     assert sniff_image(PNG) == ("image/png", "png")
     assert sniff_image(JPEG) == ("image/jpeg", "jpg")
     assert sniff_image(WEBP) == ("image/webp", "webp")
-    for head in (WEBM.read_bytes()[:64], b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"GIF89a\x01\x00",
-                 b"RIFF\x24\x00\x00\x00WAVEfmt ", b"", b"\x89PNG"):
+    for head in (
+        WEBM.read_bytes()[:64],
+        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+        b"GIF89a\x01\x00",
+        b"RIFF\x24\x00\x00\x00WAVEfmt ",
+        b"",
+        b"\x89PNG",
+    ):
         assert sniff_image(head) is None, head
 
 
@@ -71,7 +84,9 @@ def test_poster_with_alt_is_stored_by_hash_and_shown_to_learners(app, client, me
     course_id = new_course(client)
     unit_id = new_unit(client, course_id, "Greeting the room")
     alt = 'A speaker at a lectern <script>alert("x")</script> facing a full hall'
-    r = video_page(client, unit_id, with_video({"poster": (io.BytesIO(PNG), "../../../etc/evil.png"), "poster_alt": alt}))
+    r = video_page(
+        client, unit_id, with_video({"poster": (io.BytesIO(PNG), "../../../etc/evil.png"), "poster_alt": alt})
+    )
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     video = value(app, lambda s: s.get(Unit, unit_id).video)
     assert re.fullmatch(r"[0-9a-f]{64}\.png", video.poster_filename) and video.poster_mime == "image/png"
@@ -86,7 +101,9 @@ def test_poster_with_alt_is_stored_by_hash_and_shown_to_learners(app, client, me
 
     # Publish (with a reason: no captions) and look as an enrolled learner.
     post(client, f"/teach/units/{unit_id}/publish", {"reason": "Captions on Friday."})
-    post(client, f"/teach/courses/{course_id}/status", {"status": "published"}, token_from=f"/teach/courses/{course_id}")
+    post(
+        client, f"/teach/courses/{course_id}/status", {"status": "published"}, token_from=f"/teach/courses/{course_id}"
+    )
     slug, unit_slug = load(app, Course, course_id).slug, load(app, Unit, unit_id).slug
     learner = app.test_client()
     make_user(app, email="poster-learner@example.org")
@@ -120,12 +137,15 @@ def test_poster_without_alt_is_refused_on_the_alt_field_and_nothing_is_kept(app,
         assert value(app, lambda s: s.get(Unit, unit_id).video) is None
 
 
-@pytest.mark.parametrize("data, name", [
-    (b"Just some notes about the talk.\n" * 50, "poster.png"),
-    (WEBM.read_bytes()[:65536], "poster.jpg"),
-    (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "poster.webp"),
-    (b"", "empty.png"),
-])
+@pytest.mark.parametrize(
+    "data, name",
+    [
+        (b"Just some notes about the talk.\n" * 50, "poster.png"),
+        (WEBM.read_bytes()[:65536], "poster.jpg"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "poster.webp"),
+        (b"", "empty.png"),
+    ],
+)
 def test_poster_that_is_not_an_image_is_refused_on_the_poster_field(app, client, media, data, name):
     """Text, a WebM, an SVG or an empty file named like an image: 422 on the poster field, nothing stored."""
     sign_in_as(app, client)
@@ -156,8 +176,16 @@ def test_rejected_video_takes_its_new_poster_with_it(app, client, media):
     """A good poster with a file that is not a video: 422 on the video field and the poster file is gone too."""
     sign_in_as(app, client)
     unit_id = new_unit(client, new_course(client), "V")
-    r = video_page(client, unit_id, {"video": (io.BytesIO(b"<html>no</html>" * 50), "movie.webm"), "description": "",
-                                     "poster": (io.BytesIO(PNG), "poster.png"), "poster_alt": "A hall."})
+    r = video_page(
+        client,
+        unit_id,
+        {
+            "video": (io.BytesIO(b"<html>no</html>" * 50), "movie.webm"),
+            "description": "",
+            "poster": (io.BytesIO(PNG), "poster.png"),
+            "poster_alt": "A hall.",
+        },
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "not a WebM, MP4, MP3 or M4A file" in html and 'href="#video"' in html
     assert files_in(media) == []
@@ -182,7 +210,9 @@ def test_poster_and_texts_change_without_uploading_the_video_again(app, client, 
     page = client.get(f"/teach/units/{unit_id}/video").get_data(as_text=True)
     assert "Leave the video file empty to keep the current video." in page
 
-    r = video_page(client, unit_id, {"description": "Changed.", "poster": (io.BytesIO(JPEG), "p.jpg"), "poster_alt": "A hall."})
+    r = video_page(
+        client, unit_id, {"description": "Changed.", "poster": (io.BytesIO(JPEG), "p.jpg"), "poster_alt": "A hall."}
+    )
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/teach/units/{unit_id}/video")
     video = value(app, lambda s: s.get(Unit, unit_id).video)
     assert video.filename == before and video.description == "Changed."
@@ -215,8 +245,12 @@ def test_poster_of_a_draft_course_is_for_its_editors_only(app, client):
     """The poster is served with the video's rules: another trainer gets 403."""
     sign_in_as(app, client)
     unit_id = new_unit(client, new_course(client), "V")
-    assert video_page(client, unit_id, with_video({"poster": (io.BytesIO(WEBP), "p.webp"),
-                                                   "poster_alt": "A hall."})).status_code == 302
+    assert (
+        video_page(
+            client, unit_id, with_video({"poster": (io.BytesIO(WEBP), "p.webp"), "poster_alt": "A hall."})
+        ).status_code
+        == 302
+    )
     src = f"/media/{value(app, lambda s: s.get(Unit, unit_id).video.poster_filename)}"
     with client.get(src) as mine:
         assert mine.status_code == 200 and mine.mimetype == "image/webp"
@@ -240,7 +274,10 @@ def test_export_then_import_keeps_poster_and_alt(app, client, media):
     course_id = new_course(client, title="Poster Round Trip")
     unit_id = new_unit(client, course_id, "Greeting")
     alt = "A speaker: <b>calm</b> & smiling"
-    assert video_page(client, unit_id, with_video({"poster": (io.BytesIO(PNG), "p.png"), "poster_alt": alt})).status_code == 302
+    assert (
+        video_page(client, unit_id, with_video({"poster": (io.BytesIO(PNG), "p.png"), "poster_alt": alt})).status_code
+        == 302
+    )
     with app.app_context():
         s = get_session()
         course = s.get(Course, course_id)

@@ -1,5 +1,6 @@
 """Bytes and round trips: compression, hashed static files, visitor caching, no render-blocking
 request, Save-Data. These assert the causes of a slow first paint on a 3G line, not its time."""
+
 from __future__ import annotations
 
 import base64

@@ -1,5 +1,6 @@
 """Other caption formats through the trainer's upload form: TTML, SCC, SAMI and ASS are converted and
 go live as WebVTT; STYLE blocks survive into the published track; files of other kinds are named."""
+
 from __future__ import annotations
 
 import json
@@ -53,20 +54,26 @@ def test_style_block_survives_upload_and_cue_edit(app, client, unit_id):
     assert re.search(r"Line 3:</strong> the STYLE block", report)
     track_id = int(confirm_upload(client, unit_id, r.headers["Location"]).headers["Location"].rsplit("/", 1)[1])
     assert "STYLE\n::cue(.loud) { color: yellow }\n" in load(app, CaptionTrack, track_id).vtt
-    r = post(client, f"/teach/tracks/{track_id}/cues/1/edit",
-             {"start": "00:00:01.000", "end": "00:00:03.500", "text": "<c.loud>Hello there</c>"})
+    r = post(
+        client,
+        f"/teach/tracks/{track_id}/cues/1/edit",
+        {"start": "00:00:01.000", "end": "00:00:03.500", "text": "<c.loud>Hello there</c>"},
+    )
     assert r.status_code == 302
     vtt = load(app, CaptionTrack, track_id).vtt
     assert "STYLE\n::cue(.loud) { color: yellow }\n" in vtt and "Hello there" in vtt
 
 
-@pytest.mark.parametrize("data, name, words", [
-    (b"[ti:Song]\n[00:12.00]First line\n[00:15.30]Second line\n", "song.srt", "LRC"),
-    (b"{0}{25}Hello\n{30}{60}World\n", "film.sub", "MicroDVD"),
-    (b"{\\rtf1\\ansi Hello}", "captions.srt", "RTF"),
-    (b"\x00\x00\x00\x20ftypisom" + b"\0" * 200, "talk.srt", "MP4 video"),
-    (b"PK\x03\x04" + b"\0" * 26 + b"word/document.xml" + b"\0" * 100, "captions.vtt", "Word document"),
-])
+@pytest.mark.parametrize(
+    "data, name, words",
+    [
+        (b"[ti:Song]\n[00:12.00]First line\n[00:15.30]Second line\n", "song.srt", "LRC"),
+        (b"{0}{25}Hello\n{30}{60}World\n", "film.sub", "MicroDVD"),
+        (b"{\\rtf1\\ansi Hello}", "captions.srt", "RTF"),
+        (b"\x00\x00\x00\x20ftypisom" + b"\0" * 200, "talk.srt", "MP4 video"),
+        (b"PK\x03\x04" + b"\0" * 26 + b"word/document.xml" + b"\0" * 100, "captions.vtt", "Word document"),
+    ],
+)
 def test_other_kinds_of_file_are_named_in_the_error(app, client, db, unit_id, data, name, words):
     """A lyrics, MicroDVD, RTF, video or Word file is refused (422) with its kind named, and nothing is stored."""
     r = upload_captions(client, unit_id, data, name=name)

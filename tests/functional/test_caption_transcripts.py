@@ -1,6 +1,7 @@
 """Captions from other tools, through the trainer's upload form, reach the learner's transcript (unit
 page and .txt download) as plain words with the speaker's name, never as markup. The shared field
 cases (../shared/field/README.md) and the whole shared caption corpus are driven this way."""
+
 from __future__ import annotations
 
 import html as htmllib
@@ -32,7 +33,9 @@ CORPUS = SHARED / "corpus"
 # Markup a transcript must never show: a WebVTT/SubRip tag, an inline timestamp, a character reference.
 _MARKUP = re.compile(
     r"</?(?:c|i|b|u|v|ruby|rt|lang|font|span)(?:[ .\t][^>]*)?>|<\d{2}:\d{2}[:.]\d"
-    r"|&(?:amp|lt|gt|nbsp|lrm|rlm|apos|quot|#\d+|#x[0-9a-fA-F]+);|\{\\[^}]*\}", re.I)
+    r"|&(?:amp|lt|gt|nbsp|lrm|rlm|apos|quot|#\d+|#x[0-9a-fA-F]+);|\{\\[^}]*\}",
+    re.I,
+)
 
 
 def field_file(name: str) -> Path:
@@ -53,8 +56,15 @@ class Learner:
         upload_video(client, self.unit_id)
         self.publish_captions(b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nHello.\n", "first.vtt")
         assert post(client, f"/teach/units/{self.unit_id}/publish", {"reason": ""}).status_code == 302
-        assert post(client, f"/teach/courses/{course_id}/status", {"status": "published"},
-                    token_from=f"/teach/courses/{course_id}").status_code == 302
+        assert (
+            post(
+                client,
+                f"/teach/courses/{course_id}/status",
+                {"status": "published"},
+                token_from=f"/teach/courses/{course_id}",
+            ).status_code
+            == 302
+        )
         self.slug = load(app, Course, course_id).slug
         self.unit_slug = load(app, Unit, self.unit_id).slug
         self.client = app.test_client()
@@ -76,7 +86,10 @@ class Learner:
     def page_lines(self) -> list[str]:
         page = self.client.get(f"/courses/{self.slug}/units/{self.unit_slug}")
         assert page.status_code == 200
-        return [htmllib.unescape(t) for t in re.findall(r'<span class="cue-text">(.*?)</span>', page.get_data(as_text=True), re.S)]
+        return [
+            htmllib.unescape(t)
+            for t in re.findall(r'<span class="cue-text">(.*?)</span>', page.get_data(as_text=True), re.S)
+        ]
 
     def txt_lines(self) -> list[str]:
         r = self.client.get(f"/courses/{self.slug}/units/{self.unit_slug}/transcript.txt?lang=en")
@@ -131,14 +144,17 @@ def test_srt_without_milliseconds_field_case(learner, db):
     assert learner.txt_lines() == ["In the last session we talked about stories.", "Today we tell one of our own."]
 
 
-@pytest.mark.parametrize("payload, expected", [
-    ("<v Dr. Chan Dara>Welcome back.</v>", "Dr. Chan Dara: Welcome back."),
-    ("<v.first Sophea>No closing tag", "Sophea: No closing tag"),
-    ("<c.yellow>Mind</c> the <i>step</i>", "Mind the step"),
-    ("Step<00:00:01.500> by<00:00:02.000> step", "Step by step"),
-    ("Fish &amp; rice &lt;3&nbsp;you&lrm;", "Fish & rice <3 you\u200e"),
-    ("<ruby>字<rt>ji</rt></ruby> and <lang km>សួស្តី</lang>", "字 and សួស្តី"),
-])
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ("<v Dr. Chan Dara>Welcome back.</v>", "Dr. Chan Dara: Welcome back."),
+        ("<v.first Sophea>No closing tag", "Sophea: No closing tag"),
+        ("<c.yellow>Mind</c> the <i>step</i>", "Mind the step"),
+        ("Step<00:00:01.500> by<00:00:02.000> step", "Step by step"),
+        ("Fish &amp; rice &lt;3&nbsp;you&lrm;", "Fish & rice <3 you\u200e"),
+        ("<ruby>字<rt>ji</rt></ruby> and <lang km>សួស្តី</lang>", "字 and សួស្តី"),
+    ],
+)
 def test_learner_transcript_reads_any_cue_markup_as_text(learner, payload, expected):
     """Voices, classes, inline timestamps, references, ruby and lang spans show as words on the page and in the .txt."""
     data = f"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n{payload}\n".encode()
@@ -149,8 +165,10 @@ def test_learner_transcript_reads_any_cue_markup_as_text(learner, payload, expec
 
 def test_srt_font_tags_never_reach_the_learner(learner):
     """An SRT with <font>, <i> and {\\an8} codes publishes <i> only, and the transcript has the words."""
-    data = (b'1\n00:00:01,000 --> 00:00:03,000\n{\\an8}<font color="#ffff00">Top</font> <i>line</i>\n\n'
-            b'2\n00:00:03,500 --> 00:00:05,000\n<FONT face="Arial">Fish &amp; rice</FONT>\n')
+    data = (
+        b'1\n00:00:01,000 --> 00:00:03,000\n{\\an8}<font color="#ffff00">Top</font> <i>line</i>\n\n'
+        b'2\n00:00:03,500 --> 00:00:05,000\n<FONT face="Arial">Fish &amp; rice</FONT>\n'
+    )
     assert learner.publish_captions(data, "old.srt")
     assert learner.txt_lines() == ["Top line", "Fish & rice"]
     vtt = learner.published_vtt()
@@ -159,7 +177,11 @@ def test_srt_font_tags_never_reach_the_learner(learner):
 
 def _corpus_files():
     files = []
-    for folder, manifest_name in (("webvtt/wpt", "manifest.json"), ("webvtt/webvtt-py", "manifest.json"), ("srt", "manifest.json")):
+    for folder, manifest_name in (
+        ("webvtt/wpt", "manifest.json"),
+        ("webvtt/webvtt-py", "manifest.json"),
+        ("srt", "manifest.json"),
+    ):
         manifest = CORPUS / folder / manifest_name
         if manifest.is_file():
             files += [CORPUS / folder / e["file"] for e in json.loads(manifest.read_text())["files"]]

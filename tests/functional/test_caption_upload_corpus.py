@@ -1,5 +1,6 @@
 """Every file of the shared caption corpus, uploaded through the Teach page, gets the manifest's answer:
 accepted with exactly the cues a browser would show, or rejected with a reason a trainer understands."""
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,22 @@ CORPUS = (ROOT / ".." / "shared" / "corpus").resolve()
 def entries(folder: str, accepted_key: str):
     manifest = CORPUS / folder / "manifest.json"
     if not manifest.is_file():
-        return [pytest.param(None, None, None, marks=pytest.mark.skip(
-            reason=f"shared corpus not found at {CORPUS}: it lives beside the clone and holds files "
-                   "(some GPL) that are not copied into this repository"))]
+        return [
+            pytest.param(
+                None,
+                None,
+                None,
+                marks=pytest.mark.skip(
+                    reason=f"shared corpus not found at {CORPUS}: it lives beside the clone and holds files "
+                    "(some GPL) that are not copied into this repository"
+                ),
+            )
+        ]
     files = json.loads(manifest.read_text())["files"]
     # Sala's deliberate departures from an upstream verdict (each says why) replace the manifest's answer.
     departures = json.loads((ROOT / "tests" / "data" / "captions" / "departures.json").read_text()).get(folder, {})
     files = [{**e, **{k: v for k, v in departures.get(e["file"], {}).items() if k != "why"}} for e in files]
-    return [pytest.param(CORPUS / folder / e["file"], e[accepted_key], e["expected_cues"], id=e["file"])
-            for e in files]
+    return [pytest.param(CORPUS / folder / e["file"], e[accepted_key], e["expected_cues"], id=e["file"]) for e in files]
 
 
 @pytest.fixture
@@ -41,7 +49,7 @@ def check(app, client, db, unit_id, path: Path, accepted: bool, cues: int):
         html = r.get_data(as_text=True)
         assert r.status_code == 422, (path.name, r.status_code)
         assert "This file was not stored" in html
-        reasons = re.findall(r'<li[^>]*>(.*?)</li>', html.split("This file was not stored", 1)[-1], re.S)
+        reasons = re.findall(r"<li[^>]*>(.*?)</li>", html.split("This file was not stored", 1)[-1], re.S)
         assert reasons and all(len(re.sub(r"<[^>]+>", "", x).strip()) > 10 for x in reasons[:1])
         assert db.scalar(select(PendingCaption)) is None
         return
@@ -79,8 +87,9 @@ def test_a_file_with_no_cues_is_reported_but_cannot_go_live(app, client, db, uni
     assert r.status_code == 302
     report = client.get(r.headers["Location"]).get_data(as_text=True)
     # The report names the line and the fix a browser would need ("00:00:00.0" is not WebVTT).
-    assert re.search(r"<strong>Line 3:</strong> the time &#34;00:00:00\.0&#34; is not valid .*Write it as 00:00:00\.000\.",
-                     report), report
+    assert re.search(
+        r"<strong>Line 3:</strong> the time &#34;00:00:00\.0&#34; is not valid .*Write it as 00:00:00\.000\.", report
+    ), report
     token = r.headers["Location"].rstrip("/").rsplit("/", 1)[1]
     forced = post(client, f"/teach/units/{unit_id}/captions/pending/{token}/confirm", token_from=r.headers["Location"])
     assert forced.status_code == 400 and "cannot go live" in forced.get_data(as_text=True)

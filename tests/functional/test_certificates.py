@@ -1,4 +1,5 @@
 """Certificates: PDF, credential, issuer key, revocation, verification limits."""
+
 from __future__ import annotations
 
 import json
@@ -84,8 +85,7 @@ def _cli_verify(app, *args):
         return CliRunner().invoke(certificates_verify, [str(a) for a in args])
 
 
-def test_revocation_reaches_the_credential_through_the_published_status_list(app, client, issued, auth, db,
-                                                                            tmp_path):
+def test_revocation_reaches_the_credential_through_the_published_status_list(app, client, issued, auth, db, tmp_path):
     """The credential names its place in the site's signed revocation list; once an admin revokes
     the certificate, that list (public, the same for everyone) says so, and `lms certificates
     verify` reports REVOKED, both with a saved list and on the site itself."""
@@ -111,8 +111,9 @@ def test_revocation_reaches_the_credential_through_the_published_status_list(app
     assert unchecked.exit_code == 0 and "Revocation not checked" in unchecked.output
 
     auth.as_new(role="admin", email="admin@example.org")
-    r = post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"},
-             token_from=f"/certificates/{issued}")
+    r = post(
+        client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}"
+    )
     assert r.status_code == 302
     after = client.get(list_path).get_json(force=True)
     files["after"].write_text(json.dumps(after))
@@ -124,7 +125,9 @@ def test_revocation_reaches_the_credential_through_the_published_status_list(app
 
     # Someone who clears the bit in the new list breaks its signature: no answer, not "valid".
     forged = json.loads(json.dumps(after))
-    forged["credentialSubject"]["encodedList"] = json.loads(files["before"].read_text())["credentialSubject"]["encodedList"]
+    forged["credentialSubject"]["encodedList"] = json.loads(files["before"].read_text())["credentialSubject"][
+        "encodedList"
+    ]
     files["forged"].write_text(json.dumps(forged))
     result = _cli_verify(app, files["cred"], "--key", files["key"], "--status", files["forged"])
     assert result.exit_code != 0 and "STATUS NOT CHECKED" in result.output
@@ -168,8 +171,9 @@ def test_admin_revokes_with_reason_and_verification_says_so(app, client, issued,
     auth.as_new(role="admin")
     r = post(client, f"/certificates/{issued}/revoke", {"reason": ""}, token_from=f"/certificates/{issued}")
     assert r.status_code == 422
-    r = post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"},
-             token_from=f"/certificates/{issued}")
+    r = post(
+        client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}"
+    )
     assert r.status_code == 302
     page = client.get(f"/verify/{issued}").get_data(as_text=True)
     assert "has been revoked" in page and "Issued by mistake" in page
@@ -195,9 +199,18 @@ def test_verification_limit_can_be_shared_through_redis(tmp_path):
     redis.Redis.from_url(url).flushdb()
     from lms import create_app
 
-    apps = [create_app({"INSTANCE_PATH": str(tmp_path / f"i{n}"), "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
-                        "TESTING": True, "RATELIMIT_STORAGE_URI": url, "VERIFY_RATE_LIMIT": "5 per minute"})
-            for n in range(2)]
+    apps = [
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path / f"i{n}"),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
+                "TESTING": True,
+                "RATELIMIT_STORAGE_URI": url,
+                "VERIFY_RATE_LIMIT": "5 per minute",
+            }
+        )
+        for n in range(2)
+    ]
     from lms.db import Base
 
     Base.metadata.create_all(apps[0].extensions["lms.engine"])
@@ -241,7 +254,9 @@ def test_status_list_is_signed_once_per_change_with_truthful_cache_headers(clien
 
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     auth.as_new(role="admin", email="admin@example.org")
-    post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}")
+    post(
+        client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}"
+    )
     after = client.get("/credentials/status/1", headers={"If-None-Match": etag})
     assert after.status_code == 200 and after.headers["ETag"] != etag
     assert after.get_json(force=True)["credentialSubject"]["encodedList"] != doc["credentialSubject"]["encodedList"]
@@ -257,11 +272,13 @@ def test_status_list_is_signed_again_when_half_its_validity_is_gone(app, db, tmp
     key = load_or_create_issuer_key(app.instance_path)
     now = utcnow()
     first = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path), now=now)
-    later = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path),
-                                     now=now + timedelta(hours=11))
+    later = certificates.status_list(
+        db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path), now=now + timedelta(hours=11)
+    )
     assert later == first
-    renewed = certificates.status_list(db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path),
-                                       now=now + timedelta(hours=13))
+    renewed = certificates.status_list(
+        db, key=key, base_url="https://sala.example.org", cache_dir=str(tmp_path), now=now + timedelta(hours=13)
+    )
     assert renewed["validUntil"] > first["validUntil"]
     assert len(list((tmp_path / "status-list").glob("*.json"))) == 1
 
@@ -301,8 +318,12 @@ def test_cli_refuses_an_expired_status_list(app, client, issued, db, tmp_path):
     cred, key_file, old = tmp_path / "cred.json", tmp_path / "key.json", tmp_path / "old.json"
     cred.write_text(json.dumps(doc))
     key_file.write_text(client.get("/issuer").get_data(as_text=True))
-    stale = certificates.status_list(db, key=load_or_create_issuer_key(app.instance_path), base_url="http://localhost",
-                                     now=utcnow() - timedelta(days=2))
+    stale = certificates.status_list(
+        db,
+        key=load_or_create_issuer_key(app.instance_path),
+        base_url="http://localhost",
+        now=utcnow() - timedelta(days=2),
+    )
     old.write_text(json.dumps(stale))
     result = _cli_verify(app, cred, "--key", key_file, "--status", old)
     assert result.exit_code != 0 and "STATUS NOT CHECKED" in result.output and "expired" in result.output
@@ -324,7 +345,9 @@ def test_revoked_certificate_page_pdf_and_credential_say_revoked(client, issued,
 
     client.post("/logout", data={"csrf_token": csrf_token(client)})
     auth.as_new(role="admin", email="admin@example.org")
-    post(client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}")
+    post(
+        client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}"
+    )
 
     page = client.get(f"/certificates/{issued}").get_data(as_text=True)
     assert "This certificate was revoked on" in page and "Issued by mistake" in page

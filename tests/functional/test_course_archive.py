@@ -1,4 +1,5 @@
 """Course export and import as zip files: the same course comes back, bad zips change nothing."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,19 +31,55 @@ def snapshot(app, slug=SLUG) -> dict:
         course = get_session().scalars(select(Course).where(Course.slug == slug)).one()
         media = Path(app.config["MEDIA_DIR"])
         return {
-            "course": (course.title, course.summary, course.language, course.trainer_name, course.outcomes,
-                       course.credits, course.estimated_minutes, course.status),
-            "units": [(u.position, u.slug, u.title, u.summary, u.body_md.strip(), u.body_html, u.status,
-                       u.video.description if u.video else None,
-                       hashlib.sha256((media / u.video.filename).read_bytes()).hexdigest() if u.video else None,
-                       [(t.language, t.kind, t.label, [(c.start, c.end, c.text)
-                                                       for c in read_captions(t.vtt.encode(), "x.vtt").cues])
-                        for t in u.caption_tracks])
-                      for u in course.units],
-            "quiz": (course.quiz.title, course.quiz.pass_mark, course.quiz.max_attempts,
-                     [(q.position, q.type, q.title, q.prompt, q.feedback,
-                       [(c.position, c.text, c.correct, c.weight, c.feedback) for c in q.choices])
-                      for q in course.quiz.questions]),
+            "course": (
+                course.title,
+                course.summary,
+                course.language,
+                course.trainer_name,
+                course.outcomes,
+                course.credits,
+                course.estimated_minutes,
+                course.status,
+            ),
+            "units": [
+                (
+                    u.position,
+                    u.slug,
+                    u.title,
+                    u.summary,
+                    u.body_md.strip(),
+                    u.body_html,
+                    u.status,
+                    u.video.description if u.video else None,
+                    hashlib.sha256((media / u.video.filename).read_bytes()).hexdigest() if u.video else None,
+                    [
+                        (
+                            t.language,
+                            t.kind,
+                            t.label,
+                            [(c.start, c.end, c.text) for c in read_captions(t.vtt.encode(), "x.vtt").cues],
+                        )
+                        for t in u.caption_tracks
+                    ],
+                )
+                for u in course.units
+            ],
+            "quiz": (
+                course.quiz.title,
+                course.quiz.pass_mark,
+                course.quiz.max_attempts,
+                [
+                    (
+                        q.position,
+                        q.type,
+                        q.title,
+                        q.prompt,
+                        q.feedback,
+                        [(c.position, c.text, c.correct, c.weight, c.feedback) for c in q.choices],
+                    )
+                    for q in course.quiz.questions
+                ],
+            ),
         }
 
 
@@ -62,8 +99,12 @@ def test_export_then_import_into_an_empty_app_gives_the_same_course(app, client,
     other = empty_app.test_client()
     post(other, "/login", {"email": "admin@example.org", "password": "correct horse battery staple"})
     # Encoded in memory: the test client would spool a body this large to a file it never closes.
-    boundary, body = encode_multipart({"csrf_token": csrf_token(other, "/dashboard/import"),
-                                       "file": FileStorage(io.BytesIO(data), "public-speaking.zip")})
+    boundary, body = encode_multipart(
+        {
+            "csrf_token": csrf_token(other, "/dashboard/import"),
+            "file": FileStorage(io.BytesIO(data), "public-speaking.zip"),
+        }
+    )
     r = other.post("/dashboard/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert r.status_code == 302, r.get_data(as_text=True)
     assert snapshot(empty_app) == snapshot(app)
@@ -122,13 +163,21 @@ def test_trainer_cannot_overwrite_a_course_they_cannot_edit(app, client, auth):
 def test_bad_zip_shows_the_problem_on_the_form(app, client, auth):
     """A malformed zip: 422, an error summary naming the file inside the zip, and no course."""
     auth.as_new("trainer")
-    r = post(client, "/dashboard/import", {"file": (make_zip(tiny(**{"tiny/course.yaml": "title: [oops\n"})), "t.zip")},
-             content_type="multipart/form-data")
+    r = post(
+        client,
+        "/dashboard/import",
+        {"file": (make_zip(tiny(**{"tiny/course.yaml": "title: [oops\n"})), "t.zip")},
+        content_type="multipart/form-data",
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and "<title>Error:" in html
     assert 'href="#file"' in html and "tiny/course.yaml:" in html and 'id="file-error"' in html
-    r = post(client, "/dashboard/import", {"file": (make_zip(tiny(), symlink="tiny/media/x.webm"), "t.zip")},
-             content_type="multipart/form-data")
+    r = post(
+        client,
+        "/dashboard/import",
+        {"file": (make_zip(tiny(), symlink="tiny/media/x.webm"), "t.zip")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 422 and "symbolic link" in r.get_data(as_text=True)
     with app.app_context():
         assert get_session().scalar(select(func.count(Course.id)).where(Course.slug == "tiny")) == 0
@@ -171,9 +220,11 @@ def test_course_zip_over_the_upload_limit_gets_the_413_page_and_a_closed_connect
     the browser shows the page instead of "connection reset"."""
     auth.as_new("admin")
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
-    r = client.post("/dashboard/import", data={"csrf_token": csrf_token(client, "/dashboard/import"),
-                                               "file": (io.BytesIO(b"x" * 100_000), "big.zip")},
-                    content_type="multipart/form-data")
+    r = client.post(
+        "/dashboard/import",
+        data={"csrf_token": csrf_token(client, "/dashboard/import"), "file": (io.BytesIO(b"x" * 100_000), "big.zip")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 413 and r.headers.get("Connection") == "close"
     assert "<h1>The file is too large</h1>" in r.get_data(as_text=True)
 
@@ -183,11 +234,13 @@ def test_zip_import_keeps_units_without_captions_as_drafts(app, client, auth):
     publishing gate would keep it, and the trainer is told which; a unit that passes goes live."""
     auth.as_new("trainer")
     video = (CONTENT / "public-speaking" / "media" / "01-why-we-speak.webm").read_bytes()
-    entries = tiny(**{
-        "tiny/units/02-talk.md": "---\ntitle: Talk\nestimated_minutes: 5\nvideo: media/talk.webm\n"
-                                 "video_alt: A trainer talks.\n---\nWatch.\n",
-        "tiny/media/talk.webm": video,
-    })
+    entries = tiny(
+        **{
+            "tiny/units/02-talk.md": "---\ntitle: Talk\nestimated_minutes: 5\nvideo: media/talk.webm\n"
+            "video_alt: A trainer talks.\n---\nWatch.\n",
+            "tiny/media/talk.webm": video,
+        }
+    )
     r = post(client, "/dashboard/import", {"file": (make_zip(entries), "tiny.zip")}, content_type="multipart/form-data")
     assert r.status_code == 302
     page = client.get(r.headers["Location"]).get_data(as_text=True)

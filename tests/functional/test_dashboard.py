@@ -1,4 +1,5 @@
 """Course results for trainers: summary, learners, quiz item analysis, chart, table and CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -76,11 +77,17 @@ def course_id(app, auth):
 
 # --- Access ----------------------------------------------------------------------------------------
 
+
 def test_dashboard_signed_out_redirects_to_sign_in(app, client):
     """Signed out, every dashboard route sends you to sign in."""
     cid = make_course(app, None)
-    for url in ("/dashboard", f"/dashboard/courses/{cid}", f"/dashboard/courses/{cid}/learners.csv",
-                f"/dashboard/courses/{cid}/export.zip", "/dashboard/import"):
+    for url in (
+        "/dashboard",
+        f"/dashboard/courses/{cid}",
+        f"/dashboard/courses/{cid}/learners.csv",
+        f"/dashboard/courses/{cid}/export.zip",
+        "/dashboard/import",
+    ):
         r = client.get(url)
         assert r.status_code == 302 and "/login" in r.headers["Location"], url
 
@@ -89,8 +96,14 @@ def test_dashboard_refuses_learners(app, client, auth):
     """A learner gets 403 on every dashboard route, with an accessible error page."""
     cid = make_course(app, None)
     auth.as_new("learner")
-    for url in ("/dashboard", f"/dashboard/courses/{cid}", f"/dashboard/courses/{cid}/learners.csv",
-                f"/dashboard/courses/{cid}/questions.csv", f"/dashboard/courses/{cid}/export.zip", "/dashboard/import"):
+    for url in (
+        "/dashboard",
+        f"/dashboard/courses/{cid}",
+        f"/dashboard/courses/{cid}/learners.csv",
+        f"/dashboard/courses/{cid}/questions.csv",
+        f"/dashboard/courses/{cid}/export.zip",
+        "/dashboard/import",
+    ):
         r = client.get(url)
         assert r.status_code == 403, url
         assert r.get_data(as_text=True).count("<h1") == 1
@@ -101,8 +114,12 @@ def test_trainer_cannot_read_another_trainers_dashboard(app, client, auth):
     other = make_user(app, email="other@example.org", name="Other", role="trainer")
     cid = make_course(app, other)
     auth.as_new("trainer")
-    for url in (f"/dashboard/courses/{cid}", f"/dashboard/courses/{cid}/learners.csv",
-                f"/dashboard/courses/{cid}/questions.csv", f"/dashboard/courses/{cid}/export.zip"):
+    for url in (
+        f"/dashboard/courses/{cid}",
+        f"/dashboard/courses/{cid}/learners.csv",
+        f"/dashboard/courses/{cid}/questions.csv",
+        f"/dashboard/courses/{cid}/export.zip",
+    ):
         assert client.get(url).status_code == 403, url
 
 
@@ -121,6 +138,7 @@ def test_dashboard_index_lists_editable_courses(client, course_id):
 
 
 # --- Figures ---------------------------------------------------------------------------------------
+
 
 def learner_takes_quiz(app, client, email, name, answers_by_index, done_units=True):
     """Register a learner, enrol, optionally finish the unit, and submit the quiz with chosen choice texts."""
@@ -156,11 +174,11 @@ def learner_takes_quiz(app, client, email, name, answers_by_index, done_units=Tr
 def test_csv_cells_starting_with_formula_characters_are_quoted(app, client, course_id):
     """A learner named like a formula appears in the CSV prefixed with a quote, not as a formula."""
     add_single(client, course_id)
-    learner_takes_quiz(app, client, "evil@example.org", "=HYPERLINK(\"http://x\")", [["Two"]])
+    learner_takes_quiz(app, client, "evil@example.org", '=HYPERLINK("http://x")', [["Two"]])
     sign_out(client)
     sign_in(client, TRAINER)
     rows = read_csv(client.get(f"/dashboard/courses/{course_id}/learners.csv"))
-    assert rows[1][0] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][0] == '\'=HYPERLINK("http://x")'
     html = client.get(f"/dashboard/courses/{course_id}").get_data(as_text=True)
     assert "=HYPERLINK(&#34;http://x&#34;)" in html  # the page shows the name as typed
 
@@ -176,9 +194,11 @@ def test_dashboard_page_structure(client, course_id):
 
 def test_done_when_trainer_fixes_gift_learner_takes_quiz_dashboard_shows_it(app, client, course_id):
     """GIFT with errors → fixed → imported; a learner takes it; the dashboard, its table and CSV agree."""
-    broken = ("::Motive:: Which motive asks for a decision? {\n=To persuade\n~To inform#Not quite.\n~To motivate\n}\n\n"
-              "::Match:: Match these {=a -> b =c -> d}\n\n"
-              "::Capital:: Capital of Cambodia? {=Phnom Penh\n")
+    broken = (
+        "::Motive:: Which motive asks for a decision? {\n=To persuade\n~To inform#Not quite.\n~To motivate\n}\n\n"
+        "::Match:: Match these {=a -> b =c -> d}\n\n"
+        "::Capital:: Capital of Cambodia? {=Phnom Penh\n"
+    )
     r = import_text(client, course_id, broken)
     html = r.get_data(as_text=True)
     assert r.status_code == 422
@@ -191,8 +211,9 @@ def test_done_when_trainer_fixes_gift_learner_takes_quiz_dashboard_shows_it(app,
     assert "3 questions were imported." in client.get(quiz_url(course_id)).get_data(as_text=True)
 
     learner_takes_quiz(app, client, "dara@example.org", "Sok Dara", [["To inform"], ["False"], "phnom penh"])
-    learner_takes_quiz(app, client, "chenda@example.org", "Kim Chenda", [["To persuade"], ["True"], "Bangkok"],
-                       done_units=False)
+    learner_takes_quiz(
+        app, client, "chenda@example.org", "Kim Chenda", [["To persuade"], ["True"], "Bangkok"], done_units=False
+    )
     learner_takes_quiz(app, client, "vibol@example.org", "Vibol Ly", None, done_units=False)
     sign_out(client)
     sign_in(client, TRAINER)
@@ -236,5 +257,8 @@ def test_done_when_trainer_fixes_gift_learner_takes_quiz_dashboard_shows_it(app,
 
     items_csv = read_csv(client.get(f"/dashboard/courses/{course_id}/questions.csv"))
     assert [row[2:] for row in items_csv[1:]] == [
-        ["2", "1", "50", "To inform", "1"], ["2", "1", "50", "True", "1"], ["2", "1", "50", "Bangkok", "1"]]
+        ["2", "1", "50", "To inform", "1"],
+        ["2", "1", "50", "True", "1"],
+        ["2", "1", "50", "Bangkok", "1"],
+    ]
     assert [row[2:5] for row in items_csv[1:]] == [[r[1], r[2], r[3].rstrip("%")] for r in items]

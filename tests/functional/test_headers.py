@@ -1,5 +1,6 @@
 """Secure cookies and HSTS over HTTPS, Permissions-Policy, and no caching of personal or draft data
 (issue 10, item 4)."""
+
 from __future__ import annotations
 
 import re
@@ -56,9 +57,17 @@ def test_https_through_a_trusted_proxy_counts_as_https(tmp_path, seeded_db):
     results = {}
     for proxies in (1, 0):
         shutil.copy(db_file, tmp_path / f"p{proxies}.db")
-        app = create_app({"INSTANCE_PATH": str(tmp_path / f"i{proxies}"), "MEDIA_DIR": str(media),
-                          "DATABASE_URL": f"sqlite:///{tmp_path / f'p{proxies}.db'}", "TESTING": True,
-                          "TRUSTED_PROXIES": proxies, "TRUSTED_HOSTS": ["localhost"], "BASE_URL": "https://localhost"})
+        app = create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path / f"i{proxies}"),
+                "MEDIA_DIR": str(media),
+                "DATABASE_URL": f"sqlite:///{tmp_path / f'p{proxies}.db'}",
+                "TESTING": True,
+                "TRUSTED_PROXIES": proxies,
+                "TRUSTED_HOSTS": ["localhost"],
+                "BASE_URL": "https://localhost",
+            }
+        )
         make_user(app)
         r = https_sign_in(app.test_client(), base_url="http://localhost", headers={"X-Forwarded-Proto": "https"})
         results[proxies] = ("; Secure" in _cookies(r)["session"], "Strict-Transport-Security" in r.headers)
@@ -89,9 +98,15 @@ def test_personal_and_draft_downloads_are_never_cached(app, client, auth, learne
     `Cache-Control: private, no-store` (the export used to be public)."""
     course, code = learner_with_certificate
     auth.as_new("admin")
-    urls = [f"/dashboard/courses/{course.id}/export.zip", f"/dashboard/courses/{course.id}/learners.csv",
-            f"/dashboard/courses/{course.id}/questions.csv", f"/teach/courses/{course.id}/quiz/export.gift",
-            f"/certificates/{code}.pdf", f"/certificates/{code}/credential.json", "/admin/users"]
+    urls = [
+        f"/dashboard/courses/{course.id}/export.zip",
+        f"/dashboard/courses/{course.id}/learners.csv",
+        f"/dashboard/courses/{course.id}/questions.csv",
+        f"/teach/courses/{course.id}/quiz/export.gift",
+        f"/certificates/{code}.pdf",
+        f"/certificates/{code}/credential.json",
+        "/admin/users",
+    ]
     problems = []
     for url in urls:
         with client.get(url) as r:
@@ -103,8 +118,10 @@ def test_personal_and_draft_downloads_are_never_cached(app, client, auth, learne
 def test_transcripts_are_never_cached(app, client, learner_with_certificate):
     """A unit's transcript (which may be a draft's) is sent `Cache-Control: private, no-store`."""
     course, _code = learner_with_certificate
-    client.post("/login", data={"email": "learner@example.org", "password": PASSWORD,
-                                "csrf_token": csrf_token(client, "/login")})
+    client.post(
+        "/login",
+        data={"email": "learner@example.org", "password": PASSWORD, "csrf_token": csrf_token(client, "/login")},
+    )
     unit = course.published_units()[0]
     r = client.get(f"/courses/{SLUG}/units/{unit.slug}/transcript.txt")
     assert r.status_code == 200 and r.headers["Cache-Control"] == "private, no-store"

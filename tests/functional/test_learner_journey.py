@@ -1,4 +1,5 @@
 """The learner's path through the Flask test client: catalog → enrol → units → quiz → certificate."""
+
 from __future__ import annotations
 
 import re
@@ -25,13 +26,16 @@ def test_course_page_shows_outcomes_units_and_sign_in_prompt(client):
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "What you will learn" in html and "Sign in to enrol" in html
-    assert html.count('<li>\n    <h3>') >= 3
+    assert html.count("<li>\n    <h3>") >= 3
 
 
 def test_register_creates_the_account_then_sign_in(client):
     """Registering creates the account and sends the person to sign in, where the new password works."""
-    r = post(client, "/register", {"name": "Chenda Kim", "email": "Chenda@Example.org", "password": PASSWORD,
-                                   "confirm": PASSWORD})
+    r = post(
+        client,
+        "/register",
+        {"name": "Chenda Kim", "email": "Chenda@Example.org", "password": PASSWORD, "confirm": PASSWORD},
+    )
     assert r.status_code == 302 and r.headers["Location"].startswith("/login")
     assert "its account is ready" in client.get(r.headers["Location"]).get_data(as_text=True)
     assert post(client, "/login", {"email": "chenda@example.org", "password": PASSWORD}).status_code == 302
@@ -47,8 +51,11 @@ def test_register_with_taken_email_reads_the_same_as_a_new_one(app, client, auth
     client.post("/logout", data={"csrf_token": csrf_token(client)})
 
     def answer(email):
-        r = post(client, "/register", {"name": "X", "email": email, "password": "another long passphrase",
-                                       "confirm": "another long passphrase"})
+        r = post(
+            client,
+            "/register",
+            {"name": "X", "email": email, "password": "another long passphrase", "confirm": "another long passphrase"},
+        )
         page = client.get(r.headers["Location"]).get_data(as_text=True)
         return r.status_code, r.headers["Location"], re.sub(r'value="[^"]*"', "", page)
 
@@ -65,8 +72,9 @@ def test_register_errors_are_summarised_and_tied_to_fields(client):
     for field in ("name", "email", "password", "confirm"):
         assert f'href="#{field}"' in html
         assert f'id="{field}-error"' in html
-    assert re.search(r'<input[^>]*aria-describedby="[^"]*name-error"[^>]*aria-invalid="true"', html) or \
-        re.search(r'<input[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*name-error"', html)
+    assert re.search(r'<input[^>]*aria-describedby="[^"]*name-error"[^>]*aria-invalid="true"', html) or re.search(
+        r'<input[^>]*aria-invalid="true"[^>]*aria-describedby="[^"]*name-error"', html
+    )
 
 
 def test_wrong_password_and_unknown_account_read_the_same(client, auth):
@@ -92,8 +100,9 @@ def test_login_ignores_offsite_next(client, auth):
     """The next parameter never redirects to another site."""
 
     make_user(client.application, email="a@example.org")
-    r = post(client, "/login?next=//evil.example/x", {"email": "a@example.org", "password": PASSWORD},
-             token_from="/login")
+    r = post(
+        client, "/login?next=//evil.example/x", {"email": "a@example.org", "password": PASSWORD}, token_from="/login"
+    )
     assert r.status_code == 302 and "evil" not in r.location
 
 
@@ -109,8 +118,13 @@ def test_unknown_slugs_are_404(client, auth):
     """Unknown course, unit and media names give 404 pages, never 500."""
     auth.as_new()
     post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
-    for url in ("/courses/nope", f"/courses/{SLUG}/units/nope", "/media/deadbeef.webm", "/courses/nope/quiz",
-                "/certificates/ABCDE-ABCDE-ABCDE-ABCDE"):
+    for url in (
+        "/courses/nope",
+        f"/courses/{SLUG}/units/nope",
+        "/media/deadbeef.webm",
+        "/courses/nope/quiz",
+        "/certificates/ABCDE-ABCDE-ABCDE-ABCDE",
+    ):
         assert client.get(url).status_code == 404, url
 
 
@@ -186,7 +200,8 @@ def test_quiz_with_nothing_chosen_keeps_answers(app, client, auth, db):
     value = answers[first_key][0]
     # The answer given is still chosen (a choice input checked, or the typed text kept).
     assert re.search(rf'name="{re.escape(first_key)}" value="{re.escape(value)}" checked', html) or (
-        not value.isdigit() and re.search(rf'name="{re.escape(first_key)}"[^>]*value="{re.escape(value)}"', html)), html
+        not value.isdigit() and re.search(rf'name="{re.escape(first_key)}"[^>]*value="{re.escape(value)}"', html)
+    ), html
     assert db.scalar(select(func.count(Attempt.id)).where(Attempt.submitted_at.is_not(None))) == 0
 
 
@@ -227,6 +242,7 @@ def test_quiz_attempt_limit_is_enforced(app, client, auth):
     with app.app_context():
         from lms.db import get_session
         from lms.models import Course
+
         limit = get_session().scalars(select(Course).where(Course.slug == SLUG)).one().quiz.max_attempts
     for _ in range(limit):
         r, _ = submit_quiz(client, SLUG, wrong)
@@ -315,6 +331,7 @@ def test_pages_run_a_fixed_number_of_queries(app, client, auth, count_queries):
 
 def test_error_pages_use_the_layout_and_never_leak_traces(app, client):
     """An unexpected error renders the accessible 500 page without a stack trace."""
+
     @app.route("/boom")
     def boom():
         raise RuntimeError("secret detail")

@@ -1,4 +1,5 @@
 """Odd input never answers 500: huge ids, repeated posts, random form values (issue 10, item 6)."""
+
 from __future__ import annotations
 
 import re
@@ -19,21 +20,29 @@ from tests.helpers import csrf_token, post
 SLUG = "public-speaking"
 #: Any text a browser could send: every code point but lone surrogates (which UTF-8 cannot carry).
 ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
-RANDOM_FORMS = settings(max_examples=40, deadline=None, database=None,
-                        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+RANDOM_FORMS = settings(
+    max_examples=40,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def test_every_int_route_answers_404_for_ids_beyond_the_database_range(app, client, auth):
     """Each <int:...> route answers 404 (never 500) for an id past the database's INTEGER range."""
     auth.as_new("admin")
-    rules = [r for r in app.url_map.iter_rules() if "GET" in r.methods
-             and any(type(c).__name__ == "IdConverter" for c in r._converters.values())]
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if "GET" in r.methods and any(type(c).__name__ == "IdConverter" for c in r._converters.values())
+    ]
     assert len(rules) >= 10
     problems = []
     for rule in rules:
         for huge in (MAX_ID + 1, 99999999999999999999999):
-            values = {name: (huge if type(conv).__name__ == "IdConverter" else "x")
-                      for name, conv in rule._converters.items()}
+            values = {
+                name: (huge if type(conv).__name__ == "IdConverter" else "x") for name, conv in rule._converters.items()
+            }
             url = _build(rule, values)
             status = client.get(url).status_code
             if status != 404:
@@ -159,12 +168,20 @@ def test_random_account_posts_never_500(unlimited, current, password, confirm, n
         if get_session().scalar(select(User).where(User.email == "fuzz@example.org")) is None:
             make_user(unlimited, email="fuzz@example.org")
     post(client, "/login", {"email": "fuzz@example.org", "password": PASSWORD})
-    r = post(client, "/account/password", {"current": current, "password": password, "confirm": confirm},
-             token_from="/account")
+    r = post(
+        client,
+        "/account/password",
+        {"current": current, "password": password, "confirm": confirm},
+        token_from="/account",
+    )
     assert r.status_code in (302, 400)
     if r.status_code == 302:  # the password changed: put it back for the next example
-        post(client, "/account/password", {"current": password, "password": PASSWORD, "confirm": PASSWORD},
-             token_from="/account")
+        post(
+            client,
+            "/account/password",
+            {"current": password, "password": PASSWORD, "confirm": PASSWORD},
+            token_from="/account",
+        )
     assert post(client, "/account/name", {"name": name}, token_from="/account").status_code in (302, 400)
 
 

@@ -1,5 +1,6 @@
 """The catalog and course pages run the same queries with 10 or 1,000 learners enrolled, and load
 only what they show."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,9 +16,20 @@ SLUG = "public-speaking"
 def _enrol_many(db, n: int, start: int = 0) -> None:
     """n more learners, each enrolled in every course with a unit done (bulk inserts)."""
     now = utcnow()
-    db.execute(insert(User), [{"email": f"bulk{start + i}@example.org", "name": f"Learner {start + i}",
-                               "password_hash": "x", "role": "learner", "created_at": now} for i in range(n)])
-    ids = db.scalars(select(User.id).where(User.email.like("bulk%")).order_by(User.id)).all()[start:start + n]
+    db.execute(
+        insert(User),
+        [
+            {
+                "email": f"bulk{start + i}@example.org",
+                "name": f"Learner {start + i}",
+                "password_hash": "x",
+                "role": "learner",
+                "created_at": now,
+            }
+            for i in range(n)
+        ],
+    )
+    ids = db.scalars(select(User.id).where(User.email.like("bulk%")).order_by(User.id)).all()[start : start + n]
     courses = db.scalars(select(Course.id)).all()
     db.execute(insert(Enrollment), [{"user_id": u, "course_id": c, "enrolled_at": now} for u in ids for c in courses])
     db.commit()

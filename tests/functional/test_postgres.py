@@ -1,4 +1,5 @@
 """The same app on PostgreSQL: migrations, content import and a learner's path."""
+
 from __future__ import annotations
 
 import os
@@ -38,8 +39,15 @@ def pg_url():
 def test_migrate_import_and_complete_a_course_on_postgresql(pg_url, tmp_path):
     """On PostgreSQL the schema migrates, content imports twice, and a learner earns a certificate."""
     migrate.upgrade(pg_url)
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": pg_url,
-                      "MEDIA_DIR": str(tmp_path / "media"), "TESTING": True, "SERVER_NAME": "localhost"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "DATABASE_URL": pg_url,
+            "MEDIA_DIR": str(tmp_path / "media"),
+            "TESTING": True,
+            "SERVER_NAME": "localhost",
+        }
+    )
     try:
         _journey(app)
     finally:
@@ -82,8 +90,15 @@ def test_parallel_enrol_and_mark_done_on_postgresql(pg_url, tmp_path):
     from lms.models import Enrollment, UnitProgress
 
     migrate.upgrade(pg_url)
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": pg_url,
-                      "MEDIA_DIR": str(tmp_path / "media"), "TESTING": True, "SERVER_NAME": "localhost"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "DATABASE_URL": pg_url,
+            "MEDIA_DIR": str(tmp_path / "media"),
+            "TESTING": True,
+            "SERVER_NAME": "localhost",
+        }
+    )
     try:
         with app.app_context():
             import_all(get_session(), CONTENT, Path(app.config["MEDIA_DIR"]))
@@ -101,8 +116,9 @@ def test_parallel_enrol_and_mark_done_on_postgresql(pg_url, tmp_path):
         def run(client, token):
             barrier.wait()
             statuses.append(client.post(f"/courses/{slug}/enrol", data={"csrf_token": token}).status_code)
-            statuses.append(client.post(f"/courses/{slug}/units/{units[0]}/done",
-                                        data={"csrf_token": token}).status_code)
+            statuses.append(
+                client.post(f"/courses/{slug}/units/{units[0]}/done", data={"csrf_token": token}).status_code
+            )
 
         threads = [threading.Thread(target=run, args=pair) for pair in clients]
         for thread in threads:
@@ -110,8 +126,10 @@ def test_parallel_enrol_and_mark_done_on_postgresql(pg_url, tmp_path):
         for thread in threads:
             thread.join()
         with app.app_context():
-            counts = (get_session().scalar(sa.select(sa.func.count()).select_from(Enrollment)),
-                      get_session().scalar(sa.select(sa.func.count()).select_from(UnitProgress)))
+            counts = (
+                get_session().scalar(sa.select(sa.func.count()).select_from(Enrollment)),
+                get_session().scalar(sa.select(sa.func.count()).select_from(UnitProgress)),
+            )
         assert statuses == [302] * 16 and counts == (1, 1)
     finally:
         app.extensions["lms.engine"].dispose()

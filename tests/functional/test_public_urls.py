@@ -1,5 +1,6 @@
 """Public links (certificate page, QR, PDF, credential, /issuer, status list) come from configuration,
 never from a request's Host header (issue 10, item 1)."""
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,12 @@ def test_forged_host_changes_no_credential_issuer_or_status_list(client, issued)
     other = forged(client, f"/certificates/{issued}/credential.json").get_data(as_text=True)
     assert other == plain and "evil.example" not in other and "http://localhost/" in other
     assert client.get("/issuer", headers=FORGED).get_data() == client.get("/issuer").get_data()
-    doc = json.loads(client.get(json.loads(plain)["credentialStatus"]["statusListCredential"]
-                                .removeprefix("http://localhost"), headers=FORGED).get_data(as_text=True))
+    doc = json.loads(
+        client.get(
+            json.loads(plain)["credentialStatus"]["statusListCredential"].removeprefix("http://localhost"),
+            headers=FORGED,
+        ).get_data(as_text=True)
+    )
     assert "evil.example" not in json.dumps(doc) and doc["id"].startswith("http://localhost/")
 
 
@@ -87,9 +92,16 @@ def test_trusted_proxy_host_is_used_only_when_listed(tmp_path, seeded_db):
     """Behind a trusted proxy the forwarded host names the site when it is in TRUSTED_HOSTS; any other is 400."""
     db_file, media = seeded_db
     shutil.copy(db_file, tmp_path / "p.db")
-    app = create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-                      "MEDIA_DIR": str(media), "TESTING": True, "TRUSTED_PROXIES": 1,
-                      "TRUSTED_HOSTS": "sala.example.org, www.sala.example.org"})
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path / "i"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
+            "MEDIA_DIR": str(media),
+            "TESTING": True,
+            "TRUSTED_PROXIES": 1,
+            "TRUSTED_HOSTS": "sala.example.org, www.sala.example.org",
+        }
+    )
     client = app.test_client()
     good = client.get("/issuer", headers={"X-Forwarded-Host": "sala.example.org", "X-Forwarded-Proto": "https"})
     assert good.status_code == 200 and good.get_json()["id"].startswith("https://sala.example.org/")

@@ -1,4 +1,5 @@
 """Writing a course quiz in the browser: settings, questions, order, GIFT import and export."""
+
 from __future__ import annotations
 
 import io
@@ -20,11 +21,13 @@ def trainer(app, auth):
     auth.as_new("trainer", email=TRAINER, name="Trainer Tola")
     with app.app_context():
         from lms.models import User
+
         uid = get_session().scalars(select(User.id).where(User.email == TRAINER)).one()
     return make_course(app, uid, quiz=True)
 
 
 # --- Access ----------------------------------------------------------------------------------------
+
 
 def test_quiz_authoring_signed_out_redirects_to_sign_in(app, client):
     """Signed out, the quiz pages send you to sign in."""
@@ -60,6 +63,7 @@ def test_quiz_authoring_unknown_course_is_404(client, trainer):
 
 # --- Settings --------------------------------------------------------------------------------------
 
+
 def test_create_quiz_when_course_has_none(app, client, auth):
     """A trainer creates the course quiz with a title, pass mark and 0 = unlimited attempts."""
     uid = make_user(app, email=TRAINER, role="trainer")
@@ -87,6 +91,7 @@ def test_quiz_settings_errors_are_summarised(client, trainer):
 
 
 # --- Questions -------------------------------------------------------------------------------------
+
 
 def test_add_single_choice_question(app, client, trainer):
     """A single choice question is saved with its choices, correct mark and feedback; blank rows ignored."""
@@ -145,8 +150,11 @@ def test_true_false_needs_an_answer(app, client, trainer):
     r = post(client, url, {"prompt": "The sky is green."})
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and 'href="#answer"' in html and "<fieldset" in html and "<legend" in html
-    r = post(client, url, {"prompt": "The sky is green.", "answer": "false", "feedback_true": "Look up.",
-                           "feedback_false": "Right."})
+    r = post(
+        client,
+        url,
+        {"prompt": "The sky is green.", "answer": "false", "feedback_true": "Look up.", "feedback_false": "Right."},
+    )
     assert r.status_code == 302
     [(_id, qtype, _p, choices)] = questions(app, trainer)
     assert qtype == "true_false"
@@ -171,8 +179,13 @@ def test_edit_question_keeps_ids_and_old_attempts(app, client, trainer):
     with app.app_context():
         session = get_session()
         quiz = session.scalars(select(Quiz).where(Quiz.course_id == trainer)).one()
-        session.add(Attempt(quiz_id=quiz.id, user_id=1, answers={str(qid): {"answer": [choices[0][0]], "score": 1.0,
-                                                                            "correct": True}}))
+        session.add(
+            Attempt(
+                quiz_id=quiz.id,
+                user_id=1,
+                answers={str(qid): {"answer": [choices[0][0]], "score": 1.0, "correct": True}},
+            )
+        )
         session.commit()
     form = client.get(quiz_url(trainer, f"/questions/{qid}")).get_data(as_text=True)
     assert 'value="Two"' in form and "Edit question 1" in form
@@ -222,15 +235,18 @@ GOOD_GIFT = """// a comment
 """
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("::M:: Match {=a -> b =c -> d}", 1, "Matching questions"),
-    ("::A:: ok {T}\n\n::N:: How many? {#5}", 3, "Numerical questions"),
-    ("::E:: Write an essay {}", 1, "Essay questions"),
-    ("::Q:: What {=a ~b", 1, "never closed"),
-    ("::Q:: What is this?", 1, "no answer block"),
-    ("::Q:: Use { to open {=yes ~no}", 1, "inside the answer block"),
-    ("::T:: One {T}\n\n::T:: Two {F}", 3, "already used"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("::M:: Match {=a -> b =c -> d}", 1, "Matching questions"),
+        ("::A:: ok {T}\n\n::N:: How many? {#5}", 3, "Numerical questions"),
+        ("::E:: Write an essay {}", 1, "Essay questions"),
+        ("::Q:: What {=a ~b", 1, "never closed"),
+        ("::Q:: What is this?", 1, "no answer block"),
+        ("::Q:: Use { to open {=yes ~no}", 1, "inside the answer block"),
+        ("::T:: One {T}\n\n::T:: Two {F}", 3, "already used"),
+    ],
+)
 def test_gift_import_refuses_bad_input_by_line(app, client, trainer, text, line, words):
     """Unsupported types, unbalanced braces, no answers, a bare {, duplicate titles: 422, line shown, nothing saved."""
     r = import_text(client, trainer, text)
@@ -255,11 +271,16 @@ def test_gift_errors_listed_each_by_line_and_text_kept(app, client, trainer):
 def test_gift_file_upload_appends_then_replaces(app, client, trainer):
     """A .gift upload adds its questions; "Replace all questions" swaps them, updating rows in place."""
     add_single(client, trainer)
-    r = post(client, quiz_url(trainer, "/import"),
-             {"file": (io.BytesIO(GOOD_GIFT.encode()), "bank.gift"), "mode": "append"},
-             content_type="multipart/form-data")
+    r = post(
+        client,
+        quiz_url(trainer, "/import"),
+        {"file": (io.BytesIO(GOOD_GIFT.encode()), "bank.gift"), "mode": "append"},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
-    assert "3 questions were imported. The quiz now has 4 questions." in client.get(quiz_url(trainer)).get_data(as_text=True)
+    assert "3 questions were imported. The quiz now has 4 questions." in client.get(quiz_url(trainer)).get_data(
+        as_text=True
+    )
     first_id = questions(app, trainer)[0][0]
     assert [t for _i, t, _p, _c in questions(app, trainer)] == ["single", "single", "true_false", "short_text"]
     r = import_text(client, trainer, "::Only:: The only one {T}", mode="replace")
@@ -270,21 +291,32 @@ def test_gift_file_upload_appends_then_replaces(app, client, trainer):
 
 def test_gift_file_with_errors_puts_its_text_in_the_box(app, client, trainer):
     """An uploaded file with problems: errors by line, and its text placed in the box to fix."""
-    r = post(client, quiz_url(trainer, "/import"),
-             {"file": (io.BytesIO(b"::A:: ok {T}\n\n::B:: broken {=a ~b"), "bank.txt"), "text": ""},
-             content_type="multipart/form-data")
+    r = post(
+        client,
+        quiz_url(trainer, "/import"),
+        {"file": (io.BytesIO(b"::A:: ok {T}\n\n::B:: broken {=a ~b"), "bank.txt"), "text": ""},
+        content_type="multipart/form-data",
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and '<a href="#text">Line 3:' in html and "::B:: broken {=a ~b" in html
 
 
 def test_gift_upload_wrong_type_or_too_large(app, client, trainer):
     """A .docx is refused with 422; a file over the limit with 413; both name the file field."""
-    r = post(client, quiz_url(trainer, "/import"), {"file": (io.BytesIO(b"x"), "bank.docx")},
-             content_type="multipart/form-data")
+    r = post(
+        client,
+        quiz_url(trainer, "/import"),
+        {"file": (io.BytesIO(b"x"), "bank.docx")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 422 and 'href="#file"' in r.get_data(as_text=True)
     app.config["GIFT_MAX_BYTES"] = 100
-    r = post(client, quiz_url(trainer, "/import"), {"file": (io.BytesIO(b"Q {T}\n" * 50), "bank.gift")},
-             content_type="multipart/form-data")
+    r = post(
+        client,
+        quiz_url(trainer, "/import"),
+        {"file": (io.BytesIO(b"Q {T}\n" * 50), "bank.gift")},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 413 and 'href="#file"' in r.get_data(as_text=True)
 
 
@@ -300,6 +332,7 @@ def test_gift_export_downloads_what_import_reads(app, client, trainer):
     r = client.get(quiz_url(trainer, "/export.gift"))
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     from lms.questions.gift import parse_gift
+
     with app.app_context():
         specs = parse_gift(r.get_data(as_text=True))
     assert [(s.type, s.prompt) for s in specs] == [(t, p) for _i, t, p, _c in questions(app, trainer)]
@@ -307,12 +340,20 @@ def test_gift_export_downloads_what_import_reads(app, client, trainer):
 
 def test_html_and_script_in_gift_show_as_text_to_learners(app, client, auth, trainer):
     """HTML and <script> in stems and feedback are escaped on the learner's quiz and result pages."""
-    gift = ("::H:: Is <b>bold</b> safe? <script>alert('stem')</script> {\n"
-            "=Yes#<script>alert('fb')</script>\n~No#<img src\\=x onerror\\=alert(1)>\n"
-            "####<i>general</i>}")
+    gift = (
+        "::H:: Is <b>bold</b> safe? <script>alert('stem')</script> {\n"
+        "=Yes#<script>alert('fb')</script>\n~No#<img src\\=x onerror\\=alert(1)>\n"
+        "####<i>general</i>}"
+    )
     assert import_text(client, trainer, gift).status_code == 302
-    client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
-                                                          client.get("/").get_data(as_text=True)).group(1)})
+    client.post(
+        "/logout",
+        data={
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(
+                1
+            )
+        },
+    )
     auth.as_new("learner")
     post(client, "/courses/first-aid/enrol", token_from="/courses/first-aid")
     page = client.get("/courses/first-aid/quiz").get_data(as_text=True)
@@ -346,8 +387,15 @@ def test_quiz_and_dashboard_pages_have_one_h1_ordered_headings_and_labels(app, c
     add_single(client, trainer)
     add_single(client, trainer, "Second?")
     qid = questions(app, trainer)[0][0]
-    pages = [quiz_url(trainer), quiz_url(trainer, f"/questions/{qid}"), quiz_url(trainer, f"/questions/{qid}/delete"),
-             quiz_url(trainer, "/import"), "/dashboard", f"/dashboard/courses/{trainer}", "/dashboard/import"]
+    pages = [
+        quiz_url(trainer),
+        quiz_url(trainer, f"/questions/{qid}"),
+        quiz_url(trainer, f"/questions/{qid}/delete"),
+        quiz_url(trainer, "/import"),
+        "/dashboard",
+        f"/dashboard/courses/{trainer}",
+        "/dashboard/import",
+    ]
     pages += [quiz_url(trainer, f"/questions/new/{t}") for t in ("single", "multiple", "true_false", "short_text")]
     for url in pages:
         r = client.get(url)
@@ -372,14 +420,23 @@ FIELD_GIFT = Path(__file__).resolve().parents[2].parent / "shared" / "field" / "
 @pytest.mark.skipif(not FIELD_GIFT.is_file(), reason=f"{FIELD_GIFT} is absent")
 def test_gift_single_choice_weight_gives_partial_credit(app, client, auth, trainer):
     """The field file imported as a trainer would: a learner choosing the ~%50% answer scores 50%."""
-    r = post(client, quiz_url(trainer, "/import"),
-             {"file": (io.BytesIO(FIELD_GIFT.read_bytes()), FIELD_GIFT.name), "mode": "append"},
-             content_type="multipart/form-data")
+    r = post(
+        client,
+        quiz_url(trainer, "/import"),
+        {"file": (io.BytesIO(FIELD_GIFT.read_bytes()), FIELD_GIFT.name), "mode": "append"},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
     [(qid, qtype, _p, choices)] = questions(app, trainer)
     assert qtype == "single" and choices[1][1] == "Only the total pay"
-    client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"',
-                                                          client.get("/").get_data(as_text=True)).group(1)})
+    client.post(
+        "/logout",
+        data={
+            "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(
+                1
+            )
+        },
+    )
     auth.as_new("learner")
     post(client, "/courses/first-aid/enrol", token_from="/courses/first-aid")
     page = client.get("/courses/first-aid/quiz").get_data(as_text=True)

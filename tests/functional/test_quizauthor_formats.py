@@ -1,5 +1,6 @@
 """The quiz editor's import page with Moodle XML, Aiken and Windows-1252 GIFT files, and the
 Moodle XML download."""
+
 from __future__ import annotations
 
 import io
@@ -45,13 +46,18 @@ def trainer(app, auth):
     auth.as_new("trainer", email=TRAINER, name="Trainer Tola")
     with app.app_context():
         from lms.models import User
+
         uid = get_session().scalars(select(User.id).where(User.email == TRAINER)).one()
     return make_course(app, uid, quiz=True)
 
 
 def upload(client, course_id, raw: bytes, name: str, **fields):
-    return post(client, quiz_url(course_id, "/import"), {"file": (io.BytesIO(raw), name), **fields},
-                content_type="multipart/form-data")
+    return post(
+        client,
+        quiz_url(course_id, "/import"),
+        {"file": (io.BytesIO(raw), name), **fields},
+        content_type="multipart/form-data",
+    )
 
 
 def specs(app, course_id):
@@ -72,9 +78,16 @@ def test_moodle_xml_upload_imports_with_weights_and_feedback(app, client, traine
     r = upload(client, trainer, XML.encode(), "bank.xml")
     assert r.status_code == 302
     motive, memorise = specs(app, trainer)
-    assert (motive.type, motive.title, motive.prompt) == ("single", "Motive", "Which motive fits a request for funding?")
+    assert (motive.type, motive.title, motive.prompt) == (
+        "single",
+        "Motive",
+        "Which motive fits a request for funding?",
+    )
     assert [(c.text, c.correct, c.weight, c.feedback) for c in motive.choices] == [
-        ("To persuade", True, None, "Right."), ("To propose", False, 50, "Nearly."), ("To inform", False, None, "Not quite.")]
+        ("To persuade", True, None, "Right."),
+        ("To propose", False, 50, "Nearly."),
+        ("To inform", False, None, "Not quite."),
+    ]
     assert motive.feedback == "Think of the audience."
     assert memorise.type == "true_false" and [c.correct for c in memorise.choices] == [False, True]
 
@@ -104,7 +117,9 @@ def test_aiken_txt_with_format_choice(app, client, trainer):
     r = upload(client, trainer, (MOODLE / "questions.aiken.txt").read_bytes(), "bank.txt", format="aiken")
     assert r.status_code == 302
     assert [(t, p[:20]) for _i, t, p, _c in questions(app, trainer)] == [
-        ("single", "The Moodle project w"), ("single", "Moodle's abilities i")]
+        ("single", "The Moodle project w"),
+        ("single", "Moodle's abilities i"),
+    ]
 
 
 def test_aiken_problems_by_line(app, client, trainer):
@@ -137,7 +152,10 @@ def test_wrong_ending_for_another_format(client, trainer):
 def test_moodle_xml_export_imports_back_the_same(app, client, trainer):
     """The .xml download imports back to the same questions, weights and feedback included."""
     assert upload(client, trainer, XML.encode(), "bank.xml").status_code == 302
-    assert import_text(client, trainer, "::Name:: Capital of Cambodia? {=Phnom Penh =%50%Phnom Pen#Nearly}").status_code == 302
+    assert (
+        import_text(client, trainer, "::Name:: Capital of Cambodia? {=Phnom Penh =%50%Phnom Pen#Nearly}").status_code
+        == 302
+    )
     assert f'href="/teach/courses/{trainer}/quiz/export.xml"' in client.get(quiz_url(trainer)).get_data(as_text=True)
     r = client.get(quiz_url(trainer, "/export.xml"))
     assert r.status_code == 200 and r.mimetype == "application/xml"

@@ -4,6 +4,7 @@ URL parameters are filled from seeded data: an imported published course the lea
 and a draft course owned by one trainer, with a unit, a video, a live caption track and two pending
 uploads. No route may answer 500; Teach and Admin routes answer exactly as the access rules say.
 """
+
 from __future__ import annotations
 
 import io
@@ -35,8 +36,12 @@ def seed(app) -> Seed:
     from lms.services import caption_tracks, certificates, courses, enrollment, quizzes, units
     from lms.services import video as videos
 
-    for role, email in (("learner", "learner@example.org"), ("trainer", "trainer@example.org"),
-                        ("trainer", "owner@example.org"), ("admin", "admin@example.org")):
+    for role, email in (
+        ("learner", "learner@example.org"),
+        ("trainer", "trainer@example.org"),
+        ("trainer", "owner@example.org"),
+        ("admin", "admin@example.org"),
+    ):
         make_user(app, email=email, name=email.split("@")[0].title(), role=role)
     with app.app_context():
         s = get_session()
@@ -53,19 +58,34 @@ def seed(app) -> Seed:
         media_dir = app.config["MEDIA_DIR"]
         video = videos.attach_video(s, unit, io.BytesIO(FAKE_WEBM), media_dir)
         srt = b"1\n00:00:01,000 --> 00:00:03,000\nHello.\n"
-        first = caption_tracks.check_captions(s, unit, users["owner"], srt, "a.srt", language="en",
-                                              kind="captions", media_dir=media_dir)
+        first = caption_tracks.check_captions(
+            s, unit, users["owner"], srt, "a.srt", language="en", kind="captions", media_dir=media_dir
+        )
         track = caption_tracks.confirm_captions(s, first.pending)
-        confirm = caption_tracks.check_captions(s, unit, users["owner"], srt, "b.srt", language="en",
-                                                kind="captions", media_dir=media_dir).pending
-        discard = caption_tracks.check_captions(s, unit, users["owner"], srt, "c.srt", language="en",
-                                                kind="captions", media_dir=media_dir).pending
+        confirm = caption_tracks.check_captions(
+            s, unit, users["owner"], srt, "b.srt", language="en", kind="captions", media_dir=media_dir
+        ).pending
+        discard = caption_tracks.check_captions(
+            s, unit, users["owner"], srt, "c.srt", language="en", kind="captions", media_dir=media_dir
+        ).pending
         s.commit()
         values = {
-            "slug": imported.slug, "unit_slug": unit_slug, "lang": "en", "kind": "captions",
-            "filename": video.filename, "code": cert.code, "attempt_id": attempt.id, "course_id": course.id,
-            "question_id": question_id, "qtype": "single", "user_id": users["learner"].id, "unit_id": unit.id,
-            "track_id": track.id, "number": 1, "token": confirm.token, "fmt": "vtt",
+            "slug": imported.slug,
+            "unit_slug": unit_slug,
+            "lang": "en",
+            "kind": "captions",
+            "filename": video.filename,
+            "code": cert.code,
+            "attempt_id": attempt.id,
+            "course_id": course.id,
+            "question_id": question_id,
+            "qtype": "single",
+            "user_id": users["learner"].id,
+            "unit_id": unit.id,
+            "track_id": track.id,
+            "number": 1,
+            "token": confirm.token,
+            "fmt": "vtt",
         }
         per_endpoint = {
             "static": {"filename": "css/sala.css"},
@@ -85,8 +105,12 @@ def url_for_rule(rule, seeded: Seed) -> str:
 def sign_in(app, role):
     client = app.test_client()
     if role != "anonymous":
-        email = {"learner": "learner@example.org", "trainer": "trainer@example.org", "owner": "owner@example.org",
-                 "admin": "admin@example.org"}[role]
+        email = {
+            "learner": "learner@example.org",
+            "trainer": "trainer@example.org",
+            "owner": "owner@example.org",
+            "admin": "admin@example.org",
+        }[role]
         token = csrf_token(client, "/login")
         r = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
         assert r.status_code == 302
@@ -100,16 +124,29 @@ TRAINERS = {A: 302, L: 403, T: 200, O: 200, D: 200}
 ADMINS = {A: 302, L: 403, T: 403, O: 403, D: 200}
 
 GET_EXPECTED = {
-    "author.dashboard": TRAINERS, "author.new_course": TRAINERS,
-    "author.course": EDITORS, "author.edit_course": EDITORS, "author.new_unit": EDITORS,
+    "author.dashboard": TRAINERS,
+    "author.new_course": TRAINERS,
+    "author.course": EDITORS,
+    "author.edit_course": EDITORS,
+    "author.new_unit": EDITORS,
     "author.trainers": ADMINS,
-    "author.edit_unit": EDITORS, "author.delete_unit": EDITORS, "author.publish_unit": EDITORS,
-    "author.preview_unit": EDITORS, "author.video": EDITORS, "author.upload_captions": EDITORS,
-    "author.pending_captions": EDITORS, "author.pending_vtt": EDITORS,
-    "author.track": EDITORS, "author.track_vtt": EDITORS, "author.download_track": EDITORS, "author.edit_cue": EDITORS,
-    "admin.users": ADMINS, "admin.audit_log": ADMINS,
+    "author.edit_unit": EDITORS,
+    "author.delete_unit": EDITORS,
+    "author.publish_unit": EDITORS,
+    "author.preview_unit": EDITORS,
+    "author.video": EDITORS,
+    "author.upload_captions": EDITORS,
+    "author.pending_captions": EDITORS,
+    "author.pending_vtt": EDITORS,
+    "author.track": EDITORS,
+    "author.track_vtt": EDITORS,
+    "author.download_track": EDITORS,
+    "author.edit_cue": EDITORS,
+    "admin.users": ADMINS,
+    "admin.audit_log": ADMINS,
     # Learner pages on the imported course (published; only the learner is enrolled).
-    "catalog.index": dict.fromkeys(ROLES, 200), "catalog.course": dict.fromkeys(ROLES, 200),
+    "catalog.index": dict.fromkeys(ROLES, 200),
+    "catalog.course": dict.fromkeys(ROLES, 200),
     "learn.unit": {A: 302, L: 200, T: 403, O: 403, D: 403},
     "learn.captions": {A: 302, L: 200, T: 403, O: 403, D: 403},
     "learn.transcript": {A: 302, L: 200, T: 403, O: 403, D: 403},
@@ -152,8 +189,15 @@ POST_EXPECTED = {
     "author.delete_track": _post(302),
     "author.delete_unit": _post(302),
 }
-LAST = ["author.confirm_captions", "author.discard_captions", "author.remove_video", "author.delete_track",
-        "author.delete_unit", "auth.sign_out_everywhere", "auth.logout"]
+LAST = [
+    "author.confirm_captions",
+    "author.discard_captions",
+    "author.remove_video",
+    "author.delete_track",
+    "author.delete_unit",
+    "auth.sign_out_everywhere",
+    "auth.logout",
+]
 
 
 def _rules(app, method):

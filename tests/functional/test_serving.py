@@ -7,6 +7,7 @@ that sends nothing, or half a request, outlives `timeout` without costing anyone
 server runs with `--timeout 3` and the test waits more than twice that, instead of waiting out the
 30 s default; with sync workers the same test fails (the workers are killed, requests get 500s).
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -45,11 +46,16 @@ def server(tmp_path, seeded_db):
     """`lms serve` on a free port over a copy of the seeded database; yields (base URL, log path)."""
     db_file, media = seeded_db
     shutil.copy(db_file, tmp_path / "lms.db")
-    env = dict(os.environ, LMS_INSTANCE_PATH=str(tmp_path / "instance"),
-               LMS_DATABASE_URL=f"sqlite:///{tmp_path / 'lms.db'}", LMS_MEDIA_DIR=str(media),
-               LMS_CACHE_DIR=str(tmp_path / "cache"))
-    app = create_app({"INSTANCE_PATH": env["LMS_INSTANCE_PATH"], "DATABASE_URL": env["LMS_DATABASE_URL"],
-                      "MEDIA_DIR": str(media)})
+    env = dict(
+        os.environ,
+        LMS_INSTANCE_PATH=str(tmp_path / "instance"),
+        LMS_DATABASE_URL=f"sqlite:///{tmp_path / 'lms.db'}",
+        LMS_MEDIA_DIR=str(media),
+        LMS_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    app = create_app(
+        {"INSTANCE_PATH": env["LMS_INSTANCE_PATH"], "DATABASE_URL": env["LMS_DATABASE_URL"], "MEDIA_DIR": str(media)}
+    )
     make_user(app)
     units, answers, _ = course_data(app, SLUG)
     app.extensions["lms.engine"].dispose()
@@ -57,8 +63,12 @@ def server(tmp_path, seeded_db):
     log = tmp_path / "gunicorn.log"
     lms = Path(sys.executable).with_name("lms")
     with open(log, "wb") as out:
-        proc = subprocess.Popen([str(lms), "serve", "--port", str(port), "--timeout", str(TIMEOUT)],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [str(lms), "serve", "--port", str(port), "--timeout", str(TIMEOUT)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90  # workers boot slowly on a busy machine
@@ -142,11 +152,14 @@ def _raw(port: int, request: bytes) -> bytes:
     return data
 
 
-@pytest.mark.parametrize("request_bytes, status", [
-    (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"414"),
-    (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(120)) + b"\r\n", b"431"),
-    (b"NOT A REQUEST\r\n\r\n", b"400"),
-])
+@pytest.mark.parametrize(
+    "request_bytes, status",
+    [
+        (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"414"),
+        (b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-%d: y\r\n" % i for i in range(120)) + b"\r\n", b"431"),
+        (b"NOT A REQUEST\r\n\r\n", b"400"),
+    ],
+)
 def test_requests_gunicorn_refuses_get_the_apps_error_page(server, request_bytes, status):
     """What gunicorn refuses before the app (too long, too many headers, malformed) gets the app's page."""
     base, _log, _answers = server

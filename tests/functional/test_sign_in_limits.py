@@ -1,4 +1,5 @@
 """Guessing passwords is limited per account and per client address (issue 10, item 3)."""
+
 from __future__ import annotations
 
 import uuid
@@ -11,8 +12,11 @@ from tests.helpers import csrf_token
 
 def attempt(client, email="learner@example.org", password="wrong password here", address="192.0.2.1"):
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_wrong_passwords_for_one_account_are_stopped_even_from_many_addresses(app, client):
@@ -53,8 +57,11 @@ def test_client_address_comes_from_the_trusted_proxy(app, client):
 
     def via_proxy(visitor, email):
         token = csrf_token(client, "/login")
-        return client.post("/login", data={"email": email, "password": "wrong password here", "csrf_token": token},
-                           headers={"X-Forwarded-For": visitor}).status_code
+        return client.post(
+            "/login",
+            data={"email": email, "password": "wrong password here", "csrf_token": token},
+            headers={"X-Forwarded-For": visitor},
+        ).status_code
 
     assert [via_proxy("192.0.2.10", f"a{n}@example.org") for n in range(3)] == [400, 400, 429]
     assert via_proxy("192.0.2.11", "b@example.org") == 400
@@ -76,9 +83,20 @@ def test_sign_in_limit_is_shared_through_redis(tmp_path, seeded_db):
     prefix = f"sala-test-{uuid.uuid4().hex}"
     db_file, media = seeded_db
     shutil.copy(db_file, tmp_path / "r.db")
-    apps = [create_app({"INSTANCE_PATH": str(tmp_path / "i"), "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
-                        "MEDIA_DIR": str(media), "TESTING": True, "RATELIMIT_STORAGE_URI": url,
-                        "RATELIMIT_KEY_PREFIX": prefix, "SIGN_IN_ACCOUNT_LIMIT": "3 per minute"}) for _ in range(2)]
+    apps = [
+        create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path / "i"),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
+                "MEDIA_DIR": str(media),
+                "TESTING": True,
+                "RATELIMIT_STORAGE_URI": url,
+                "RATELIMIT_KEY_PREFIX": prefix,
+                "SIGN_IN_ACCOUNT_LIMIT": "3 per minute",
+            }
+        )
+        for _ in range(2)
+    ]
     try:
         statuses = [attempt(apps[n % 2].test_client()).status_code for n in range(4)]
     finally:

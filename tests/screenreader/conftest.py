@@ -1,5 +1,6 @@
 """The screen-reader suite: GNOME Orca over Chromium (tools/orca_session.py) listening to the live
 Sala server of the browser tests (the same seeded learners). One Orca session serves the module."""
+
 from __future__ import annotations
 
 import pytest

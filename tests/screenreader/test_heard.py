@@ -1,5 +1,6 @@
 """What GNOME Orca says over Chromium on the pages a blind learner uses (issue 12): what must be heard,
 and what must not be heard twice. One Orca session for the module (about a minute in all)."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,11 @@ def _sign_in(orca, site, who):
         request = orca.page.context.request
         html = request.get(f"{site.url}/login").text()
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-        r = request.post(f"{site.url}/login", max_redirects=0,
-                         form={"csrf_token": token, "email": site.users[who][0], "password": PASSWORD})
+        r = request.post(
+            f"{site.url}/login",
+            max_redirects=0,
+            form={"csrf_token": token, "email": site.users[who][0], "password": PASSWORD},
+        )
         assert r.status == 302, f"signing in {who} failed: {r.status}"
         orca.signed_in = who
 
@@ -84,14 +88,18 @@ def test_quiz_errors_summary_once_and_each_question_error_on_entry(orca, site):
     errors = [m.split(": ", 1)[1] for m in links]
     for n in range(1, total + 1):
         # Focus the control before the question, then Tab into it as a keyboard user does.
-        before = (orca.page.locator(".error-summary a") if n == 1
-                  else orca.page.locator(f"ol.questions > li:nth-child({n - 1}) input"))
+        before = (
+            orca.page.locator(".error-summary a")
+            if n == 1
+            else orca.page.locator(f"ol.questions > li:nth-child({n - 1}) input")
+        )
         said = orca.do(lambda p, b=before: b.last.focus())
         said += orca.keys("Tab", still=2, fresh=False)
         text = joined(said)
         # The question's name, then its own error, before focus leaves it
-        assert re.search(rf"Question {n} of {total}:((?!leaving).)*Error: {re.escape(errors[n - 1])}", text), \
+        assert re.search(rf"Question {n} of {total}:((?!leaving).)*Error: {re.escape(errors[n - 1])}", text), (
             f"question {n}: its error was not spoken on entering it: {text}"
+        )
     # Reading the page: each question, and "Choose all that apply.", once.
     said = orca.keys("Insert+a", "ctrl+Home", "KP_Add", still=3, most=90)  # browse mode, top, say all
     text = joined(said)

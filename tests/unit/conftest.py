@@ -1,4 +1,5 @@
 """A copy of a shipped course to break in loader and import tests, with tiny stand-ins for its videos."""
+
 from __future__ import annotations
 
 import shutil

@@ -2,6 +2,7 @@
 
 Uses only PyYAML, the standard library and imageio_ffmpeg (to read video durations).
 """
+
 from __future__ import annotations
 
 import functools
@@ -49,7 +50,7 @@ def front_matter(unit: Path) -> dict:
 
 def unit_body(unit: Path) -> str:
     text = unit.read_text(encoding="utf-8")
-    return text[text.index("\n---\n", 4) + 5:]
+    return text[text.index("\n---\n", 4) + 5 :]
 
 
 def narration_lines(unit: Path) -> list[str]:
@@ -77,13 +78,15 @@ def parse_vtt(path: Path) -> list[dict]:
             continue
         match = CUE_TIMING.match(lines[timing[0]])
         assert match, f"{path}: bad cue timing line {lines[timing[0]]!r}"
-        text_lines = lines[timing[0] + 1:]
-        cues.append({
-            "start": to_seconds(*match.groups()[:4]),
-            "end": to_seconds(*match.groups()[4:]),
-            "lines": text_lines,
-            "text": " ".join(" ".join(text_lines).split()),
-        })
+        text_lines = lines[timing[0] + 1 :]
+        cues.append(
+            {
+                "start": to_seconds(*match.groups()[:4]),
+                "end": to_seconds(*match.groups()[4:]),
+                "lines": text_lines,
+                "text": " ".join(" ".join(text_lines).split()),
+            }
+        )
     return cues
 
 
@@ -92,7 +95,9 @@ def video_duration(path: Path) -> float:
     """Duration in seconds, parsed from the 'Duration:' line of `ffmpeg -i` (no ffprobe)."""
     proc = subprocess.run(
         [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     match = re.search(r"Duration: (\d+):(\d+):(\d+)\.(\d+)", proc.stderr)
     assert match, f"ffmpeg could not read a duration from {path}"

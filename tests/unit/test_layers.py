@@ -3,6 +3,7 @@
 Every import in every module under lms/ is read (function-level imports too) and checked against
 the layer table below; docs/architecture.md explains the layers.
 """
+
 from __future__ import annotations
 
 import ast
@@ -17,8 +18,21 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("lms.models", "lms.db", "lms.errors", "lms.config", "lms.extensions", "lms.text", "lms.migrate")),
     ("domain", ("lms.captions", "lms.questions", "lms.credentials", "lms.content")),
     ("services", ("lms.services",)),
-    ("pages", ("lms.forms", "lms.auth", "lms.catalog", "lms.learn", "lms.quiz", "lms.certificates", "lms.author",
-               "lms.quizauthor", "lms.dashboard", "lms.admin")),
+    (
+        "pages",
+        (
+            "lms.forms",
+            "lms.auth",
+            "lms.catalog",
+            "lms.learn",
+            "lms.quiz",
+            "lms.certificates",
+            "lms.author",
+            "lms.quizauthor",
+            "lms.dashboard",
+            "lms.admin",
+        ),
+    ),
     ("app", ("lms.cli", "lms.templating", "lms.wsgi", "lms.migrations", "lms")),
 ]
 #: Domain libraries are independent of each other, except that the course file format carries
@@ -34,7 +48,8 @@ def _owner(module: str) -> tuple[int, str] | None:
     for index, (_name, packages) in enumerate(LAYERS):
         for package in packages:
             if (module == package or module.startswith(package + ".")) and (
-                    best is None or len(package) > len(best[1])):
+                best is None or len(package) > len(best[1])
+            ):
                 best = (index, package)
     return best
 
@@ -103,10 +118,16 @@ def test_every_import_points_down_the_layers():
     assert violations() == []
 
 
-@pytest.mark.parametrize("module, layer", [
-    ("lms.services.enrollment", "services"), ("lms.db", "base"), ("lms.quiz.views", "pages"),
-    ("lms.questions.registry", "domain"), ("lms", "app"),
-])
+@pytest.mark.parametrize(
+    "module, layer",
+    [
+        ("lms.services.enrollment", "services"),
+        ("lms.db", "base"),
+        ("lms.quiz.views", "pages"),
+        ("lms.questions.registry", "domain"),
+        ("lms", "app"),
+    ],
+)
 def test_layer_table_places_modules(module, layer):
     """The longest package prefix decides a module's layer."""
     owner = _owner(module)

@@ -1,4 +1,5 @@
 """Alembic migrations build exactly the schema the models describe."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -27,17 +28,30 @@ def test_certificates_issued_before_the_status_list_get_random_distinct_places(t
     migrate.upgrade(url, "6bf65f692e2a")
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO users (id, email, name, password_hash, role, created_at) "
-                          "VALUES (1, 'a@example.org', 'A', 'x', 'learner', '2026-01-01 00:00:00')"))
+        conn.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, created_at) "
+                "VALUES (1, 'a@example.org', 'A', 'x', 'learner', '2026-01-01 00:00:00')"
+            )
+        )
         for n in range(1, 21):
-            conn.execute(text("INSERT INTO courses (id, slug, title, summary, language, trainer_name, outcomes, "
-                              "estimated_minutes, credits, status, created_at, updated_at) VALUES "
-                              "(:n, :slug, 'T', '', 'en', '', '[]', 0, '', 'published', "
-                              "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"), {"n": n, "slug": f"c{n}"})
-            conn.execute(text("INSERT INTO certificates (id, code, user_id, course_id, learner_name, course_title, "
-                              "course_language, issued_at, revoked_reason) VALUES "
-                              "(:n, :code, 1, :n, 'A', 'T', 'en', '2026-01-01 00:00:00', '')"),
-                         {"n": n, "code": f"CODE{n}"})
+            conn.execute(
+                text(
+                    "INSERT INTO courses (id, slug, title, summary, language, trainer_name, outcomes, "
+                    "estimated_minutes, credits, status, created_at, updated_at) VALUES "
+                    "(:n, :slug, 'T', '', 'en', '', '[]', 0, '', 'published', "
+                    "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                ),
+                {"n": n, "slug": f"c{n}"},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO certificates (id, code, user_id, course_id, learner_name, course_title, "
+                    "course_language, issued_at, revoked_reason) VALUES "
+                    "(:n, :code, 1, :n, 'A', 'T', 'en', '2026-01-01 00:00:00', '')"
+                ),
+                {"n": n, "code": f"CODE{n}"},
+            )
     engine.dispose()
     migrate.upgrade(url)
     engine = make_engine(url)

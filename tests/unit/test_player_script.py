@@ -1,4 +1,5 @@
 """The player's script stays small (issue 12: under 15 KB of JavaScript compressed in all)."""
+
 from __future__ import annotations
 
 import gzip

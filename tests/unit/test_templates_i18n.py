@@ -1,4 +1,5 @@
 """Every user-facing string in templates goes through gettext, so Khmer can follow."""
+
 from __future__ import annotations
 
 import re

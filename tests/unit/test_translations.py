@@ -3,6 +3,7 @@
 The messages are extracted from the code and templates with Babel exactly as `make translations`
 does (babel.cfg), then compared with translations/km/LC_MESSAGES/messages.po.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,8 @@ def used() -> set[str]:
     methods, options = _method_map()
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map=methods, options_map=options, keywords=KEYWORDS):
+        str(ROOT), method_map=methods, options_map=options, keywords=KEYWORDS
+    ):
         found.add(message[0] if isinstance(message, tuple) else message)
     assert len(found) > 700
     return found
@@ -79,7 +81,13 @@ def test_khmer_translations_keep_every_placeholder(khmer):
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         wanted = set(PLACEHOLDER.findall(" ".join(ids)))
         for text in strings:
-            if text and set(PLACEHOLDER.findall(text)) - wanted or text and len(ids) == 1 and set(PLACEHOLDER.findall(text)) != wanted:
+            if (
+                text
+                and set(PLACEHOLDER.findall(text)) - wanted
+                or text
+                and len(ids) == 1
+                and set(PLACEHOLDER.findall(text)) != wanted
+            ):
                 bad.append(ids[0])
     assert bad == []
 

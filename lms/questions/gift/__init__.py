@@ -37,6 +37,7 @@ rule (``from_answers`` in lms/questions/single.py and its siblings); for the fou
   ``correct=False``: Moodle uses ``=%0%*#...`` for "any other answer");
 * ``weight`` is the % weight as written, or None when the answer has none.
 """
+
 from __future__ import annotations
 
 from lms.questions.gift.lexer import GiftError, GiftProblem

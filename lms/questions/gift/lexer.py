@@ -6,6 +6,7 @@ rules every part shares: escapes (``\\: \\~ \\= \\# \\{ \\} \\\\`` and ``\\n``),
 markers ``[html] [moodle] [markdown] [plain]``, % weights. The problems found are GiftProblems
 with their line.
 """
+
 from __future__ import annotations
 
 import re
@@ -74,9 +75,9 @@ def decode(text: str | bytes) -> str:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            raise GiftError([at(line, _(
-                "the file is not UTF-8 text. Save it as UTF-8 and import it again."
-            ))]) from None
+            raise GiftError(
+                [at(line, _("the file is not UTF-8 text. Save it as UTF-8 and import it again."))]
+            ) from None
     if not isinstance(text, str):
         raise TypeError("GIFT text must be str or bytes")
     return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -114,7 +115,7 @@ def clean(text: str) -> str:
     text = text.strip()
     marker = FORMAT_RE.match(text)
     if marker:
-        text = text[marker.end():].strip()
+        text = text[marker.end() :].strip()
     return text.translate(_UNESCAPE_TABLE)
 
 

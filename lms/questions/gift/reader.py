@@ -8,6 +8,7 @@ answers (mark, % weight, text, feedback) and asks the registered Sala type for t
 to turn them into choices (``QuestionType.from_answers``); the types Sala does not have are
 refused by name and line.
 """
+
 from __future__ import annotations
 
 import math
@@ -95,10 +96,13 @@ class _Reader:
         if text.startswith("::"):
             end = text.find("::", 2)
             if end < 0:
-                self.problem(0, _(
-                    "the title starts with :: but is not closed with ::. "
-                    "Write the title as ::Title:: (and \\: for a colon inside it)."
-                ))
+                self.problem(
+                    0,
+                    _(
+                        "the title starts with :: but is not closed with ::. "
+                        "Write the title as ::Title:: (and \\: for a colon inside it)."
+                    ),
+                )
                 item.problems = self.problems
                 return item
             item.title = clean(text[2:end])
@@ -108,25 +112,27 @@ class _Reader:
         open_ = text.find("{", body)
         close = text.find("}", body)
         if close >= 0 and (open_ < 0 or close < open_):
-            self.problem(close, _(
-                "there is a } without a { before it. Write \\} for a literal brace."
-            ))
+            self.problem(close, _("there is a } without a { before it. Write \\} for a literal brace."))
         elif open_ >= 0 and close < 0:
-            self.problem(open_, _(
-                "the answer block opened with { is never closed with }. Remember that a blank "
-                "line ends a question, and write \\{ for a literal brace."
-            ))
+            self.problem(
+                open_,
+                _(
+                    "the answer block opened with { is never closed with }. Remember that a blank "
+                    "line ends a question, and write \\{ for a literal brace."
+                ),
+            )
         elif open_ >= 0:
             inner = text.find("{", open_ + 1, close)
             if inner >= 0:
-                self.problem(inner, _(
-                    "there is a { inside the answer block. Write \\{ for a literal brace."
-                ))
-            for extra in re.finditer(r"[{}]", text[close + 1:]):
-                self.problem(close + 1 + extra.start(), _(
-                    "a question can have only one answer block in { }. "
-                    "Write \\{ and \\} for literal braces, or separate questions with a blank line."
-                ))
+                self.problem(inner, _("there is a { inside the answer block. Write \\{ for a literal brace."))
+            for extra in re.finditer(r"[{}]", text[close + 1 :]):
+                self.problem(
+                    close + 1 + extra.start(),
+                    _(
+                        "a question can have only one answer block in { }. "
+                        "Write \\{ and \\} for literal braces, or separate questions with a blank line."
+                    ),
+                )
                 break
         if self.problems:
             item.problems = self.problems
@@ -137,7 +143,7 @@ class _Reader:
             item.problems = self.problems
             return item
 
-        before, answers, after = text[body:open_], text[open_ + 1:close], text[close + 1:]
+        before, answers, after = text[body:open_], text[open_ + 1 : close], text[close + 1 :]
         prompt = before + (BLANK + after if after.strip() else "")
         prompt_text = clean(prompt)
         if not prompt_text or prompt_text == BLANK:
@@ -158,7 +164,7 @@ class _Reader:
         general = ""
         cut = raw.rfind("####")
         if cut >= 0:
-            general = clean(raw[cut + 4:])
+            general = clean(raw[cut + 4 :])
             raw = raw[:cut]
         stripped = raw.strip()
         if not stripped:
@@ -188,7 +194,7 @@ class _Reader:
             out.append(("", lead, offset + len(lead) - len(lead.lstrip())))
         for i, (mark, pos) in enumerate(found):
             end = found[i + 1][1] if i + 1 < len(found) else len(raw)
-            out.append((mark, raw[pos + 1:end], offset + pos))
+            out.append((mark, raw[pos + 1 : end], offset + pos))
         return out
 
     def answer(self, mark: str, body: str, offset: int) -> Answer | None:
@@ -201,16 +207,18 @@ class _Reader:
             if NUMBER_RE.fullmatch(value):
                 weight = number(value)
                 if not -100 <= weight <= 100 or not math.isfinite(weight):
-                    self.problem(offset, _(
-                        "the weight %(weight)s is outside -100%% to 100%%.", weight=match.group()
-                    ))
+                    self.problem(offset, _("the weight %(weight)s is outside -100%% to 100%%.", weight=match.group()))
                     return None
-                body = body[match.end():]
+                body = body[match.end() :]
             elif NUMBERISH_RE.fullmatch(value):
-                self.problem(offset, _(
-                    "the weight %(weight)s is not a number. Write weights like %%50%% or %%-25%% "
-                    "(with a dot for decimals: %%33.33333%%).", weight=match.group()
-                ))
+                self.problem(
+                    offset,
+                    _(
+                        "the weight %(weight)s is not a number. Write weights like %%50%% or %%-25%% "
+                        "(with a dot for decimals: %%33.33333%%).",
+                        weight=match.group(),
+                    ),
+                )
                 return None
         text, _sep, feedback = body.partition("#")
         answer = Answer(text=clean(text), weight=weight, right=mark == "=", feedback=clean(feedback))
@@ -223,11 +231,14 @@ class _Reader:
         answers: list[Answer] = []
         for mark, body, where in self.pieces(raw, offset, "=~"):
             if not mark:
-                self.problem(where, _(
-                    "the text %(text)s comes before the first answer. Each answer starts with = "
-                    "(right) or ~ (wrong); write \\= and \\~ for literal signs.",
-                    text=quote(clean(body)),
-                ))
+                self.problem(
+                    where,
+                    _(
+                        "the text %(text)s comes before the first answer. Each answer starts with = "
+                        "(right) or ~ (wrong); write \\= and \\~ for literal signs.",
+                        text=quote(clean(body)),
+                    ),
+                )
                 continue
             answer = self.answer(mark, body, where)
             if answer is not None:
@@ -245,16 +256,23 @@ class _Reader:
             self.problem(None, _("a choice question needs at least two answers."))
         elif not any(c.correct for c in choices):
             if single:
-                self.problem(None, _(
-                    "no answer gives full marks. Mark the right answer with = "
-                    "(a weight below %(full)s is only partial credit).", full="100%"
-                ))
+                self.problem(
+                    None,
+                    _(
+                        "no answer gives full marks. Mark the right answer with = "
+                        "(a weight below %(full)s is only partial credit).",
+                        full="100%",
+                    ),
+                )
             else:
-                self.problem(None, _(
-                    "the question has no correct answer. Mark the right answer with =, or give "
-                    "the right answers of a multiple-answer question a positive weight like %(example)s.",
-                    example="%50%"
-                ))
+                self.problem(
+                    None,
+                    _(
+                        "the question has no correct answer. Mark the right answer with =, or give "
+                        "the right answers of a multiple-answer question a positive weight like %(example)s.",
+                        example="%50%",
+                    ),
+                )
         return qtype.name, QuestionSpec(type=qtype.name, prompt="", choices=choices, feedback=general)
 
     def read_true_false(self, value: bool, feedback: str, offset: int, general: str) -> tuple[str, QuestionSpec | None]:
@@ -264,31 +282,41 @@ class _Reader:
             return "invalid", None
         texts = feedback.split("#") if feedback else []
         if len(texts) > 2:
-            self.problem(offset, _(
-                "a true/false answer takes at most two feedback texts: #shown for a wrong "
-                "answer#shown for a right answer. Write \\# for a literal #."
-            ))
+            self.problem(
+                offset,
+                _(
+                    "a true/false answer takes at most two feedback texts: #shown for a wrong "
+                    "answer#shown for a right answer. Write \\# for a literal #."
+                ),
+            )
         # Moodle shows the first text for a wrong answer and the second for a right one.
         wrong = clean(texts[0]) if texts else ""
         right = clean(texts[1]) if len(texts) > 1 else ""
-        answers = [Answer("True", right=value, feedback=right if value else wrong),
-                   Answer("False", right=not value, feedback=wrong if value else right)]
-        return qtype.name, QuestionSpec(type=qtype.name, prompt="", choices=qtype.from_answers(answers),
-                                        feedback=general)
+        answers = [
+            Answer("True", right=value, feedback=right if value else wrong),
+            Answer("False", right=not value, feedback=wrong if value else right),
+        ]
+        return qtype.name, QuestionSpec(
+            type=qtype.name, prompt="", choices=qtype.from_answers(answers), feedback=general
+        )
 
     def read_short(self, raw: str, offset: int, general: str) -> tuple[str, QuestionSpec | None]:
         qtype = registry.for_moodle("shortanswer")
         if qtype is None:
             self.problem(None, _supported())
             return "invalid", None
-        answers = [a for mark, body, where in self.pieces(raw, offset, "=")
-                   if (a := self.answer("=", body, where)) is not None]
+        answers = [
+            a for mark, body, where in self.pieces(raw, offset, "=") if (a := self.answer("=", body, where)) is not None
+        ]
         choices = qtype.from_answers(answers)
         if not self.problems and not any(c.correct for c in choices):
-            self.problem(None, _(
-                "the short answer question has no accepted answer (every answer has a weight of "
-                "%(zero)s or less).", zero="0%"
-            ))
+            self.problem(
+                None,
+                _(
+                    "the short answer question has no accepted answer (every answer has a weight of %(zero)s or less).",
+                    zero="0%",
+                ),
+            )
         return qtype.name, QuestionSpec(type=qtype.name, prompt="", choices=choices, feedback=general)
 
 
@@ -301,20 +329,31 @@ def scan_gift(text: str | bytes) -> list[GiftItem]:
     text = decode(text)
     bad = noncharacter_lines(text)
     if bad:
-        return [GiftItem(line=line, kind="invalid", problems=[at(line, _(
-            "the line contains a Unicode noncharacter (U+FDD0 to U+FDEF). Remove it."
-        ))]) for line in bad]
+        return [
+            GiftItem(
+                line=line,
+                kind="invalid",
+                problems=[at(line, _("the line contains a Unicode noncharacter (U+FDD0 to U+FDEF). Remove it."))],
+            )
+            for line in bad
+        ]
     items: list[GiftItem] = []
     titles: dict[str, int] = {}
     for block in blocks(text):
         item = _Reader(block).read()
         if item.title:
             if item.title in titles:
-                item.problems.append(at(item.line, _(
-                    "the title %(title)s is already used by the question on line %(first)d. "
-                    "Give each question its own title.",
-                    title=quote(item.title, 80), first=titles[item.title],
-                )))
+                item.problems.append(
+                    at(
+                        item.line,
+                        _(
+                            "the title %(title)s is already used by the question on line %(first)d. "
+                            "Give each question its own title.",
+                            title=quote(item.title, 80),
+                            first=titles[item.title],
+                        ),
+                    )
+                )
                 item.question = None
             else:
                 titles[item.title] = item.line

@@ -4,6 +4,7 @@ Each question type gives its answers in Moodle's model (``QuestionType.to_answer
 writes them in the syntax of the Moodle type it travels as: ``{TRUE#wrong#right}`` for
 truefalse, one ``=`` / ``~`` answer a line, with its ``%weight%`` and ``#feedback``, otherwise.
 """
+
 from __future__ import annotations
 
 from lms.questions import registry
@@ -13,10 +14,18 @@ from lms.questions.spec import Answer, QuestionSpec
 #: The Moodle types GIFT has a syntax for that this writer writes.
 _WRITTEN = ("multichoice", "truefalse", "shortanswer")
 
-_EXPORT_ESCAPES = str.maketrans({
-    "\\": "\\\\", ":": "\\:", "#": "\\#", "=": "\\=", "{": "\\{", "}": "\\}", "~": "\\~",
-    "\n": "\\n",
-})
+_EXPORT_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        ":": "\\:",
+        "#": "\\#",
+        "=": "\\=",
+        "{": "\\{",
+        "}": "\\}",
+        "~": "\\~",
+        "\n": "\\n",
+    }
+)
 
 
 def _escape(text: str, leading: bool = True) -> str:

@@ -9,6 +9,7 @@ nothing: :func:`read_moodle_xml` returns every question or raises :class:`Moodle
 listing every problem. ``reader`` reads, ``writer`` writes; the types map their answers through
 the registry as for GIFT (docs/question-types.md).
 """
+
 from __future__ import annotations
 
 from lms.questions.moodle_xml.reader import MoodleXmlError, parse_moodle_xml, read_moodle_xml

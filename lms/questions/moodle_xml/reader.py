@@ -13,6 +13,7 @@ refuses it), ``type="category"`` elements are skipped. Texts are read by their `
 The XML is parsed with defusedxml, which refuses entity expansion ("billion laughs") and
 external entities: a question file is untrusted input.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,8 +34,29 @@ from lms.questions.spec import Answer, QuestionSpec
 TITLE_MAX = 200
 
 #: Moodle's grade options (question_bank::fraction_options_full), as fractions.
-_GRADES = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.4, 0.3333333, 0.3, 0.25,
-           0.2, 0.1666667, 0.1428571, 0.125, 0.1111111, 0.1, 0.05, 0.0)
+_GRADES = (
+    1.0,
+    0.9,
+    0.8333333,
+    0.8,
+    0.75,
+    0.7,
+    0.6666667,
+    0.6,
+    0.5,
+    0.4,
+    0.3333333,
+    0.3,
+    0.25,
+    0.2,
+    0.1666667,
+    0.1428571,
+    0.125,
+    0.1111111,
+    0.1,
+    0.05,
+    0.0,
+)
 _GRADE_TOLERANCE = 0.00001
 
 _DECLARATION_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -125,38 +147,47 @@ class _Question:
         return _("Question %(n)d", n=self.position)
 
     def problem(self, message: str) -> None:
-        self.problems.append(ImportProblem(self.position, _(
-            "%(where)s: %(problem)s", where=self.where(), problem=message)))
+        self.problems.append(
+            ImportProblem(self.position, _("%(where)s: %(problem)s", where=self.where(), problem=message))
+        )
 
     def read(self) -> QuestionSpec | None:
         kind = (self.element.get("type") or "").strip()
         if kind not in _SUPPORTED:
             label = _type_names().get(kind, kind or _("(no type)"))
-            self.problem(_("%(type)s questions are not supported. %(supported)s",
-                           type=label, supported=_supported()))
+            self.problem(_("%(type)s questions are not supported. %(supported)s", type=label, supported=_supported()))
             return None
         prompt = _text(self.element.find("questiontext"))
         if not prompt:
             self.problem(_("the question has no text."))
         answers = self.answers()
         if self.element.find(".//file") is not None:
-            self.warnings.append(_(
-                "%(where)s: its embedded files (pictures, sound) were not imported; each "
-                "picture's description is kept in the text in [brackets].", where=self.where()))
+            self.warnings.append(
+                _(
+                    "%(where)s: its embedded files (pictures, sound) were not imported; each "
+                    "picture's description is kept in the text in [brackets].",
+                    where=self.where(),
+                )
+            )
         single = _flag(self.element, "single", True) if kind == "multichoice" else None
         qtype = registry.for_moodle(kind, single)
         if qtype is None:
             self.problem(_supported())
             return None
         if kind == "shortanswer" and _flag(self.element, "usecase", False):
-            self.warnings.append(_(
-                "%(where)s: Moodle compared its answers with capital letters mattering; Sala "
-                "ignores capital letters.", where=self.where()))
+            self.warnings.append(
+                _(
+                    "%(where)s: Moodle compared its answers with capital letters mattering; Sala "
+                    "ignores capital letters.",
+                    where=self.where(),
+                )
+            )
         if kind != "multichoice" or single:
             # 100 % and 0 % say no more than right and wrong: stored without a weight, as the
             # editor stores them, so an export and import give back the same question.
-            answers = [Answer(a.text, None, a.weight == 100, a.feedback) if a.weight in (0, 100) else a
-                       for a in answers]
+            answers = [
+                Answer(a.text, None, a.weight == 100, a.feedback) if a.weight in (0, 100) else a for a in answers
+            ]
         else:
             answers = [Answer(a.text, None, False, a.feedback) if a.weight == 0 else a for a in answers]
         choices = qtype.from_answers(answers)
@@ -166,14 +197,23 @@ class _Question:
             if len(choices) < 2:
                 self.problem(_("a choice question needs at least two answers."))
             elif not any(c.correct for c in choices):
-                self.problem(_("no answer gives full marks (100%%) or, for several answers, any marks.")
-                             if single else _("no answer gives any marks."))
+                self.problem(
+                    _("no answer gives full marks (100%%) or, for several answers, any marks.")
+                    if single
+                    else _("no answer gives any marks.")
+                )
         elif not any(c.correct for c in choices):
             self.problem(_("no answer is marked right (a grade above 0%%)."))
         if self.problems:
             return None
-        return QuestionSpec(type=qtype.name, prompt=prompt, title=self.name[:TITLE_MAX], choices=choices,
-                            feedback=_text(self.element.find("generalfeedback")), line=self.position)
+        return QuestionSpec(
+            type=qtype.name,
+            prompt=prompt,
+            title=self.name[:TITLE_MAX],
+            choices=choices,
+            feedback=_text(self.element.find("generalfeedback")),
+            line=self.position,
+        )
 
     def answers(self) -> list[Answer]:
         out = []
@@ -181,11 +221,15 @@ class _Question:
             percent = _fraction(element.get("fraction"))
             text = _text(element)
             if percent is None:
-                self.problem(_(
-                    "answer %(n)d has the grade %(grade)s%%, which Moodle does not allow either. "
-                    "Use one of 100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, "
-                    "25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5 or 0 (or one below 0).",
-                    n=index, grade=element.get("fraction")))
+                self.problem(
+                    _(
+                        "answer %(n)d has the grade %(grade)s%%, which Moodle does not allow either. "
+                        "Use one of 100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, "
+                        "25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5 or 0 (or one below 0).",
+                        n=index,
+                        grade=element.get("fraction"),
+                    )
+                )
                 continue
             if not text:
                 self.problem(_("answer %(n)d is empty.", n=index))
@@ -198,15 +242,32 @@ def _parse(raw: bytes | str) -> ET.Element:
     try:
         return SafeET.fromstring(raw)
     except defusedxml.DefusedXmlException:
-        raise MoodleXmlError([ImportProblem(1, _(
-            "The file declares XML entities or a document type, which Moodle's question export "
-            "never does; Sala does not read them. Export the questions from Moodle again."))]) from None
+        raise MoodleXmlError(
+            [
+                ImportProblem(
+                    1,
+                    _(
+                        "The file declares XML entities or a document type, which Moodle's question export "
+                        "never does; Sala does not read them. Export the questions from Moodle again."
+                    ),
+                )
+            ]
+        ) from None
     except ET.ParseError as err:
         line = err.position[0] if getattr(err, "position", None) else 1
-        raise MoodleXmlError([ImportProblem(line, _(
-            "Line %(line)d: the file is not well-formed XML (%(detail)s). Export the questions "
-            "from Moodle again, or check the file for a cut or a stray < or &.",
-            line=line, detail=str(err).split(":")[0]))]) from None
+        raise MoodleXmlError(
+            [
+                ImportProblem(
+                    line,
+                    _(
+                        "Line %(line)d: the file is not well-formed XML (%(detail)s). Export the questions "
+                        "from Moodle again, or check the file for a cut or a stray < or &.",
+                        line=line,
+                        detail=str(err).split(":")[0],
+                    ),
+                )
+            ]
+        ) from None
 
 
 def read_moodle_xml(raw: bytes | str) -> ImportResult:
@@ -223,9 +284,18 @@ def read_moodle_xml(raw: bytes | str) -> ImportResult:
         raw = _DECLARATION_RE.sub("", raw.lstrip("\ufeff"), count=1).encode("utf-8")
     root = _parse(raw)
     if root.tag != "quiz":
-        raise MoodleXmlError([ImportProblem(1, _(
-            "The file is XML but not a Moodle question export: it starts with <%(tag)s>, where "
-            "Moodle's starts with <quiz>.", tag=str(root.tag)[:40]))])
+        raise MoodleXmlError(
+            [
+                ImportProblem(
+                    1,
+                    _(
+                        "The file is XML but not a Moodle question export: it starts with <%(tag)s>, where "
+                        "Moodle's starts with <quiz>.",
+                        tag=str(root.tag)[:40],
+                    ),
+                )
+            ]
+        )
     questions: list[QuestionSpec] = []
     problems: list[ImportProblem] = []
     position = 0

@@ -7,6 +7,7 @@ writes them as Moodle's exporter does (question/format/xml/format.php ``writeque
 weight), ``<single>`` for multichoice. Texts are Sala's plain text, written with
 ``format="plain_text"`` so that Moodle shows them as written.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # noqa: S405 - writing only

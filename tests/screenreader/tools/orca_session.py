@@ -10,6 +10,7 @@ element) while real key presses go through xdotool, so Orca hears them as a user
 Every process is started here and stopped by its PID in `close()`; daemons that Orca and Chromium
 spawn carry an environment marker and are found by it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -35,8 +36,10 @@ def missing() -> str | None:
     gone = [b for b in NEEDED if shutil.which(b) is None]
     if not os.path.exists("/usr/libexec/at-spi-bus-launcher"):
         gone.append("at-spi2-core")
-    if not os.path.exists(SYSTEM_PYTHON) or subprocess.run(
-            [SYSTEM_PYTHON, "-c", "import pyatspi, orca"], capture_output=True).returncode:
+    if (
+        not os.path.exists(SYSTEM_PYTHON)
+        or subprocess.run([SYSTEM_PYTHON, "-c", "import pyatspi, orca"], capture_output=True).returncode
+    ):
         gone.append("python3-pyatspi/orca modules")
     if gone:
         return "Orca cannot run here, missing: " + ", ".join(gone) + " (run scripts/system-deps.sh test)"
@@ -97,26 +100,45 @@ class OrcaSession:
         self.display = _free_display()
         self.env = {
             "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "DISPLAY": f":{self.display}", "HOME": str(rt / "home"), "XDG_RUNTIME_DIR": str(rt / "xdg"),
-            "XDG_CONFIG_HOME": str(rt / "home/.config"), "XDG_CACHE_HOME": str(rt / "home/.cache"),
-            "XDG_DATA_HOME": str(rt / "home/.local/share"), "LANG": "C.UTF-8", "ACCESSIBILITY_ENABLED": "1",
-            "NO_AT_BRIDGE": "0", "GTK_MODULES": "gail:atk-bridge", "ORCA_SPEECH_LOG": str(self.speech),
-            "SR_MARK": self.marker, "DBUS_SESSION_BUS_ADDRESS": f"unix:path={rt / 'bus'}",
+            "DISPLAY": f":{self.display}",
+            "HOME": str(rt / "home"),
+            "XDG_RUNTIME_DIR": str(rt / "xdg"),
+            "XDG_CONFIG_HOME": str(rt / "home/.config"),
+            "XDG_CACHE_HOME": str(rt / "home/.cache"),
+            "XDG_DATA_HOME": str(rt / "home/.local/share"),
+            "LANG": "C.UTF-8",
+            "ACCESSIBILITY_ENABLED": "1",
+            "NO_AT_BRIDGE": "0",
+            "GTK_MODULES": "gail:atk-bridge",
+            "ORCA_SPEECH_LOG": str(self.speech),
+            "SR_MARK": self.marker,
+            "DBUS_SESSION_BUS_ADDRESS": f"unix:path={rt / 'bus'}",
         }
         conf = rt / "home/.config/speech-dispatcher/speechd.conf"
-        conf.write_text(Path("/etc/speech-dispatcher/speechd.conf").read_text()
-                        + '\nAudioOutputMethod "alsa"\nAudioALSADevice "null"\nDefaultModule espeak-ng\n')
+        conf.write_text(
+            Path("/etc/speech-dispatcher/speechd.conf").read_text()
+            + '\nAudioOutputMethod "alsa"\nAudioALSADevice "null"\nDefaultModule espeak-ng\n'
+        )
         # Orca's defaults, braille off (no brltty), no key echo, and no say-all when a page loads: what
         # a page announces by itself (focus, live regions) is then heard alone, and each step starts in
         # silence; tests read on with keys (KP_Add is say-all) where they need to
-        subprocess.run([SYSTEM_PYTHON, "-c", (
-            "import json, sys\nfrom orca import settings\n"
-            "g = {k: getattr(settings, k) for k in settings.userCustomizableSettings if hasattr(settings, k)}\n"
-            "g.update(enableKeyEcho=False, enableBraille=False, sayAllOnLoad=False)\n"
-            "p = {'profile': ['Default', 'default'], 'pronunciations': {}, 'keybindings': {}}\n"
-            "json.dump({'general': g, 'profiles': {'default': p}, 'pronunciations': {}, 'keybindings': {}},"
-            " open(sys.argv[1], 'w'), default=str)\n"), str(rt / "orca-prefs/user-settings.conf")],
-            check=True, env=self.env)
+        subprocess.run(
+            [
+                SYSTEM_PYTHON,
+                "-c",
+                (
+                    "import json, sys\nfrom orca import settings\n"
+                    "g = {k: getattr(settings, k) for k in settings.userCustomizableSettings if hasattr(settings, k)}\n"
+                    "g.update(enableKeyEcho=False, enableBraille=False, sayAllOnLoad=False)\n"
+                    "p = {'profile': ['Default', 'default'], 'pronunciations': {}, 'keybindings': {}}\n"
+                    "json.dump({'general': g, 'profiles': {'default': p}, 'pronunciations': {}, 'keybindings': {}},"
+                    " open(sys.argv[1], 'w'), default=str)\n"
+                ),
+                str(rt / "orca-prefs/user-settings.conf"),
+            ],
+            check=True,
+            env=self.env,
+        )
 
         self._spawn(["Xvfb", f":{self.display}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], "xvfb.log")
         self._wait(lambda: subprocess.run(["xdpyinfo"], env=self.env, capture_output=True).returncode == 0, "Xvfb")
@@ -124,22 +146,46 @@ class OrcaSession:
         self._wait(lambda: (rt / "bus").exists(), "D-Bus")
         self._spawn(["/usr/libexec/at-spi-bus-launcher", "--launch-immediately"], "atspi.log")
         bus = ["gdbus", "call", "--session", "-d", "org.a11y.Bus", "-o", "/org/a11y/bus", "-m"]
-        self._wait(lambda: subprocess.run(bus + ["org.a11y.Bus.GetAddress"], env=self.env,
-                                          capture_output=True).returncode == 0, "AT-SPI bus")
-        subprocess.run(bus + ["org.freedesktop.DBus.Properties.Set", "org.a11y.Status", "IsEnabled", "<true>"],
-                       env=self.env, capture_output=True, check=True)
+        self._wait(
+            lambda: (
+                subprocess.run(bus + ["org.a11y.Bus.GetAddress"], env=self.env, capture_output=True).returncode == 0
+            ),
+            "AT-SPI bus",
+        )
+        subprocess.run(
+            bus + ["org.freedesktop.DBus.Properties.Set", "org.a11y.Status", "IsEnabled", "<true>"],
+            env=self.env,
+            capture_output=True,
+            check=True,
+        )
 
         self._spawn([SYSTEM_PYTHON, str(HERE / "orca-logged.py"), "-u", str(rt / "orca-prefs")], "orca.log")
         self._wait(lambda: "Screen reader on" in self.speech.read_text(errors="replace"), "Orca", 30)
 
         self.cdp_port = _free_port()
-        self._spawn(["chromium", "--force-renderer-accessibility", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--no-default-browser-check", "--password-store=basic",
-                     f"--remote-debugging-port={self.cdp_port}", "--remote-debugging-address=127.0.0.1",
-                     f"--user-data-dir={rt / 'profile'}", "--window-position=0,0", "--window-size=1280,1000",
-                     # a page, not about:blank, so keyboard focus starts in the page and not the address bar
-                     "data:text/html,<title>Orca session</title><p>Ready.</p>"], "chromium.log")
+        self._spawn(
+            [
+                "chromium",
+                "--force-renderer-accessibility",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--no-default-browser-check",
+                "--password-store=basic",
+                f"--remote-debugging-port={self.cdp_port}",
+                "--remote-debugging-address=127.0.0.1",
+                f"--user-data-dir={rt / 'profile'}",
+                "--window-position=0,0",
+                "--window-size=1280,1000",
+                # a page, not about:blank, so keyboard focus starts in the page and not the address bar
+                "data:text/html,<title>Orca session</title><p>Ready.</p>",
+            ],
+            "chromium.log",
+        )
         from tests.helpers import shared_playwright
 
         self._pw = shared_playwright()
@@ -158,8 +204,16 @@ class OrcaSession:
         wid = ""
         end = time.monotonic() + 20
         while not wid and time.monotonic() < end:
-            wid = subprocess.run(["xdotool", "search", "--onlyvisible", "--class", "chromium"], env=self.env,
-                                 capture_output=True, text=True).stdout.split("\n")[0].strip()
+            wid = (
+                subprocess.run(
+                    ["xdotool", "search", "--onlyvisible", "--class", "chromium"],
+                    env=self.env,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.split("\n")[0]
+                .strip()
+            )
             time.sleep(0.2)
         if not wid:
             raise RuntimeError(f"no Chromium window (logs in {self.rt})")

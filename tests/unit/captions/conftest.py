@@ -1,4 +1,5 @@
 """Shared fixtures for the caption tests."""
+
 from __future__ import annotations
 
 import sys
@@ -19,8 +20,10 @@ DATA = REPO / "tests" / "data" / "captions"
 @pytest.fixture
 def corpus() -> Path:
     if not (CORPUS / "README.md").is_file():
-        pytest.skip(f"shared caption corpus not found at {CORPUS}; it holds the GPL and upstream "
-                    "conformance files that cannot be copied into this repository")
+        pytest.skip(
+            f"shared caption corpus not found at {CORPUS}; it holds the GPL and upstream "
+            "conformance files that cannot be copied into this repository"
+        )
     return CORPUS
 
 

@@ -1,5 +1,6 @@
 """Conformance: read_captions agrees with what browsers (WPT) and the subtitle libraries' own
 test suites expect for every file of the shared corpus."""
+
 from __future__ import annotations
 
 import codecs
@@ -13,7 +14,8 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "captions"
 
 _ASSERT = re.compile(
     r"assert_equals\(cues\[(\d+)\]\.(text|id|startTime|endTime),\s*"
-    r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|-?[\d.]+)\)")
+    r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|-?[\d.]+)\)"
+)
 
 
 def _js_value(literal: str):
@@ -24,8 +26,7 @@ def _js_value(literal: str):
 
 def _report_figure(capsys, folder: str, agreed: int, total: int, disagreements: list[str]) -> None:
     with capsys.disabled():
-        print(f"\n[caption conformance] {folder}: {agreed}/{total} files agree "
-              f"({100 * agreed / total:.1f}%)")
+        print(f"\n[caption conformance] {folder}: {agreed}/{total} files agree ({100 * agreed / total:.1f}%)")
     assert not disagreements, "\n".join(disagreements)
 
 
@@ -77,8 +78,11 @@ def test_srt_corpus_matches_manifest(corpus, capsys):
             disagreements.append(f"{entry['file']}: {'; '.join(why)}")
     total = len(manifest["files"])
     with capsys.disabled():
-        print(f"\n[caption conformance] srt: {len(departures)} of {total} by a deliberate departure "
-              f"from upstream (tests/data/captions/departures.json)", end="")
+        print(
+            f"\n[caption conformance] srt: {len(departures)} of {total} by a deliberate departure "
+            f"from upstream (tests/data/captions/departures.json)",
+            end="",
+        )
     _report_figure(capsys, "srt", total - len(disagreements), total, disagreements)
 
 

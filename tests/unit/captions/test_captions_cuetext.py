@@ -1,5 +1,6 @@
 """WebVTT cue text read once into its parts (spec: "WebVTT cue text parsing rules"), and the plain
 text every consumer shows: transcript, quality check, SubRip conversion."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,13 +26,16 @@ def test_voice_span_gives_the_speaker_and_the_words():
     assert plain_text("<v Trainer One>Good morning, everyone.</v>", with_speaker=False) == "Good morning, everyone."
 
 
-@pytest.mark.parametrize("payload, expected", [
-    ("<v.loud Dara Sok>Stop!", "Dara Sok: Stop!"),  # classes on a voice, no end tag (allowed by the spec)
-    ("<v   Mr.   Chan  >Hello</v>", "Mr. Chan: Hello"),  # whitespace in the annotation collapsed
-    ("<v Speaker&amp;Co>Hi", "Speaker&Co: Hi"),  # references in the annotation resolved
-    ("<v>No name</v>", "No name"),  # a voice without a name adds nothing
-    ("<v ឈ្មោះ>សួស្តី</v>", "ឈ្មោះ: សួស្តី"),  # Khmer names and text
-])
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ("<v.loud Dara Sok>Stop!", "Dara Sok: Stop!"),  # classes on a voice, no end tag (allowed by the spec)
+        ("<v   Mr.   Chan  >Hello</v>", "Mr. Chan: Hello"),  # whitespace in the annotation collapsed
+        ("<v Speaker&amp;Co>Hi", "Speaker&Co: Hi"),  # references in the annotation resolved
+        ("<v>No name</v>", "No name"),  # a voice without a name adds nothing
+        ("<v ឈ្មោះ>សួស្តី</v>", "ឈ្មោះ: សួស្តី"),  # Khmer names and text
+    ],
+)
 def test_other_voice_names(payload, expected):
     """Any voice name, with classes, spaces, references or in Khmer, becomes "Name: words"."""
     assert transcript_text(payload) == expected
@@ -45,31 +49,37 @@ def test_two_voices_in_one_cue_each_named():
     assert speakers(payload) == ["Dara", "Sophea"]
 
 
-@pytest.mark.parametrize("payload, expected", [
-    ("<c.yellow.bg_blue>Warning</c> ahead", "Warning ahead"),
-    ("<b>bold</b> <i>italic</i> <u>under</u>", "bold italic under"),
-    ("<ruby>漢<rt>kan</rt>字<rt>ji</rt></ruby>", "漢字"),
-    ("<lang km>សួស្តី</lang> hello", "សួស្តី hello"),
-    ("We<00:00:01.500> are<00:00:02.000> here", "We are here"),  # YouTube automatic captions
-    ("<font color=\"red\">red</font> <span>x</span>", "red x"),  # unknown tags dropped, text kept
-    ("a < b", "a "),  # a lone "<" opens a tag, as in a browser
-    ("<c.a", ""),  # a tag cut off at the end
-])
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ("<c.yellow.bg_blue>Warning</c> ahead", "Warning ahead"),
+        ("<b>bold</b> <i>italic</i> <u>under</u>", "bold italic under"),
+        ("<ruby>漢<rt>kan</rt>字<rt>ji</rt></ruby>", "漢字"),
+        ("<lang km>សួស្តី</lang> hello", "សួស្តី hello"),
+        ("We<00:00:01.500> are<00:00:02.000> here", "We are here"),  # YouTube automatic captions
+        ('<font color="red">red</font> <span>x</span>', "red x"),  # unknown tags dropped, text kept
+        ("a < b", "a "),  # a lone "<" opens a tag, as in a browser
+        ("<c.a", ""),  # a tag cut off at the end
+    ],
+)
 def test_markup_is_not_text(payload, expected):
     """Class, b/i/u, ruby, lang, timestamp and unknown tags never reach the plain text."""
     assert plain_text(payload) == expected
 
 
-@pytest.mark.parametrize("payload, expected", [
-    ("budget &amp; plan", "budget & plan"),
-    ("let&apos;s", "let's"),
-    ("&lt;b&gt; is a tag", "<b> is a tag"),
-    ("a&nbsp;b", "a\u00a0b"),
-    ("&lrm;abc&rlm;", "\u200eabc\u200f"),
-    ("&#x1F600; &#39;", "\U0001F600 '"),
-    ("&quot;quoted&quot;", '"quoted"'),
-    ("R&D & more", "R&D & more"),  # not a reference: kept as written
-])
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ("budget &amp; plan", "budget & plan"),
+        ("let&apos;s", "let's"),
+        ("&lt;b&gt; is a tag", "<b> is a tag"),
+        ("a&nbsp;b", "a\u00a0b"),
+        ("&lrm;abc&rlm;", "\u200eabc\u200f"),
+        ("&#x1F600; &#39;", "\U0001f600 '"),
+        ("&quot;quoted&quot;", '"quoted"'),
+        ("R&D & more", "R&D & more"),  # not a reference: kept as written
+    ],
+)
 def test_character_references_resolved(payload, expected):
     """Named (HTML5 table) and numeric character references become the characters they name."""
     assert plain_text(payload) == expected
@@ -108,16 +118,19 @@ def test_long_line_of_markup_is_not_too_long():
     assert report.accepted and not [w for w in report.warnings if w.code == "line-too-long"]
 
 
-@pytest.mark.parametrize("srt, vtt", [
-    ('<font color="#ff0000">Red</font> words', "Red words"),
-    ("<FONT face='Arial' size=\"3\">x</FONT>", "x"),
-    ("<i>lean</i> <B>bold</B> <u>u</u>", "<i>lean</i> <b>bold</b> <u>u</u>"),
-    ("<i><font color=white>both</font></i>", "<i>both</i>"),
-    ("{\\an8}{\\c&H00FFFF&}Top", "Top"),
-    ("{i}old{/i} style", "<i>old</i> style"),
-    ("R&D &amp; 2 < 3", "R&amp;D &amp; 2 &lt; 3"),
-    ("<3 you", "&lt;3 you"),
-])
+@pytest.mark.parametrize(
+    "srt, vtt",
+    [
+        ('<font color="#ff0000">Red</font> words', "Red words"),
+        ("<FONT face='Arial' size=\"3\">x</FONT>", "x"),
+        ("<i>lean</i> <B>bold</B> <u>u</u>", "<i>lean</i> <b>bold</b> <u>u</u>"),
+        ("<i><font color=white>both</font></i>", "<i>both</i>"),
+        ("{\\an8}{\\c&H00FFFF&}Top", "Top"),
+        ("{i}old{/i} style", "<i>old</i> style"),
+        ("R&D &amp; 2 < 3", "R&amp;D &amp; 2 &lt; 3"),
+        ("<3 you", "&lt;3 you"),
+    ],
+)
 def test_srt_tags_read_the_same_way(srt, vtt):
     """SubRip's b/i/u are kept as WebVTT tags; font tags and ASS override codes are dropped."""
     assert srt_markup(srt) == vtt

@@ -1,5 +1,6 @@
 """TTML/DFXP, SCC and SAMI (pycaption) and SSA/ASS (pysubs2) are read into WebVTT cues with the same
 report as an uploaded WebVTT file; a file the library cannot read gets a clear error, never an exception."""
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,10 @@ def test_ass_saved_as_srt_is_read_and_named():
 def test_sami_styles_become_webvtt_tags_and_references_are_escaped():
     """SAMI b/i/u become WebVTT tags; "<" and "&" in the words are escaped in the payload."""
     report = read_captions((DATA / "pycaption-style-tags.smi").read_bytes(), "a.smi")
-    assert report.cues[0].text == "I <b>do</b> <i>not</i> want to go <u>home</u>.\nI don't like it <i><u><b>there</b></u></i>."
+    assert (
+        report.cues[0].text
+        == "I <b>do</b> <i>not</i> want to go <u>home</u>.\nI don't like it <i><u><b>there</b></u></i>."
+    )
     sample = read_captions((DATA / "pycaption-sample.smi").read_bytes(), "b.smi")
     assert sample.cues[-1].text == "&lt;LAUGHING &amp; WHOOPS!&gt;"
     assert sample.cues[-1].transcript_text == "<LAUGHING & WHOOPS!>"
@@ -67,14 +71,25 @@ def test_sami_with_two_languages_says_which_was_read():
     assert len(note) == 1 and "en-US" in note[0].message and "km-KH" in note[0].message
 
 
-@pytest.mark.parametrize("data, name, fmt", [
-    (b'<?xml version="1.0"?>\n<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="soon" end="later">Hi</p></div></body></tt>', "a.ttml", "ttml"),
-    (b'<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="00:00:01.000"', "cut.ttml", "ttml"),
-    (b"Scenarist_SCC V1.0\n\n00:00:01:00 zzzz yyyy\n", "a.scc", "scc"),
-    (b"[Script Info]\nScriptType: v4.00+\n\n[Events]\nFormat: Layer, Start, End, Text\nDialogue: 0,not a time,0:00:02.00,Hi\n", "a.ass", "ass"),
-    (b"<SAMI><BODY></BODY></SAMI>", "empty.smi", "sami"),
-    (b"[Script Info]\nTitle: nothing\n", "empty.ass", "ass"),
-])
+@pytest.mark.parametrize(
+    "data, name, fmt",
+    [
+        (
+            b'<?xml version="1.0"?>\n<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="soon" end="later">Hi</p></div></body></tt>',
+            "a.ttml",
+            "ttml",
+        ),
+        (b'<tt xmlns="http://www.w3.org/ns/ttml"><body><div><p begin="00:00:01.000"', "cut.ttml", "ttml"),
+        (b"Scenarist_SCC V1.0\n\n00:00:01:00 zzzz yyyy\n", "a.scc", "scc"),
+        (
+            b"[Script Info]\nScriptType: v4.00+\n\n[Events]\nFormat: Layer, Start, End, Text\nDialogue: 0,not a time,0:00:02.00,Hi\n",
+            "a.ass",
+            "ass",
+        ),
+        (b"<SAMI><BODY></BODY></SAMI>", "empty.smi", "sami"),
+        (b"[Script Info]\nTitle: nothing\n", "empty.ass", "ass"),
+    ],
+)
 def test_broken_library_files_get_a_clear_error(data, name, fmt):
     """A file the library cannot read, or one with no captions, is refused with a reason naming the format."""
     report = read_captions(data, name)

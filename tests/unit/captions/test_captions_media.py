@@ -1,4 +1,5 @@
 """media_duration and detect_speech, on short audio generated with the bundled ffmpeg."""
+
 from __future__ import annotations
 
 import subprocess
@@ -13,18 +14,44 @@ from lms.captions import Cue, detect_speech, media_duration, quality_check
 def tone_gap_tone(tmp_path_factory):
     """6 seconds: tone 0-2 s, silence 2-4 s, tone 4-6 s."""
     path = tmp_path_factory.mktemp("media") / "speech.wav"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-                    "-i", "aevalsrc='if(between(t,2,4),0,0.5*sin(440*2*PI*t))':d=6:s=16000", str(path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "aevalsrc='if(between(t,2,4),0,0.5*sin(440*2*PI*t))':d=6:s=16000",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return path
 
 
 @pytest.fixture(scope="module")
 def silent_video(tmp_path_factory):
     path = tmp_path_factory.mktemp("media") / "video.webm"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-f", "lavfi",
-                    "-i", "color=c=black:s=64x64:d=2", "-c:v", "libvpx-vp9", str(path)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=black:s=64x64:d=2",
+            "-c:v",
+            "libvpx-vp9",
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     return path
 
 

@@ -1,4 +1,5 @@
 """quality_check: DCMP/BBC limits on lines, line length, reading rate, duration and speech coverage."""
+
 from __future__ import annotations
 
 from lms.captions import Cue, quality_check, read_captions

@@ -1,4 +1,5 @@
 """read_captions: decoding, format detection, WebVTT rules and the validation warnings."""
+
 from __future__ import annotations
 
 import codecs
@@ -19,6 +20,7 @@ def vtt(*cue_blocks: str) -> bytes:
 
 
 # --- bad inputs -------------------------------------------------------------------------------
+
 
 def test_empty_file_is_rejected():
     """A 0-byte or whitespace-only upload is rejected as empty."""
@@ -64,8 +66,10 @@ def test_truncated_inside_a_utf8_character_is_reported():
 
 def test_enormous_file_is_parsed_and_problems_are_capped():
     """A 20,000-cue file parses quickly and a repeated problem is summarised, not listed 20,000 times."""
-    blocks = [f"{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}.000 --> {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}.500\nx"
-              for i in range(20000)]
+    blocks = [
+        f"{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}.000 --> {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d}.500\nx"
+        for i in range(20000)
+    ]
     report = read_captions(vtt(*blocks), "big.vtt")
     assert len(report.cues) == 20000
     too_short = [p for p in report.warnings if p.code == "too-short"]
@@ -109,12 +113,15 @@ def test_negative_time_drops_the_cue_with_a_reason():
     assert bad.line == 3 and "negative" in bad.message
 
 
-@pytest.mark.parametrize("timing, fixed", [
-    ("00:00:00.00 --> 00:00:01.000", "00:00:00.000"),
-    ("0:00.000 --> 00:00:01.000", "00:00:00.000"),
-    ("0:0:3.54 --> 0:0:4.000", "00:00:03.540"),
-    ("00:00:01,500 --> 00:00:02,000", "00:00:01.500"),
-])
+@pytest.mark.parametrize(
+    "timing, fixed",
+    [
+        ("00:00:00.00 --> 00:00:01.000", "00:00:00.000"),
+        ("0:00.000 --> 00:00:01.000", "00:00:00.000"),
+        ("0:0:3.54 --> 0:0:4.000", "00:00:03.540"),
+        ("00:00:01,500 --> 00:00:02,000", "00:00:01.500"),
+    ],
+)
 def test_sloppy_timestamps_are_dropped_with_a_suggested_fix(timing, fixed):
     """Timestamps webvtt-py tolerates but browsers drop are warned about, with the correct spelling."""
     report = read_captions(vtt(f"{timing}\ntext"), "a.vtt")
@@ -129,7 +136,9 @@ def test_end_time_prefix_is_not_accepted():
     assert report.cues == []
 
 
-@pytest.mark.parametrize("header", [b"WEBVTTfoo\n", b"webvtt\n", b"WEBVTT\x0c\n", "WEBVTT\u00a0\n".encode(), b"WEBSRT\n"])
+@pytest.mark.parametrize(
+    "header", [b"WEBVTTfoo\n", b"webvtt\n", b"WEBVTT\x0c\n", "WEBVTT\u00a0\n".encode(), b"WEBSRT\n"]
+)
 def test_bad_signature_rejects_the_file(header):
     """Anything but WEBVTT followed by space, tab or newline rejects the whole file on line 1."""
     report = read_captions(header + b"\n00:00:00.000 --> 00:00:01.000\ntext\n", "a.vtt")
@@ -144,7 +153,9 @@ def test_missing_header_rejects_the_file():
     assert [p.code for p in report.errors] == ["bad-header"]
 
 
-@pytest.mark.parametrize("header", [b"WEBVTT", b"WEBVTT ", b"WEBVTT\t", b"WEBVTT - Lesson 1\n", b"\xef\xbb\xbfWEBVTT\n"])
+@pytest.mark.parametrize(
+    "header", [b"WEBVTT", b"WEBVTT ", b"WEBVTT\t", b"WEBVTT - Lesson 1\n", b"\xef\xbb\xbfWEBVTT\n"]
+)
 def test_valid_signatures_are_accepted(header):
     """WEBVTT alone, with a space or tab and a title, or after one BOM, is a valid signature."""
     assert read_captions(header, "a.vtt").accepted
@@ -196,7 +207,9 @@ def test_empty_srt_cue_is_dropped_and_warned():
 
 def test_cue_past_video_end_is_warned():
     """With the video's duration known, a cue starting after the end is named."""
-    report = read_captions(vtt("00:00:01.000 --> 00:00:02.000\na", "00:01:00.000 --> 00:01:02.000\nb"), "a.vtt", video_duration=30.0)
+    report = read_captions(
+        vtt("00:00:01.000 --> 00:00:02.000\na", "00:01:00.000 --> 00:01:02.000\nb"), "a.vtt", video_duration=30.0
+    )
     assert report.accepted
     assert [p.line for p in report.warnings if p.code == "past-end"] == [6]
 
@@ -245,6 +258,7 @@ def test_sbv_is_read():
 
 # --- text and markup ---------------------------------------------------------------------------
 
+
 def test_script_in_cue_text_is_kept_as_text():
     """<script> in a cue stays in the text, untouched; the app escapes it when rendering."""
     report = read_captions(vtt("00:00:01.000 --> 00:00:02.000\n<script>alert(1)</script> & more"), "a.vtt")
@@ -262,7 +276,12 @@ def test_cue_settings_and_identifier_are_kept_as_written():
     """Identifier and settings are kept; text keeps leading spaces a browser would show."""
     report = read_captions(vtt("intro\n00:00:01.000 --> 00:00:02.000 line:0 align:start\n  indented\nsecond"), "a.vtt")
     cue = report.cues[0]
-    assert (cue.identifier, cue.settings, cue.text, cue.line) == ("intro", "line:0 align:start", "  indented\nsecond", 4)
+    assert (cue.identifier, cue.settings, cue.text, cue.line) == (
+        "intro",
+        "line:0 align:start",
+        "  indented\nsecond",
+        4,
+    )
 
 
 def test_srt_bare_ampersand_and_less_than_become_vtt_references():
@@ -273,12 +292,16 @@ def test_srt_bare_ampersand_and_less_than_become_vtt_references():
 
 # --- encodings and newlines ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("codec, bom, name", [
-    ("utf-16-le", codecs.BOM_UTF16_LE, "utf-16"),
-    ("utf-16-be", codecs.BOM_UTF16_BE, "utf-16"),
-    ("utf-32-le", codecs.BOM_UTF32_LE, "utf-32"),
-    ("utf-8", codecs.BOM_UTF8, "utf-8-sig"),
-])
+
+@pytest.mark.parametrize(
+    "codec, bom, name",
+    [
+        ("utf-16-le", codecs.BOM_UTF16_LE, "utf-16"),
+        ("utf-16-be", codecs.BOM_UTF16_BE, "utf-16"),
+        ("utf-32-le", codecs.BOM_UTF32_LE, "utf-32"),
+        ("utf-8", codecs.BOM_UTF8, "utf-8-sig"),
+    ],
+)
 def test_byte_order_marks_are_decoded(codec, bom, name):
     """UTF-8/16/32 files with a BOM decode, and the BOM does not break the WEBVTT signature."""
     text = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nសួស្តី Khmer\n"
@@ -299,7 +322,12 @@ def test_crlf_and_cr_newlines_are_normalised():
     """CRLF and bare CR files give the same cues, lines and text as LF."""
     lf = read_captions(vtt("00:00:01.000 --> 00:00:02.000\na\nb", "00:00:03.000 --> 00:00:04.000\nc"), "a.vtt")
     for newline in ("\r\n", "\r"):
-        other = read_captions(vtt("00:00:01.000 --> 00:00:02.000\na\nb", "00:00:03.000 --> 00:00:04.000\nc").replace(b"\n", newline.encode()), "a.vtt")
+        other = read_captions(
+            vtt("00:00:01.000 --> 00:00:02.000\na\nb", "00:00:03.000 --> 00:00:04.000\nc").replace(
+                b"\n", newline.encode()
+            ),
+            "a.vtt",
+        )
         assert other.cues == lf.cues
 
 
@@ -332,7 +360,12 @@ def test_copied_wpt_files_parse(data):
     negative = read_captions((data / "wpt-timings-negative.vtt").read_bytes(), "x.vtt")
     assert [(c.start, c.end) for c in negative.cues] == [(0, 0), (1, 0.999), (60, 59.999), (3600, 3599.999)]
     newlines = read_captions((data / "wpt-newlines.vtt").read_bytes(), "x.vtt")
-    assert [(c.identifier, c.text) for c in newlines.cues] == [("cr", "text0"), ("lf", "text1"), ("crlf", "text2"), ("lfcr", "text3")]
+    assert [(c.identifier, c.text) for c in newlines.cues] == [
+        ("cr", "text0"),
+        ("lf", "text1"),
+        ("crlf", "text2"),
+        ("lfcr", "text3"),
+    ]
     nulls = read_captions((data / "wpt-nulls.vtt").read_bytes(), "x.vtt")
     assert len(nulls.cues) == 7 and nulls.cues[2].text == "\ufffdtext\ufffd2"
 
@@ -347,8 +380,16 @@ def test_messages_use_plain_language_with_line_numbers():
 
 def test_bad_input_never_raises():
     """Odd inputs (lone arrows, huge numbers, only a BOM) return a report instead of raising."""
-    for data in (b"-->", b"WEBVTT\n\n-->", b"\xef\xbb\xbf", b"\xff\xfe", b"WEBVTT\n\n99999999999999999999:00:00.000 --> 00:00:01.000\nx",
-                 b"1\n-->\n", b"\x00" * 10, b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000 " + "\u2028".encode()):
+    for data in (
+        b"-->",
+        b"WEBVTT\n\n-->",
+        b"\xef\xbb\xbf",
+        b"\xff\xfe",
+        b"WEBVTT\n\n99999999999999999999:00:00.000 --> 00:00:01.000\nx",
+        b"1\n-->\n",
+        b"\x00" * 10,
+        b"WEBVTT\n\n00:00:01.000 --> 00:00:02.000 " + "\u2028".encode(),
+    ):
         report = read_captions(data, "x")
         assert isinstance(report.cues, list)
 
@@ -361,13 +402,16 @@ def test_cue_is_frozen_and_comparable():
     assert cue == Cue(1.0, 2.0, "a")
 
 
-@pytest.mark.parametrize("name, fmt, encoding, count", [
-    ("cdown-srt-ascii.srt", "srt", "utf-8", 3),
-    ("webvtt-py-sample.srt", "srt", "utf-8", 5),
-    ("webvtt-py-sample.sbv", "sbv", "utf-8", 5),
-    ("webvtt-py-captions_with_bom.vtt", "vtt", "utf-8-sig", 4),
-    ("webvtt-py-youtube_dl.vtt", "vtt", "utf-8", 4),
-])
+@pytest.mark.parametrize(
+    "name, fmt, encoding, count",
+    [
+        ("cdown-srt-ascii.srt", "srt", "utf-8", 3),
+        ("webvtt-py-sample.srt", "srt", "utf-8", 5),
+        ("webvtt-py-sample.sbv", "sbv", "utf-8", 5),
+        ("webvtt-py-captions_with_bom.vtt", "vtt", "utf-8-sig", 4),
+        ("webvtt-py-youtube_dl.vtt", "vtt", "utf-8", 4),
+    ],
+)
 def test_copied_fixtures_give_their_upstream_cue_counts(data, name, fmt, encoding, count):
     """The vendored MIT fixtures read with the format, encoding and cue count their suites expect."""
     report = read_captions((data / name).read_bytes(), name)

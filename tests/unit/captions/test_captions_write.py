@@ -1,4 +1,5 @@
 """to_vtt / to_srt: normalised output that browsers and read_captions read back unchanged."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,7 +20,9 @@ def strip_lines(cues):
 def test_to_vtt_writes_normalised_timestamps():
     """Output has the WEBVTT header, HH:MM:SS.mmm times, ids, settings and the language header."""
     text = to_vtt(CUES, language="km")
-    assert text.startswith("WEBVTT\nLanguage: km\n\n1\n00:00:00.500 --> 00:00:07.000 line:0 align:start\nCaption text #1\n")
+    assert text.startswith(
+        "WEBVTT\nLanguage: km\n\n1\n00:00:00.500 --> 00:00:07.000 line:0 align:start\nCaption text #1\n"
+    )
     assert "01:02:03.004 --> 01:02:05.500\nសួស្តី\n" in text
 
 

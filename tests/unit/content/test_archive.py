@@ -1,4 +1,5 @@
 """Course zips are checked before anything is written outside a fresh folder (lms.content.archive)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,12 +13,15 @@ from lms.content.archive import ArchiveError, ArchiveTooLarge, Limits, extract, 
 from tests.factories import COURSE_YAML, UNIT, make_zip, tiny
 
 
-@pytest.mark.parametrize("name, words", [
-    ("tiny/../../evil.txt", "outside the course folder"),
-    ("/etc/evil.txt", "absolute path"),
-    ("C:/evil.txt", "drive letter"),
-    ("tiny\\..\\evil.txt", "not \\"),
-])
+@pytest.mark.parametrize(
+    "name, words",
+    [
+        ("tiny/../../evil.txt", "outside the course folder"),
+        ("/etc/evil.txt", "absolute path"),
+        ("C:/evil.txt", "drive letter"),
+        ("tiny\\..\\evil.txt", "not \\"),
+    ],
+)
 def test_dangerous_names_are_refused(tmp_path, name, words):
     """../, absolute paths, drive letters and backslashes are refused, naming the entry; nothing is written."""
     with pytest.raises(ArchiveError) as err:
@@ -64,8 +68,8 @@ def _patch_sizes(data: bytes, name: str, size: int) -> bytes:
     for sig, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
         at = patched.find(sig)
         while at >= 0:
-            if patched[at + name_at:at + name_at + len(encoded)] == encoded:
-                patched[at + size_at:at + size_at + 4] = size.to_bytes(4, "little")
+            if patched[at + name_at : at + name_at + len(encoded)] == encoded:
+                patched[at + size_at : at + size_at + 4] = size.to_bytes(4, "little")
             at = patched.find(sig, at + 4)
     return bytes(patched)
 
@@ -82,12 +86,15 @@ def test_header_sizes_are_not_trusted(tmp_path):
     assert sum(written) <= limits.max_bytes
 
 
-@pytest.mark.parametrize("entries, words", [
-    ({"tiny/units/01-one.md": UNIT}, "tiny/course.yaml is missing"),
-    ({"course.yaml": COURSE_YAML, "units/01-one.md": UNIT}, "Zip the course folder itself"),
-    ({"a/course.yaml": COURSE_YAML, "b/course.yaml": COURSE_YAML}, "exactly one course folder"),
-    ({"វគ្គ/course.yaml": COURSE_YAML}, "Latin letters"),
-])
+@pytest.mark.parametrize(
+    "entries, words",
+    [
+        ({"tiny/units/01-one.md": UNIT}, "tiny/course.yaml is missing"),
+        ({"course.yaml": COURSE_YAML, "units/01-one.md": UNIT}, "Zip the course folder itself"),
+        ({"a/course.yaml": COURSE_YAML, "b/course.yaml": COURSE_YAML}, "exactly one course folder"),
+        ({"វគ្គ/course.yaml": COURSE_YAML}, "Latin letters"),
+    ],
+)
 def test_missing_course_file_or_wrong_layout_is_refused(tmp_path, entries, words):
     """No course.yaml, course.yaml at the top, two folders or a bad folder name: a clear message."""
     with pytest.raises(ArchiveError, match=words):
@@ -136,7 +143,7 @@ def test_encrypted_or_unreadable_members_are_refused_by_name(tmp_path):
             if patch == "encrypted":
                 data[at + flag_at] |= 0x1
             else:
-                data[at + method_at:at + method_at + 2] = (99).to_bytes(2, "little")
+                data[at + method_at : at + method_at + 2] = (99).to_bytes(2, "little")
         with pytest.raises(ArchiveError) as err:
             extract(io.BytesIO(bytes(data)), tmp_path / patch)
         assert "course.yaml" in str(err.value)

@@ -1,5 +1,6 @@
 """Course zips from any machine: OS litter is skipped wherever it is, the top folder may have any
 name, and the course language must be a real BCP 47 tag."""
+
 from __future__ import annotations
 
 import io
@@ -14,10 +15,20 @@ from tests.factories import COURSE_YAML, UNIT, make_zip, tiny
 FIELD = Path(__file__).resolve().parents[3].parent / "shared" / "field" / "appledouble-course.zip"
 
 
-@pytest.mark.parametrize("litter", [
-    "tiny/._course.yaml", "tiny/units/._01-one.md", "._tiny", "tiny/Thumbs.db", "tiny/units/desktop.ini",
-    "tiny/media/.DS_Store", "__MACOSX/tiny/._course.yaml", "tiny/__MACOSX/x", "tiny/THUMBS.DB",
-])
+@pytest.mark.parametrize(
+    "litter",
+    [
+        "tiny/._course.yaml",
+        "tiny/units/._01-one.md",
+        "._tiny",
+        "tiny/Thumbs.db",
+        "tiny/units/desktop.ini",
+        "tiny/media/.DS_Store",
+        "__MACOSX/tiny/._course.yaml",
+        "tiny/__MACOSX/x",
+        "tiny/THUMBS.DB",
+    ],
+)
 def test_os_litter_is_skipped_wherever_it_is(tmp_path, litter):
     """AppleDouble ._ files, __MACOSX/, .DS_Store, Thumbs.db and desktop.ini are never extracted."""
     folder = extract(make_zip(tiny(**{litter: b"\x00\x05\x16\x07 resource fork"})), tmp_path)
@@ -25,9 +36,14 @@ def test_os_litter_is_skipped_wherever_it_is(tmp_path, litter):
     assert extracted == {"course.yaml", "units/01-one.md"}
 
 
-@pytest.mark.parametrize("folder, slug", [
-    ("Tiny Course", "tiny-course"), ("tiny (2)", "tiny-2"), ("Export_2024-05", "export-2024-05"),
-])
+@pytest.mark.parametrize(
+    "folder, slug",
+    [
+        ("Tiny Course", "tiny-course"),
+        ("tiny (2)", "tiny-2"),
+        ("Export_2024-05", "export-2024-05"),
+    ],
+)
 def test_a_top_folder_of_any_name_becomes_a_slug(tmp_path, folder, slug):
     """A file manager's folder name is read as the course's web address."""
     data = make_zip({f"{folder}/course.yaml": COURSE_YAML, f"{folder}/units/01-one.md": UNIT})
@@ -45,8 +61,9 @@ def test_a_top_folder_without_latin_letters_is_refused_clearly(tmp_path):
 @pytest.mark.parametrize("language", ['en"', "english", "x", "en-", "<km>"])
 def test_course_language_must_be_a_bcp47_tag(language):
     """A language that is not a BCP 47 tag is refused with the file and field named."""
-    data = make_zip({"tiny/course.yaml": f"title: Tiny\nlanguage: '{language}'\n".replace("''", "'"),
-                     "tiny/units/01-one.md": UNIT})
+    data = make_zip(
+        {"tiny/course.yaml": f"title: Tiny\nlanguage: '{language}'\n".replace("''", "'"), "tiny/units/01-one.md": UNIT}
+    )
     with pytest.raises(ArchiveError) as err, read_course_archive(data):
         pass
     assert "course.yaml" in str(err.value.message) and "language" in str(err.value.message)

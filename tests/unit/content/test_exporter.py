@@ -1,4 +1,5 @@
 """The exporter writes the content/courses format that the loader reads back."""
+
 from __future__ import annotations
 
 import io
@@ -28,12 +29,16 @@ def test_exported_folder_loads_back_the_same(app, tmp_path):
         assert [u.title for u in data.units] == [u.title for u in course.units]
         assert [u.body_md.strip() for u in data.units] == [u.body_md.strip() for u in course.units]
         for unit_data, unit in zip(data.units, course.units, strict=False):
-            assert unit_data.video_path.read_bytes() == (Path(app.config["MEDIA_DIR"]) / unit.video.filename).read_bytes()
+            assert (
+                unit_data.video_path.read_bytes() == (Path(app.config["MEDIA_DIR"]) / unit.video.filename).read_bytes()
+            )
             assert [c.language for c in unit_data.captions] == [t.language for t in unit.caption_tracks]
-        assert [(q.type, q.prompt, q.feedback) for q in data.quiz.questions] == \
-            [(q.type, q.prompt, q.feedback) for q in course.quiz.questions]
-        assert [[(c.text, c.correct, c.feedback) for c in q.choices] for q in data.quiz.questions] == \
-            [[(c.text, c.correct, c.feedback) for c in q.choices] for q in course.quiz.questions]
+        assert [(q.type, q.prompt, q.feedback) for q in data.quiz.questions] == [
+            (q.type, q.prompt, q.feedback) for q in course.quiz.questions
+        ]
+        assert [[(c.text, c.correct, c.feedback) for c in q.choices] for q in data.quiz.questions] == [
+            [(c.text, c.correct, c.feedback) for c in q.choices] for q in course.quiz.questions
+        ]
 
 
 def test_export_marks_drafts_and_keeps_feedback_only_short_answers(app, tmp_path):
@@ -43,10 +48,22 @@ def test_export_marks_drafts_and_keeps_feedback_only_short_answers(app, tmp_path
         session = get_session()
         course = Course(slug="drafty", title="Drafty", status="draft")
         course.units = [Unit(position=1, slug="one", title="One: a colon", body_md="Body\n", status="draft")]
-        course.quiz = Quiz(title="Q", pass_mark=60, max_attempts=0, questions=[
-            Question(position=1, type="short_text", prompt="Say\nyes", choices=[
-                Choice(position=1, text="yes", correct=True), Choice(position=2, text="*", correct=False, weight=0.0,
-                                                                   feedback="No.")])])
+        course.quiz = Quiz(
+            title="Q",
+            pass_mark=60,
+            max_attempts=0,
+            questions=[
+                Question(
+                    position=1,
+                    type="short_text",
+                    prompt="Say\nyes",
+                    choices=[
+                        Choice(position=1, text="yes", correct=True),
+                        Choice(position=2, text="*", correct=False, weight=0.0, feedback="No."),
+                    ],
+                )
+            ],
+        )
         session.add(course)
         session.flush()
         folder = write_course_folder(course, Path(app.config["MEDIA_DIR"]), tmp_path)
@@ -56,8 +73,10 @@ def test_export_marks_drafts_and_keeps_feedback_only_short_answers(app, tmp_path
     quiz = load_course(folder).quiz
     assert quiz.max_attempts == 0 and quiz.pass_mark == 60
     assert quiz.questions[0].prompt == "Say\nyes"
-    assert [(c.text, c.correct, c.weight, c.feedback) for c in quiz.questions[0].choices] == \
-        [("yes", True, None, ""), ("*", False, 0.0, "No.")]
+    assert [(c.text, c.correct, c.weight, c.feedback) for c in quiz.questions[0].choices] == [
+        ("yes", True, None, ""),
+        ("*", False, 0.0, "No."),
+    ]
 
 
 GIFT_WITH_WEIGHTS = """::Pick two:: Which help a listener follow a talk? {
@@ -89,13 +108,15 @@ def test_gift_weights_and_feedback_survive_export_and_load(app, tmp_path):
     with app.app_context():
         course = _seeded(get_session())
         from lms.questions import fill_questions
+
         fill_questions(course.quiz, specs)
         get_session().flush()
         folder = write_course_folder(course, Path(app.config["MEDIA_DIR"]), tmp_path)
     loaded = load_course(folder).quiz.questions
     assert [(q.type, q.title, q.prompt) for q in loaded] == [(q.type, q.title, q.prompt) for q in specs]
-    assert [[(c.text, c.correct, c.weight, c.feedback) for c in q.choices] for q in loaded] == \
-        [[(c.text, c.correct, c.weight, c.feedback) for c in q.choices] for q in specs]
+    assert [[(c.text, c.correct, c.weight, c.feedback) for c in q.choices] for q in loaded] == [
+        [(c.text, c.correct, c.weight, c.feedback) for c in q.choices] for q in specs
+    ]
     assert any(c.weight == -100 for c in loaded[0].choices) and loaded[2].choices[2].correct is False
 
 
@@ -124,8 +145,20 @@ def test_export_refuses_what_cannot_be_read_back(app):
             export_course_zip(empty, Path(app.config["MEDIA_DIR"]), io.BytesIO())
         course = Course(slug="bad-quiz", title="Bad quiz")
         course.units = [Unit(position=1, slug="one", title="One")]
-        course.quiz = Quiz(title="Q", questions=[Question(position=1, type="multiple", prompt="?", choices=[
-            Choice(position=1, text="a", correct=True, weight=100.0), Choice(position=2, text="b", weight=-100.0)])])
+        course.quiz = Quiz(
+            title="Q",
+            questions=[
+                Question(
+                    position=1,
+                    type="multiple",
+                    prompt="?",
+                    choices=[
+                        Choice(position=1, text="a", correct=True, weight=100.0),
+                        Choice(position=2, text="b", weight=-100.0),
+                    ],
+                )
+            ],
+        )
         session.add(course)
         session.flush()
         with pytest.raises(ExportError, match="quiz.yaml"):

@@ -1,4 +1,5 @@
 """The content loader reads course folders and names file, line and field on errors."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -56,24 +57,29 @@ def test_video_outside_the_course_folder_is_refused(course_copy):
 def test_quiz_without_correct_choice_is_refused(course_copy):
     """A choice question with no correct choice is named by its index."""
     (course_copy / "quiz.yaml").write_text(
-        "title: Q\nquestions:\n  - type: single\n    prompt: P\n    choices:\n      - text: a\n      - text: b\n")
+        "title: Q\nquestions:\n  - type: single\n    prompt: P\n    choices:\n      - text: a\n      - text: b\n"
+    )
     with pytest.raises(ContentError) as err:
         load_course(course_copy)
     assert "questions[0]" in err.value.message
 
 
-@pytest.mark.parametrize("answers, problem", [
-    ("[{weight: 50}]", "answers[0]"),
-    ("[{text: a, weight: 150}]", "answers[0].weight"),
-    ("[{text: a, weight: heavy}]", "answers[0].weight"),
-    ("[{text: a, weight: 0, feedback: no}]", "at least one accepted answer"),
-    ("['']", "answers[0]"),
-])
+@pytest.mark.parametrize(
+    "answers, problem",
+    [
+        ("[{weight: 50}]", "answers[0]"),
+        ("[{text: a, weight: 150}]", "answers[0].weight"),
+        ("[{text: a, weight: heavy}]", "answers[0].weight"),
+        ("[{text: a, weight: 0, feedback: no}]", "at least one accepted answer"),
+        ("['']", "answers[0]"),
+    ],
+)
 def test_bad_short_answers_are_refused_by_field(course_copy, answers, problem):
     """A short answer without text, a weight outside -100..100 or not a number, or no answer
     that is accepted at all, is refused and named."""
     (course_copy / "quiz.yaml").write_text(
-        f"title: Q\nquestions:\n  - type: short_text\n    prompt: P\n    answers: {answers}\n")
+        f"title: Q\nquestions:\n  - type: short_text\n    prompt: P\n    answers: {answers}\n"
+    )
     with pytest.raises(ContentError) as err:
         load_course(course_copy)
     assert problem in err.value.message
@@ -83,7 +89,8 @@ def test_choice_weight_must_be_a_percentage(course_copy):
     """A choice weight of true (YAML for yes) is not a number and is refused."""
     (course_copy / "quiz.yaml").write_text(
         "title: Q\nquestions:\n  - type: single\n    prompt: P\n    choices:\n"
-        "      - {text: a, correct: true}\n      - {text: b, weight: true}\n")
+        "      - {text: a, correct: true}\n      - {text: b, weight: true}\n"
+    )
     with pytest.raises(ContentError) as err:
         load_course(course_copy)
     assert "choices[1].weight" in err.value.message
@@ -103,7 +110,12 @@ def test_documented_quiz_example_loads(tmp_path):
     quiz = load_quiz(tmp_path / "quiz.yaml")
     assert [q.type for q in quiz.questions] == ["single", "true_false", "short_text"]
     (tmp_path / "quiz.yaml").write_text(
-        "title: Q\nquestions:\n  - type: short_text\n    prompt: P\n" + textwrap.indent(textwrap.dedent(answers), "    "))
+        "title: Q\nquestions:\n  - type: short_text\n    prompt: P\n"
+        + textwrap.indent(textwrap.dedent(answers), "    ")
+    )
     choices = load_quiz(tmp_path / "quiz.yaml").questions[0].choices
-    assert [(c.text, c.correct, c.weight) for c in choices] == \
-        [("persuade", True, None), ("convince", True, 50.0), ("inform", False, 0.0)]
+    assert [(c.text, c.correct, c.weight) for c in choices] == [
+        ("persuade", True, None),
+        ("convince", True, 50.0),
+        ("inform", False, 0.0),
+    ]

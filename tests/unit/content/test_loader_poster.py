@@ -1,4 +1,5 @@
 """Front matter `poster:` and `poster_alt:`: a poster needs alt text and must lie inside the course folder."""
+
 from __future__ import annotations
 
 import shutil
@@ -48,8 +49,9 @@ def test_poster_without_alt_is_refused_naming_file_and_field(course_copy, alt_li
     assert UNIT in message and "(poster_alt)" in message and "media/01-why-we-speak.poster.png" in message
 
 
-@pytest.mark.parametrize("poster", ["../outside.png", "/etc/hostname", "media/../../outside.png",
-                                    "units/../../outside.png"])
+@pytest.mark.parametrize(
+    "poster", ["../outside.png", "/etc/hostname", "media/../../outside.png", "units/../../outside.png"]
+)
 def test_poster_outside_the_course_folder_is_refused(course_copy, poster):
     """A path leaving the course folder is refused on the poster field, even when the file exists."""
     (course_copy.parent / "outside.png").write_bytes(PNG_HEAD)
@@ -76,4 +78,3 @@ def test_missing_poster_file_and_poster_without_video_are_refused(course_copy, t
     with pytest.raises(ContentError) as err:
         load_course(other)
     assert err.value.field == "poster" and "no video" in str(err.value)
-

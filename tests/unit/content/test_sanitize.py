@@ -1,4 +1,5 @@
 """Author Markdown and HTML come out safe, and the sanitizer is the only source of safe markup."""
+
 import ast
 import re
 from pathlib import Path
@@ -11,8 +12,9 @@ from lms.content.sanitize import images_without_alt, render_markdown
 def test_scripts_handlers_iframes_and_javascript_links_are_removed():
     """Script, iframe, on* attributes and javascript: URLs never survive."""
     html = render_markdown(
-        "Hi <script>alert(1)</script> <iframe src=x></iframe> <a href=\"javascript:alert(1)\" onclick=\"x()\">l</a>"
-        " [m](javascript:alert(2)) <img src=x onerror=alert(3) alt=\"a\">")
+        'Hi <script>alert(1)</script> <iframe src=x></iframe> <a href="javascript:alert(1)" onclick="x()">l</a>'
+        ' [m](javascript:alert(2)) <img src=x onerror=alert(3) alt="a">'
+    )
     lowered = html.lower()
     for bad in ("<script", "<iframe", "onclick", "onerror", "javascript:"):
         assert bad not in lowered
@@ -48,8 +50,12 @@ def test_reading_html_cleans_whatever_it_is_given():
     """The filter trusts nothing: a raw string with a script, handler or frame comes out clean."""
     from lms.content.sanitize import reading_html
 
-    shown = str(reading_html('<h2 onclick="x()">T</h2><script>alert(1)</script><iframe src="x"></iframe>'
-                             '<a href="javascript:alert(2)">l</a><H2>Upper</H2>'))
+    shown = str(
+        reading_html(
+            '<h2 onclick="x()">T</h2><script>alert(1)</script><iframe src="x"></iframe>'
+            '<a href="javascript:alert(2)">l</a><H2>Upper</H2>'
+        )
+    )
     lowered = shown.lower()
     for bad in ("<script", "<iframe", "onclick", "javascript:"):
         assert bad not in lowered
@@ -82,9 +88,11 @@ def test_clean_svg_keeps_the_qr_code_and_drops_anything_active():
     assert isinstance(cleaned, Markup)
     assert str(cleaned) == svg.replace('"/>', '"></rect>', 1).replace('"/>', '"></path>', 1)
     assert 'viewBox="0 0 ' in cleaned and 'role="img"' in cleaned and "aria-labelledby=" in cleaned
-    hostile = clean_svg('<svg viewBox="0 0 1 1" onload="x()"><script>alert(1)</script>'
-                        '<foreignObject><img src="x" onerror="y()"></foreignObject><use href="#a"/>'
-                        '<a href="javascript:z()"><rect width="1" height="1" style="fill:red"/></a></svg>')
+    hostile = clean_svg(
+        '<svg viewBox="0 0 1 1" onload="x()"><script>alert(1)</script>'
+        '<foreignObject><img src="x" onerror="y()"></foreignObject><use href="#a"/>'
+        '<a href="javascript:z()"><rect width="1" height="1" style="fill:red"/></a></svg>'
+    )
     lowered = str(hostile).lower()
     for bad in ("onload", "<script", "foreignobject", "<img", "onerror", "<use", "href", "javascript:", "style="):
         assert bad not in lowered
@@ -110,7 +118,8 @@ def _markup_calls(path: Path) -> list[int]:
         if isinstance(node, ast.Call):
             func = node.func
             if (isinstance(func, ast.Name) and func.id in names) or (
-                    isinstance(func, ast.Attribute) and func.attr == "Markup"):
+                isinstance(func, ast.Attribute) and func.attr == "Markup"
+            ):
                 lines.append(node.lineno)
     return lines
 

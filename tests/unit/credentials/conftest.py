@@ -1,4 +1,5 @@
 """Shared fixtures for the credential tests: a site key and one certificate credential, signed."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

@@ -1,4 +1,5 @@
 """Verification codes: format, randomness, and forgiving but strict parsing."""
+
 from __future__ import annotations
 
 import math

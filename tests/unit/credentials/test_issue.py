@@ -1,4 +1,5 @@
 """Building Open Badges 3.0 credentials and signing them with eddsa-rdfc-2022."""
+
 from __future__ import annotations
 
 import copy
@@ -43,8 +44,14 @@ def test_credential_has_open_badges_3_shape(credential):
 def test_control_characters_are_cleaned(key):
     """Tabs and other control characters become spaces, so every RDFC implementation escapes alike."""
     cred = build_credential(
-        code="00000-00000-00000-00000", learner_name="A\tB\x07", course_title="T\r\nU",
-        course_summary="", course_url=BASE + "/c", issued_at=ISSUED, issuer_name="Sala", base_url=BASE,
+        code="00000-00000-00000-00000",
+        learner_name="A\tB\x07",
+        course_title="T\r\nU",
+        course_summary="",
+        course_url=BASE + "/c",
+        issued_at=ISSUED,
+        issuer_name="Sala",
+        base_url=BASE,
     )
     assert cred["credentialSubject"]["identifier"][0]["identityHash"] == "A B"
     assert cred["credentialSubject"]["achievement"]["name"] == "T\nU"

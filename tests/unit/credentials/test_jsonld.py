@@ -1,4 +1,5 @@
 """JSON-LD for credentials: every term maps to an IRI, and nothing is ever fetched from the network."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -16,8 +17,15 @@ ISSUED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 def test_every_term_maps_to_an_iri(credential):
     """Canonicalization drops nothing: each value we wrote appears in the RDF, none under issuer-dependent terms."""
     nquads = canonicalize(credential)
-    for text in ("Sokha Chan សុខា", "Safeguarding children in community work", "2026-03-01T09:30:00Z",
-                 "Certificate", "Sala — Linking and Learning Cambodia", "#IdentityObject", "#identityType"):
+    for text in (
+        "Sokha Chan សុខា",
+        "Safeguarding children in community work",
+        "2026-03-01T09:30:00Z",
+        "Certificate",
+        "Sala — Linking and Learning Cambodia",
+        "#IdentityObject",
+        "#identityType",
+    ):
         assert text in nquads, text
     assert "issuer-dependent" not in nquads
 

@@ -1,4 +1,5 @@
 """The site's Ed25519 issuer key: its file, its Multikey encoding, its ids and its published document."""
+
 from __future__ import annotations
 
 import json
@@ -127,5 +128,9 @@ def test_public_keys_from_document_reads_issuer_key_document(key, signed):
     assert list(found) == [keys.key_id(BASE)]
     assert verify_credential(signed, found).ok
     assert keys.public_keys_from_document("nope") == {}
-    assert keys.public_keys_from_document({"verificationMethod": [{"type": "Multikey", "id": "x",
-                                                                    "publicKeyMultibase": "zzz"}]}) == {}
+    assert (
+        keys.public_keys_from_document(
+            {"verificationMethod": [{"type": "Multikey", "id": "x", "publicKeyMultibase": "zzz"}]}
+        )
+        == {}
+    )

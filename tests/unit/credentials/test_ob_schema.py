@@ -1,5 +1,6 @@
 """Independent check: credentials against the 1EdTech Open Badges 3.0 JSON Schema (shipped in
 tests/data/openbadges with its NOTICE)."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -20,8 +21,9 @@ def with_status(credential) -> dict:
 
 def test_signed_credential_with_proof_array_passes_the_1edtech_schema(with_status, key):
     """A signed OpenBadgeCredential with its status entry and proof array has no schema errors."""
-    doc = sign_credential(with_status, key, keys.key_id(BASE), datetime(2026, 3, 1, 9, 31, tzinfo=UTC),
-                          proof_array=True)
+    doc = sign_credential(
+        with_status, key, keys.key_id(BASE), datetime(2026, 3, 1, 9, 31, tzinfo=UTC), proof_array=True
+    )
     assert ob_schema_errors(doc) == []
 
 

@@ -36,17 +36,29 @@ VERIFY_URL = "https://sala.example.org/certificates/verify/K7Q4-M2XR-9PLD"
 
 # Hard Khmer words: coeng subscripts, pre-base vowels, split vowels, and names.
 HARD_KHMER_WORDS = [
-    "ស្រី", "ក្រុម", "ព្រះ", "ស្ត្រី",           # subscript consonants
-    "កែ", "កើត", "ខ្មែរ",                       # pre-base vowels
-    "កោះ", "ពៅ", "សៀវភៅ",                      # split vowels
-    "ការអភិវឌ្ឍ", "ព្រឹត្តិការណ៍", "សមិទ្ធផល", "ចំណេះដឹង",
-    "សុខា", "ចាន់ធី", "ស្រីពៅ", "កញ្ញា",        # names
+    "ស្រី",
+    "ក្រុម",
+    "ព្រះ",
+    "ស្ត្រី",  # subscript consonants
+    "កែ",
+    "កើត",
+    "ខ្មែរ",  # pre-base vowels
+    "កោះ",
+    "ពៅ",
+    "សៀវភៅ",  # split vowels
+    "ការអភិវឌ្ឍ",
+    "ព្រឹត្តិការណ៍",
+    "សមិទ្ធផល",
+    "ចំណេះដឹង",
+    "សុខា",
+    "ចាន់ធី",
+    "ស្រីពៅ",
+    "កញ្ញា",  # names
 ]
 
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("pdffonts")),
-    reason="poppler-utils (pdftotext, pdftoppm, pdffonts) is not installed; "
-           "the Makefile installs it",
+    reason="poppler-utils (pdftotext, pdftoppm, pdffonts) is not installed; the Makefile installs it",
 )
 
 
@@ -67,14 +79,14 @@ def make_context(**overrides):
 
 
 def pdftotext(pdf: bytes) -> str:
-    result = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],
-                            input=pdf, capture_output=True, check=True)
+    result = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
     return result.stdout.decode("utf-8")
 
 
 def pdffonts(path: Path) -> str:
-    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
 
 
 def walk_structure(pdf: pikepdf.Pdf):
@@ -101,8 +113,7 @@ def glyph_codes(pdf: pikepdf.Pdf):
                 for item in items:
                     if isinstance(item, pikepdf.String):
                         raw = bytes(item)
-                        yield from (int.from_bytes(raw[i:i + 2], "big")
-                                    for i in range(0, len(raw) - 1, 2))
+                        yield from (int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw) - 1, 2))
 
 
 @pytest.fixture(scope="module")
@@ -112,12 +123,15 @@ def english_pdf() -> bytes:
 
 @pytest.fixture(scope="module")
 def khmer_pdf() -> bytes:
-    return render_certificate_pdf(make_context(
-        learner_name="កញ្ញា ស្រីពៅ សុខា",
-        course_title=" ".join(HARD_KHMER_WORDS),
-        course_language="km",
-        trainer="ចាន់ធី",
-    ), BASE_URL)
+    return render_certificate_pdf(
+        make_context(
+            learner_name="កញ្ញា ស្រីពៅ សុខា",
+            course_title=" ".join(HARD_KHMER_WORDS),
+            course_language="km",
+            trainer="ចាន់ធី",
+        ),
+        BASE_URL,
+    )
 
 
 def test_pdf_declares_pdf_ua_structure(english_pdf):
@@ -177,10 +191,12 @@ def test_all_fonts_are_embedded(khmer_pdf):
 def test_khmer_runs_carry_actual_text_and_lang(khmer_pdf):
     """Each Khmer run's structure element and marked content have /ActualText and /Lang km."""
     with pikepdf.open(BytesIO(khmer_pdf)) as pdf:
-        tagged = {str(e.ActualText): str(e.get("/Lang")) for e in walk_structure(pdf)
-                  if "/ActualText" in e}
-        marked = [i.operands[1] for i in pikepdf.parse_content_stream(pdf.pages[0], "BDC")
-                  if isinstance(i.operands[1], pikepdf.Dictionary) and "/ActualText" in i.operands[1]]
+        tagged = {str(e.ActualText): str(e.get("/Lang")) for e in walk_structure(pdf) if "/ActualText" in e}
+        marked = [
+            i.operands[1]
+            for i in pikepdf.parse_content_stream(pdf.pages[0], "BDC")
+            if isinstance(i.operands[1], pikepdf.Dictionary) and "/ActualText" in i.operands[1]
+        ]
     for word in HARD_KHMER_WORDS:
         assert tagged.get(word) == "km", word
     assert {str(m.ActualText) for m in marked} >= set(HARD_KHMER_WORDS)
@@ -192,11 +208,17 @@ def test_pdftotext_reads_back_english_strings(english_pdf):
     """pdftotext -raw returns the certificate's English strings."""
     text = pdftotext(english_pdf)
     flat = " ".join(text.split())  # a long line may wrap in the layout; the reading order must not
-    for expected in ("Certificate of completion", "This certifies that", "Sokha Chan",
-                     "has successfully completed the course",
-                     "Safeguarding in community programmes", "Issued on: 25 November 2026",
-                     "Drawn from the training given by: Dara Keo", "Sala — Linking and Learning",
-                     "Verification code: K7Q4-M2XR-9PLD"):
+    for expected in (
+        "Certificate of completion",
+        "This certifies that",
+        "Sokha Chan",
+        "has successfully completed the course",
+        "Safeguarding in community programmes",
+        "Issued on: 25 November 2026",
+        "Drawn from the training given by: Dara Keo",
+        "Sala — Linking and Learning",
+        "Verification code: K7Q4-M2XR-9PLD",
+    ):
         assert expected in flat, expected
     assert VERIFY_URL in text.replace("\n", "")
 
@@ -208,8 +230,8 @@ def test_pdftotext_reads_back_every_hard_khmer_word(khmer_pdf):
     found = [word for word in HARD_KHMER_WORDS if word in tokens]
     assert len(HARD_KHMER_WORDS) >= 12
     assert found == HARD_KHMER_WORDS, (
-        f"{len(found)} of {len(HARD_KHMER_WORDS)} read back; missing "
-        f"{[w for w in HARD_KHMER_WORDS if w not in tokens]}")
+        f"{len(found)} of {len(HARD_KHMER_WORDS)} read back; missing {[w for w in HARD_KHMER_WORDS if w not in tokens]}"
+    )
     assert "កញ្ញា ស្រីពៅ សុខា" in pdftotext(khmer_pdf)
 
 
@@ -218,8 +240,9 @@ def test_khmer_labels_and_language_read_back():
     """A certificate with Khmer labels and lang km reads back its Khmer heading."""
     heading = "វិញ្ញាបនបត្របញ្ចប់វគ្គសិក្សា"
     labels = {"Certificate of completion": heading, "This certifies that": "សូមបញ្ជាក់ថា"}
-    pdf = render_certificate_pdf(make_context(
-        lang="km", learner_name="ស្រីពៅ", _=lambda s, **kw: labels.get(s, s)), BASE_URL)
+    pdf = render_certificate_pdf(
+        make_context(lang="km", learner_name="ស្រីពៅ", _=lambda s, **kw: labels.get(s, s)), BASE_URL
+    )
     with pikepdf.open(BytesIO(pdf)) as doc:
         assert str(doc.Root.Lang) == "km"
     text = pdftotext(pdf)
@@ -236,8 +259,7 @@ def test_khmer_page_renders_with_glyphs_not_boxes(khmer_pdf, tmp_path):
     assert "Khmer" in pdffonts(path)
     with pikepdf.open(BytesIO(khmer_pdf)) as pdf:
         assert 0 not in set(glyph_codes(pdf)), "a .notdef glyph (empty box) is drawn"
-    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(path),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(["pdftoppm", "-r", "50", "-png", "-singlefile", str(path), str(tmp_path / "page")], check=True)
     image = Image.open(tmp_path / "page.png").convert("L")
     width, height = image.size
     assert (width, height) == (585, 414)
@@ -306,9 +328,11 @@ def test_missing_alt_text_is_an_error():
     from weasyprint import HTML
 
     with pytest.raises(CertificateRenderError, match="alt"), certpdf._weasyprint_errors():
-        HTML(string='<html lang="en"><title>t</title><img src="data:image/svg+xml,'
-                    '%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 '
-                    'height=%221%22/%3E">').write_pdf(pdf_variant="pdf/ua-1")
+        HTML(
+            string='<html lang="en"><title>t</title><img src="data:image/svg+xml,'
+            "%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 width=%221%22 "
+            'height=%221%22/%3E">'
+        ).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def test_missing_document_language_is_an_error():
@@ -324,8 +348,7 @@ def test_other_threads_log_messages_are_not_collected():
     import threading
 
     with certpdf._weasyprint_errors():
-        thread = threading.Thread(
-            target=lambda: logging.getLogger("weasyprint").error("Missing lang elsewhere"))
+        thread = threading.Thread(target=lambda: logging.getLogger("weasyprint").error("Missing lang elsewhere"))
         thread.start()
         thread.join()
 
@@ -375,8 +398,9 @@ def test_cache_returns_same_bytes_without_rendering(tmp_path, monkeypatch):
 def test_cache_rerenders_when_template_changes(tmp_path, monkeypatch):
     """A new template version renders again and drops the old version's file."""
     calls = []
-    monkeypatch.setattr(certpdf, "render_certificate_pdf",
-                        lambda context, base_url: calls.append(1) or b"%PDF-" + bytes(len(calls)))
+    monkeypatch.setattr(
+        certpdf, "render_certificate_pdf", lambda context, base_url: calls.append(1) or b"%PDF-" + bytes(len(calls))
+    )
     monkeypatch.setattr(certpdf, "template_version", lambda: "a" * 64)
     get_certificate_pdf(tmp_path, make_context(), BASE_URL)
     get_certificate_pdf(tmp_path, make_context(), BASE_URL)

@@ -1,4 +1,5 @@
 """QR codes for verify links: accessible, scalable SVG that decodes back to the URL."""
+
 from __future__ import annotations
 
 import io
@@ -79,8 +80,10 @@ def test_svg_is_black_on_white_with_quiet_zone():
 
 def test_svg_matrix_matches_segno():
     """The drawn modules are exactly segno's matrix for the URL (with the 4-module border)."""
-    expected = [[bool(m) for m in row]
-                for row in segno.make(URL, error="m", micro=False, boost_error=False).matrix_iter(border=4)]
+    expected = [
+        [bool(m) for m in row]
+        for row in segno.make(URL, error="m", micro=False, boost_error=False).matrix_iter(border=4)
+    ]
     assert matrix_from_svg(qr.qr_svg(URL, "QR")) == expected
 
 

@@ -1,4 +1,5 @@
 """The revocation list (W3C Bitstring Status List v1.0): encoding, and checking a credential against it."""
+
 from __future__ import annotations
 
 import base64
@@ -62,9 +63,16 @@ def key():
 
 
 def credential(key, index=4242):
-    doc = build_credential(code="ABCDE-12345-FGHJK-67890", learner_name="Sok Dara", course_title="Public Speaking",
-                           course_summary="", course_url=f"{BASE}/courses/public-speaking", issued_at=NOW,
-                           issuer_name="Sala", base_url=BASE)
+    doc = build_credential(
+        code="ABCDE-12345-FGHJK-67890",
+        learner_name="Sok Dara",
+        course_title="Public Speaking",
+        course_summary="",
+        course_url=f"{BASE}/courses/public-speaking",
+        issued_at=NOW,
+        issuer_name="Sala",
+        base_url=BASE,
+    )
     doc["credentialStatus"] = status.entry(BASE, index)
     return sign_credential(doc, key, keys.key_id(BASE), NOW)
 
@@ -73,9 +81,12 @@ def test_credential_with_its_status_entry_signs_and_verifies(key):
     """credentialStatus is defined by the VC 2.0 context, so it is signed with the rest."""
     doc = credential(key)
     assert doc["credentialStatus"] == {
-        "id": f"{BASE}/credentials/status/1#4242", "type": "BitstringStatusListEntry",
-        "statusPurpose": "revocation", "statusListIndex": "4242",
-        "statusListCredential": f"{BASE}/credentials/status/1"}
+        "id": f"{BASE}/credentials/status/1#4242",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "4242",
+        "statusListCredential": f"{BASE}/credentials/status/1",
+    }
     keys_ = {keys.key_id(BASE): key.public_key()}
     assert verify_credential(doc, keys_).ok
     moved = copy.deepcopy(doc)
@@ -111,7 +122,12 @@ def test_check_refuses_lists_it_cannot_trust(key):
     assert result.revoked is None and "not valid" in result.reason
 
     elsewhere = status.signed_list_credential("https://other.example.org", [], NOW, key)
-    assert status.check(doc, elsewhere, {**keys_, keys.key_id("https://other.example.org"): key.public_key()}, now=NOW).revoked is None
+    assert (
+        status.check(
+            doc, elsewhere, {**keys_, keys.key_id("https://other.example.org"): key.public_key()}, now=NOW
+        ).revoked
+        is None
+    )
 
     suspension = status.list_credential(BASE, [], NOW)
     suspension["credentialSubject"]["statusPurpose"] = "suspension"

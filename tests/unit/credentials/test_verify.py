@@ -1,5 +1,6 @@
 """Verifying eddsa-rdfc-2022 proofs: valid credentials pass; tampered, forged or malformed ones fail
 with a reason and never an exception; saved files verify with a key document or the instance key."""
+
 from __future__ import annotations
 
 import copy
@@ -56,9 +57,15 @@ def test_callable_key_source(signed, key):
 @pytest.mark.parametrize(
     "change",
     [
-        pytest.param(lambda d: d["credentialSubject"]["identifier"][0].update(identityHash="Someone Else"), id="learner-name"),
-        pytest.param(lambda d: d["credentialSubject"]["achievement"].update(name="Advanced Finance"), id="course-title"),
-        pytest.param(lambda d: d["credentialSubject"]["achievement"].update(id=BASE + "/courses/other"), id="course-id"),
+        pytest.param(
+            lambda d: d["credentialSubject"]["identifier"][0].update(identityHash="Someone Else"), id="learner-name"
+        ),
+        pytest.param(
+            lambda d: d["credentialSubject"]["achievement"].update(name="Advanced Finance"), id="course-title"
+        ),
+        pytest.param(
+            lambda d: d["credentialSubject"]["achievement"].update(id=BASE + "/courses/other"), id="course-id"
+        ),
         pytest.param(lambda d: d.update(validFrom="2025-03-01T09:30:00Z"), id="validFrom"),
         pytest.param(lambda d: d["issuer"].update(id="https://evil.example/issuer"), id="issuer-id"),
         pytest.param(lambda d: d["issuer"].update(name="Another NGO"), id="issuer-name"),
@@ -81,7 +88,10 @@ def test_tampered_credential_fails(signed, public_keys, change):
     [
         (lambda d: d.update(revoked=False), "property 'revoked' is not defined"),
         (lambda d: d["credentialSubject"]["achievement"].update(grade="A+"), "property 'grade' is not defined"),
-        (lambda d: d["credentialSubject"].update(type=["AchievementSubject", "Honours"]), "type 'Honours' is not defined"),
+        (
+            lambda d: d["credentialSubject"].update(type=["AchievementSubject", "Honours"]),
+            "type 'Honours' is not defined",
+        ),
         (lambda d: d.update({"@note": "x"}), "a property is not defined"),
     ],
 )
@@ -148,9 +158,7 @@ def test_other_cryptosuite_fails_with_clear_reason(signed, public_keys, suite):
 
 def test_other_proof_type_fails(signed, public_keys):
     """Only DataIntegrityProof is accepted (not e.g. Ed25519Signature2020)."""
-    result = verify_credential(
-        tampered(signed, lambda d: d["proof"].update(type="Ed25519Signature2020")), public_keys
-    )
+    result = verify_credential(tampered(signed, lambda d: d["proof"].update(type="Ed25519Signature2020")), public_keys)
     assert not result.ok and "unsupported proof type" in result.reason
 
 
@@ -194,7 +202,10 @@ def test_non_credentials_give_ok_false(doc, public_keys):
         (lambda d: d.update(proof=[]), "expected exactly one proof"),
         (lambda d: d.update(proof=[d["proof"], d["proof"]]), "expected exactly one proof"),
         (lambda d: d["proof"].update(proofValue="z0OIl+/="), "proofValue is not base58btc multibase"),
-        (lambda d: d["proof"].update(proofValue="u" + d["proof"]["proofValue"][1:]), "proofValue is not base58btc multibase"),
+        (
+            lambda d: d["proof"].update(proofValue="u" + d["proof"]["proofValue"][1:]),
+            "proofValue is not base58btc multibase",
+        ),
         (lambda d: d["proof"].update(proofValue="z"), "proofValue is not base58btc multibase"),
         (lambda d: d["proof"].update(proofValue=["z1"]), "proof has no proofValue"),
         (lambda d: d["proof"].update(proofValue="z" + "1" * 64), "signature does not match"),
@@ -203,17 +214,22 @@ def test_non_credentials_give_ok_false(doc, public_keys):
         (lambda d: d.pop("@context"), "document has no @context"),
         (lambda d: d.update({"@context": 5}), "document has no @context"),
         (lambda d: d.update({"@context": ["https://evil.example/ctx.json"]}), "JSON-LD processing failed"),
-        (lambda d: d.update({"@context": [d["@context"][0], {"name": "https://evil.example/name"}]}),
-         "document @context must list context URLs only"),
+        (
+            lambda d: d.update({"@context": [d["@context"][0], {"name": "https://evil.example/name"}]}),
+            "document @context must list context URLs only",
+        ),
         (lambda d: d["proof"].update({"@context": ["https://other.example/"]}), "proof @context does not match"),
         (lambda d: d.update(credentialSubject=12), "signature does not match"),
         (lambda d: d.update(validFrom="not a date"), "signature does not match"),
         (lambda d: d.update(id="not an iri at all"), "is not an absolute IRI"),
         (lambda d: d.update(deep=_deep(5000)), "not plain JSON data"),
         (lambda d: d.update(big="x" * 300_000), "document too large"),
-        (lambda d: d["credentialSubject"].update(
-            identifier=[{"type": "IdentityObject", "identityHash": str(i)} for i in range(100)]),
-         "too many blank nodes"),
+        (
+            lambda d: d["credentialSubject"].update(
+                identifier=[{"type": "IdentityObject", "identityHash": str(i)} for i in range(100)]
+            ),
+            "too many blank nodes",
+        ),
         (lambda d: d["credentialSubject"].update(creditsEarned=float("nan")), "signature does not match"),
         (lambda d: d.update(obj=object()), "not plain JSON data"),
     ],
@@ -232,8 +248,7 @@ def test_concurrent_verification_is_consistent(signed, public_keys):
 
     def worker():
         for _ in range(10):
-            results.append((verify_credential(signed, public_keys).ok,
-                            verify_credential(bad, public_keys).ok))
+            results.append((verify_credential(signed, public_keys).ok, verify_credential(bad, public_keys).ok))
 
     threads = [threading.Thread(target=worker) for _ in range(6)]
     for t in threads:
@@ -250,6 +265,7 @@ def test_proof_context_prefix_is_accepted(signed, public_keys):
 
 
 # --- saved files, for `lms certificates verify` ----------------------------------------------
+
 
 def test_verify_file_with_saved_key_document(tmp_path, key, signed):
     """verify_file accepts a saved key document as the key source."""

@@ -1,5 +1,6 @@
 """W3C "Data Integrity EdDSA Cryptosuites v1.0" test vectors for eddsa-rdfc-2022: canonical forms,
 hashes, the proofValue and verification reproduce the specification's exactly."""
+
 from __future__ import annotations
 
 import hashlib
@@ -107,14 +108,17 @@ def test_signing_reproduces_spec_proof_value():
 
 def test_spec_signed_document_verifies():
     """The spec's signedDataInt.json verifies with the spec's public key."""
-    doc = dict(SPEC_UNSECURED, proof={
-        "type": "DataIntegrityProof",
-        "cryptosuite": "eddsa-rdfc-2022",
-        "created": "2023-02-24T23:36:38Z",
-        "verificationMethod": SPEC_VM,
-        "proofPurpose": "assertionMethod",
-        "proofValue": SPEC_PROOF_VALUE,
-    })
+    doc = dict(
+        SPEC_UNSECURED,
+        proof={
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "created": "2023-02-24T23:36:38Z",
+            "verificationMethod": SPEC_VM,
+            "proofPurpose": "assertionMethod",
+            "proofValue": SPEC_PROOF_VALUE,
+        },
+    )
     pub = keys.public_key_from_multibase(SPEC_PUBLIC_MULTIBASE)
     assert verify_credential(doc, {SPEC_VM: pub}, extra_contexts=SPEC_CONTEXTS).ok
     doc["credentialSubject"] = {"id": "did:example:abcdefgh", "alumniOf": "Another School"}

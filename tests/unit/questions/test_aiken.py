@@ -1,4 +1,5 @@
 """Aiken import: Moodle's own test expectations, problems by line, encodings."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,7 +17,9 @@ def test_moodle_questions_fixture():
     assert first.type == "single" and first.prompt == "The Moodle project was started by:"
     assert [c.text for c in first.choices] == ["Petr Skoda", "Martin Dougiamas", "Eloy Lafuente", "Tim Hunt"]
     assert [c.correct for c in first.choices] == [False, True, False, False]
-    assert second.prompt == "Moodle's abilities include handling user input that includes <html class=\"cool\"> & images:"
+    assert (
+        second.prompt == 'Moodle\'s abilities include handling user input that includes <html class="cool"> & images:'
+    )
     assert [(c.text, c.correct) for c in second.choices] == [("True", True), ("False", False)]
 
 
@@ -27,20 +30,27 @@ def test_moodle_errors_fixture():
     assert "fewer than two options" in problems[0].message
     good, second = questions
     assert good.prompt == "A good question" and [(c.text, c.correct) for c in good.choices] == [
-        ("Correct", True), ("Incorrect", False)]
+        ("Correct", True),
+        ("Incorrect", False),
+    ]
     assert [(c.text, c.correct) for c in second.choices] == [
-        ("Incorrect (No space)", False), ("Correct (No space)", True)]
+        ("Incorrect (No space)", False),
+        ("Correct (No space)", True),
+    ]
     with pytest.raises(AikenError) as caught:
         parse_aiken((MOODLE / "aiken_errors.txt").read_bytes())
     assert [p.line for p in caught.value.problems] == [3, 5, 7, 18]
     assert all(p.message.startswith(f"Line {p.line}: ") for p in caught.value.problems)
 
 
-@pytest.mark.parametrize("text, line, words", [
-    ("Q?\nA. One\nB. Two\nANSWER: C\n", 4, "not one of the options"),
-    ("Q?\nA. One\nB. Two\n", 1, "no ANSWER line"),
-    ("", 1, "no questions"),
-])
+@pytest.mark.parametrize(
+    "text, line, words",
+    [
+        ("Q?\nA. One\nB. Two\nANSWER: C\n", 4, "not one of the options"),
+        ("Q?\nA. One\nB. Two\n", 1, "no ANSWER line"),
+        ("", 1, "no questions"),
+    ],
+)
 def test_problems_by_line(text, line, words):
     """A wrong ANSWER letter, a missing ANSWER line and an empty file are each reported by line."""
     with pytest.raises(AikenError) as caught:

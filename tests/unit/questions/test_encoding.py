@@ -1,4 +1,5 @@
 """Question files' bytes to text: UTF-8, else Windows-1252 with a warning."""
+
 from __future__ import annotations
 
 import pytest

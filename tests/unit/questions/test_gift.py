@@ -1,4 +1,5 @@
 """GIFT import and export: each supported feature, each refusal, and the export round trip."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,16 +44,19 @@ def unlined(questions: list[QuestionSpec]) -> list[QuestionSpec]:
 def test_single_choice():
     """= marks the right answer and ~ the wrong ones of a single-choice question."""
     q = one("Who's buried in Grant's tomb?{~Grant ~Jefferson =no one}")
-    assert q == QuestionSpec(type="single", prompt="Who's buried in Grant's tomb?", line=1,
-                             choices=[C("Grant"), C("Jefferson"), C("no one", True)])
+    assert q == QuestionSpec(
+        type="single",
+        prompt="Who's buried in Grant's tomb?",
+        line=1,
+        choices=[C("Grant"), C("Jefferson"), C("no one", True)],
+    )
 
 
 def test_single_choice_partial_credit_is_kept_but_not_correct():
     """~%50% in a single-choice question keeps its weight; only full marks count as correct."""
     q = one("Difficult.{~wrong ~%50%half =full ~%100%also full}")
     assert q.type == "single"
-    assert [(c.correct, c.weight) for c in q.choices] == [
-        (False, None), (False, 50), (True, None), (True, 100)]
+    assert [(c.correct, c.weight) for c in q.choices] == [(False, None), (False, 50), (True, None), (True, 100)]
 
 
 def test_multiple_choice_with_weights():
@@ -60,8 +64,12 @@ def test_multiple_choice_with_weights():
     q = one("Pick two.{~%50%a ~%-100%b ~%50%c ~d ~%33.33333%e}")
     assert q.type == "multiple"
     assert [(c.text, c.correct, c.weight) for c in q.choices] == [
-        ("a", True, 50), ("b", False, -100), ("c", True, 50), ("d", False, None),
-        ("e", True, 33.33333)]
+        ("a", True, 50),
+        ("b", False, -100),
+        ("c", True, 50),
+        ("d", False, None),
+        ("e", True, 33.33333),
+    ]
 
 
 @pytest.mark.parametrize("mark,value", [("T", True), ("TRUE", True), ("F", False), ("FALSE", False)])
@@ -75,11 +83,12 @@ def test_true_false_marks(mark, value):
 def test_true_false_feedback_is_for_wrong_then_right_answer():
     """The first #feedback is shown for a wrong answer and the second for a right one, as Moodle does."""
     q = one("42 is the answer.{FALSE#42 is the Ultimate Answer.#You gave the right answer.}")
-    assert q.choices == [C("True", False, feedback="42 is the Ultimate Answer."),
-                         C("False", True, feedback="You gave the right answer.")]
+    assert q.choices == [
+        C("True", False, feedback="42 is the Ultimate Answer."),
+        C("False", True, feedback="You gave the right answer."),
+    ]
     q = one("Grass is green.{TRUE#Look again.#Well done.}")
-    assert q.choices == [C("True", True, feedback="Well done."),
-                         C("False", False, feedback="Look again.")]
+    assert q.choices == [C("True", True, feedback="Well done."), C("False", False, feedback="Look again.")]
     q = one("Grass is green.{T# #Only right feedback}")
     assert q.choices == [C("True", True, feedback="Only right feedback"), C("False", False)]
 
@@ -87,8 +96,9 @@ def test_true_false_feedback_is_for_wrong_then_right_answer():
 def test_short_answer():
     """Only = answers make a short-answer question; each is an accepted answer."""
     q = one("Two plus two equals {=four =4}.")
-    assert q == QuestionSpec(type="short_text", prompt="Two plus two equals _____.", line=1,
-                             choices=[C("four", True), C("4", True)])
+    assert q == QuestionSpec(
+        type="short_text", prompt="Two plus two equals _____.", line=1, choices=[C("four", True), C("4", True)]
+    )
 
 
 def test_short_answer_without_equals_sign():
@@ -99,8 +109,11 @@ def test_short_answer_without_equals_sign():
 def test_short_answer_weights():
     """Short-answer weights are kept; an answer weighted 0% (Moodle's "*" catch-all) is not correct."""
     q = one("Best animal?{=Frog#Good! =%50%Cat#Cats? =%0%*#Completely wrong}")
-    assert q.choices == [C("Frog", True, None, "Good!"), C("Cat", True, 50, "Cats?"),
-                         C("*", False, 0, "Completely wrong")]
+    assert q.choices == [
+        C("Frog", True, None, "Good!"),
+        C("Cat", True, 50, "Cats?"),
+        C("*", False, 0, "Completely wrong"),
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,10 +146,19 @@ def test_general_feedback():
     assert one("True?{TRUE####General}").feedback == "General"
 
 
-@pytest.mark.parametrize("escape,char", [
-    ("\\:", ":"), ("\\~", "~"), ("\\=", "="), ("\\#", "#"), ("\\{", "{"), ("\\}", "}"),
-    ("\\\\", "\\"), ("\\n", "\n"),
-])
+@pytest.mark.parametrize(
+    "escape,char",
+    [
+        ("\\:", ":"),
+        ("\\~", "~"),
+        ("\\=", "="),
+        ("\\#", "#"),
+        ("\\{", "{"),
+        ("\\}", "}"),
+        ("\\\\", "\\"),
+        ("\\n", "\n"),
+    ],
+)
 def test_escapes(escape, char):
     """Each GIFT escape gives its character in the prompt, the answers and the feedback."""
     q = one(f"::T{escape}::A{escape}B{{={escape}x#f{escape} ~y}}")
@@ -155,8 +177,7 @@ def test_backslashes_and_unknown_escapes():
 @pytest.mark.parametrize("marker", ["[html]", "[moodle]", "[markdown]", "[plain]"])
 def test_format_markers_are_dropped(marker):
     """[html] [moodle] [markdown] [plain] at the start of a text go; the text stays."""
-    q = one(f"{marker}<p>Why?</p>{{={marker}because#{marker}<b>yes</b> ~%-50%{marker}no"
-            f"####{marker}general}}")
+    q = one(f"{marker}<p>Why?</p>{{={marker}because#{marker}<b>yes</b> ~%-50%{marker}no####{marker}general}}")
     assert q.prompt == "<p>Why?</p>"
     assert [(c.text, c.feedback) for c in q.choices] == [("because", "<b>yes</b>"), ("no", "")]
     assert q.feedback == "general"
@@ -175,8 +196,9 @@ def test_category_lines_are_ignored():
 
 def test_multi_line_question():
     """A question may span lines; its lines are trimmed and joined with new lines."""
-    q = one("::Kanji::Japanese characters originally\n   came from what country? {\n"
-            "    ~India\n    =China\n    ~Korea}")
+    q = one(
+        "::Kanji::Japanese characters originally\n   came from what country? {\n    ~India\n    =China\n    ~Korea}"
+    )
     assert q.prompt == "Japanese characters originally\ncame from what country?"
     assert [c.text for c in q.choices] == ["India", "China", "Korea"]
 
@@ -195,8 +217,7 @@ def test_blank_lines_separate_questions_and_give_lines():
 
 def test_embedded_answers_become_a_blank():
     """An answer block with text after it is replaced by _____ in the prompt."""
-    assert one("Grant is {~buried =entombed ~living} in Grant's tomb.").prompt == \
-        "Grant is _____ in Grant's tomb."
+    assert one("Grant is {~buried =entombed ~living} in Grant's tomb.").prompt == "Grant is _____ in Grant's tomb."
     assert one("{ =Asia } is the largest continent.").prompt == "_____ is the largest continent."
     assert one("Jesus was from {=Nazareth}.").prompt == "Jesus was from _____."
     assert one("Mid {T} stem").prompt == "Mid _____ stem"
@@ -217,12 +238,13 @@ def test_crlf_bom_and_bytes():
 
 def test_html_and_script_are_kept_as_literal_text():
     """HTML and <script> in prompts, answers and feedback come through unchanged, as text."""
-    q = one('[html]<p onclick="alert(1)">Hi <script>alert("x")</script></p>{'
-            '=<img src\\=x onerror\\=alert(1)>#<script>steal()</script> ~<b>no</b>'
-            "####<iframe src\\=\"javascript\\:alert(1)\"></iframe>}")
+    q = one(
+        '[html]<p onclick="alert(1)">Hi <script>alert("x")</script></p>{'
+        "=<img src\\=x onerror\\=alert(1)>#<script>steal()</script> ~<b>no</b>"
+        '####<iframe src\\="javascript\\:alert(1)"></iframe>}'
+    )
     assert q.prompt == '<p onclick="alert(1)">Hi <script>alert("x")</script></p>'
-    assert q.choices[0] == C("<img src=x onerror=alert(1)>", True,
-                             feedback="<script>steal()</script>")
+    assert q.choices[0] == C("<img src=x onerror=alert(1)>", True, feedback="<script>steal()</script>")
     assert q.feedback == '<iframe src="javascript:alert(1)"></iframe>'
     assert all(isinstance(v, str) for v in (q.prompt, q.feedback, q.choices[1].text))
 
@@ -242,22 +264,24 @@ def test_choice_text_with_arrow_is_not_matching():
 # Refusals
 
 
-@pytest.mark.parametrize("text,word", [
-    ("Match.{\n=a -> 1\n=b -> 2\n}", "Matching"),
-    ("Grant was born in {#1822:1}.", "Numerical"),
-    ("What is pi? {#\n=3.14:0.01\n=%50%3:0}", "Numerical"),
-    ("Write an essay. {}", "Essay"),
-    ("Essay mid {} text", "Essay"),
-    ("::Intro::Use pencil and paper.", "description"),
-])
+@pytest.mark.parametrize(
+    "text,word",
+    [
+        ("Match.{\n=a -> 1\n=b -> 2\n}", "Matching"),
+        ("Grant was born in {#1822:1}.", "Numerical"),
+        ("What is pi? {#\n=3.14:0.01\n=%50%3:0}", "Numerical"),
+        ("Write an essay. {}", "Essay"),
+        ("Essay mid {} text", "Essay"),
+        ("::Intro::Use pencil and paper.", "description"),
+    ],
+)
 def test_unsupported_types_are_refused_by_name_and_line(text, word):
     """Matching, numerical, essay and description are refused, naming the type and the line."""
     (problem,) = problems("Fine?{T}\n\n// comment\n" + text)
     assert problem.line == 4
     assert problem.message.startswith("Line 4: ")
     assert word in problem.message
-    assert "Sala imports single choice, multiple choice, true/false and short answer" in \
-        problem.message
+    assert "Sala imports single choice, multiple choice, true/false and short answer" in problem.message
 
 
 def test_every_problem_is_listed_in_line_order():
@@ -288,18 +312,24 @@ def test_unescaped_brace_inside_text():
     assert "inside the answer block" in problems("Q{=a {b} ~c}")[0].message
 
 
-@pytest.mark.parametrize("text", [
-    "Who?{~a ~b ~c}",
-    "Who?{~%-50%a ~%0%b}",
-    "Who?{=%50%a ~b}",
-    "Who?{=%0%a =%-10%b}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who?{~a ~b ~c}",
+        "Who?{~%-50%a ~%0%b}",
+        "Who?{=%50%a ~b}",
+        "Who?{=%0%a =%-10%b}",
+    ],
+)
 def test_question_without_correct_answer(text):
     """A question whose answers give no marks is refused."""
     (problem,) = problems("\n" + text)
     assert problem.line == 2
-    assert "correct answer" in problem.message or "full marks" in problem.message or \
-        "no accepted answer" in problem.message
+    assert (
+        "correct answer" in problem.message
+        or "full marks" in problem.message
+        or "no accepted answer" in problem.message
+    )
 
 
 def test_duplicate_titles():
@@ -323,19 +353,22 @@ def test_file_with_only_comments(text):
     assert "no questions" in problem.message
 
 
-@pytest.mark.parametrize("text,line,words", [
-    ("::Title without end Who?{T}", 1, "not closed"),
-    ("::::Who?{T}", 1, "title"),
-    ("Who?{=a ~}", 1, "empty"),
-    ("Who?{\n=a\n~%150%b}", 3, "outside"),
-    ("Who?{\n=a\n~%1,5%b}", 3, "not a number"),
-    ("Who?{stray ~a =b}", 1, "before the first answer"),
-    ("True?{TRUE#a#b#c}", 1, "at most two"),
-    ("Who?{~%100%only}", 1, "at least two"),
-    ("{=a ~b}", 1, "no text"),
-    ("\n\n  {=a ~b}  ", 3, "no text"),
-    ("Bad \ufdd0 char{T}", 1, "noncharacter"),
-])
+@pytest.mark.parametrize(
+    "text,line,words",
+    [
+        ("::Title without end Who?{T}", 1, "not closed"),
+        ("::::Who?{T}", 1, "title"),
+        ("Who?{=a ~}", 1, "empty"),
+        ("Who?{\n=a\n~%150%b}", 3, "outside"),
+        ("Who?{\n=a\n~%1,5%b}", 3, "not a number"),
+        ("Who?{stray ~a =b}", 1, "before the first answer"),
+        ("True?{TRUE#a#b#c}", 1, "at most two"),
+        ("Who?{~%100%only}", 1, "at least two"),
+        ("{=a ~b}", 1, "no text"),
+        ("\n\n  {=a ~b}  ", 3, "no text"),
+        ("Bad \ufdd0 char{T}", 1, "noncharacter"),
+    ],
+)
 def test_malformed_questions(text, line, words):
     """Malformed titles, answers, weights and feedback are reported with their line."""
     (problem,) = problems(text)
@@ -353,8 +386,16 @@ def test_not_utf8_bytes():
 def test_only_gift_error_on_random_input():
     """Random GIFT-like input never raises anything but GiftError."""
     rng = random.Random(20240601)
-    alphabet = list("{}=~#:%\\/-> \n\n\tabTRUEF0159.[]$") + ["[html]", "::", "//", "####",
-                                                           "$CATEGORY:", "\\n", "%50%", "->"]
+    alphabet = list("{}=~#:%\\/-> \n\n\tabTRUEF0159.[]$") + [
+        "[html]",
+        "::",
+        "//",
+        "####",
+        "$CATEGORY:",
+        "\\n",
+        "%50%",
+        "->",
+    ]
     for _ in range(4000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
         try:
@@ -386,38 +427,65 @@ def test_short_answer_with_arrow_cannot_be_exported():
 TRICKY = "a: b :: c ~ d = e # f { g } h \\ i \\n j\nnew line -- 100% //x"
 
 ROUND_TRIP = [
-    QuestionSpec(type="single", prompt="Who?", title="Q1",
-                 choices=[C("me", True, feedback="Yes"), C("you", feedback="No")],
-                 feedback="General"),
-    QuestionSpec(type="single", prompt="Grant is _____ in the tomb.",
-                 choices=[C("buried"), C("entombed", True), C("half", False, 50),
-                          C("full", True, 100)]),
-    QuestionSpec(type="multiple", prompt="Pick.",
-                 choices=[C("a", True, 50), C("b", False, -100), C("c", True, 33.33333),
-                          C("d", True, 16.66667), C("e")]),
-    QuestionSpec(type="true_false", prompt="True?",
-                 choices=[C("True", True, feedback="right"), C("False", feedback="wrong")]),
-    QuestionSpec(type="true_false", prompt="False?", title="tf",
-                 choices=[C("True", feedback="wrong"), C("False", True)], feedback="g"),
+    QuestionSpec(
+        type="single",
+        prompt="Who?",
+        title="Q1",
+        choices=[C("me", True, feedback="Yes"), C("you", feedback="No")],
+        feedback="General",
+    ),
+    QuestionSpec(
+        type="single",
+        prompt="Grant is _____ in the tomb.",
+        choices=[C("buried"), C("entombed", True), C("half", False, 50), C("full", True, 100)],
+    ),
+    QuestionSpec(
+        type="multiple",
+        prompt="Pick.",
+        choices=[C("a", True, 50), C("b", False, -100), C("c", True, 33.33333), C("d", True, 16.66667), C("e")],
+    ),
+    QuestionSpec(
+        type="true_false", prompt="True?", choices=[C("True", True, feedback="right"), C("False", feedback="wrong")]
+    ),
+    QuestionSpec(
+        type="true_false",
+        prompt="False?",
+        title="tf",
+        choices=[C("True", feedback="wrong"), C("False", True)],
+        feedback="g",
+    ),
     QuestionSpec(type="true_false", prompt="Plain?", choices=[C("True"), C("False", True)]),
-    QuestionSpec(type="short_text", prompt="Animal?",
-                 choices=[C("Frog", True, feedback="Good"), C("Cat", True, 50),
-                          C("*", False, 0, "Wrong")]),
-    QuestionSpec(type="short_text", prompt="The capital is _____",
-                 choices=[C("Paris", True)]),
-    QuestionSpec(type="short_text", prompt="_____ and _____ twice",
-                 choices=[C("x", True)]),
-    QuestionSpec(type="single", prompt=TRICKY, title=TRICKY,
-                 choices=[C(TRICKY, True, feedback=TRICKY), C("~" + TRICKY)], feedback=TRICKY),
-    QuestionSpec(type="single", prompt="[html]<p>not a marker</p>",
-                 choices=[C("[markdown] text", True, feedback="[plain]fb"), C("%50% off"),
-                          C("// not a comment")], feedback="[moodle]g"),
-    QuestionSpec(type="single", prompt="// starts like a comment",
-                 choices=[C("T", True), C("TRUE")]),
-    QuestionSpec(type="single", prompt='<script>alert("x")</script> & <b>bold</b>',
-                 choices=[C("<img src=x onerror=alert(1)>", True), C("</textarea>")]),
-    QuestionSpec(type="short_text", prompt="Para one.\n\nPara two, after a blank line.",
-                 choices=[C("T", True), C("$CATEGORY: x", True)]),
+    QuestionSpec(
+        type="short_text",
+        prompt="Animal?",
+        choices=[C("Frog", True, feedback="Good"), C("Cat", True, 50), C("*", False, 0, "Wrong")],
+    ),
+    QuestionSpec(type="short_text", prompt="The capital is _____", choices=[C("Paris", True)]),
+    QuestionSpec(type="short_text", prompt="_____ and _____ twice", choices=[C("x", True)]),
+    QuestionSpec(
+        type="single",
+        prompt=TRICKY,
+        title=TRICKY,
+        choices=[C(TRICKY, True, feedback=TRICKY), C("~" + TRICKY)],
+        feedback=TRICKY,
+    ),
+    QuestionSpec(
+        type="single",
+        prompt="[html]<p>not a marker</p>",
+        choices=[C("[markdown] text", True, feedback="[plain]fb"), C("%50% off"), C("// not a comment")],
+        feedback="[moodle]g",
+    ),
+    QuestionSpec(type="single", prompt="// starts like a comment", choices=[C("T", True), C("TRUE")]),
+    QuestionSpec(
+        type="single",
+        prompt='<script>alert("x")</script> & <b>bold</b>',
+        choices=[C("<img src=x onerror=alert(1)>", True), C("</textarea>")],
+    ),
+    QuestionSpec(
+        type="short_text",
+        prompt="Para one.\n\nPara two, after a blank line.",
+        choices=[C("T", True), C("$CATEGORY: x", True)],
+    ),
 ]
 
 
@@ -448,11 +516,14 @@ def test_export_format():
 
 def test_export_multiple_choice_without_weights_shares_them_out():
     """Unweighted right answers of a multiple-answer question share 100% (GIFT needs weights)."""
-    q = QuestionSpec(type="multiple", prompt="Pick.",
-                     choices=[C("a", True), C("b", True), C("c", True), C("d")])
+    q = QuestionSpec(type="multiple", prompt="Pick.", choices=[C("a", True), C("b", True), C("c", True), C("d")])
     (back,) = parse_gift(export_gift([q]))
     assert [(c.correct, c.weight) for c in back.choices] == [
-        (True, 33.33333), (True, 33.33333), (True, 33.33333), (False, None)]
+        (True, 33.33333),
+        (True, 33.33333),
+        (True, 33.33333),
+        (False, None),
+    ]
 
 
 def test_export_refuses_unknown_types():
@@ -465,15 +536,17 @@ def test_scan_reports_each_block():
     """scan_gift reads past problems and reports each block's kind, for previews."""
     items = scan_gift("$CATEGORY: x\n\nA?{=a ~b}\n\nB?{}\n\nC?{~a ~b}")
     assert [(i.kind, i.line, bool(i.question), len(i.problems)) for i in items] == [
-        ("category", 1, False, 0), ("single", 3, True, 0), ("essay", 5, False, 1),
-        ("multiple", 7, False, 1)]
+        ("category", 1, False, 0),
+        ("single", 3, True, 0),
+        ("essay", 5, False, 1),
+        ("multiple", 7, False, 1),
+    ]
 
 
 def test_export_round_trip_of_random_questions():
     """Randomly built questions with GIFT control characters in every text survive a round trip."""
     rng = random.Random(7)
-    alphabet = list("ab:~=#{}\\%- \n[]/$T1.") + ["_____", "[html]", "//", "%50%", "$CATEGORY:",
-                                                 "::", "####", "\\n"]
+    alphabet = list("ab:~=#{}\\%- \n[]/$T1.") + ["_____", "[html]", "//", "%50%", "$CATEGORY:", "::", "####", "\\n"]
 
     def text() -> str:
         while True:
@@ -492,10 +565,12 @@ def test_export_round_trip_of_random_questions():
             choices = [C("True", value, None, feedback()), C("False", not value, None, feedback())]
         elif kind == "single":
             choices = [C(text(), True, rng.choice([None, 100]), feedback())] + [
-                C(text(), False, rng.choice([None, 50, -20]), feedback()) for _ in range(2)]
+                C(text(), False, rng.choice([None, 50, -20]), feedback()) for _ in range(2)
+            ]
         elif kind == "multiple":
             choices = [C(text(), True, rng.choice([50, 25.5]), feedback())] + [
-                C(text(), False, rng.choice([None, 0, -100]), feedback()) for _ in range(2)]
+                C(text(), False, rng.choice([None, 0, -100]), feedback()) for _ in range(2)
+            ]
         else:
             choices = [C(text(), True, rng.choice([None, 100, 50]), feedback()) for _ in range(2)]
         title = text() if rng.random() < 0.5 else ""

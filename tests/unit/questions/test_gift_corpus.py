@@ -21,6 +21,7 @@ How a gift-pegjs question maps onto a Sala QuestionSpec:
   "moodle" text with spaces, Sala and Moodle keep new lines) and without the spaces around the
   "_____" blank (gift-pegjs pads it with spaces, Moodle does not).
 """
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,7 @@ TYPE_WORD = {
 }
 needs_moodle = pytest.mark.skipif(
     not (CORPUS / "moodle").is_dir(),
-    reason=f"Moodle's GIFT fixtures (GPL-3.0, not copied here) are read from {CORPUS / 'moodle'}, "
-    "which is absent",
+    reason=f"Moodle's GIFT fixtures (GPL-3.0, not copied here) are read from {CORPUS / 'moodle'}, which is absent",
 )
 
 #: Where Sala deliberately differs from gift-pegjs: (file, question index) -> why.
@@ -64,21 +64,33 @@ def _text(node: dict | None) -> str:
 
 
 def _expected_pegjs(q: dict) -> dict:
-    kinds = {"TF": "true_false", "Short": "short_text", "Numerical": "numerical",
-             "Matching": "matching", "Essay": "essay", "Description": "description",
-             "Category": "category"}
+    kinds = {
+        "TF": "true_false",
+        "Short": "short_text",
+        "Numerical": "numerical",
+        "Matching": "matching",
+        "Essay": "essay",
+        "Description": "description",
+        "Category": "category",
+    }
     if q["type"] == "MC":
         kind = "single" if any(c["isCorrect"] for c in q["choices"]) else "multiple"
     else:
         kind = kinds[q["type"]]
     if kind not in SUPPORTED:
         return {"kind": kind}
-    out = {"kind": kind, "title": q["title"] or "", "prompt": _text(q["stem"]),
-           "feedback": _text(q.get("globalFeedback"))}
+    out = {
+        "kind": kind,
+        "title": q["title"] or "",
+        "prompt": _text(q["stem"]),
+        "feedback": _text(q.get("globalFeedback")),
+    }
     if kind == "true_false":
         wrong, right, value = _text(q["trueFeedback"]), _text(q["falseFeedback"]), q["isTrue"]
-        out["choices"] = [("True", value, None, right if value else wrong),
-                          ("False", not value, None, wrong if value else right)]
+        out["choices"] = [
+            ("True", value, None, right if value else wrong),
+            ("False", not value, None, wrong if value else right),
+        ]
         return out
     choices = []
     for c in q["choices"]:
@@ -98,16 +110,23 @@ def _ours(item: GiftItem) -> dict:
     q = item.question
     if q is None:
         return {"kind": item.kind}
-    return {"kind": item.kind, "title": q.title, "prompt": _norm(q.prompt),
-            "feedback": _norm(q.feedback),
-            "choices": [(_norm(c.text), c.correct, c.weight, _norm(c.feedback)) for c in q.choices]}
+    return {
+        "kind": item.kind,
+        "title": q.title,
+        "prompt": _norm(q.prompt),
+        "feedback": _norm(q.feedback),
+        "choices": [(_norm(c.text), c.correct, c.weight, _norm(c.feedback)) for c in q.choices],
+    }
 
 
 def _refused_properly(item: GiftItem) -> bool:
     """A refused question: one problem, on the question's first line, naming the type."""
-    return (len(item.problems) == 1 and item.problems[0].line == item.line
-            and item.problems[0].message.startswith(f"Line {item.line}: ")
-            and TYPE_WORD[item.kind] in item.problems[0].message)
+    return (
+        len(item.problems) == 1
+        and item.problems[0].line == item.line
+        and item.problems[0].message.startswith(f"Line {item.line}: ")
+        and TYPE_WORD[item.kind] in item.problems[0].message
+    )
 
 
 def _compare_pegjs(path: Path) -> list[tuple[int, str, dict, dict]]:
@@ -149,8 +168,10 @@ def test_pegjs_suite_agrees_with_sala(capsys):
     assert not unexpected, "\n".join(unexpected)
     agree, total = sum(c[0] for c in totals.values()), sum(c[1] for c in totals.values())
     with capsys.disabled():
-        print(f"\ngift-pegjs ({PEGJS}): {agree}/{total} questions agree in {len(_pegjs_pairs())} "
-              "files; by type: " + ", ".join(f"{k} {a}/{t}" for k, (a, t) in sorted(totals.items())))
+        print(
+            f"\ngift-pegjs ({PEGJS}): {agree}/{total} questions agree in {len(_pegjs_pairs())} "
+            "files; by type: " + ", ".join(f"{k} {a}/{t}" for k, (a, t) in sorted(totals.items()))
+        )
         for (name, index), why in PEGJS_DIVERGENCES.items():
             if (PEGJS / name).exists():
                 print(f"  divergence {name}[{index}]: {why}")
@@ -232,8 +253,11 @@ def _check_moodle_case(case: dict) -> list[str]:
     if qtype == "truefalse":
         check("type", q.type, "true_false")
         true, false = q.choices
-        check("correct answer", (true.text, true.correct, false.text, false.correct),
-              ("True", exp["correctanswer"] == 1, "False", exp["correctanswer"] == 0))
+        check(
+            "correct answer",
+            (true.text, true.correct, false.text, false.correct),
+            ("True", exp["correctanswer"] == 1, "False", exp["correctanswer"] == 0),
+        )
         check("feedback when answering True", true.feedback, _moodle_text(exp["feedbacktrue"]))
         check("feedback when answering False", false.feedback, _moodle_text(exp["feedbackfalse"]))
         return diffs
@@ -243,11 +267,9 @@ def _check_moodle_case(case: dict) -> list[str]:
         check("type", q.type, "short_text")
     check("answers", [c.text for c in q.choices], [_moodle_text(a) for a in exp["answer"]])
     # Moodle's fraction is the weight / 100; an answer without a weight is 100% for "=", 0% for "~".
-    effective = [(c.weight if c.weight is not None else (100 if c.correct else 0)) / 100
-                 for c in q.choices]
+    effective = [(c.weight if c.weight is not None else (100 if c.correct else 0)) / 100 for c in q.choices]
     check("fractions", effective, exp["fraction"])
-    check("correct", [c.correct for c in q.choices],
-          [f == 1 if q.type == "single" else f > 0 for f in exp["fraction"]])
+    check("correct", [c.correct for c in q.choices], [f == 1 if q.type == "single" else f > 0 for f in exp["fraction"]])
     check("feedback", [c.feedback for c in q.choices], [_moodle_text(f) for f in exp["feedback"]])
     return diffs
 
@@ -258,15 +280,22 @@ def test_moodle_unit_cases_agree_with_sala(capsys):
     cases = _manifest()["moodle"]["unit_cases"]
     failures = {c["file"]: d for c in cases if (d := _check_moodle_case(c))}
     with capsys.disabled():
-        print(f"\nmoodle/unit: {len(cases) - len(failures)}/{len(cases)} cases agree "
-              f"({sum(c['expected']['qtype'] in ('essay', 'match', 'numerical') for c in cases)} "
-              "of them refused as unsupported types)")
+        print(
+            f"\nmoodle/unit: {len(cases) - len(failures)}/{len(cases)} cases agree "
+            f"({sum(c['expected']['qtype'] in ('essay', 'match', 'numerical') for c in cases)} "
+            "of them refused as unsupported types)"
+        )
     assert not failures, failures
 
 
-_MOODLE_TYPES = {"essay": "essay", "match": "matching", "multichoice(single)": "single",
-                 "multichoice(multi)": "multiple", "numerical": "numerical",
-                 "shortanswer": "short_text"}
+_MOODLE_TYPES = {
+    "essay": "essay",
+    "match": "matching",
+    "multichoice(single)": "single",
+    "multichoice(multi)": "multiple",
+    "numerical": "numerical",
+    "shortanswer": "short_text",
+}
 
 
 @needs_moodle
@@ -285,8 +314,7 @@ def test_moodle_questions_fixture_types_in_order(capsys):
             if item.question is not None:
                 assert item.question.choices[0].correct is value
         if kind in SUPPORTED:
-            ok = item.question is not None or (
-                item.title == "2-08 TSL" and "already used" in item.problems[0].message)
+            ok = item.question is not None or (item.title == "2-08 TSL" and "already used" in item.problems[0].message)
         else:
             ok = _refused_properly(item)
         agree += ok
@@ -298,8 +326,10 @@ def test_moodle_questions_fixture_types_in_order(capsys):
     with pytest.raises(GiftError):
         parse_gift((CORPUS / entry["file"]).read_text(encoding="utf-8"))
     with capsys.disabled():
-        print(f"\nmoodle/questions.gift.txt: {agree}/9 types agree with Moodle "
-              "(3 refused: essay, match, numerical; 1 refused as duplicate title “2-08 TSL”)")
+        print(
+            f"\nmoodle/questions.gift.txt: {agree}/9 types agree with Moodle "
+            "(3 refused: essay, match, numerical; 1 refused as duplicate title “2-08 TSL”)"
+        )
     assert agree == 9
 
 
@@ -318,8 +348,9 @@ def test_moodle_examples_fixture_reads_every_block(capsys):
             assert item.title == "Jesus' hometown" and "already used" in item.problems[0].message
         elif item.kind not in SUPPORTED:
             assert _refused_properly(item)
-    assert kinds == {"single": 16, "multiple": 2, "true_false": 5, "short_text": 9,
-                     "numerical": 8, "matching": 3}
+    assert kinds == {"single": 16, "multiple": 2, "true_false": 5, "short_text": 9, "numerical": 8, "matching": 3}
     with capsys.disabled():
-        print(f"\nmoodle/examples.txt: 43/43 blocks read; {sum(kinds[k] for k in SUPPORTED)} "
-              f"supported ({kinds}); 1 refused as duplicate title")
+        print(
+            f"\nmoodle/examples.txt: 43/43 blocks read; {sum(kinds[k] for k in SUPPORTED)} "
+            f"supported ({kinds}); 1 refused as duplicate title"
+        )

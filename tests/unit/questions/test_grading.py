@@ -1,4 +1,5 @@
 """Question types grade answers without a request."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,10 @@ from lms.questions.registry import REGISTRY
 
 def question(qtype, choices):
     q = Question(id=1, type=qtype, prompt="?", feedback="")
-    q.choices = [Choice(id=i + 10, position=i, text=t, correct=c, weight=w, feedback=f"fb {t}")
-                 for i, (t, c, w) in enumerate(choices)]
+    q.choices = [
+        Choice(id=i + 10, position=i, text=t, correct=c, weight=w, feedback=f"fb {t}")
+        for i, (t, c, w) in enumerate(choices)
+    ]
     return q
 
 
@@ -51,8 +54,9 @@ def test_short_text_ignores_case_width_and_spaces():
     assert normalize_text("ＡＢＣ") == "abc"
 
 
-@pytest.mark.parametrize("raw, tampered", [([], False), ([""], False), (["x"], True), (["99"], True),
-                                           (["10", "11"], True)])
+@pytest.mark.parametrize(
+    "raw, tampered", [([], False), ([""], False), (["x"], True), (["99"], True), (["10", "11"], True)]
+)
 def test_single_choice_rejects_missing_and_tampered_answers(raw, tampered):
     """Nothing chosen is a plain error; values no form could send are flagged as tampered."""
     q = question("single", [("a", True, None), ("b", False, None)])

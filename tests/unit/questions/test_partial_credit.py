@@ -1,4 +1,5 @@
 """Partial credit by choice weight, as Moodle grades it, for every choice type."""
+
 from __future__ import annotations
 
 from pathlib import Path

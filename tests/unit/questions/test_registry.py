@@ -5,6 +5,7 @@ The type is the worked example of docs/question-types.md, run from the document 
 two cannot drift apart. Only the database is out of reach: its CHECK constraint on questions.type
 needs a migration (the document says so), so the questions here are never saved.
 """
+
 from __future__ import annotations
 
 import re
@@ -64,10 +65,13 @@ def test_registering_a_taken_name_is_refused(yes_no):
 def test_new_type_is_authored_and_checked_through_the_editor_service(app, yes_no):
     """quiz_authoring builds it from its own editor fields and reports its own field's error."""
     with app.app_context():
-        spec = qa.build_spec(QuestionFields("yes_no", "Should you boil well water?", answer="yes",
-                                            feedback_no="Boiling kills germs."))
+        spec = qa.build_spec(
+            QuestionFields("yes_no", "Should you boil well water?", answer="yes", feedback_no="Boiling kills germs.")
+        )
         assert [(c.text, c.correct, c.feedback) for c in spec.choices] == [
-            ("Yes", True, ""), ("No", False, "Boiling kills germs.")]
+            ("Yes", True, ""),
+            ("No", False, "Boiling kills germs."),
+        ]
         with pytest.raises(FieldErrors) as err:
             qa.build_spec(QuestionFields("yes_no", "Should you boil well water?"))
         assert list(err.value.errors) == ["answer"]
@@ -83,11 +87,24 @@ def test_new_type_editor_and_learner_pages_render_from_the_type(app, yes_no):
     with app.test_request_context("/"):
         form = question_form(yes_no)
         assert [f.name for f in form if f.name != "csrf_token"] == [
-            "prompt", "answer", "feedback_yes", "feedback_no", "feedback", "title"]
-        page = render_template("quizauthor/question.html", course=Course(id=1, title="Water", slug="water"),
-                               quiz=Quiz(title="Check"), form=form, qtype=yes_no, question=None, number=1,
-                               weighted=False)
-        assert "Add question 1: Yes or no" in page and '>The right answer is</legend>' in page
+            "prompt",
+            "answer",
+            "feedback_yes",
+            "feedback_no",
+            "feedback",
+            "title",
+        ]
+        page = render_template(
+            "quizauthor/question.html",
+            course=Course(id=1, title="Water", slug="water"),
+            quiz=Quiz(title="Check"),
+            form=form,
+            qtype=yes_no,
+            question=None,
+            number=1,
+            weighted=False,
+        )
+        assert "Add question 1: Yes or no" in page and ">The right answer is</legend>" in page
         assert 'type="radio" id="answer" name="answer" value="yes"' in page
         macro = getattr(app.jinja_env.get_template("quiz/_questions.html").module, yes_no.macro)
         html = str(macro(question, yes_no, 1, 1, [], None))
@@ -97,8 +114,11 @@ def test_new_type_editor_and_learner_pages_render_from_the_type(app, yes_no):
 def test_new_type_is_marked_through_the_registry(app, yes_no):
     """A submitted form is parsed and graded by the type, as quizzes.submit does for any question."""
     with app.app_context():
-        spec = qa.build_spec(QuestionFields("yes_no", "Is clear water always safe?", answer="no",
-                                            feedback_yes="Clear water can still carry germs."))
+        spec = qa.build_spec(
+            QuestionFields(
+                "yes_no", "Is clear water always safe?", answer="no", feedback_yes="Clear water can still carry germs."
+            )
+        )
         quiz = Quiz(title="Check", pass_mark=50)
         quiz.questions.append(_stored(spec))
         yes_id, no_id = (c.id for c in quiz.questions[0].choices)
@@ -114,8 +134,9 @@ def test_new_type_round_trips_through_quiz_yaml_and_gift(app, yes_no, tmp_path):
     """The course exporter writes its keys and the loader reads them back; GIFT carries it as
     Moodle's one-answer multichoice (Moodle has no yes/no type)."""
     with app.app_context():
-        spec = qa.build_spec(QuestionFields("yes_no", "Should you boil well water?", answer="yes",
-                                            feedback_yes="Right."))
+        spec = qa.build_spec(
+            QuestionFields("yes_no", "Should you boil well water?", answer="yes", feedback_yes="Right.")
+        )
     course = Course(title="Water", slug="water")
     course.quiz = Quiz(title="Check", pass_mark=50, max_attempts=0)
     course.quiz.questions.append(_stored(spec))
@@ -127,4 +148,5 @@ def test_new_type_round_trips_through_quiz_yaml_and_gift(app, yes_no, tmp_path):
     (back,) = parse_gift(export_gift([spec]))
     assert back.type == "single"
     assert [(c.text, c.correct, c.feedback) for c in back.choices] == [
-        (c.text, c.correct, c.feedback) for c in spec.choices]
+        (c.text, c.correct, c.feedback) for c in spec.choices
+    ]

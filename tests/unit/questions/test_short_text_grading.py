@@ -1,4 +1,5 @@
 """Short-answer grading only accepts answers marked correct; weights give partial credit."""
+
 from __future__ import annotations
 
 from lms.models import Choice, Question
@@ -7,8 +8,9 @@ from lms.questions.registry import REGISTRY
 
 def _question(choices):
     q = Question(id=1, type="short_text", prompt="?", feedback="")
-    q.choices = [Choice(id=i + 10, position=i, text=t, correct=c, weight=w, feedback=f)
-                 for i, (t, c, w, f) in enumerate(choices)]
+    q.choices = [
+        Choice(id=i + 10, position=i, text=t, correct=c, weight=w, feedback=f) for i, (t, c, w, f) in enumerate(choices)
+    ]
     return q
 
 

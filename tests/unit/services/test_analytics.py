@@ -1,4 +1,5 @@
 """Course results are computed in a fixed number of queries and agree between table and CSV."""
+
 from __future__ import annotations
 
 import csv
@@ -14,10 +15,19 @@ def _course(session) -> Course:
     course = Course(slug="stats", title="Stats", status="published")
     course.units = [Unit(position=i, slug=f"u{i}", title=f"U{i}", status="published") for i in (1, 2)]
     course.quiz = Quiz(title="Q", pass_mark=50, max_attempts=0)
-    single = Question(position=1, type="single", prompt="Pick", choices=[
-        Choice(position=1, text="right", correct=True), Choice(position=2, text="wrong A"),
-        Choice(position=3, text="wrong B")])
-    short = Question(position=2, type="short_text", prompt="Type", choices=[Choice(position=1, text="yes", correct=True)])
+    single = Question(
+        position=1,
+        type="single",
+        prompt="Pick",
+        choices=[
+            Choice(position=1, text="right", correct=True),
+            Choice(position=2, text="wrong A"),
+            Choice(position=3, text="wrong B"),
+        ],
+    )
+    short = Question(
+        position=2, type="short_text", prompt="Type", choices=[Choice(position=1, text="yes", correct=True)]
+    )
     course.quiz.questions = [single, short]
     session.add(course)
     session.flush()
@@ -32,8 +42,16 @@ def _learner(session, course, n, *, units=0, answers=None, score=None, completed
     for unit in course.units[:units]:
         session.add(UnitProgress(user_id=user.id, unit_id=unit.id, completed_at=utcnow()))
     if answers is not None:
-        session.add(Attempt(quiz_id=course.quiz.id, user_id=user.id, submitted_at=utcnow(), score=score,
-                            passed=score >= 50, answers=answers))
+        session.add(
+            Attempt(
+                quiz_id=course.quiz.id,
+                user_id=user.id,
+                submitted_at=utcnow(),
+                score=score,
+                passed=score >= 50,
+                answers=answers,
+            )
+        )
     session.flush()
     return user
 
@@ -41,10 +59,18 @@ def _learner(session, course, n, *, units=0, answers=None, score=None, completed
 def _answers(course, single_choice_text, typed):
     single, short = course.quiz.questions
     chosen = next(c.id for c in single.choices if c.text == single_choice_text)
-    return {str(single.id): {"answer": [chosen], "score": 1.0 if single_choice_text == "right" else 0.0,
-                             "correct": single_choice_text == "right"},
-            str(short.id): {"answer": typed, "score": 1.0 if typed.lower() == "yes" else 0.0,
-                            "correct": typed.lower() == "yes"}}
+    return {
+        str(single.id): {
+            "answer": [chosen],
+            "score": 1.0 if single_choice_text == "right" else 0.0,
+            "correct": single_choice_text == "right",
+        },
+        str(short.id): {
+            "answer": typed,
+            "score": 1.0 if typed.lower() == "yes" else 0.0,
+            "correct": typed.lower() == "yes",
+        },
+    }
 
 
 def test_course_report_figures(app):
@@ -61,9 +87,21 @@ def test_course_report_figures(app):
     assert (s.enrolled, s.completed, s.in_progress, s.not_started) == (4, 1, 2, 1)
     assert s.completion_rate == 25 and s.average_best_score == 33.3 and s.scored_learners == 3
     first = report.learners[0]
-    assert (first.name, first.units_done, first.units_total, first.best_score, first.attempts) == ("Learner 01", 2, 2, 100, 1)
+    assert (first.name, first.units_done, first.units_total, first.best_score, first.attempts) == (
+        "Learner 01",
+        2,
+        2,
+        100,
+        1,
+    )
     pick, typed = report.items
-    assert (pick.answered, pick.correct, pick.percent_correct, pick.top_wrong, pick.top_wrong_count) == (3, 1, 33, "wrong B", 2)
+    assert (pick.answered, pick.correct, pick.percent_correct, pick.top_wrong, pick.top_wrong_count) == (
+        3,
+        1,
+        33,
+        "wrong B",
+        2,
+    )
     assert (typed.top_wrong, typed.top_wrong_count) == ("No", 2)  # "No " and "no" are the same answer
 
 
@@ -93,8 +131,10 @@ def test_item_analysis_skips_removed_questions_and_choices(app):
         session = get_session()
         course = _course(session)
         single = course.quiz.questions[0]
-        rows = analytics.item_analysis(course.quiz, [{str(single.id): {"answer": [999999], "correct": False}},
-                                                     {"12345": {"answer": ["x"], "correct": False}}])
+        rows = analytics.item_analysis(
+            course.quiz,
+            [{str(single.id): {"answer": [999999], "correct": False}}, {"12345": {"answer": ["x"], "correct": False}}],
+        )
     assert rows[0].answered == 1 and rows[0].top_wrong is None and rows[1].answered == 0
     assert rows[1].percent_correct is None
 
@@ -115,6 +155,8 @@ def test_items_csv_has_the_report_figures(app):
         course = _course(session)
         _learner(session, course, 1, answers=_answers(course, "wrong A", "=cmd"), score=0)
         report = analytics.course_report(session, course.id)
-    rows = list(csv.reader(io.StringIO(analytics.items_csv(report, ["n", "q", "a", "c", "p", "w", "k"]).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(io.StringIO(analytics.items_csv(report, ["n", "q", "a", "c", "p", "w", "k"]).lstrip("\ufeff")))
+    )
     assert rows[1] == ["1", "Pick", "1", "0", "0", "wrong A", "1"]
     assert rows[2] == ["2", "Type", "1", "0", "0", "'=cmd", "1"]

@@ -1,5 +1,6 @@
 """Importing a course zip (lms.services.course_archive): whole or not at all, with messages that
 name the file inside the zip."""
+
 from __future__ import annotations
 
 import io
@@ -38,25 +39,31 @@ def test_malformed_course_yaml_names_file_and_line(app):
     with app.app_context():
         session = get_session()
         with pytest.raises(ArchiveError) as err:
-            import_course_archive(session, make_zip(tiny(**{"tiny/course.yaml": "title: Tiny\nsummary: [unclosed\n"})),
-                                  Path(app.config["MEDIA_DIR"]))
+            import_course_archive(
+                session,
+                make_zip(tiny(**{"tiny/course.yaml": "title: Tiny\nsummary: [unclosed\n"})),
+                Path(app.config["MEDIA_DIR"]),
+            )
         assert err.value.message.startswith("tiny/course.yaml:") and "YAML" in err.value.message
         assert "/tmp" not in err.value.message
         with pytest.raises(ArchiveError, match=r"tiny/course.yaml \(title\): this field is required"):
-            import_course_archive(session, make_zip(tiny(**{"tiny/course.yaml": "summary: no title\n"})),
-                                  Path(app.config["MEDIA_DIR"]))
+            import_course_archive(
+                session, make_zip(tiny(**{"tiny/course.yaml": "summary: no title\n"})), Path(app.config["MEDIA_DIR"])
+            )
 
 
 def test_failure_late_in_the_import_leaves_nothing(app, tmp_path):
     """A broken caption file of unit 2 (after unit 1's video was stored): no course and no new media files."""
     media = tmp_path / "media"
     video = next(Path(app.config["MEDIA_DIR"]).glob("*.webm")).read_bytes()
-    entries = tiny(**{
-        "tiny/units/01-one.md": "---\ntitle: One\nvideo: media/01-one.webm\n---\nHi\n",
-        "tiny/media/01-one.webm": video,
-        "tiny/units/02-two.md": "---\ntitle: Two\n---\nThere\n",
-        "tiny/captions/02-two.en.vtt": "hello there\n00:00:01.000 --> 00:00:02.000\nHi\n",
-    })
+    entries = tiny(
+        **{
+            "tiny/units/01-one.md": "---\ntitle: One\nvideo: media/01-one.webm\n---\nHi\n",
+            "tiny/media/01-one.webm": video,
+            "tiny/units/02-two.md": "---\ntitle: Two\n---\nThere\n",
+            "tiny/captions/02-two.en.vtt": "hello there\n00:00:01.000 --> 00:00:02.000\nHi\n",
+        }
+    )
     with app.app_context():
         session = get_session()
         with pytest.raises(ArchiveError) as err:

@@ -1,5 +1,6 @@
 """Importing course folders (lms.services.course_import): idempotent, never touching learner
 progress, and refusing media the format names but cannot use."""
+
 from pathlib import Path
 
 import pytest

@@ -1,4 +1,5 @@
 """Who may edit a course (lms.services.roles)."""
+
 from __future__ import annotations
 
 
@@ -10,8 +11,9 @@ def test_roles_can_edit_follows_ownership_and_assignment(empty_app):
 
     with empty_app.app_context():
         s = get_session()
-        owner, other, helper = (User(email=f"{n}@e.org", name=n, role="trainer", password_hash="x")
-                                for n in ("owner", "other", "helper"))
+        owner, other, helper = (
+            User(email=f"{n}@e.org", name=n, role="trainer", password_hash="x") for n in ("owner", "other", "helper")
+        )
         admin = User(email="a@e.org", name="a", role="admin", password_hash="x")
         learner = User(email="l@e.org", name="l", role="learner", password_hash="x")
         s.add_all([owner, other, helper, admin, learner])
@@ -20,5 +22,11 @@ def test_roles_can_edit_follows_ownership_and_assignment(empty_app):
         course.trainers.append(helper)
         s.add(course)
         s.flush()
-        assert [can_edit(u, course) for u in (owner, helper, admin, other, learner, None)] == \
-            [True, True, True, False, False, False]
+        assert [can_edit(u, course) for u in (owner, helper, admin, other, learner, None)] == [
+            True,
+            True,
+            True,
+            False,
+            False,
+            False,
+        ]
