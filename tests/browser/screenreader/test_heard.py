@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.factories import PASSWORD
-from tests.screenreader.tools.orca_session import joined, times
+from tests.browser.screenreader.tools.orca_session import joined, times
 
 SLUG = "public-speaking"  # the "progress" learner's course: enrolled, quiz failed once
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.screenreader.tools.orca_session import OrcaSession, missing
+from tests.browser.screenreader.tools.orca_session import OrcaSession, missing
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "tests/screenreader/" in str(item.fspath):
+        if "tests/browser/screenreader/" in str(item.fspath):
             item.add_marker(pytest.mark.screenreader)
             item.add_marker(pytest.mark.browser)
 
