@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from tests.factories import PASSWORD
 from tests.browser.screenreader.tools.orca_session import joined, times
+from tests.factories import PASSWORD
 
 SLUG = "public-speaking"  # the "progress" learner's course: enrolled, quiz failed once
 
