@@ -28,8 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from lms import create_app, migrate  # noqa: E402
-from lms.certificates.codes import new_verification_code  # noqa: E402
-from lms.content.importer import import_all  # noqa: E402
+from lms.credentials.codes import new_verification_code  # noqa: E402
 from lms.db import get_session  # noqa: E402
 from lms.models import (  # noqa: E402
     Attempt,
@@ -44,6 +43,7 @@ from lms.models import (  # noqa: E402
     User,
 )
 from lms.models._types import utcnow  # noqa: E402
+from lms.services.course_import import import_all  # noqa: E402
 
 PASSWORD = "bench password 1"
 CHUNK = 20_000
