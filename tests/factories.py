@@ -62,3 +62,17 @@ def tiny(**extra) -> dict:
     entries = {"tiny/course.yaml": COURSE_YAML, "tiny/units/01-one.md": UNIT}
     entries.update(extra)
     return entries
+
+
+def issue_certificate(db, email: str = "learner@example.org", slug: str = "public-speaking") -> str:
+    """Issue the account's certificate for a course through the service; returns its code."""
+    from sqlalchemy import select
+
+    from lms.models import User
+    from lms.services import certificates
+
+    user = db.scalars(select(User).where(User.email == email)).one()
+    course = db.scalars(select(Course).where(Course.slug == slug)).one()
+    cert = certificates.issue(db, user, course)
+    db.commit()
+    return cert.code

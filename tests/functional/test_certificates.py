@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from lms.models import Course, User
+from lms.models import Course
 from lms.services import certificates
+from tests.factories import issue_certificate
 from tests.helpers import csrf_token, ob_schema_errors, post
 
 
@@ -19,11 +20,7 @@ from tests.helpers import csrf_token, ob_schema_errors, post
 def issued(app, client, auth, db):
     """A signed-in learner holding a certificate for Public Speaking."""
     auth.as_new(name="ស្រីពៅ Sok")
-    user = db.scalars(select(User).where(User.email == "learner@example.org")).one()
-    course = db.scalars(select(Course).where(Course.slug == "public-speaking")).one()
-    cert = certificates.issue(db, user, course)
-    db.commit()
-    return cert.code
+    return issue_certificate(db)
 
 
 def test_certificate_page_shows_qr_and_links(client, issued):

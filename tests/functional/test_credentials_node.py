@@ -12,11 +12,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 
 from lms.credentials.jsonld import _CONTEXT_DIR, _CONTEXT_FILES
-from lms.models import Course, User
 from lms.services import certificates
+from tests.factories import issue_certificate
 from tests.helpers import csrf_token, post
 
 NODE_DIR = Path(__file__).parents[1] / "node"
@@ -53,11 +52,7 @@ def node_verify(tmp_path, credential, issuer_document, status_list, now=None) ->
 @pytest.fixture
 def issued(app, client, auth, db):
     auth.as_new(name="ស្រីពៅ Sok")
-    user = db.scalars(select(User).where(User.email == "learner@example.org")).one()
-    course = db.scalars(select(Course).where(Course.slug == "public-speaking")).one()
-    cert = certificates.issue(db, user, course)
-    db.commit()
-    return cert.code
+    return issue_certificate(db)
 
 
 def _documents(client, code):
