@@ -35,6 +35,7 @@ def _decode(response) -> bytes:
 
 def main() -> None:
     from lms import create_app
+
     try:
         from lms.services.course_import import import_all
     except ImportError:  # an older checkout on PYTHONPATH (this script compares versions)
