@@ -46,7 +46,7 @@ def _miss(html: str) -> None:
 def main() -> None:
     bodies = []
     for folder in course_folders(ROOT / "content" / "courses"):
-        for unit in load_course(folder).units:
+        for unit in load_course(folder, siblings=True).units:
             bodies.append((f"{folder.name}/{unit.slug}", sanitize.render_markdown(unit.body_md)))
     longest = max(bodies, key=lambda b: len(b[1]))
     bodies.append((f"{longest[0]} ×10", longest[1] * 10))

@@ -21,7 +21,7 @@ from typing import IO, BinaryIO
 import yaml
 from flask_babel import gettext as _
 
-from lms.content.loader import load_course
+from lms.content.loader import default_kind, load_course
 from lms.errors import ContentError, LmsError
 from lms.models import Course, Question, Unit
 from lms.questions import spec_of, type_of
@@ -157,7 +157,8 @@ def write_course_folder(course: Course, media_dir: Path, dest: Path) -> Path:
         (folder / "units" / f"{stem}.md").write_text(unit_markdown(unit, video_name, poster_name), encoding="utf-8")
         for track in unit.caption_tracks:
             (folder / "captions").mkdir(exist_ok=True)
-            kind = "" if track.kind == "captions" else f".{track.kind}"
+            # The name leaves the kind out only where the loader would infer the same kind.
+            kind = "" if track.kind == default_kind(track.language, course.language) else f".{track.kind}"
             (folder / "captions" / f"{stem}.{track.language}{kind}.vtt").write_text(track.vtt, encoding="utf-8")
     (folder / "course.yaml").write_text(course_yaml(course), encoding="utf-8")
     if course.quiz is not None and course.quiz.questions:

@@ -10,7 +10,7 @@ import yaml
 
 from lms.errors import ContentError, FieldErrors
 from lms.questions import QuestionSpec, find, names
-from lms.text import SLUG_RE, normalize_language
+from lms.text import SLUG_RE, normalize_language, same_language
 
 UNIT_FILE_RE = re.compile(r"^(\d{2,3})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
 CAPTION_FILE_RE = re.compile(
@@ -67,6 +67,8 @@ class CourseData:
     path: Path
     #: ``status: draft`` in course.yaml; only the archive importer applies it.
     draft: bool = False
+    #: ``translation_of``: the slug of the course this one translates (its videos may be shared).
+    translation_of: str = ""
 
 
 def _load_yaml(path: Path, text: str | None = None, line_offset: int = 0):
@@ -110,7 +112,10 @@ def split_front_matter(path: Path) -> tuple[dict, str]:
     raise ContentError(path, "the front matter has no closing '---' line", line=1)
 
 
-def load_unit(course_dir: Path, path: Path) -> UnitData:
+def load_unit(course_dir: Path, path: Path, language: str = "en", shared_media: Path | None = None) -> UnitData:
+    """One unit file. `language` is the course's (it decides a caption file's default kind);
+    `shared_media`, when given, is another course's ``media`` folder whose videos this unit may name
+    as ``../<course>/media/<file>`` (a translated course sharing its source's videos)."""
     match = UNIT_FILE_RE.match(path.name)
     if not match:
         raise ContentError(path, "unit files are named NN-slug.md, e.g. 01-why-we-speak.md")
@@ -128,7 +133,8 @@ def load_unit(course_dir: Path, path: Path) -> UnitData:
     )
     if meta.get("video"):
         video = (course_dir / str(meta["video"])).resolve()
-        if course_dir.resolve() not in video.parents or not video.is_file():
+        allowed = [course_dir.resolve()] + ([shared_media.resolve()] if shared_media is not None else [])
+        if not any(root in video.parents for root in allowed) or not video.is_file():
             raise ContentError(path, f"video file not found: {meta['video']}", field="video")
         unit.video_path = video
     if meta.get("poster"):
@@ -139,8 +145,17 @@ def load_unit(course_dir: Path, path: Path) -> UnitData:
         for cap in sorted(captions_dir.glob(f"{stem}.*.vtt")):
             m = CAPTION_FILE_RE.match(cap.name)
             if m and m.group("stem") == stem:
-                unit.captions.append(CaptionFile(m.group("lang"), m.group("kind") or "captions", cap))
+                unit.captions.append(
+                    CaptionFile(m.group("lang"), m.group("kind") or default_kind(m["lang"], language), cap)
+                )
     return unit
+
+
+def default_kind(track_language: str, course_language: str) -> str:
+    """A track without a kind in its name is `captions` in the course's own language and
+    `subtitles` in any other: a translation for people who do not understand the spoken language
+    (HTML Standard, the track element's kind attribute)."""
+    return "captions" if same_language(track_language, course_language) else "subtitles"
 
 
 def _poster(course_dir: Path, path: Path, meta: dict, *, has_video: bool) -> tuple[Path, str]:
@@ -209,7 +224,10 @@ def load_quiz(path: Path) -> QuizData:
     )
 
 
-def load_course(folder: Path) -> CourseData:
+def load_course(folder: Path, *, siblings: bool = False) -> CourseData:
+    """Read one course folder. With `siblings` (a folder of courses, never an uploaded zip), a
+    course whose course.yaml names ``translation_of: <slug>`` may use the videos of the course
+    folder `<slug>` next to it, so a translation does not copy them. Raises ContentError."""
     folder = Path(folder)
     meta_path = folder / "course.yaml"
     if not meta_path.is_file():
@@ -226,18 +244,32 @@ def load_course(folder: Path) -> CourseData:
     unit_files = sorted(units_dir.glob("*.md")) if units_dir.is_dir() else []
     if not unit_files:
         raise ContentError(units_dir, "a course needs at least one unit file")
-    units = [load_unit(folder, p) for p in unit_files]
+    try:
+        # The tag is written into pages, tracks and certificate PDFs: it must be a real BCP 47 tag.
+        language = normalize_language(str(meta.get("language") or "en"))
+    except ValueError as err:
+        raise ContentError(meta_path, str(err), field="language") from None
+    translation_of = str(meta.get("translation_of") or "").strip()
+    shared_media = None
+    if translation_of:
+        if not SLUG_RE.match(translation_of) or translation_of == folder.name:
+            raise ContentError(
+                meta_path, "translation_of names another course folder, like public-speaking", field="translation_of"
+            )
+        if siblings:
+            source = folder.parent / translation_of
+            if not (source / "course.yaml").is_file():
+                raise ContentError(
+                    meta_path, f"no course folder {translation_of} next to this one", field="translation_of"
+                )
+            shared_media = source / "media"
+    units = [load_unit(folder, p, language, shared_media) for p in unit_files]
     seen: dict[str, Path] = {}
     for unit in units:
         if unit.slug in seen:
             raise ContentError(unit.path, f"the unit slug '{unit.slug}' is also used by {seen[unit.slug].name}")
         seen[unit.slug] = unit.path
     quiz_path = folder / "quiz.yaml"
-    try:
-        # The tag is written into pages, tracks and certificate PDFs: it must be a real BCP 47 tag.
-        language = normalize_language(str(meta.get("language") or "en"))
-    except ValueError as err:
-        raise ContentError(meta_path, str(err), field="language") from None
     return CourseData(
         slug=folder.name,
         title=_require(meta, "title", meta_path),
@@ -251,6 +283,7 @@ def load_course(folder: Path) -> CourseData:
         quiz=load_quiz(quiz_path) if quiz_path.is_file() else None,
         path=folder,
         draft=meta.get("status") == "draft",
+        translation_of=translation_of,
     )
 
 

@@ -26,8 +26,10 @@ from lms.text import language_name
 
 def import_all(session: Session, content_dir: Path, media_dir: Path) -> list[Course]:
     """Import every course folder under `content_dir`. All are loaded first, so one broken course
-    stops the import (ContentError naming file, line and field) before any write."""
-    data = [load_course(folder) for folder in course_folders(content_dir)]
+    stops the import (ContentError naming file, line and field) before any write. A translated
+    course may use its source course's videos (loader `siblings`); stored by content hash, they
+    are kept once in the media folder."""
+    data = [load_course(folder, siblings=True) for folder in course_folders(content_dir)]
     return [upsert_course(session, d, media_dir) for d in data]
 
 
