@@ -53,8 +53,14 @@ def unit_body(unit: Path) -> str:
     return text[text.index("\n---\n", 4) + 5 :]
 
 
+def source_course(course: Path) -> Path:
+    """The course whose narration and videos `course` uses: itself, or the one it translates."""
+    data = yaml.safe_load((course / "course.yaml").read_text(encoding="utf-8"))
+    return course.parent / data["translation_of"] if data.get("translation_of") else course
+
+
 def narration_lines(unit: Path) -> list[str]:
-    narration = unit.parent.parent / "narration" / f"{unit.stem}.yaml"
+    narration = source_course(unit.parent.parent) / "narration" / f"{unit.stem}.yaml"
     data = yaml.safe_load(narration.read_text(encoding="utf-8"))
     return [" ".join(str(line).split()) for slide in data["slides"] for line in slide["lines"]]
 
@@ -134,12 +140,12 @@ def test_course_yaml_has_required_fields(course):
 
 @pytest.mark.parametrize("course", COURSES, ids=_course_id)
 def test_course_has_three_to_five_units_with_narration(course):
-    """Each course has 3-5 numbered units, each with a narration file."""
+    """Each course has 3-5 numbered units, each with a narration file (a translation's in its source)."""
     units = sorted((course / "units").glob("*.md"))
     assert 3 <= len(units) <= 5
     for unit in units:
         assert re.fullmatch(r"\d{2}-[a-z0-9-]+", unit.stem), unit.name
-        assert (course / "narration" / f"{unit.stem}.yaml").is_file(), unit.stem
+        assert (source_course(course) / "narration" / f"{unit.stem}.yaml").is_file(), unit.stem
 
 
 # ---------------------------------------------------------------------------------------------
@@ -148,12 +154,15 @@ def test_course_has_three_to_five_units_with_narration(course):
 
 @pytest.mark.parametrize("unit", UNITS, ids=_unit_id)
 def test_unit_front_matter_has_title_and_video(unit):
-    """A unit's front matter has a title, summary, minutes, a video path and a video_alt."""
+    """A unit's front matter has a title, summary, minutes, a video path (a translation's is its
+    source's video) and a video_alt."""
     data = front_matter(unit)
     assert isinstance(data.get("title"), str) and data["title"].strip()
     assert isinstance(data.get("summary"), str) and data["summary"].strip()
     assert isinstance(data.get("estimated_minutes"), int) and data["estimated_minutes"] > 0
-    assert data.get("video") == f"media/{unit.stem}.webm"
+    course = unit.parent.parent
+    folder = "" if source_course(course) == course else f"../{source_course(course).name}/"
+    assert data.get("video") == f"{folder}media/{unit.stem}.webm"
     assert isinstance(data.get("video_alt"), str) and data["video_alt"].strip()
 
 

@@ -163,3 +163,29 @@ def test_export_refuses_what_cannot_be_read_back(app):
         session.flush()
         with pytest.raises(ExportError, match="quiz.yaml"):
             export_course_zip(course, Path(app.config["MEDIA_DIR"]), io.BytesIO())
+
+
+@pytest.mark.parametrize("slug", ["public-speaking", "public-speaking-km"])
+def test_export_keeps_each_track_kind(app, tmp_path, slug):
+    """Captions, subtitles and descriptions come back as the same (language, kind) pairs; the
+    exported Khmer course carries its shared videos inside its own folder."""
+    with app.app_context():
+        course = _seeded(get_session(), slug)
+        folder = write_course_folder(course, Path(app.config["MEDIA_DIR"]), tmp_path)
+        data = load_course(folder)
+        for unit_data, unit in zip(data.units, course.units, strict=True):
+            assert sorted((c.language, c.kind) for c in unit_data.captions) == sorted(
+                (t.language, t.kind) for t in unit.caption_tracks
+            )
+            assert folder.resolve() in unit_data.video_path.parents
+
+
+def test_export_names_the_kind_the_loader_would_not_infer(app, tmp_path):
+    """A captions track in a language other than the course's is written as <lang>.captions.vtt."""
+    with app.app_context():
+        course = _seeded(get_session())
+        track = next(t for t in course.units[0].caption_tracks if t.language == "km")
+        track.kind = "captions"
+        folder = write_course_folder(course, Path(app.config["MEDIA_DIR"]), tmp_path)
+        assert (folder / "captions" / "01-why-we-speak.km.captions.vtt").is_file()
+        assert ("km", "captions") in {(c.language, c.kind) for c in load_course(folder).units[0].captions}

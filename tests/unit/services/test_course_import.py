@@ -49,3 +49,25 @@ def test_import_refuses_a_poster_that_is_not_an_image(app, course_copy, tmp_path
             upsert_course(session, data, tmp_path / "media")
         session.rollback()
     assert "01-why-we-speak.poster.png" in str(err.value) and "not a PNG, JPEG or WebP image" in str(err.value)
+
+
+def test_khmer_course_imports_with_its_tracks_and_shared_videos(app, db):
+    """The Khmer course imports as language km with Khmer captions, English subtitles and Khmer
+    descriptions, on the very video files of the English course (stored once, by content hash)."""
+    courses = {c.slug: c for c in db.scalars(select(Course))}
+    khmer, english = courses["public-speaking-km"], courses["public-speaking"]
+    assert khmer.language == "km" and khmer.title == "ការនិយាយជាសាធារណៈ"
+    assert len(khmer.quiz.questions) == len(english.quiz.questions)
+    for km_unit, en_unit in zip(khmer.units, english.units, strict=True):
+        assert {(t.language, t.kind) for t in km_unit.caption_tracks} == {
+            ("km", "captions"),
+            ("en", "subtitles"),
+            ("km", "descriptions"),
+        }
+        assert {(t.language, t.kind) for t in en_unit.caption_tracks} == {
+            ("en", "captions"),
+            ("km", "subtitles"),
+            ("en", "descriptions"),
+        }
+        assert km_unit.video.filename == en_unit.video.filename
+        assert km_unit.video.description != en_unit.video.description
