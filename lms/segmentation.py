@@ -1,0 +1,181 @@
+"""Text measured and broken as readers see it: grapheme clusters, words and line breaks, through ICU.
+
+Khmer (like Thai, Lao and Burmese) writes no spaces between words, stacks vowel signs and
+subscript consonants on a base letter, and uses spaces only between phrases. Counting code points
+or splitting at spaces is therefore wrong for it; ICU's break iterators (PyICU, over ICU4C) know
+the rules and carry a Khmer word dictionary:
+
+- grapheme clusters: UAX #29 extended grapheme clusters (``BreakIterator.createCharacterInstance``),
+  tailored for Khmer so that a subscript consonant (COENG U+17D2 + consonant) stays in the cluster
+  of the letter it hangs under, as UAX #29 section 3.1 allows ("tailored grapheme clusters"): ICU's
+  default rules split ស្ត្រី into three clusters, a reader sees one stack;
+- words: UAX #29 word boundaries with ICU's dictionary for Khmer (``createWordInstance``);
+- line-break opportunities: UAX #14 (``createLineInstance``), except that a zero-width space
+  (U+200B) an author typed wins over the dictionary: in a stretch of text between spaces that holds
+  one, the line breaks only at zero-width spaces, since the author has marked the words by hand.
+
+All offsets are Python string indices (ICU counts UTF-16 units; this module converts).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+
+import icu
+
+ZWSP = "\u200b"
+#: Khmer sign COENG: the next consonant is written as a subscript under the previous letter.
+COENG = "\u17d2"
+
+
+def _locale(locale: str | None) -> icu.Locale:
+    return icu.Locale((locale or "en").replace("-", "_"))
+
+
+def _utf16_to_index(text: str) -> Callable[[int], int]:
+    """A function from ICU's UTF-16 offsets to Python indices of ``text``."""
+    if all(ord(c) < 0x10000 for c in text):
+        return lambda offset: offset
+    table, unit = {}, 0
+    for index, char in enumerate(text):
+        table[unit] = index
+        unit += 2 if ord(char) >= 0x10000 else 1
+    table[unit] = len(text)
+    return table.__getitem__
+
+
+def _boundaries(iterator: icu.BreakIterator, text: str) -> list[int]:
+    """Every boundary of ``text`` (0 and len(text) included) as Python indices."""
+    if not text:
+        return [0]
+    iterator.setText(text)
+    to_index = _utf16_to_index(text)
+    return [0] + [to_index(offset) for offset in iterator]
+
+
+def graphemes(text: str, locale: str | None = None) -> list[str]:
+    """The user-perceived characters of ``text``, in order: ["ស្ត្រី"] for ស្ត្រី, ["é"] for e + U+0301.
+
+    UAX #29 extended grapheme clusters (ICU), a Khmer subscript joined to its base (see module doc).
+    """
+    cuts = _boundaries(icu.BreakIterator.createCharacterInstance(_locale(locale)), text)
+    clusters: list[str] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        piece = text[a:b]
+        if clusters and clusters[-1].endswith(COENG):
+            clusters[-1] += piece
+        else:
+            clusters.append(piece)
+    return clusters
+
+
+def _invisible(cluster: str) -> bool:
+    # Zero-width spaces, joiners and bidi marks take no room on screen.
+    return all(unicodedata.category(c) in ("Cf", "Cc") for c in cluster)
+
+
+def width(text: str, locale: str | None = None) -> int:
+    """How many characters a reader sees: grapheme clusters, not counting invisible format characters.
+
+    "Good" → 4; "ការនិយាយ" → 5 (កា រ និ យា យ), where it has 8 code points.
+    """
+    return sum(1 for cluster in graphemes(text, locale) if not _invisible(cluster))
+
+
+def word_spans(text: str, locale: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each word of ``text`` (letters, digits or a dictionary word; no spaces or punctuation)."""
+    iterator = icu.BreakIterator.createWordInstance(_locale(locale))
+    cuts = _boundaries(iterator, text)
+    spans = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if any(unicodedata.category(c)[0] in "LNM" for c in text[a:b]):
+            spans.append((a, b))
+    return spans
+
+
+def words(text: str, locale: str | None = None) -> list[str]:
+    """The words of ``text``: ["ការ", "និយាយ", "ជា", ...] for an unspaced Khmer sentence."""
+    return [text[a:b] for a, b in word_spans(text, locale)]
+
+
+def line_breaks(text: str, locale: str | None = None) -> list[int]:
+    """Indices where a line may start (UAX #14 via ICU), 0 and len(text) excluded.
+
+    In a stretch between spaces that contains a zero-width space, only the positions after
+    zero-width spaces count: the author's word marks win over the dictionary.
+    """
+    cuts = _boundaries(icu.BreakIterator.createLineInstance(_locale(locale)), text)[1:-1]
+    if ZWSP not in text:
+        return cuts
+    breaks = []
+    for cut in cuts:
+        if text[cut - 1].isspace() and text[cut - 1] != ZWSP:
+            breaks.append(cut)
+            continue
+        start = cut - 1
+        while start > 0 and not (text[start - 1].isspace() and text[start - 1] != ZWSP):
+            start -= 1
+        end = cut
+        while end < len(text) and not (text[end].isspace() and text[end] != ZWSP):
+            end += 1
+        if ZWSP not in text[start:end] or text[cut - 1] == ZWSP:
+            breaks.append(cut)
+    return breaks
+
+
+def wrap(text: str, max_width: int, locale: str | None = None, *, balance: bool = False) -> list[str]:
+    """``text`` as lines of at most ``max_width`` visible characters (see :func:`width`).
+
+    Lines break only at line-break opportunities (:func:`line_breaks`), greedily; a single word
+    wider than a line is cut between grapheme clusters, never inside one. Spaces and zero-width
+    spaces at the end of a line are dropped; existing line breaks are kept. With ``balance``, each
+    paragraph keeps its number of lines but with lines as even as possible (the narrowest width
+    that needs no more lines, as CSS ``text-wrap: balance`` does): captions read better so.
+    :raises ValueError: ``max_width`` is less than 1.
+    """
+    if max_width < 1:
+        raise ValueError("max_width must be at least 1")
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        greedy = _wrap_paragraph(paragraph.strip(), max_width, locale)
+        if balance and len(greedy) > 1:
+            low, high = 1, max_width
+            while low < high:  # the narrowest width giving no more lines than greedy
+                middle = (low + high) // 2
+                if len(_wrap_paragraph(paragraph.strip(), middle, locale)) <= len(greedy):
+                    high = middle
+                else:
+                    low = middle + 1
+            greedy = _wrap_paragraph(paragraph.strip(), low, locale)
+        lines.extend(greedy)
+    return lines
+
+
+def _trim(line: str) -> str:
+    return line.rstrip().rstrip(ZWSP).rstrip()
+
+
+def _wrap_paragraph(text: str, max_width: int, locale: str | None) -> list[str]:
+    if not text:
+        return []
+    cuts = [0, *line_breaks(text, locale), len(text)]
+    pieces = [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    lines: list[str] = []
+    current = ""
+    for piece in pieces:
+        if width(_trim(current + piece), locale) <= max_width:
+            current += piece
+            continue
+        if _trim(current):
+            lines.append(_trim(current))
+        current = ""
+        while width(_trim(piece), locale) > max_width:  # a word wider than a line
+            clusters = graphemes(piece, locale)
+            head = "".join(clusters[:max_width])
+            lines.append(head)
+            piece = piece[len(head) :]
+        current = piece
+    if _trim(current):
+        lines.append(_trim(current))
+    return lines
