@@ -179,3 +179,91 @@ def _wrap_paragraph(text: str, max_width: int, locale: str | None) -> list[str]:
     if _trim(current):
         lines.append(_trim(current))
     return lines
+
+
+# --- Finding words ------------------------------------------------------------------------------
+
+#: Combining marks that are accents on Latin, Greek or Cyrillic letters (Unicode blocks Combining
+#: Diacritical Marks, its Extended and Supplement blocks, and the half marks). Khmer vowel signs
+#: are marks too, but they are letters of the word, never accents, and are kept.
+_ACCENTS = frozenset(
+    chr(c)
+    for lo, hi in ((0x300, 0x36F), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF), (0xFE20, 0xFE2F))
+    for c in range(lo, hi + 1)
+)
+#: Subscript ដ and subscript ត look the same on screen and are spelt both ways
+#: (translations/km/GLOSSARY.md): searching treats them as one letter.
+_KHMER_SAME = {"\u17d2\u178a": "\u17d2\u178f"}
+
+
+def _is_khmer(char: str) -> bool:
+    return "\u1780" <= char <= "\u17ff" or "\u19e0" <= char <= "\u19ff"
+
+
+def _fold_cluster(cluster: str) -> str:
+    folded = "".join(c for c in unicodedata.normalize("NFKD", cluster) if c not in _ACCENTS).casefold()
+    for variant, usual in _KHMER_SAME.items():
+        folded = folded.replace(variant, usual)
+    return unicodedata.normalize("NFC", folded)
+
+
+def _fold(text: str, locale: str | None) -> tuple[str, list[tuple[int, int, bool, bool]]]:
+    """``text`` folded for matching, and for each folded character (start, end) of the original
+    cluster it came from and whether it is the first / last character of that cluster's folding.
+
+    Case and Latin accents are folded away; invisible characters vanish; a run of spaces between
+    two Khmer letters vanishes (Khmer spaces separate phrases, not words, so a query typed with or
+    without one matches either); any other run of spaces is one space.
+    """
+    clusters = graphemes(text, locale)
+    out: list[str] = []
+    where: list[tuple[int, int, bool, bool]] = []
+    at = 0
+    spans = []
+    for cluster in clusters:
+        spans.append((at, at + len(cluster), cluster))
+        at += len(cluster)
+    for index, (a, b, cluster) in enumerate(spans):
+        if _invisible(cluster):
+            continue
+        if cluster.isspace():
+            before = next((c for _, _, c in reversed(spans[:index]) if not (c.isspace() or _invisible(c))), "")
+            after = next((c for _, _, c in spans[index + 1 :] if not (c.isspace() or _invisible(c))), "")
+            if not out or out[-1] == " " or (_is_khmer(before[-1:]) and _is_khmer(after[:1])):
+                continue
+            out.append(" ")
+            where.append((a, b, True, True))
+            continue
+        folded = _fold_cluster(cluster)
+        for i, char in enumerate(folded):
+            out.append(char)
+            where.append((a, b, i == 0, i == len(folded) - 1))
+    while out and out[-1] == " ":
+        out.pop()
+        where.pop()
+    return "".join(out), where
+
+
+def find(query: str, text: str, locale: str | None = None) -> list[tuple[int, int]]:
+    """Where ``query`` occurs in ``text`` as words: (start, end) indices into ``text``, in order.
+
+    Case- and accent-insensitive ("resume" finds "Résumé"); a match starts where a word starts
+    (ICU word boundaries, so the Khmer query និយាយ finds the word in the unspaced ការនិយាយជា...,
+    while យាយ, the end of that word, is not found in it) and may end inside a word, so "speak"
+    finds "speaking". A query of several words matches them in sequence.
+    """
+    needle, _ = _fold(query, locale)
+    if not needle:
+        return []
+    haystack, where = _fold(text, locale)
+    starts = set(_boundaries(icu.BreakIterator.createWordInstance(_locale(locale)), text))
+    found: list[tuple[int, int]] = []
+    i = haystack.find(needle)
+    while i >= 0:
+        first, last = where[i], where[i + len(needle) - 1]
+        if first[2] and last[3] and first[0] in starts:
+            found.append((first[0], last[1]))
+            i = haystack.find(needle, i + len(needle))
+        else:
+            i = haystack.find(needle, i + 1)
+    return found

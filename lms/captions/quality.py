@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from lms.segmentation import wrap
 from lms.segmentation import width as visible_width
+from lms.segmentation import wrap
 
 from .cuetext import plain_lines
 from .model import Cue, ProblemLog, QualityReport

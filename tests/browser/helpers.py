@@ -270,6 +270,17 @@ PAGES = [
     ),
     PageCase("reset-link-invalid", "reset-link-invalid", "anonymous", "/password/reset/not-a-token", status=400),
     PageCase("unit-with-video", "unit", "progress", UNIT),
+    PageCase("unit-transcript-search", "unit", "progress", UNIT + "?q=speak#transcript-search-results"),
+    PageCase("unit-transcript-search-nothing", "unit", "progress", UNIT + "?q=zebra#transcript-search-results"),
+    PageCase(
+        "unit-transcript-search-too-long",
+        "unit",
+        "progress",
+        UNIT + "?q=" + "a" * 101 + "#transcript-search-results",
+        status=400,
+        has_errors=True,
+        autofocus=".error-summary",
+    ),
     PageCase("quiz-fresh", "quiz", "progress", "/courses/public-speaking/quiz"),
     PageCase(
         "quiz-nothing-chosen",
