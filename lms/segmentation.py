@@ -19,6 +19,7 @@ All offsets are Python string indices (ICU counts UTF-16 units; this module conv
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Callable
 
@@ -29,8 +30,22 @@ ZWSP = "\u200b"
 COENG = "\u17d2"
 
 
-def _locale(locale: str | None) -> icu.Locale:
-    return icu.Locale((locale or "en").replace("-", "_"))
+_iterators = threading.local()
+
+
+def _iterator(kind: str, locale: str | None) -> icu.BreakIterator:
+    """A break iterator of ``kind`` ("character", "word", "line") for the locale, made once per
+    thread: ICU iterators are cheap to reuse but not safe to share between threads."""
+    cache = _iterators.__dict__.setdefault("cache", {})
+    key = (kind, locale or "en")
+    if key not in cache:
+        make = {
+            "character": icu.BreakIterator.createCharacterInstance,
+            "word": icu.BreakIterator.createWordInstance,
+            "line": icu.BreakIterator.createLineInstance,
+        }[kind]
+        cache[key] = make(icu.Locale(key[1].replace("-", "_")))
+    return cache[key]
 
 
 def _utf16_to_index(text: str) -> Callable[[int], int]:
@@ -59,15 +74,19 @@ def graphemes(text: str, locale: str | None = None) -> list[str]:
 
     UAX #29 extended grapheme clusters (ICU), a Khmer subscript joined to its base (see module doc).
     """
-    cuts = _boundaries(icu.BreakIterator.createCharacterInstance(_locale(locale)), text)
-    clusters: list[str] = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        piece = text[a:b]
-        if clusters and clusters[-1].endswith(COENG):
-            clusters[-1] += piece
+    if text.isascii() and "\r" not in text:
+        return list(text)  # every ASCII character but CR (CR LF is one cluster) stands alone
+    cuts = _boundaries(_iterator("character", locale), text)
+    clusters = [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+    if COENG not in text:
+        return clusters
+    joined: list[str] = []
+    for piece in clusters:
+        if joined and joined[-1].endswith(COENG):
+            joined[-1] += piece
         else:
-            clusters.append(piece)
-    return clusters
+            joined.append(piece)
+    return joined
 
 
 def _invisible(cluster: str) -> bool:
@@ -80,13 +99,14 @@ def width(text: str, locale: str | None = None) -> int:
 
     "Good" → 4; "ការនិយាយ" → 5 (កា រ និ យា យ), where it has 8 code points.
     """
+    if text.isascii():
+        return sum(1 for c in text if c.isprintable())
     return sum(1 for cluster in graphemes(text, locale) if not _invisible(cluster))
 
 
 def word_spans(text: str, locale: str | None = None) -> list[tuple[int, int]]:
     """(start, end) of each word of ``text`` (letters, digits or a dictionary word; no spaces or punctuation)."""
-    iterator = icu.BreakIterator.createWordInstance(_locale(locale))
-    cuts = _boundaries(iterator, text)
+    cuts = _boundaries(_iterator("word", locale), text)
     spans = []
     for a, b in zip(cuts, cuts[1:], strict=False):
         if any(unicodedata.category(c)[0] in "LNM" for c in text[a:b]):
@@ -105,7 +125,7 @@ def line_breaks(text: str, locale: str | None = None) -> list[int]:
     In a stretch between spaces that contains a zero-width space, only the positions after
     zero-width spaces count: the author's word marks win over the dictionary.
     """
-    cuts = _boundaries(icu.BreakIterator.createLineInstance(_locale(locale)), text)[1:-1]
+    cuts = _boundaries(_iterator("line", locale), text)[1:-1]
     if ZWSP not in text:
         return cuts
     breaks = []
@@ -162,10 +182,11 @@ def _wrap_paragraph(text: str, max_width: int, locale: str | None) -> list[str]:
     cuts = [0, *line_breaks(text, locale), len(text)]
     pieces = [text[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
     lines: list[str] = []
-    current = ""
+    current, current_width = "", 0  # the line so far, and its width with its trailing spaces
     for piece in pieces:
-        if width(_trim(current + piece), locale) <= max_width:
+        if current_width + width(_trim(piece), locale) <= max_width:
             current += piece
+            current_width += width(piece, locale)
             continue
         if _trim(current):
             lines.append(_trim(current))
@@ -175,7 +196,7 @@ def _wrap_paragraph(text: str, max_width: int, locale: str | None) -> list[str]:
             head = "".join(clusters[:max_width])
             lines.append(head)
             piece = piece[len(head) :]
-        current = piece
+        current, current_width = piece, width(piece, locale)
     if _trim(current):
         lines.append(_trim(current))
     return lines
@@ -253,10 +274,10 @@ def find(query: str, text: str, locale: str | None = None) -> list[tuple[int, in
     finds "speaking". A query of several words matches them in sequence.
     """
     needle, _ = _fold(query, locale)
-    if not needle:
-        return []
+    if not needle or "".join(needle.split()) not in "".join(_fold_cluster(text).split()).replace(ZWSP, ""):
+        return []  # the cheap test first: most cues of a transcript do not match at all
     haystack, where = _fold(text, locale)
-    starts = set(_boundaries(icu.BreakIterator.createWordInstance(_locale(locale)), text))
+    starts = set(_boundaries(_iterator("word", locale), text))
     found: list[tuple[int, int]] = []
     i = haystack.find(needle)
     while i >= 0:
