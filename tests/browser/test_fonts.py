@@ -46,10 +46,11 @@ def khmer_course(site):
     return f"/courses/{slug}"
 
 
-def _first_visit(browser, site, path: str) -> dict[str, list[tuple[str, int]]]:
-    """Resource type → [(url, encoded body bytes)] of one visit in a fresh context (empty cache)."""
+def _first_visit(browser, site, path: str) -> dict[str, list]:
+    """Resource type → [(url, encoded body bytes)] of one visit in a fresh context (empty cache);
+    under "h1 fonts", the fonts Chromium drew the page's heading with: [(family, is a web font)]."""
     context = new_context(browser, site)
-    seen: dict[str, list[tuple[str, int]]] = {}
+    seen: dict[str, list] = {}
     page = context.new_page()
     responses = []
     page.on("response", lambda response: responses.append(response))
@@ -59,6 +60,13 @@ def _first_visit(browser, site, path: str) -> dict[str, list[tuple[str, int]]]:
     for response in responses:
         kind = response.request.resource_type
         seen.setdefault(kind, []).append((response.url, response.request.sizes()["responseBodySize"]))
+    cdp = context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument")["root"]["nodeId"]
+    heading = cdp.send("DOM.querySelector", {"nodeId": root, "selector": "main h1"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": heading})["fonts"]
+    seen["h1 fonts"] = [(f["familyName"], f["isCustomFont"]) for f in fonts]
     context.close()
     return seen
 
@@ -78,12 +86,15 @@ def test_khmer_page_without_a_device_font_downloads_one_subset_under_60_kb(bare_
     assert len(fonts) == 1 and fonts[0][0].endswith(".woff2"), fonts
     total = sum(size for kind in COUNTED for _url, size in seen.get(kind, []))
     assert 20 * 1024 < total <= 60 * 1024, seen
+    # and the Khmer title is drawn with it, not as empty boxes in a fallback font
+    assert seen["h1 fonts"] == [("Noto Sans Khmer", True)], seen["h1 fonts"]
 
 
 def test_khmer_page_with_a_device_font_downloads_none(browser, site, khmer_course):
     """Where the device has a Khmer font (here Khmer OS), the page uses it and downloads nothing."""
     seen = _first_visit(browser, site, khmer_course)
     assert seen.get("font", []) == []
+    assert [custom for _family, custom in seen["h1 fonts"]] == [False] and "Khmer" in seen["h1 fonts"][0][0]
 
 
 def test_khmer_text_is_larger_taller_and_never_spaced_or_capitalised(page):
