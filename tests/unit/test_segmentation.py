@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.segmentation import ZWSP, graphemes, line_breaks, width, word_spans, words, wrap
+from lms.segmentation import ZWSP, find, graphemes, line_breaks, width, word_spans, words, wrap
 
 #: Two sentences of the Public Speaking course in Khmer: "Public speaking is a skill you can learn.
 #: Please prepare your talk before you stand up to speak in front of the group."
@@ -103,3 +103,24 @@ def test_wrap_keeps_line_breaks_and_cuts_an_overlong_word_between_clusters():
     assert wrap("", 10) == []
     with pytest.raises(ValueError):
         wrap("text", 0)
+
+
+def test_find_matches_from_word_starts_ignoring_case_and_accents():
+    """find: "SPEAK" finds Speaking from its start, never "peak" inside it; "resume" finds RÉSUMÉ;
+    ß and ss are one; offsets index the original text."""
+    text = "Welcome to Public Speaking. Your RÉSUMÉ can wait; the Straße is closed."
+    assert [text[a:b] for a, b in find("SPEAK", text)] == ["Speak"]
+    assert find("peak", text) == []
+    assert [text[a:b] for a, b in find("resume", text)] == ["RÉSUMÉ"]
+    assert [text[a:b] for a, b in find("strasse", text)] == ["Straße"]
+    assert [text[a:b] for a, b in find("public   speaking", text)] == ["Public Speaking"]
+
+
+def test_find_khmer_words_in_unspaced_text():
+    """និយាយ (speak) is found three times in the two sentences, យាយ (the end of that word) never;
+    a query with a space between Khmer words, or ត for ដ under a letter, still matches."""
+    assert [KHMER[a:b] for a, b in find("និយាយ", KHMER, "km")] == ["និយាយ"] * 3
+    assert find("យាយ", KHMER, "km") == []
+    assert [KHMER[a:b] for a, b in find("ជំនាញ ដែល", KHMER, "km")] == ["ជំនាញដែល"]
+    assert [KHMER_2[a:b] for a, b in find("អ្នកស្តាប់", KHMER_2, "km")] == ["អ្នកស្ដាប់"]
+    assert find("", KHMER) == [] and find(ZWSP, KHMER) == []
