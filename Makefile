@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 
 .PHONY: run test test-fast node-test-deps lint format catalogues serve setup system-run system-test db content translations bench clean
 
-run: setup system-run catalogues db content
+# Debian packages first: PyICU builds against the system's ICU (libicu-dev, pkg-config, g++).
+run: system-run setup catalogues db content
 	$(BIN)/lms serve --host 127.0.0.1 --port 5000
 
 # The whole suite, CI's command: unit and functional tests spread over the CPUs, then the browser
 # tests (each xdist worker drives its own Chromium against its own server).
-test: $(VENV)/.test-installed system-test catalogues node-test-deps
+test: system-test $(VENV)/.test-installed catalogues node-test-deps
 	$(BIN)/pytest -n auto --dist loadfile
 
 # The npm packages of the independent credential check (tests/node), from the committed lock
@@ -20,7 +21,7 @@ node-test-deps:
 	else echo "npm not found: the Digital Bazaar credential check will be skipped"; fi
 
 # The inner loop: everything but the browser, in parallel (under 2 minutes on 2 cores).
-test-fast: $(VENV)/.test-installed
+test-fast: system-run $(VENV)/.test-installed
 	$(BIN)/pytest -n auto --dist loadfile -m "not browser and not slow" tests/unit tests/functional
 
 # Lint, format check and types, as configured in pyproject.toml.

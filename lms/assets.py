@@ -12,7 +12,8 @@ Inline stylesheet: static/css/sala.css is small (about 3 KB compressed) and need
 paint of every page, so base.html puts it in a <style> element instead of a render-blocking
 <link>: on a 3G line that saves a round trip (about half a second) before anything shows. The
 Content-Security-Policy allows exactly that text by its SHA-256 (CSP Level 3, "hash-source"),
-never 'unsafe-inline'.
+never 'unsafe-inline'. A ``url(/static/<name>)`` in it (the Khmer font) is rewritten to the
+file's hashed URL before the hash is taken, so the font is cached as immutable too.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ IN_MEMORY_LIMIT = 512 * 1024
 class Assets:
     """Hashed names of the files under one static folder, computed once."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, url_path: str = "/static"):
         self.folder = folder
         self.hashed: dict[str, str] = {}  # "js/enhance.js" → "js/enhance.0123456789ab.js"
         self.plain: dict[str, str] = {}  # the reverse
@@ -54,11 +55,27 @@ class Assets:
                 self.content[name] = (data, sha)
         inline = folder / INLINE_STYLESHEET
         css = _without_comments(inline.read_text(encoding="utf-8")) if inline.exists() else ""
+        css = self._hashed_urls(css, url_path.rstrip("/"))
         #: The inline stylesheet's text, exactly as base.html prints it (through the sanitizer, the
         #: one source of trusted markup), and its CSP hash-source.
         self.inline_css = sanitize.stylesheet(css)
         digest = base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode()
         self.inline_css_hash = f"'sha256-{digest}'"
+
+    def _hashed_urls(self, css: str, prefix: str) -> str:
+        """``url(/static/fonts/x.woff2)`` → ``url(/static/fonts/x.<hash>.woff2)``.
+
+        :raises ValueError: the stylesheet names a static file that does not exist (a typo would
+            otherwise show as a silent 404 on Khmer pages only).
+        """
+
+        def hashed(match: re.Match) -> str:
+            name = match.group(2)
+            if name not in self.hashed:
+                raise ValueError(f"{INLINE_STYLESHEET} refers to {prefix}/{name}, which is not in {self.folder}")
+            return f"url({match.group(1)}{prefix}/{self.hashed[name]}{match.group(1)})"
+
+        return re.sub(rf"""url\((["']?){re.escape(prefix)}/([^"')]+)\1\)""", hashed, css)
 
 
 def _without_comments(css: str) -> str:
@@ -72,7 +89,7 @@ def _without_comments(css: str) -> str:
 def init_app(app: Flask) -> Assets:
     """Hash the static folder, make url_for("static") give hashed names, and serve both kinds."""
     assert app.static_folder is not None
-    assets = Assets(Path(app.static_folder))
+    assets = Assets(Path(app.static_folder), app.static_url_path or "/static")
     app.extensions["lms.assets"] = assets
 
     @app.url_defaults

@@ -22,11 +22,13 @@ def make_user(app, email="learner@example.org", name="Sok Dara", role="learner")
         return user.id
 
 
-def make_course(app, owner_id, slug="first-aid", title="First Aid", quiz=False):
+def make_course(app, owner_id, slug="first-aid", title="First Aid", quiz=False, language="en", summary=""):
     """A published course with one published unit, owned by owner_id; returns its id."""
     with app.app_context():
         session = get_session()
-        course = Course(slug=slug, title=title, status="published", owner_id=owner_id, language="en")
+        course = Course(slug=slug, title=title, status="published", owner_id=owner_id, language=language)
+        if summary:
+            course.summary = summary
         course.units.append(
             Unit(position=1, slug="basics", title="Basics", body_md="Hi", body_html="<p>Hi</p>", status="published")
         )

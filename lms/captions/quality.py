@@ -3,13 +3,18 @@
 The figures are the common ground of both: at most 2 lines of at most 42 characters, a reading
 rate of at most 20 characters a second, and each caption on screen for 1 to 7 seconds. Deaf and
 hard-of-hearing learners rely on every caption being readable in the time it is shown.
+
+A "character" is what a viewer sees: a grapheme cluster (lms.segmentation.width, ICU), so a
+Khmer syllable with its stacked vowel and subscript consonant counts once, not as 3 to 6 code
+points.
 """
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask_babel import gettext as _
+
+from lms.segmentation import width as visible_width
+from lms.segmentation import wrap
 
 from .cuetext import plain_lines
 from .model import Cue, ProblemLog, QualityReport
@@ -35,9 +40,35 @@ def visible_lines(text: str) -> list[str]:
 
 
 def visible_length(line: str) -> int:
-    # Count what the eye sees: Khmer (and Thai, Lao...) stack vowel signs and subscript consonants
-    # on a base letter, so counting code points would flag ordinary Khmer lines as too long.
-    return sum(1 for c in line if unicodedata.category(c) not in ("Mn", "Mc", "Me", "Cf"))
+    """Characters as the eye counts them: grapheme clusters (Khmer, Thai, Lao... stack vowel signs
+    and subscript consonants on a base letter, so counting code points would flag ordinary Khmer
+    lines as too long), zero-width spaces and other invisible marks not counted."""
+    return visible_width(line)
+
+
+def _joined(lines: list[str]) -> str:
+    # Lines are rejoined with a space, except between two Khmer letters: Khmer puts no space
+    # between words, and the line-break rules find the word boundary again.
+    out = ""
+    for line in lines:
+        khmer_seam = out and "\u1780" <= out[-1] <= "\u17ff" and "\u1780" <= line[0] <= "\u17ff"
+        out += line if not out or khmer_seam else " " + line
+    return out
+
+
+def suggested_lines(text: str) -> list[str] | None:
+    """The cue's visible words broken again at word boundaries (lms.segmentation.wrap: ICU line
+    breaks, an author's zero-width spaces first) into lines of at most MAX_CHARS_PER_LINE
+    characters, as even as they can be; None when they need more than MAX_LINES lines (the caption must be split in time)."""
+    lines = wrap(_joined(visible_lines(text)), MAX_CHARS_PER_LINE, balance=True)
+    return lines if lines and len(lines) <= MAX_LINES else None
+
+
+def _suggestion(text: str) -> str:
+    lines = suggested_lines(text)
+    if lines is None:
+        return ""
+    return " " + _("Broken at word boundaries, it fits: %(lines)s", lines=" / ".join(f"“{line}”" for line in lines))
 
 
 def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
@@ -98,7 +129,8 @@ def check_quality_into(
                     where=where,
                     count=len(lines),
                     max=MAX_LINES,
-                ),
+                )
+                + _suggestion(cue.text),
                 "too-many-lines",
             )
         longest = max(lengths)
@@ -110,7 +142,8 @@ def check_quality_into(
                     where=where,
                     count=longest,
                     max=MAX_CHARS_PER_LINE,
-                ),
+                )
+                + ("" if len(lines) > MAX_LINES else _suggestion(cue.text)),
                 "line-too-long",
             )
         duration = cue.end - cue.start

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 from flask import (
     Blueprint,
     Response,
@@ -13,12 +15,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from lms.captions.search import search_cues
 from lms.db import session as db
 from lms.errors import NotFound
 from lms.forms import ConfirmForm
 from lms.services import caption_tracks
 from lms.services import enrollment as enrollments
 from lms.services import progress as progresses
+
+from .forms import TranscriptSearchForm
 
 bp = Blueprint("learn", __name__)
 
@@ -61,8 +66,10 @@ def unit(slug: str, unit_slug: str):
     progress = progresses.course_progress(db, current_user, course, enrollment)
     previous, following = progresses.neighbours(course, unit)
     track, cues = _cues(unit, request.args.get("lang"))
-    return render_template(
+    search = _transcript_search(track, cues)
+    html = render_template(
         "learn/unit.html",
+        search=search,
         course=course,
         unit=unit,
         progress=progress,
@@ -73,6 +80,19 @@ def unit(slug: str, unit_slug: str):
         done=unit.id in progress.done_unit_ids,
         form=ConfirmForm(),
         position=progresses.video_position(db, current_user, unit),
+    )
+    return html, 400 if search and search.form.errors else 200
+
+
+def _transcript_search(track, cues) -> SimpleNamespace | None:
+    """The transcript search's form and, when a valid query was sent, the matching cues."""
+    if track is None:
+        return None
+    form = TranscriptSearchForm(request.args)
+    query = (form.q.data or "").strip()
+    results = search_cues(cues, query, track.language) if query and form.validate() else []
+    return SimpleNamespace(
+        form=form, query="" if form.errors else query, results=results, lang=request.args.get("lang")
     )
 
 

@@ -16,21 +16,10 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from lms import create_app
 from lms.db import Base, get_session
 from tests.browser.author_helpers import in_db
-from tests.browser.helpers import new_context, sign_in
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, new_context, sign_in
 from tests.factories import PASSWORD
 from tests.helpers import CONTENT, shared_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 #: Fail fast: nothing on a local test server should take seconds.
 
 

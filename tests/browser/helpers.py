@@ -12,6 +12,17 @@ import yaml
 from tests.factories import PASSWORD
 from tests.helpers import CONTENT
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 _axe = None
 
@@ -259,6 +270,17 @@ PAGES = [
     ),
     PageCase("reset-link-invalid", "reset-link-invalid", "anonymous", "/password/reset/not-a-token", status=400),
     PageCase("unit-with-video", "unit", "progress", UNIT),
+    PageCase("unit-transcript-search", "unit", "progress", UNIT + "?q=speak#transcript-search-results"),
+    PageCase("unit-transcript-search-nothing", "unit", "progress", UNIT + "?q=zebra#transcript-search-results"),
+    PageCase(
+        "unit-transcript-search-too-long",
+        "unit",
+        "progress",
+        UNIT + "?q=" + "a" * 101 + "#transcript-search-results",
+        status=400,
+        has_errors=True,
+        autofocus=".error-summary",
+    ),
     PageCase("quiz-fresh", "quiz", "progress", "/courses/public-speaking/quiz"),
     PageCase(
         "quiz-nothing-chosen",

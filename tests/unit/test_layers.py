@@ -15,7 +15,19 @@ LMS = Path(__file__).resolve().parents[2] / "lms"
 
 #: Layers from the bottom up; a module may import its own layer or a lower one.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("lms.models", "lms.db", "lms.errors", "lms.config", "lms.extensions", "lms.text", "lms.migrate")),
+    (
+        "base",
+        (
+            "lms.models",
+            "lms.db",
+            "lms.errors",
+            "lms.config",
+            "lms.extensions",
+            "lms.text",
+            "lms.segmentation",
+            "lms.migrate",
+        ),
+    ),
     ("domain", ("lms.captions", "lms.questions", "lms.credentials", "lms.content")),
     ("services", ("lms.services",)),
     (

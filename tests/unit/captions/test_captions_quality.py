@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lms.captions import Cue, quality_check, read_captions
+from lms.captions.quality import suggested_lines, visible_length
 
 
 def codes(report) -> list[str]:
@@ -107,3 +108,38 @@ def test_read_captions_includes_quality_warnings():
     report = read_captions(b"WEBVTT\n\n00:00:00.000 --> 00:00:09.000\none\ntwo\nthree\n", "a.vtt")
     assert report.accepted
     assert {("too-many-lines", 3), ("too-long", 3)} <= {(p.code, p.line) for p in report.warnings}
+
+
+KHMER_CUE = "ការនិយាយជាសាធារណៈគឺជាជំនាញដែលលោកអ្នកអាចរៀនបាន។ សូមរៀបចំការនិយាយរបស់លោកអ្នកមុនពេលឡើងនិយាយ"
+
+
+def test_khmer_line_length_and_reading_rate_count_grapheme_clusters():
+    """A Khmer line of 88 code points is 55 characters on screen; the reading rate counts the same 55."""
+    assert (len(KHMER_CUE), visible_length(KHMER_CUE)) == (88, 55)
+    report = quality_check([Cue(0.0, 5.0, KHMER_CUE)])
+    assert report.max_chars_per_line == 55 and report.max_cps == 11.0
+
+
+def test_a_long_line_gets_a_suggestion_broken_at_word_boundaries(app):
+    """The line-too-long warning shows the cue re-broken into two even lines at a Khmer word boundary."""
+    with app.test_request_context():
+        report = quality_check([Cue(0.0, 5.0, KHMER_CUE, line=4)])
+    (warning,) = report.warnings
+    assert warning.code == "line-too-long"
+    first, second = suggested_lines(KHMER_CUE)
+    assert f"“{first}” / “{second}”" in warning.message
+    assert (first + second).replace(" ", "") == KHMER_CUE.replace(" ", "")
+    assert max(visible_length(first), visible_length(second)) <= 42
+    assert second.startswith(("សូម", "រៀបចំ", "ការ"))  # a word begins the second line
+
+
+def test_cue_split_over_lines_is_rejoined_without_a_space_inside_khmer():
+    """Three short Khmer lines fit on one when rejoined: no space is added between Khmer words."""
+    cue = "ការនិយាយជាសាធារណៈ\nគឺជាជំនាញដែលលោកអ្នក\nអាចរៀនបាន។"
+    assert suggested_lines(cue) == [cue.replace("\n", "")]
+
+
+def test_no_suggestion_when_the_words_need_more_than_two_lines():
+    """A cue too long for two lines must be split in time; no line breaks are suggested."""
+    assert suggested_lines(KHMER_CUE * 2) is None
+    assert suggested_lines("Good morning,\neveryone.") == ["Good morning, everyone."]
