@@ -6,6 +6,7 @@ from flask import Flask, request
 from flask_babel import format_date, get_locale
 
 from lms.content import sanitize
+from lms.extensions import LOCALE_NAMES, LOCALES
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -24,6 +25,20 @@ def save_data() -> bool:
     return request.headers.get("Save-Data", "").strip().lower() == "on"
 
 
+def interface_languages() -> list[tuple[str, str]]:
+    """(code, the language's name in itself) for each interface language, as the switch lists them."""
+    return [(code, LOCALE_NAMES[code]) for code in LOCALES]
+
+
+def return_path() -> str | None:
+    """Where the language switch comes back to: this page's path and query, for a GET; None after a
+    POST (its address may not answer a GET), so the switch then goes to the catalog."""
+    if request.method != "GET":
+        return None
+    query = request.query_string.decode("utf-8", "replace")
+    return request.path + ("?" + query if query else "")
+
+
 def init_app(app: Flask) -> None:
     from lms import assets
 
@@ -34,7 +49,9 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _page_context():
-        return {"html_lang": str(get_locale() or "en")}
+        return {"html_lang": str(get_locale() or "en"), "interface_languages": interface_languages()}
+
+    app.jinja_env.globals["return_path"] = return_path
 
     app.jinja_env.filters["seconds"] = format_seconds
     from lms.forms import error_items

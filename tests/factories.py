@@ -22,13 +22,13 @@ def make_user(app, email="learner@example.org", name="Sok Dara", role="learner")
         return user.id
 
 
-def make_course(app, owner_id, slug="first-aid", title="First Aid", quiz=False):
-    """A published course with one published unit, owned by owner_id; returns its id."""
+def make_course(app, owner_id, slug="first-aid", title="First Aid", quiz=False, language="en", unit_title="Basics"):
+    """A published course in `language` with one published unit, owned by owner_id; returns its id."""
     with app.app_context():
         session = get_session()
-        course = Course(slug=slug, title=title, status="published", owner_id=owner_id, language="en")
+        course = Course(slug=slug, title=title, status="published", owner_id=owner_id, language=language)
         course.units.append(
-            Unit(position=1, slug="basics", title="Basics", body_md="Hi", body_html="<p>Hi</p>", status="published")
+            Unit(position=1, slug="basics", title=unit_title, body_md="Hi", body_html="<p>Hi</p>", status="published")
         )
         if quiz:
             course.quiz = Quiz(title="Check", pass_mark=50, max_attempts=0)
