@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
 from flask import Flask, request
 from flask_babel import format_date, get_locale
+from markupsafe import Markup, escape
 
 from lms.content import sanitize
 from lms.extensions import LOCALE_NAMES, LOCALES
+from lms.text import same_language
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -39,6 +44,45 @@ def return_path() -> str | None:
     return request.path + ("?" + query if query else "")
 
 
+def _tag_of(subject) -> str:
+    """The BCP 47 tag of a course, a certificate (its snapshot of the course's language) or a tag."""
+    if isinstance(subject, str):
+        return subject
+    return getattr(subject, "course_language", None) or getattr(subject, "language", None) or ""
+
+
+@cache
+def _right_to_left(tag: str) -> bool:
+    try:
+        return Locale.parse(tag.split("-")[0]).character_order == "right-to-left"
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def content_lang(subject) -> Markup:
+    """` lang="<tag>"` (and ` dir="rtl"` for a right-to-left script, from CLDR's character order via
+    Babel) for an element holding content in `subject`'s language (a course, a certificate or a
+    BCP 47 tag), when that language is not the page's interface language; empty otherwise, so a
+    page never claims a language its text is not in (WCAG 2.2 SC 3.1.2, Language of Parts)."""
+    tag = _tag_of(subject)
+    if not tag or same_language(tag, str(get_locale() or "en")):
+        return Markup("")
+    attrs = Markup(' lang="%s"') % tag
+    if _right_to_left(tag):
+        attrs += Markup(' dir="rtl"')
+    return attrs
+
+
+def in_lang(text, subject) -> Markup:
+    """`text` escaped, in a `<span lang>` when `subject`'s language is not the page's (see
+    content_lang): for content put inside an interface sentence, such as a course title in
+    "Continue: %(title)s"."""
+    attrs = content_lang(subject)
+    if not attrs:
+        return escape(text)
+    return Markup("<span%s>%s</span>") % (attrs, text)
+
+
 def init_app(app: Flask) -> None:
     from lms import assets
 
@@ -52,6 +96,8 @@ def init_app(app: Flask) -> None:
         return {"html_lang": str(get_locale() or "en"), "interface_languages": interface_languages()}
 
     app.jinja_env.globals["return_path"] = return_path
+    app.jinja_env.globals["content_lang"] = content_lang
+    app.jinja_env.globals["in_lang"] = in_lang
 
     app.jinja_env.filters["seconds"] = format_seconds
     from lms.forms import error_items
