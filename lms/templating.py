@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import cache
 
 from babel import Locale, UnknownLocaleError
+from babel.numbers import format_percent as babel_percent
 from flask import Flask, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from lms.content import sanitize
@@ -22,6 +24,23 @@ def format_seconds(seconds: float | None) -> str:
     h, rem = divmod(total, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def format_number(value) -> str:
+    """A count or score as the interface locale writes it (Babel's format_decimal, CLDR's decimal
+    pattern): 1234 → "1,234", 85.5 → "85.5"; scores are first rounded to one decimal."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, 1) if isinstance(value, float) else value)
+
+
+def format_share(value) -> str:
+    """A share given in per cent (0 to 100) as the interface locale writes a percentage (Babel's
+    format_percent, CLDR's percent pattern), to one decimal at most: 85.5 → "85.5%", 100 → "100%"."""
+    if value is None:
+        return ""
+    locale = get_locale() or "en"
+    return babel_percent(Decimal(str(round(value, 1))) / 100, locale=locale, decimal_quantization=False)
 
 
 def save_data() -> bool:
@@ -100,6 +119,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["in_lang"] = in_lang
 
     app.jinja_env.filters["seconds"] = format_seconds
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["share"] = format_share
     from lms.forms import error_items
 
     app.jinja_env.globals["form_error_items"] = error_items
