@@ -78,18 +78,15 @@ def _right_to_left(tag: str) -> bool:
         return False
 
 
-def content_lang(subject) -> Markup:
+def content_lang(subject) -> Markup | str:
     """` lang="<tag>"` (and ` dir="rtl"` for a right-to-left script, from CLDR's character order via
     Babel) for an element holding content in `subject`'s language (a course, a certificate or a
-    BCP 47 tag), when that language is not the page's interface language; empty otherwise, so a
-    page never claims a language its text is not in (WCAG 2.2 SC 3.1.2, Language of Parts)."""
+    BCP 47 tag), when that language is not the page's interface language; "" otherwise, so a page
+    never claims a language its text is not in (WCAG 2.2 SC 3.1.2, Language of Parts)."""
     tag = _tag_of(subject)
     if not tag or same_language(tag, str(get_locale() or "en")):
-        return Markup("")
-    attrs = Markup(' lang="%s"') % tag
-    if _right_to_left(tag):
-        attrs += Markup(' dir="rtl"')
-    return attrs
+        return ""
+    return sanitize.lang_attributes(tag, _right_to_left(tag))
 
 
 def in_lang(text, subject) -> Markup:
@@ -97,9 +94,7 @@ def in_lang(text, subject) -> Markup:
     content_lang): for content put inside an interface sentence, such as a course title in
     "Continue: %(title)s"."""
     attrs = content_lang(subject)
-    if not attrs:
-        return escape(text)
-    return Markup("<span%s>%s</span>") % (attrs, text)
+    return sanitize.in_language(text, attrs) if attrs else escape(text)
 
 
 def init_app(app: Flask) -> None:

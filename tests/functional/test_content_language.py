@@ -135,3 +135,18 @@ def test_khmer_course_pdf_is_in_khmer_and_reads_back(app, client, db, khmer_cour
     assert KM_TITLE in text and "សុខ ដារ៉ា" in text and "Certificate of completion" not in text
     with pikepdf.open(io.BytesIO(r.data)) as pdf:
         assert str(pdf.Root.Lang) == "km"
+
+
+def test_quiz_prompts_and_choices_are_marked_but_true_false_words_are_not(app, client):
+    """On the Khmer quiz page of the English course, prompts and choice texts are lang="en"; the
+    interface's own "True"/"False" words are Khmer and unmarked."""
+    sign_in_khmer(app, client)
+    post(client, "/courses/public-speaking/enrol", token_from="/courses/public-speaking")
+    page = client.get("/courses/public-speaking/quiz").get_data(as_text=True)
+    assert '<html lang="km"' in page
+    assert re.search(
+        r'<legend [^>]*class="question__prompt"[^>]*><span class="question__number">[^<]+</span> <span lang="en">', page
+    )
+    assert re.search(r'<label for="q-\d+(-\d+)?"><span lang="en">', page)
+    for word in ("True", "False"):
+        assert re.search(rf'<label for="q-\d+(-\d+)?">{re.escape(khmer(app, word))}</label>', page), word
