@@ -78,14 +78,14 @@ def _right_to_left(tag: str) -> bool:
         return False
 
 
-def content_lang(subject) -> Markup | str:
+def content_lang(subject) -> Markup:
     """` lang="<tag>"` (and ` dir="rtl"` for a right-to-left script, from CLDR's character order via
     Babel) for an element holding content in `subject`'s language (a course, a certificate or a
-    BCP 47 tag), when that language is not the page's interface language; "" otherwise, so a page
+    BCP 47 tag), when that language is not the page's interface language; empty otherwise, so a page
     never claims a language its text is not in (WCAG 2.2 SC 3.1.2, Language of Parts)."""
     tag = _tag_of(subject)
     if not tag or same_language(tag, str(get_locale() or "en")):
-        return ""
+        return escape("")
     return sanitize.lang_attributes(tag, _right_to_left(tag))
 
 
