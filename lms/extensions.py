@@ -4,7 +4,7 @@ from flask import has_request_context, request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf import CSRFProtect
 
 csrf = CSRFProtect()
@@ -12,12 +12,28 @@ login_manager = LoginManager()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-#: Locales with a complete translation catalogue. English is the source language; Khmer joins
-#: this list when its catalogue is translated, so a page never claims lang="km" over English text.
-LOCALES = ("en",)
+#: Interface languages with a complete translation catalogue (translations/<code>/), in the order
+#: the language switch lists them. English is the source language.
+LOCALES = ("en", "km")
+#: Each interface language named in itself, as the language switch shows it (never translated).
+LOCALE_NAMES = {"en": "English", "km": "ខ្មែរ"}
+#: The cookie that remembers a visitor's choice (and a signed-in person's, for after they sign out).
+LOCALE_COOKIE = "lang"
+#: How long the cookie lasts, in seconds: a year.
+LOCALE_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 def select_locale() -> str:
+    """The interface language of this request: the signed-in person's saved choice, else the `lang`
+    cookie, else the best match for Accept-Language (RFC 9110 section 12.5.4, Werkzeug's
+    `best_match`, which also matches "km-KH" to "km"), else English. Called by Flask-Babel once
+    per request, lazily."""
     if not has_request_context():
         return "en"  # CLI commands and background work speak the source language
+    saved = getattr(current_user, "locale", None) if current_user else None
+    if saved in LOCALES:
+        return saved
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in LOCALES:
+        return cookie
     return request.accept_languages.best_match(LOCALES) or "en"

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from functools import cache
+
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_percent as babel_percent
 from flask import Flask, request
-from flask_babel import format_date, get_locale
+from flask_babel import format_date, format_decimal, get_locale
+from markupsafe import Markup, escape
 
 from lms.content import sanitize
+from lms.extensions import LOCALE_NAMES, LOCALES
+from lms.text import same_language
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -18,10 +26,75 @@ def format_seconds(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def format_number(value) -> str:
+    """A count or score as the interface locale writes it (Babel's format_decimal, CLDR's decimal
+    pattern): 1234 → "1,234", 85.5 → "85.5"; scores are first rounded to one decimal."""
+    if value is None:
+        return ""
+    return format_decimal(round(value, 1) if isinstance(value, float) else value)
+
+
+def format_share(value) -> str:
+    """A share given in per cent (0 to 100) as the interface locale writes a percentage (Babel's
+    format_percent, CLDR's percent pattern), to one decimal at most: 85.5 → "85.5%", 100 → "100%"."""
+    if value is None:
+        return ""
+    locale = get_locale() or "en"
+    return babel_percent(Decimal(str(round(value, 1))) / 100, locale=locale, decimal_quantization=False)
+
+
 def save_data() -> bool:
     """Whether the browser asked to save data (`Save-Data: on`, the Save-Data client hint): pages
     then leave out posters and preload no media."""
     return request.headers.get("Save-Data", "").strip().lower() == "on"
+
+
+def interface_languages() -> list[tuple[str, str]]:
+    """(code, the language's name in itself) for each interface language, as the switch lists them."""
+    return [(code, LOCALE_NAMES[code]) for code in LOCALES]
+
+
+def return_path() -> str | None:
+    """Where the language switch comes back to: this page's path and query, for a GET; None after a
+    POST (its address may not answer a GET), so the switch then goes to the catalog."""
+    if request.method != "GET":
+        return None
+    query = request.query_string.decode("utf-8", "replace")
+    return request.path + ("?" + query if query else "")
+
+
+def _tag_of(subject) -> str:
+    """The BCP 47 tag of a course, a certificate (its snapshot of the course's language) or a tag."""
+    if isinstance(subject, str):
+        return subject
+    return getattr(subject, "course_language", None) or getattr(subject, "language", None) or ""
+
+
+@cache
+def _right_to_left(tag: str) -> bool:
+    try:
+        return Locale.parse(tag.split("-")[0]).character_order == "right-to-left"
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def content_lang(subject) -> Markup:
+    """` lang="<tag>"` (and ` dir="rtl"` for a right-to-left script, from CLDR's character order via
+    Babel) for an element holding content in `subject`'s language (a course, a certificate or a
+    BCP 47 tag), when that language is not the page's interface language; empty otherwise, so a page
+    never claims a language its text is not in (WCAG 2.2 SC 3.1.2, Language of Parts)."""
+    tag = _tag_of(subject)
+    if not tag or same_language(tag, str(get_locale() or "en")):
+        return escape("")
+    return sanitize.lang_attributes(tag, _right_to_left(tag))
+
+
+def in_lang(text, subject) -> Markup:
+    """`text` escaped, in a `<span lang>` when `subject`'s language is not the page's (see
+    content_lang): for content put inside an interface sentence, such as a course title in
+    "Continue: %(title)s"."""
+    attrs = content_lang(subject)
+    return sanitize.in_language(text, attrs) if attrs else escape(text)
 
 
 def init_app(app: Flask) -> None:
@@ -34,9 +107,15 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _page_context():
-        return {"html_lang": str(get_locale() or "en")}
+        return {"html_lang": str(get_locale() or "en"), "interface_languages": interface_languages()}
+
+    app.jinja_env.globals["return_path"] = return_path
+    app.jinja_env.globals["content_lang"] = content_lang
+    app.jinja_env.globals["in_lang"] = in_lang
 
     app.jinja_env.filters["seconds"] = format_seconds
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["share"] = format_share
     from lms.forms import error_items
 
     app.jinja_env.globals["form_error_items"] = error_items

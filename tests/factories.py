@@ -22,15 +22,17 @@ def make_user(app, email="learner@example.org", name="Sok Dara", role="learner")
         return user.id
 
 
-def make_course(app, owner_id, slug="first-aid", title="First Aid", quiz=False, language="en", summary=""):
-    """A published course with one published unit, owned by owner_id; returns its id."""
+def make_course(
+    app, owner_id, slug="first-aid", title="First Aid", quiz=False, language="en", summary="", unit_title="Basics"
+):
+    """A published course in `language` with one published unit, owned by owner_id; returns its id."""
     with app.app_context():
         session = get_session()
         course = Course(slug=slug, title=title, status="published", owner_id=owner_id, language=language)
         if summary:
             course.summary = summary
         course.units.append(
-            Unit(position=1, slug="basics", title="Basics", body_md="Hi", body_html="<p>Hi</p>", status="published")
+            Unit(position=1, slug="basics", title=unit_title, body_md="Hi", body_html="<p>Hi</p>", status="published")
         )
         if quiz:
             course.quiz = Quiz(title="Check", pass_mark=50, max_attempts=0)
@@ -78,3 +80,47 @@ def issue_certificate(db, email: str = "learner@example.org", slug: str = "publi
     cert = certificates.issue(db, user, course)
     db.commit()
     return cert.code
+
+
+#: A tiny Khmer course (language: km) for the tests of the Khmer interface: one unit of reading
+#: and a one-question quiz. In English: "Speaking in public"; "A short course on why and how we
+#: speak in front of a group."; unit "Why we speak": "We speak in front of a group to share
+#: information, to persuade, or to encourage our listeners. A good talk has one clear purpose.";
+#: quiz "Check your understanding": "Why do we speak in front of a group?" – "To share information
+#: and persuade our listeners" (right) or "Only to fill the time".
+KHMER_COURSE = {
+    "title": "ការនិយាយជាសាធារណៈ",
+    "summary": "វគ្គខ្លីមួយអំពីមូលហេតុ និងរបៀបដែលយើងនិយាយនៅមុខក្រុម។",
+    "unit_title": "ហេតុអ្វីយើងនិយាយ",
+    "unit_body": (
+        "យើងនិយាយនៅមុខក្រុម ដើម្បីចែករំលែកព័ត៌មាន ដើម្បីបញ្ចុះបញ្ចូល ឬដើម្បីលើកទឹកចិត្តអ្នកស្តាប់។\n\nការនិយាយល្អមួយ មានគោលបំណងច្បាស់លាស់តែមួយ។"
+    ),
+    "quiz_title": "ពិនិត្យការយល់ដឹងរបស់អ្នក",
+    "prompt": "ហេតុអ្វីបានជាយើងនិយាយនៅមុខក្រុម?",
+    "choices": ["គ្រាន់តែដើម្បីបំពេញពេលវេលា", "ដើម្បីចែករំលែកព័ត៌មាន និងបញ្ចុះបញ្ចូលអ្នកស្តាប់"],
+    "right": "ដើម្បីចែករំលែកព័ត៌មាន និងបញ្ចុះបញ្ចូលអ្នកស្តាប់",
+}
+
+
+def add_khmer_course(session, owner, slug: str) -> Course:
+    """KHMER_COURSE, published under `slug` and owned by `owner`, made through the services as a
+    trainer would (the caller commits)."""
+    from lms.services import courses, publishing, units
+    from lms.services import quiz_authoring as qa
+
+    k = KHMER_COURSE
+    course = courses.create_course(
+        session,
+        owner,
+        courses.CourseFields(title=k["title"], summary=k["summary"], language="km", slug=slug, estimated_minutes=5),
+    )
+    unit = units.create_unit(
+        session, course, units.UnitFields(title=k["unit_title"], body_md=k["unit_body"], estimated_minutes=5)
+    )
+    publishing.set_unit_status(session, unit, "published")
+    quiz = qa.save_settings(session, course, k["quiz_title"], 100, 0)
+    rows = [qa.ChoiceRow(text, text == k["right"], "") for text in k["choices"]]
+    qa.add_question(session, quiz, qa.build_spec(qa.QuestionFields("single", k["prompt"], choices=rows)))
+    courses.set_course_status(session, course, "published")
+    session.flush()
+    return course

@@ -249,3 +249,12 @@ def ob_schema_errors(doc) -> list[str]:
     Draft201909Validator.check_schema(schema)
     validator = Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+def pdf_text(data: bytes, folder: Path) -> str:
+    """A PDF's text as `pdftotext -raw` (poppler-utils) extracts it, honouring /ActualText."""
+    import subprocess
+
+    path = folder / "extract.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout

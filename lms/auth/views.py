@@ -162,4 +162,4 @@ def reset_password(token: str):
     return body, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
-from lms.auth import account  # noqa: E402,F401  (registers the account pages on bp)
+from lms.auth import account, language  # noqa: E402,F401  (register the account pages and the language switch on bp)

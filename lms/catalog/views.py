@@ -28,6 +28,7 @@ def _public_for_visitors(html: str) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = PUBLIC_MAX_AGE
     response.vary.add("Accept-Language")
+    response.vary.add("Cookie")  # the `lang` cookie chooses the page's language too
     response.make_conditional(request)  # turns the response into a 304 in place when the ETag matches
     return response
 

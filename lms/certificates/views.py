@@ -3,6 +3,7 @@ import json
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -63,6 +64,7 @@ def _show_page(cert, revoke_form):
     return render_template(
         "certificates/show.html",
         cert=cert,
+        **_certificate_words(cert),
         verify_link=url,
         qr_svg=clean_svg(qr_svg(url, _("QR code linking to the verification page for this certificate"))),
         pdf_available=True,
@@ -71,17 +73,37 @@ def _show_page(cert, revoke_form):
     )
 
 
+def _certificate_words(cert) -> dict:
+    """What the certificate's own words are rendered with (templates/certificates/_body.html): a
+    gettext and a date formatter in its wording language, so a Khmer course's certificate is in
+    Khmer on an English page too; and that language, for the page to mark them with."""
+    lang = certificates.wording_locale(cert, str(get_locale() or "en"))
+
+    def words(message: str, **variables) -> str:
+        with force_locale(lang):
+            return _(message, **variables)
+
+    def day(value) -> str:
+        with force_locale(lang):
+            return format_date(value, "long") if value else ""
+
+    return {"certificate_lang": lang, "wording_gettext": words, "wording_date": day}
+
+
 @bp.route("/certificates/<code>.pdf")
 @login_required
 def pdf(code: str):
     cert = certificates.get_own(db, current_user, code)
-    data = certificates.pdf_bytes(
-        cert,
-        base_url=base_url(),
-        issuer_name=current_app.config["ISSUER_NAME"],
-        cache_dir=current_app.config["CACHE_DIR"],
-        gettext=_,
-    )
+    lang = certificates.wording_locale(cert, str(get_locale() or "en"))
+    with force_locale(lang):
+        data = certificates.pdf_bytes(
+            cert,
+            base_url=base_url(),
+            issuer_name=current_app.config["ISSUER_NAME"],
+            cache_dir=current_app.config["CACHE_DIR"],
+            gettext=_,
+            lang=lang,
+        )
     return Response(
         data,
         mimetype="application/pdf",
@@ -189,5 +211,8 @@ def verify():
 @limiter.limit(_verify_limit)
 def verified(code: str):
     cert = certificates.find(db, code)
-    status = 200 if cert is not None else 404
-    return render_template("certificates/verify.html", searched=True, cert=cert, code=code[:64]), status
+    if cert is None:
+        return render_template("certificates/verify.html", searched=True, cert=None, code=code[:64]), 404
+    return render_template(
+        "certificates/verify.html", searched=True, cert=cert, code=code[:64], **_certificate_words(cert)
+    )

@@ -156,6 +156,18 @@ def clean_svg(svg: str) -> Markup:
     return Markup(cleaned)  # noqa: S704  # cleaned by the allowlist just above
 
 
+def lang_attributes(tag: str, right_to_left: bool = False) -> Markup:
+    """` lang="<tag>"` (and ` dir="rtl"`) for an element holding text in another language than its
+    page's (WCAG 2.2 SC 3.1.2, Language of Parts); the tag is escaped."""
+    attrs = Markup(' lang="%s"') % tag
+    return attrs + Markup(' dir="rtl"') if right_to_left else attrs
+
+
+def in_language(text: str, attrs: Markup) -> Markup:
+    """`text`, escaped, in a `<span>` with `attrs` (from lang_attributes)."""
+    return Markup("<span%s>%s</span>") % (attrs, text)
+
+
 def init_app(app) -> None:
     """Register the `reading_html` template filter (lms.templating calls this)."""
     app.jinja_env.filters["reading_html"] = reading_html

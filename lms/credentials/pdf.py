@@ -36,6 +36,8 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import jinja2
+from babel import UnknownLocaleError
+from babel.dates import format_date
 
 from .pdf_actualtext import ActualTextError, add_actual_text
 from .pdf_scripts import runs_in_html, script_runs
@@ -53,7 +55,7 @@ __all__ = [
 ]
 
 # Bump when this module or its pdf_* helpers change the PDF they produce.
-RENDERER_VERSION = "certificate-pdf/1"
+RENDERER_VERSION = "certificate-pdf/2"
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -63,20 +65,6 @@ STYLESHEET = "css/certificate.css"
 
 QR_ALT = "QR code linking to the verification page for this certificate"
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 # Learner names and course titles get a size class by length so that a long
 # one still fits on the one page (see static/css/certificate.css).
@@ -132,7 +120,7 @@ def build_template_context(context: dict[str, Any], gettext: Callable[..., str] 
 
     ``context`` keys: learner_name, course_title, course_language (BCP 47),
     issued_on (date or datetime), issuer_name, code, verify_url, qr_svg (str or bytes),
-    optional trainer, optional lang (the language of the labels; default "en"), optional
+    optional trainer, optional lang (the language of the labels and the date; default "en"), optional
     ``_`` (a gettext, used when ``gettext`` is not given; default: no translation), optional
     revoked_on (date or datetime: the certificate was revoked then, and the document is marked
     "REVOKED on <date>: <revoked_reason>") and revoked_reason.
@@ -154,7 +142,8 @@ def build_template_context(context: dict[str, Any], gettext: Callable[..., str] 
         issued_on = issued_on.date()
     learner_name = str(context["learner_name"]).strip()
     course_title = str(context["course_title"]).strip()
-    issued_on_text = _date_text(issued_on, _)
+    lang = context.get("lang") or "en"
+    issued_on_text = _date_text(issued_on, lang)
     revoked_text = ""
     revoked_on = context.get("revoked_on")
     if revoked_on:
@@ -162,13 +151,13 @@ def build_template_context(context: dict[str, Any], gettext: Callable[..., str] 
             revoked_on = revoked_on.date()
         reason = " ".join(str(context.get("revoked_reason") or "").split())
         revoked_text = (
-            _("REVOKED on %(date)s: %(reason)s", date=_date_text(revoked_on, _), reason=reason)
+            _("REVOKED on %(date)s: %(reason)s", date=_date_text(revoked_on, lang), reason=reason)
             if reason
-            else _("REVOKED on %(date)s", date=_date_text(revoked_on, _))
+            else _("REVOKED on %(date)s", date=_date_text(revoked_on, lang))
         )
     return {
         "_": _,
-        "lang": context.get("lang") or "en",
+        "lang": lang,
         "title": _("Certificate of completion") + f" — {learner_name} — {course_title}",
         "learner_name": learner_name,
         "course_title": course_title,
@@ -188,8 +177,13 @@ def build_template_context(context: dict[str, Any], gettext: Callable[..., str] 
     }
 
 
-def _date_text(day: dt.date, _: Callable[..., str]) -> str:
-    return f"{day.day} {_(_MONTHS[day.month - 1])} {day.year}"
+def _date_text(day: dt.date, lang: str) -> str:
+    """The day as the certificate prints it: day, month name, year in CLDR's words for `lang`
+    (Babel's format_date, pattern "d MMMM y"): "25 November 2026", "25 វិច្ឆិកា 2026"."""
+    try:
+        return format_date(day, "d MMMM y", locale=lang.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return format_date(day, "d MMMM y", locale="en")
 
 
 def configure_jinja(env: jinja2.Environment) -> jinja2.Environment:

@@ -33,6 +33,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="learner")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The interface language the person chose (one of lms.extensions.LOCALES); None until they
+    #: choose, and then the browser's cookie or Accept-Language decides.
+    locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
     #: The secret of the sign-in this object was loaded for (not stored here: its hash is in
     #: login_sessions). Flask-Login keeps get_id() in the session and the remember-me cookie.

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.errors import FieldErrors, LmsError
+from lms.extensions import LOCALES
 from lms.models import User
 from lms.models.user import ROLES
 from lms.services import sign_ins
@@ -107,6 +108,15 @@ def update_name(session: Session, user: User, name: str) -> None:
     if problem:
         raise FieldErrors({"name": problem})
     user.name = cleaned
+    session.flush()
+
+
+def set_locale(session: Session, user: User, locale: str) -> None:
+    """Save the interface language the person chose (a code in lms.extensions.LOCALES); FieldErrors
+    ({"locale": ...}) for any other code."""
+    if locale not in LOCALES:
+        raise FieldErrors({"locale": _("Choose one of the languages offered.")})
+    user.locale = locale
     session.flush()
 
 

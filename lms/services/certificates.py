@@ -18,6 +18,7 @@ from lms.credentials import keys, status
 from lms.credentials.codes import new_verification_code, normalize_code
 from lms.credentials.issue import build_credential, sign_credential, verify_url
 from lms.errors import NotFound
+from lms.extensions import LOCALES
 from lms.models import Certificate, Course, User
 from lms.models._types import utcnow
 from lms.services import roles
@@ -148,8 +149,17 @@ def revoke(session: Session, cert: Certificate, reason: str) -> None:
     session.flush()
 
 
-def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gettext=None) -> dict:
-    """What the certificate document (PDF and page) shows, from the certificate's own snapshot."""
+def wording_locale(cert: Certificate, interface: str) -> str:
+    """The language a certificate's own words (and date) are printed in: its course's language when
+    Sala's interface speaks it, so a Khmer course gives a Khmer certificate whatever language the
+    person browses in; else `interface`, the request's interface language."""
+    primary = (cert.course_language or "").split("-")[0].lower()
+    return primary if primary in LOCALES else interface
+
+
+def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gettext=None, lang: str = "en") -> dict:
+    """What the certificate document (PDF and page) shows, from the certificate's own snapshot;
+    `lang` is the language of its words (see wording_locale), which `gettext` must speak."""
     from lms.credentials.qr import qr_svg
 
     url = verify_url(base_url, cert.code)
@@ -167,10 +177,13 @@ def document_context(cert: Certificate, *, base_url: str, issuer_name: str, gett
         "revoked_on": cert.revoked_at.date() if cert.revoked_at else "",
         "revoked_reason": cert.revoked_reason if cert.revoked_at else "",
         "_": gettext,
+        "lang": lang,
     }
 
 
-def pdf_bytes(cert: Certificate, *, base_url: str, issuer_name: str, cache_dir: str, gettext=None) -> bytes:
+def pdf_bytes(
+    cert: Certificate, *, base_url: str, issuer_name: str, cache_dir: str, gettext=None, lang: str = "en"
+) -> bytes:
     """The certificate as a tagged PDF/UA file, rendered once per template version and cached.
 
     The cache is kept in a folder named by a digest of everything the PDF prints (the snapshot, the
@@ -179,7 +192,7 @@ def pdf_bytes(cert: Certificate, *, base_url: str, issuer_name: str, cache_dir: 
     """
     from lms.credentials.pdf import get_certificate_pdf
 
-    context = document_context(cert, base_url=base_url, issuer_name=issuer_name, gettext=gettext)
+    context = document_context(cert, base_url=base_url, issuer_name=issuer_name, gettext=gettext, lang=lang)
     return get_certificate_pdf(Path(cache_dir) / print_key(context, base_url), context, base_url)
 
 

@@ -15,9 +15,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms import create_app
 from lms.db import Base, get_session
-from tests.browser.author_helpers import in_db
+from tests.browser.author_helpers import add_user, in_db
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, new_context, sign_in
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, add_khmer_course
 from tests.helpers import CONTENT, shared_playwright
 
 #: Fail fast: nothing on a local test server should take seconds.
@@ -253,3 +253,21 @@ def drafted_after(site):
                     course.status = "draft"
 
         in_db(site, draft)
+
+
+@pytest.fixture(scope="module")
+def khmer_course(site, request):
+    """The tiny Khmer course (tests/factories.KHMER_COURSE) published on the live site for this
+    module's tests, under a slug of its own; a draft again after them, so the tests that follow
+    see the catalog as seeded. Yields its slug."""
+    from lms.models import Course, User
+
+    slug = "km-" + request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_").replace("_", "-")
+    owner = add_user(site, f"owner-{slug}", "ចាន់ សុភា", f"owner.{slug}@example.org", "trainer")
+    course_id = in_db(site, lambda session: add_khmer_course(session, session.get(User, owner), slug).id)
+    yield slug
+
+    def draft(session):
+        session.get(Course, course_id).status = "draft"
+
+    in_db(site, draft)

@@ -5,12 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import pytest
 import yaml
+from babel.support import Translations
 
 from tests.factories import PASSWORD
-from tests.helpers import CONTENT
+from tests.helpers import CONTENT, ROOT
+
+#: The interface languages the page tests run in, and the Playwright context locale that asks for
+#: each (Chromium then sends it as Accept-Language, as a Khmer phone's browser does).
+LANGUAGES = {"en": None, "km": "km-KH"}
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -45,6 +51,32 @@ def assert_no_axe_violations(page, label: str = "") -> None:
                 if node.get("failureSummary"):
                     lines.append("      " + node["failureSummary"].replace("\n", "\n      "))
         pytest.fail("\n".join(lines), pytrace=False)
+
+
+# ---------------------------------------------------------------- languages
+
+
+@cache
+def _catalogue(lang: str) -> Translations:
+    return Translations.load(str(ROOT / "translations"), [lang])
+
+
+def t(text: str, lang: str = "en", **variables) -> str:
+    """An interface string as a page in `lang` shows it, from the compiled catalogue (`make
+    catalogues`): tests find controls by the names a Khmer reader hears, never by hard-coded text."""
+    translated = text if lang == "en" else _catalogue(lang).gettext(text)
+    assert lang == "en" or translated != text, f"no {lang} translation for {text!r}: compile the catalogues"
+    return translated % variables if variables else translated
+
+
+def page_lang(page) -> str:
+    """The page's interface language, from <html lang>."""
+    return page.evaluate("document.documentElement.lang")
+
+
+def context_options(lang: str) -> dict:
+    """Browser context options that ask for `lang` (none for English, the default)."""
+    return {"locale": LANGUAGES[lang]} if LANGUAGES[lang] else {}
 
 
 # ---------------------------------------------------------------- keyboard
@@ -125,7 +157,7 @@ def assert_skip_link_first(page) -> None:
     if page.evaluate("document.activeElement && document.activeElement !== document.body"):
         reset_focus_to_top(page)
     page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to main content")
+    skip = page.get_by_role("link", name=t("Skip to main content", page_lang(page)))
     assert is_focused(page, skip), f"first Tab stop is {describe_focus(page)}, not the skip link"
     assert skip.bounding_box()["y"] >= 0 and skip.is_visible(), "the skip link does not appear when focused"
     page.keyboard.press("Enter")
@@ -192,17 +224,19 @@ def course_title(slug: str) -> str:
 
 
 def _submit_empty(page) -> None:
-    page.get_by_role("main").get_by_role("button", name=re.compile("^(Create account|Sign in|Submit answers)$")).click()
+    names = "|".join(re.escape(t(n, page_lang(page))) for n in ("Create account", "Sign in", "Submit answers"))
+    page.get_by_role("main").get_by_role("button", name=re.compile(f"^({names})$")).click()
 
 
 def _wrong_password(page) -> None:
-    page.get_by_label("Email address").fill("progress@example.org")
-    page.get_by_label("Password").fill("not the password at all")
+    lang = page_lang(page)
+    page.get_by_label(t("Email address", lang)).fill("progress@example.org")
+    page.get_by_label(t("Password", lang)).fill("not the password at all")
     _submit_empty(page)
 
 
 def _change_password_empty(page) -> None:
-    page.get_by_role("button", name="Change password").click()
+    page.get_by_role("button", name=t("Change password", page_lang(page))).click()
 
 
 @dataclass
@@ -352,7 +386,7 @@ def open_case(page_as, site, case: PageCase, **context_options):
             case.action(page)
         response = navigation.value
     assert response.status == case.status, f"{case.id}: status {response.status}, expected {case.status}"
-    site.seen[f"title:{case.id}"] = page.title().strip()
+    site.seen[f"title:{case.id}:{page_lang(page)}"] = page.title().strip()
     return page
 
 

@@ -11,17 +11,22 @@ import pikepdf
 import pytest
 from babel.dates import format_date
 
+from tests.browser.author_helpers import add_user
 from tests.browser.helpers import (
+    Question,
     containing,
+    context_options,
     course_title,
     exactly,
     is_focused,
+    new_context,
     press_and_wait,
     quiz_answers,
+    t,
     tab_to,
     unit_titles,
 )
-from tests.factories import PASSWORD
+from tests.factories import KHMER_COURSE, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -132,6 +137,100 @@ def test_newcomer_completes_a_course_with_the_keyboard_only(page):
     today = format_date(datetime.now(UTC).date(), "long", locale="en")
     for expected in (name, title, today):
         assert expected in details, f"{expected!r} missing from the verification page: {details!r}"
+
+
+def test_newcomer_completes_the_khmer_course_in_khmer_with_the_keyboard_only(browser, site, khmer_course):
+    """A browser asking for Khmer: register, enrol, finish the Khmer course, pass, get a Khmer
+    certificate (page and PDF) and verify it, by keyboard alone, every control found by its Khmer name."""
+    context = new_context(browser, site, **context_options("km"))
+    page = context.new_page()
+    k, name, email = KHMER_COURSE, "ផាន បុប្ផា", "keyboard.khmer@example.org"
+
+    def km(text: str, **variables) -> str:
+        return t(text, "km", **variables)
+
+    required = f" ({km('required')})"
+    page.goto("/")
+    assert page.evaluate("document.documentElement.lang") == "km"
+
+    # Register, then sign in.
+    tab_to(page, page.get_by_role("link", name=km("Create an account")))
+    press_and_wait(page)
+    type_into(page, page.get_by_role("textbox", name=containing(km("Full name"))), name)
+    type_into(page, page.get_by_role("textbox", name=containing(km("Email address"))), email)
+    type_into(page, page.get_by_label(re.compile("^" + re.escape(km("Password") + required))), PASSWORD)
+    type_into(page, page.get_by_label(re.compile("^" + re.escape(km("Password again")))), PASSWORD)
+    tab_to(page, page.get_by_role("button", name=km("Create account")))
+    press_and_wait(page)
+    status = page.get_by_role("status").inner_text()
+    assert (
+        km(
+            "Thank you. If this email address is new to Sala, its account is ready: sign in with it and the password you chose. If it already had an account, sign in with that account's password (or ask an admin for a reset link)."
+        )
+        in status
+    )
+    type_into(page, page.get_by_role("textbox", name=containing(km("Email address"))), email)
+    type_into(page, page.get_by_label(re.compile("^" + re.escape(km("Password") + required))), PASSWORD)
+    tab_to(page, page.get_by_role("main").get_by_role("button", name=km("Sign in")))
+    press_and_wait(page)
+    assert km("You are signed in.") in page.get_by_role("status").inner_text()
+
+    # The Khmer course from the catalog: enrol and open its unit.
+    tab_to(page, page.get_by_role("link", name=k["title"], exact=True))
+    press_and_wait(page)
+    assert page.get_by_role("heading", level=1).inner_text() == k["title"]
+    tab_to(page, page.get_by_role("button", name=km("Enrol in this course")))
+    press_and_wait(page)
+    tab_to(page, page.get_by_role("link", name=km("Continue: %(title)s", title=k["unit_title"])))
+    press_and_wait(page)
+    assert page.get_by_role("heading", level=1).inner_text() == k["unit_title"]
+    tab_to(page, page.get_by_role("button", name=km("Mark as done and go to the quiz")), max_presses=200)
+    press_and_wait(page)
+
+    # The quiz, in Khmer: the right answer is the second choice (Tab, then an arrow key).
+    assert page.get_by_role("heading", level=1).inner_text() == k["quiz_title"]
+    answer_by_keyboard(page, Question("single", k["prompt"], [k["right"]], k["choices"]))
+    tab_to(page, page.get_by_role("button", name=km("Submit answers")))
+    press_and_wait(page)
+    heading = page.get_by_role("heading", level=1)
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'H1'")
+    assert heading.inner_text() == km("You passed: %(score)s%%", score="100") and is_focused(page, heading)
+
+    # The certificate is worded in Khmer, page and PDF, and verifies.
+    tab_to(page, page.get_by_role("link", name=km("View your certificate")))
+    press_and_wait(page)
+    assert page.get_by_role("heading", level=1).inner_text() == km("Certificate of completion")
+    assert km("This certifies that") in page.get_by_role("main").inner_text()
+    tab_to(page, page.get_by_role("link", name=km("Download the certificate as PDF")))
+    with page.expect_download(timeout=60_000) as download_info:
+        page.keyboard.press("Enter")
+    pdf = Path(download_info.value.path()).read_bytes()
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert "/StructTreeRoot" in doc.Root and str(doc.Root.Lang) == "km"
+    tab_to(page, page.get_by_role("link", name=km("Open the public verification page")))
+    press_and_wait(page)
+    assert page.get_by_role("heading", level=1).inner_text() == km("This certificate is genuine")
+    page.wait_for_function("document.activeElement && document.activeElement.tagName === 'H1'")
+    details = page.get_by_role("region", name=km("Certificate details")).inner_text()
+    today = format_date(datetime.now(UTC).date(), "long", locale="km")
+    for expected in (name, k["title"], today, km("This certifies that")):
+        assert expected in details, f"{expected!r} missing from the verification page: {details!r}"
+    context.close()
+
+
+def test_language_switch_works_by_keyboard(page_as, site):
+    """Signed out (a link) and signed in (a button), the switch is reached by Tab, changes <html lang>
+    and comes back to the same page."""
+    add_user(site, "switcher", "Ouk Srey", "switcher@example.org")
+    for who, role in (("anonymous", "link"), ("switcher", "button")):
+        page = page_as(who)
+        page.goto(f"/courses/{SLUG}")
+        for lang, nav_name, name in (("km", "Language", "ខ្មែរ"), ("en", t("Language", "km"), "English")):
+            control = page.get_by_role("navigation", name=nav_name).get_by_role(role, name=name)
+            tab_to(page, control)
+            press_and_wait(page)
+            assert page.evaluate("document.documentElement.lang") == lang, f"{who}: still not {lang}"
+            assert page.url.endswith(f"/courses/{SLUG}"), f"{who}: the switch did not come back to the same page"
 
 
 def test_error_summary_takes_focus_and_links_to_the_fields(page, signed_in_page):

@@ -8,8 +8,17 @@ from datetime import UTC, datetime
 import pytest
 from babel.dates import format_date
 
-from tests.browser.helpers import containing, course_title, exactly, quiz_answers, unit_titles
-from tests.factories import PASSWORD
+from tests.browser.helpers import (
+    containing,
+    context_options,
+    course_title,
+    exactly,
+    new_context,
+    quiz_answers,
+    t,
+    unit_titles,
+)
+from tests.factories import KHMER_COURSE, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -117,3 +126,69 @@ def test_learner_completes_a_course_without_javascript(nojs_page):
     click_and_wait(page, page.get_by_role("button", name="Sign in", exact=True).last)
     click_and_wait(page, page.get_by_role("link", name="My certificates"))
     assert page.get_by_role("link", name=title, exact=True).is_visible()
+
+
+def test_learner_completes_the_khmer_course_in_khmer_without_javascript(browser, site, khmer_course):
+    """JavaScript off, Khmer asked for: switch languages, register, enrol, recover from a quiz error,
+    pass, get the Khmer certificate, verify it by typing its code, signed out."""
+    context = new_context(browser, site, java_script_enabled=False, **context_options("km"))
+    page = context.new_page()
+    k, name, email = KHMER_COURSE, "លឹម សុភាព", "no.js.khmer@example.org"
+
+    def km(text: str, **variables) -> str:
+        return t(text, "km", **variables)
+
+    required = f" ({km('required')})"
+    page.goto("/")
+    assert page.evaluate("document.documentElement.lang") == "km"
+    # The switch is a plain link for a visitor: it works without script, both ways.
+    click_and_wait(page, page.get_by_role("navigation", name=km("Language")).get_by_role("link", name="English"))
+    assert page.evaluate("document.documentElement.lang") == "en" and h1(page) == "Courses"
+    click_and_wait(page, page.get_by_role("navigation", name="Language").get_by_role("link", name="ខ្មែរ"))
+    assert page.evaluate("document.documentElement.lang") == "km" and h1(page) == km("Courses")
+
+    click_and_wait(page, page.get_by_role("link", name=km("Create an account")))
+    page.get_by_role("textbox", name=containing(km("Full name"))).fill(name)
+    page.get_by_role("textbox", name=containing(km("Email address"))).fill(email)
+    page.get_by_label(re.compile("^" + re.escape(km("Password") + required))).fill(PASSWORD)
+    page.get_by_label(re.compile("^" + re.escape(km("Password again")))).fill(PASSWORD)
+    click_and_wait(page, page.get_by_role("button", name=km("Create account")))
+    page.get_by_role("textbox", name=containing(km("Email address"))).fill(email)
+    page.get_by_label(re.compile("^" + re.escape(km("Password") + required))).fill(PASSWORD)
+    click_and_wait(page, page.get_by_role("main").get_by_role("button", name=km("Sign in")))
+    assert km("You are signed in.") in page.get_by_role("status").inner_text()
+
+    click_and_wait(page, page.get_by_role("link", name=k["title"], exact=True))
+    click_and_wait(page, page.get_by_role("button", name=km("Enrol in this course")))
+    click_and_wait(page, page.get_by_role("link", name=km("Continue: %(title)s", title=k["unit_title"])))
+    assert h1(page) == k["unit_title"]
+    click_and_wait(page, page.get_by_role("button", name=km("Mark as done and go to the quiz")))
+
+    # Nothing chosen: the error summary says so in Khmer and links to the first choice.
+    assert h1(page) == k["quiz_title"]
+    click_and_wait(page, page.get_by_role("button", name=km("Submit answers")))
+    assert page.title().startswith(km("Error:"))
+    message = km("Question %(n)d: %(message)s", n=1, message=km("Choose an answer."))
+    link = page.locator(".error-summary").get_by_role("link", name=message)
+    group = page.get_by_role("group", name=containing(k["prompt"]))
+    assert link.get_attribute("href") == "#" + group.get_by_role("radio").first.get_attribute("id")
+    group.get_by_role("radio", name=exactly(k["right"])).check()
+    click_and_wait(page, page.get_by_role("button", name=km("Submit answers")))
+    assert h1(page) == km("You passed: %(score)s%%", score="100")
+
+    click_and_wait(page, page.get_by_role("link", name=km("View your certificate")))
+    assert h1(page) == km("Certificate of completion")
+    code = page.locator("main .code").first.inner_text().strip()
+    main = page.get_by_role("main").inner_text()
+    assert name in main and km("This certifies that") in main
+
+    click_and_wait(page, page.get_by_role("button", name=re.compile("^" + re.escape(km("Sign out")))))
+    click_and_wait(page, page.get_by_role("link", name=km("Verify a certificate")))
+    page.get_by_role("textbox", name=containing(km("Verification code"))).fill(code.lower().replace("-", " "))
+    click_and_wait(page, page.get_by_role("button", name=km("Verify")))
+    assert h1(page) == km("This certificate is genuine")
+    details = page.get_by_role("region", name=km("Certificate details")).inner_text()
+    today = format_date(datetime.now(UTC).date(), "long", locale="km")
+    for expected in (name, k["title"], today):
+        assert expected in details, f"{expected!r} missing: {details!r}"
+    context.close()

@@ -91,6 +91,7 @@ def seed(app) -> Seed:
             "static": {"filename": "css/sala.css"},
             "author.discard_captions": {"token": discard.token},
             "author.remove_trainer": {"user_id": users["trainer"].id},
+            "auth.choose_language": {"code": "km"},
         }
     return Seed(values, per_endpoint)
 
@@ -159,6 +160,8 @@ GET_EXPECTED = {
     "certificates.show": {A: 302, L: 200, T: 404, O: 404, D: 200},
     "certificates.pdf": {A: 302, L: 200, T: 404, O: 404, D: 200},
     "certificates.credential": {A: 302, L: 200, T: 404, O: 404, D: 200},
+    # The language switch: anyone, back to the catalog with the cookie set.
+    "auth.choose_language": dict.fromkeys(ROLES, 303),
 }
 
 
@@ -183,6 +186,8 @@ POST_EXPECTED = {
     "author.edit_cue": _post(422),
     "admin.set_role": {A: 302, L: 403, T: 403, O: 403, D: 422},
     "certificates.revoke": {A: 302, L: 403, T: 404, O: 404, D: 422},
+    # No language chosen: the accessible 400 page, for anyone.
+    "auth.save_language": dict.fromkeys(ROLES, 400),
     "author.confirm_captions": _post(302),
     "author.discard_captions": _post(302),
     "author.remove_video": _post(302),
@@ -273,4 +278,4 @@ def test_matrix_covers_every_teach_and_admin_route(app):
     mine = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint.split(".")[0] in ("author", "admin")}
     covered = set(GET_EXPECTED) | set(POST_EXPECTED)
     assert mine - covered == set()
-    assert all(re.match(r"^(author|admin|catalog|learn|certificates)\.", e) for e in covered)
+    assert all(re.match(r"^(author|admin|catalog|learn|certificates|auth)\.", e) for e in covered)

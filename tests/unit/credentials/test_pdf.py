@@ -439,3 +439,12 @@ def test_revoked_certificate_is_marked_and_stays_on_one_page():
         assert len(doc.pages) == 1
     plain = " ".join(pdftotext(render_certificate_pdf(make_context(), BASE_URL)).split())
     assert "REVOKED" not in plain
+
+
+def test_dates_are_written_in_the_certificate_language():
+    """The issue date uses CLDR's month names for the certificate's lang (Babel): English and Khmer."""
+    from lms.credentials.pdf import build_template_context
+
+    assert build_template_context(make_context())["issued_on_text"] == "25 November 2026"
+    assert build_template_context(make_context(lang="km"))["issued_on_text"] == "25 វិច្ឆិកា 2026"
+    assert build_template_context(make_context(lang="zz-unknown"))["issued_on_text"] == "25 November 2026"
