@@ -13,6 +13,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, Radi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from lms.forms import VersionField
 from lms.questions import ChoiceRow, EditorField, QuestionType
 from lms.services.quiz_authoring import QuestionFields
 
@@ -147,6 +148,8 @@ def question_form(qtype: QuestionType, rows: int = CHOICE_ROWS, **kwargs) -> Que
         validators=[Optional()],
         description=_l("Shown to trainers only, e.g. in GIFT files. You can leave it empty."),
     )
+    # The question's version when the form was opened (optimistic locking, lms.services.editing).
+    attrs["version"] = VersionField()
     form = type("QuestionForm", (QuestionForm,), attrs)(**kwargs)
     for editor_field in qtype.editor:
         if editor_field.kind == "choice_rows":
