@@ -155,11 +155,6 @@ def conflict_rows(question: Question, yours: QuestionFields) -> list[tuple[str, 
     return rows
 
 
-def has_weights(question: Question) -> bool:
-    """True when the question came with GIFT % weights, which the form does not show."""
-    return any(c.weight is not None for c in question.choices)
-
-
 def get_question(quiz: Quiz, question_id: int) -> Question:
     question = next((q for q in quiz.questions if q.id == question_id), None)
     if question is None:
