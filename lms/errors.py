@@ -42,6 +42,15 @@ class Conflict(LmsError):
     status = 409
 
 
+class EditConflict(Conflict):
+    """Someone saved the thing being edited after this editor opened it (optimistic locking:
+    the version the form carried is not the stored one). Nothing of this request was saved; the
+    edit pages catch it and show both versions, the editor's own text kept in the form."""
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or _("Someone else saved this after you opened it, so your changes were not saved."))
+
+
 class FieldErrors(LmsError):
     """Input a person can correct, as {form field name: message}. Nothing was saved.
 

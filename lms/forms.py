@@ -6,10 +6,11 @@ top of the page that links to each field (templates/macros/forms.html, `form_err
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
-from wtforms import Field, Form
+from wtforms import Field, Form, HiddenField
 from wtforms.fields import FieldList, FormField
 
 from lms import db
@@ -21,6 +22,40 @@ class ConfirmForm(FlaskForm):
 
     The app-wide CSRF check (Flask-WTF's CSRFProtect) refuses a POST without a valid token before
     any view runs, so views need not validate this form again."""
+
+
+class VersionField(HiddenField):
+    """The version of the record an edit form was opened at (optimistic locking,
+    lms.services.editing). Never a field error: anything but a plain number reads as None, which
+    the save treats as a conflict, so the editor sees both versions rather than a lost edit."""
+
+    def process_formdata(self, valuelist):
+        raw = valuelist[0] if valuelist else ""
+        self.data = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+
+    def _value(self) -> str:
+        return "" if self.data is None else str(self.data)
+
+
+@dataclass
+class ConflictRow:
+    """One field of an edit conflict page: the stored value (theirs) beside the editor's (yours)."""
+
+    label: str
+    theirs: str
+    yours: str
+
+    @property
+    def same(self) -> bool:
+        return self.theirs.strip() == self.yours.strip()
+
+
+def show_conflict(form: Form, version: int, rows: Iterable[tuple[str, str, str]]) -> list[ConflictRow]:
+    """Ready an edit form whose save lost the race (lms.errors.EditConflict) to be sent again:
+    it keeps the editor's values and now carries the stored `version`, so sending it saves the
+    editor's version over the other. Returns the (label, theirs, yours) rows the page compares."""
+    form.version.data = version
+    return [ConflictRow(str(label), theirs or "", yours or "") for label, theirs, yours in rows]
 
 
 def _target(form: Form, key: str) -> Field | None:

@@ -34,6 +34,11 @@ def format_number(value) -> str:
     return format_decimal(round(value, 1) if isinstance(value, float) else value)
 
 
+def format_mark(value) -> str:
+    """A question's mark as Moodle prints it, to two decimals, in the interface locale: 0.5 → "0.50"."""
+    return format_decimal(value, format="#,##0.00")
+
+
 def format_share(value) -> str:
     """A share given in per cent (0 to 100) as the interface locale writes a percentage (Babel's
     format_percent, CLDR's percent pattern), to one decimal at most: 85.5 → "85.5%", 100 → "100%"."""
@@ -116,6 +121,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["seconds"] = format_seconds
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.filters["share"] = format_share
+    app.jinja_env.filters["mark"] = format_mark
     from lms.forms import error_items
 
     app.jinja_env.globals["form_error_items"] = error_items

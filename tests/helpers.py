@@ -20,8 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "courses"
 
 
-def csrf_token(client, url: str = "/") -> str:
-    html = client.get(url).get_data(as_text=True)
+def _token_in(html: str, url: str) -> str:
     match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
         r'id="csrf_token"[^>]*value="([^"]+)"', html
     )
@@ -29,11 +28,41 @@ def csrf_token(client, url: str = "/") -> str:
     return match.group(1)
 
 
+def csrf_token(client, url: str = "/") -> str:
+    return _token_in(client.get(url).get_data(as_text=True), url)
+
+
+def hidden_version(html: str) -> str | None:
+    """The version an edit form was opened at (its hidden "version" field), or None."""
+    match = re.search(r'<input[^>]*name="version"[^>]*value="(\d*)"', html) or re.search(
+        r'<input[^>]*value="(\d*)"[^>]*name="version"', html
+    )
+    return match.group(1) if match else None
+
+
 def post(client, url: str, data: dict | None = None, token_from: str | None = None, **kwargs):
-    """POST a form the way a browser would: with the CSRF token of the page it came from."""
+    """POST a form the way a browser would: with the CSRF token of the page it came from, and the
+    version an edit form carries (optimistic locking) when the page has one."""
     data = dict(data or {})
-    data.setdefault("csrf_token", csrf_token(client, token_from or url))
+    if "csrf_token" not in data or "version" not in data:
+        source = token_from or url
+        html = client.get(source).get_data(as_text=True)
+        data.setdefault("csrf_token", _token_in(html, source))
+        version = hidden_version(html)
+        if version is not None:
+            data.setdefault("version", version)
     return client.post(url, data=data, **kwargs)
+
+
+def open_form(client, url: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, version) of the edit form at `url`, as a browser holds them
+    from the moment the page was opened."""
+    html = client.get(url).get_data(as_text=True)
+    fields = {"csrf_token": _token_in(html, url)}
+    version = hidden_version(html)
+    if version is not None:
+        fields["version"] = version
+    return fields
 
 
 class Auth:

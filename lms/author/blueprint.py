@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from lms.db import session as db
-from lms.errors import FieldErrors
+from lms.errors import EditConflict, FieldErrors
 from lms.extensions import login_manager
 from lms.forms import show_errors
 from lms.models import CaptionTrack, Course, Unit
@@ -60,16 +60,24 @@ def form_status(form: FlaskForm) -> int:
     not even sent (no fields) and 422 when its values need fixing."""
     if request.method != "POST":
         return 200
+    if getattr(form, "conflict", False):
+        return 409
     return 422 if request.form else 400
 
 
 def attempt(form: FlaskForm, action: Callable[[], T]) -> T | None:
     """Run one service call; when it raises FieldErrors, put each message on its field
-    (lms.forms.show_errors, which also rolls back) and return None."""
+    (lms.forms.show_errors, which also rolls back) and return None. When someone else saved the
+    record first (EditConflict), roll back, set `form.conflict` and return None: the page then
+    shows both versions (lms.forms.show_conflict)."""
     try:
         return action()
     except FieldErrors as err:
         show_errors(form, err)
+        return None
+    except EditConflict:
+        db.rollback()
+        form.conflict = True
         return None
 
 

@@ -14,8 +14,8 @@ from lms.author.forms import KIND_CHOICES, CaptionUploadForm, CueForm
 from lms.captions.timecode import format_vtt
 from lms.db import session as db
 from lms.errors import NotFound
-from lms.forms import ConfirmForm
-from lms.services import caption_tracks
+from lms.forms import ConfirmForm, show_conflict
+from lms.services import caption_tracks, editing
 
 #: Caption files are small text files; bigger uploads are refused unless the site sets MAX_CAPTION_BYTES.
 MAX_CAPTION_BYTES = 2 * 1024 * 1024
@@ -146,14 +146,30 @@ def edit_cue(track_id: int, number: int):
     form = CueForm()
     if request.method == "GET":
         form.start.data, form.end.data, form.text.data = format_vtt(cue.start), format_vtt(cue.end), cue.text
-    if (
-        submit(
-            form, lambda: caption_tracks.update_cue(db, track, number, form.start.data, form.end.data, form.text.data)
-        )
-        is not None
-    ):
+        form.version.data = track.version
+    saved = submit(
+        form,
+        lambda: caption_tracks.update_cue(
+            db, track, number, form.start.data, form.end.data, form.text.data, version=form.version.data
+        ),
+    )
+    if saved is not None:
         flash(_("Caption %(n)d saved.", n=number), "info")
         return redirect(url_for("author.track", track_id=track.id) + f"#cue-{number}")
+    conflict = None
+    if getattr(form, "conflict", False):
+        editing.reload_theirs(db, track)
+        cues = caption_tracks.cues_of(track.vtt)
+        now = cues[number - 1] if number <= len(cues) else None
+        conflict = show_conflict(
+            form,
+            track.version,
+            [
+                (form.start.label.text, format_vtt(now.start) if now else "", form.start.data or ""),
+                (form.end.label.text, format_vtt(now.end) if now else "", form.end.data or ""),
+                (form.text.label.text, now.text if now else "", form.text.data or ""),
+            ],
+        )
     return render_template(
         "author/cue_form.html",
         track=track,
@@ -162,6 +178,7 @@ def edit_cue(track_id: int, number: int):
         form=form,
         number=number,
         total=len(cues),
+        conflict=conflict,
     ), form_status(form)
 
 

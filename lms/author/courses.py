@@ -11,8 +11,8 @@ from lms.author.blueprint import bp, course_for_edit, form_status, submit
 from lms.author.forms import CourseForm, TrainerForm
 from lms.db import session as db
 from lms.errors import FieldErrors, LmsError
-from lms.forms import ConfirmForm
-from lms.services import courses, publishing, roles
+from lms.forms import ConfirmForm, show_conflict
+from lms.services import courses, editing, publishing, roles
 from lms.services.courses import CourseFields
 from lms.text import split_lines
 
@@ -41,7 +41,7 @@ def new_course():
     if course is not None:
         flash(_("Course “%(title)s” created as a draft. Add its units next.", title=course.title), "info")
         return redirect(url_for("author.course", course_id=course.id))
-    return render_template("author/course_form.html", form=form, course=None), form_status(form)
+    return render_template("author/course_form.html", form=form, course=None, conflict=None), form_status(form)
 
 
 @bp.route("/courses/<int:course_id>")
@@ -62,10 +62,30 @@ def edit_course(course_id: int):
     form = CourseForm(obj=course)
     if request.method == "GET":
         form.outcomes.data = "\n".join(course.outcomes or [])
-    if submit(form, lambda: courses.update_course(db, course, _course_fields(form))) is not None:
+        form.version.data = course.version
+    if submit(form, lambda: courses.update_course(db, course, _course_fields(form), version=form.version.data)):
         flash(_("Course details saved."), "info")
         return redirect(url_for("author.course", course_id=course.id))
-    return render_template("author/course_form.html", form=form, course=course), form_status(form)
+    conflict = _conflict(form, course) if getattr(form, "conflict", False) else None
+    return render_template("author/course_form.html", form=form, course=course, conflict=conflict), form_status(form)
+
+
+def _conflict(form: CourseForm, course):
+    """The course as now saved beside what this editor sent (the form keeps the latter)."""
+    editing.reload_theirs(db, course)
+    minutes = form.estimated_minutes.raw_data[0] if form.estimated_minutes.raw_data else ""
+    return show_conflict(
+        form,
+        course.version,
+        [
+            (form.title.label.text, course.title, form.title.data or ""),
+            (form.slug.label.text, course.slug, form.slug.data or ""),
+            (form.summary.label.text, course.summary, form.summary.data or ""),
+            (form.language.label.text, course.language, form.language.data or ""),
+            (form.outcomes.label.text, "\n".join(course.outcomes or []), form.outcomes.data or ""),
+            (form.estimated_minutes.label.text, str(course.estimated_minutes), minutes),
+        ],
+    )
 
 
 @bp.route("/courses/<int:course_id>/status", methods=["POST"])

@@ -8,6 +8,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from lms.forms import VersionField
 from lms.models.media import CAPTION_KINDS
 from lms.text import normalize_language
 
@@ -73,6 +74,8 @@ class CourseForm(FlaskForm):
         description=_l("What learners will be able to do: one outcome per line."),
     )
     estimated_minutes = _minutes_field(_l("Enter the time in whole minutes, like 45."), default=30)
+    #: The course's version when the form was opened (optimistic locking).
+    version = VersionField()
 
 
 class UnitForm(FlaskForm):
@@ -98,6 +101,8 @@ class UnitForm(FlaskForm):
         render_kw={"rows": 16},
     )
     estimated_minutes = _minutes_field(_l("Enter the time in whole minutes, like 10."), default=10)
+    #: The unit's version when the form was opened (optimistic locking).
+    version = VersionField()
     preview = SubmitField(_l("Preview"))
     save = SubmitField(_l("Save unit"))
 
@@ -204,6 +209,9 @@ class CueForm(FlaskForm):
         description=_l("At most 2 lines of about 42 characters."),
         render_kw={"rows": 3},
     )
+    #: The caption track's version when the form was opened (optimistic locking): the track is
+    #: stored as one text, so a save of any of its cues since then is a conflict.
+    version = VersionField()
 
 
 class TrainerForm(FlaskForm):

@@ -11,8 +11,8 @@ from lms.author.forms import UnitForm
 from lms.content.sanitize import render_markdown
 from lms.db import session as db
 from lms.errors import LmsError
-from lms.forms import ConfirmForm
-from lms.services import caption_tracks, units
+from lms.forms import ConfirmForm, show_conflict
+from lms.services import caption_tracks, editing, units
 from lms.services.units import UnitFields
 
 
@@ -36,12 +36,12 @@ def _unit_form_page(form: UnitForm, course, unit):
         if form.csrf_token.errors:
             raise LmsError()
         return render_template(
-            "author/unit_form.html", form=form, course=course, unit=unit, preview_html=preview_html
+            "author/unit_form.html", form=form, course=course, unit=unit, preview_html=preview_html, conflict=None
         ), status
     if unit is None:
         saved = submit(form, lambda: units.create_unit(db, course, _unit_fields(form)))
     else:
-        saved = submit(form, lambda: units.update_unit(db, unit, _unit_fields(form)))
+        saved = submit(form, lambda: units.update_unit(db, unit, _unit_fields(form), version=form.version.data))
     if saved is not None:
         flash(
             _("Unit “%(title)s” added as a draft.", title=saved.title)
@@ -50,9 +50,30 @@ def _unit_form_page(form: UnitForm, course, unit):
             "info",
         )
         return redirect(url_for("author.course", course_id=course.id) + f"#unit-{saved.id}")
+    conflict = _conflict(form, unit) if getattr(form, "conflict", False) else None
     return render_template(
-        "author/unit_form.html", form=form, course=course, unit=unit, preview_html=None
+        "author/unit_form.html", form=form, course=course, unit=unit, preview_html=None, conflict=conflict
     ), form_status(form)
+
+
+def _conflict(form: UnitForm, unit):
+    """The unit as now saved beside what this editor sent (the form keeps the latter)."""
+    editing.reload_theirs(db, unit)
+    return show_conflict(
+        form,
+        unit.version,
+        [
+            (form.title.label.text, unit.title, form.title.data or ""),
+            (form.slug.label.text, unit.slug, form.slug.data or ""),
+            (form.summary.label.text, unit.summary, form.summary.data or ""),
+            (form.body_md.label.text, unit.body_md, form.body_md.data or ""),
+            (
+                form.estimated_minutes.label.text,
+                str(unit.estimated_minutes),
+                form.estimated_minutes.raw_data[0] if form.estimated_minutes.raw_data else "",
+            ),
+        ],
+    )
 
 
 @bp.route("/courses/<int:course_id>/units/new", methods=["GET", "POST"])
@@ -67,6 +88,7 @@ def edit_unit(unit_id: int):
     form = UnitForm(obj=unit)
     if request.method == "GET":
         form.slug.data = unit.slug
+        form.version.data = unit.version
     return _unit_form_page(form, unit.course, unit)
 
 

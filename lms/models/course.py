@@ -45,6 +45,11 @@ class Course(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Optimistic lock: SQLAlchemy adds 1 at every UPDATE of the row and refuses one made from an
+    #: older copy (StaleDataError), so two people editing at once never silently overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])  # noqa: F821
     trainers: Mapped[list[User]] = relationship(secondary=course_trainers, order_by="User.name")  # noqa: F821
@@ -87,6 +92,11 @@ class Unit(Base):
     #: captions, images without alt text); empty when the unit passed the gate.
     publish_override_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Optimistic lock: SQLAlchemy adds 1 at every UPDATE of the row and refuses one made from an
+    #: older copy (StaleDataError), so two people editing at once never silently overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     course: Mapped[Course] = relationship(back_populates="units")
     video: Mapped[Video | None] = relationship(  # noqa: F821

@@ -56,6 +56,11 @@ class CaptionTrack(Base):
     vtt: Mapped[str] = mapped_column(Text)
     cue_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Optimistic lock: SQLAlchemy adds 1 at every UPDATE of the row and refuses one made from an
+    #: older copy (StaleDataError), so two people editing at once never silently overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     unit: Mapped[Unit] = relationship(back_populates="caption_tracks")  # noqa: F821
 

@@ -45,6 +45,11 @@ class Question(Base):
     prompt: Mapped[str] = mapped_column(Text)
     #: General feedback, shown after answering whatever the answer.
     feedback: Mapped[str] = mapped_column(Text, default="")
+    #: Optimistic lock: SQLAlchemy adds 1 at every UPDATE of the row and refuses one made from an
+    #: older copy (StaleDataError), so two people editing at once never silently overwrite each other.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     quiz: Mapped[Quiz] = relationship(back_populates="questions")
     choices: Mapped[list[Choice]] = relationship(

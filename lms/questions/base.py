@@ -62,8 +62,8 @@ class EditorField:
     ``kind`` says which form field the quiz editor builds and how its page shows it
     (lms/quizauthor/forms.py, templates/quizauthor/question.html):
 
-    * "choice_rows": numbered rows of choice text, a "correct" tick and feedback; the value is a
-      list of :class:`ChoiceRow`;
+    * "choice_rows": numbered rows of choice text, a "correct" tick, a weight (the type's
+      ``weight_options``) and feedback; the value is a list of :class:`ChoiceRow`;
     * "radio": one of ``options`` ((value, label) pairs), shown as a fieldset of radio buttons;
     * "text": one line of text; "textarea": several lines (``rows`` high).
     """
@@ -78,11 +78,13 @@ class EditorField:
 
 @dataclass
 class ChoiceRow:
-    """One row of the editor's "choice_rows" field, as typed."""
+    """One row of the editor's "choice_rows" field, as typed. ``weight`` is the row's share of the
+    marks in percent as the form sends it ("50", "-33.33333"), or "" to mark it by ``correct``."""
 
     text: str = ""
     correct: bool = False
     feedback: str = ""
+    weight: str = ""
 
 
 def normalize_text(text: str) -> str:

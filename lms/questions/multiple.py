@@ -1,10 +1,10 @@
 """Multiple choice: the learner ticks every choice that applies (Moodle's multichoice, "multiple
 answers allowed").
 
-Marking: with weights (from GIFT or quiz.yaml), Moodle's rule: the chosen choices' fractions
-added up, kept within 0..100 % (qtype_multichoice_multi_question::grade_response). Without
-weights (the quiz editor writes none), only the exact set of correct choices scores, as the
-editor's hint tells trainers.
+Marking: with weights (from GIFT, Moodle XML, quiz.yaml or the editor's marks), Moodle's rule:
+the chosen choices' fractions added up, kept within 0..100 %
+(qtype_multichoice_multi_question::grade_response). Without weights, only the exact set of
+correct choices scores, as the editor's hint tells trainers.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.models import Question
 from lms.questions.base import Graded, clamp
-from lms.questions.choices import ChoiceQuestion, choice_rows
+from lms.questions.choices import MOODLE_GRADES, SUM_TOLERANCE, ChoiceQuestion, choice_rows, weight_text
 from lms.questions.spec import Answer, ChoiceSpec, QuestionSpec
 
 
@@ -29,17 +29,55 @@ class MultipleChoice(ChoiceQuestion):
     editor = (
         choice_rows(
             _l(
-                "Fill in at least two rows and tick two or more correct answers. "
-                "Learners score the question only by choosing exactly the correct ones."
+                "Fill in at least two rows and tick two or more correct answers. Without marks, learners "
+                "score the question only by choosing exactly the correct ones. With marks, as in Moodle, "
+                "each chosen answer adds its marks: the correct ones must add up to 100 %, and wrong "
+                "ones may take marks away (never below 0)."
             )
         ),
     )
     moodle_qtype = "multichoice"
     moodle_single = False
 
+    #: Moodle's grades and their negatives: a wrong answer may take marks away.
+    weight_options = MOODLE_GRADES + tuple(-w for w in reversed(MOODLE_GRADES))
+
     def check_correct(self, right: int) -> str | None:
         if right < 2:
             return _("Mark two or more choices as correct. For one correct answer, write a single choice question.")
+        return None
+
+    def editor_choice(self, typed: ChoiceSpec, number: int) -> tuple[ChoiceSpec, str | None]:
+        # Moodle marks right the answers with a positive grade; 0 % is a wrong answer's tick alone.
+        if typed.weight is None:
+            return typed, None
+        if typed.correct and typed.weight <= 0:
+            return typed, _(
+                "Choice %(n)d is ticked as correct but gives %(weight)s %% of the marks: give it a "
+                "positive share, or untick it.",
+                n=number,
+                weight=weight_text(typed.weight),
+            )
+        weight = None if typed.weight == 0 else typed.weight
+        return ChoiceSpec(typed.text, typed.weight > 0, weight, typed.feedback), None
+
+    def check_weights(self, choices: list[ChoiceSpec]) -> str | None:
+        # Moodle's rule (qtype_multichoice_edit_form::validation): the positive grades add up to
+        # 100 %, so choosing every right answer gives full marks.
+        if not any(c.weight is not None for c in choices):
+            return None
+        if any(c.correct and c.weight is None for c in choices):
+            return _(
+                "Some choices have marks and some correct ones do not: choose the marks for every "
+                "correct choice, or set them all to “by the tick”."
+            )
+        total = sum(c.weight for c in choices if c.weight is not None and c.weight > 0)
+        if abs(total - 100) > SUM_TOLERANCE:
+            return _(
+                "The marks of the correct choices add up to %(total)s %%. Make them add up to 100 %%, "
+                "so that choosing every correct answer gives full marks.",
+                total=weight_text(total),
+            )
         return None
 
     def grade(self, question: Question, answer: Any) -> Graded:

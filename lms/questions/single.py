@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.models import Question
 from lms.questions.base import Graded, clamp
-from lms.questions.choices import ChoiceQuestion, choice_rows, fraction
+from lms.questions.choices import ChoiceQuestion, choice_rows, fraction, weight_text
 from lms.questions.spec import Answer, ChoiceSpec, QuestionSpec
 
 
@@ -23,12 +23,35 @@ class SingleChoice(ChoiceQuestion):
     name = "single"
     label = _l("Single choice")
     input_kind = "radio"
-    editor = (choice_rows(_l("Fill in at least two rows and tick exactly one correct answer.")),)
+    editor = (
+        choice_rows(
+            _l(
+                "Fill in at least two rows and tick exactly one correct answer. To give part of the "
+                "marks for another choice, choose its marks, as in Moodle (for example 50 %)."
+            )
+        ),
+    )
     moodle_qtype = "multichoice"
     moodle_single = True
 
     def check_correct(self, right: int) -> str | None:
         return _("Mark exactly one choice as correct.") if right != 1 else None
+
+    def editor_choice(self, typed: ChoiceSpec, number: int) -> tuple[ChoiceSpec, str | None]:
+        # A weight of 100 % is the correct answer and 0 % a wrong one: stored as a tick alone, as
+        # GIFT's = and ~ are, so only partial credit keeps a weight.
+        if typed.weight is None:
+            return typed, None
+        if typed.correct and typed.weight != 100:
+            return typed, _(
+                "Choice %(n)d is ticked as the correct answer, which gives full marks: choose 100 %% or "
+                "“by the tick”, or untick it to give %(weight)s %% of the marks.",
+                n=number,
+                weight=weight_text(typed.weight),
+            )
+        full = typed.weight == 100
+        weight = None if typed.weight in (0, 100) else typed.weight
+        return ChoiceSpec(typed.text, full, weight, typed.feedback), None
 
     def grade(self, question: Question, answer: Any) -> Graded:
         chosen = [c for c in question.choices if c.id in answer]

@@ -9,11 +9,23 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, FieldList, Form, FormField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
+from lms.forms import VersionField
 from lms.questions import ChoiceRow, EditorField, QuestionType
+from lms.questions.choices import weight_text
 from lms.services.quiz_authoring import QuestionFields
 
 #: Rows shown for a choice question; an existing question with more choices gets two spare rows.
@@ -54,7 +66,21 @@ class ChoiceRowForm(Form):
 
     text = StringField(_l("Choice text"))
     correct = BooleanField(_l("Correct answer"))
+    #: The choice's share of the marks in percent, or "" to mark it by the tick. The type's
+    #: from_editor checks it (the options are set per type by question_form).
+    weight = SelectField(_l("Marks for this choice"), validate_choice=False, default="")
     feedback = StringField(_l("Feedback for this choice"))
+
+
+def weight_choices(options, current: str = "") -> list[SelectChoice]:
+    """The marks a choice may give: "by the tick", then the type's weights (Moodle's list), and a
+    stored weight outside that list (from a GIFT file) so that saving keeps it."""
+    values = [weight_text(w) for w in options]
+    if current and current not in values:
+        values.append(current)
+    return [SelectChoice("", _l("By the tick: all if correct, none if not"))] + [
+        SelectChoice(v, _l("%(weight)s %% of the marks", weight=v)) for v in values
+    ]
 
 
 class QuestionForm(FlaskForm):
@@ -70,7 +96,12 @@ class QuestionForm(FlaskForm):
             field = self[editor_field.name]
             if editor_field.kind == "choice_rows":
                 values[editor_field.name] = [
-                    ChoiceRow(r.form.text.data or "", bool(r.form.correct.data), r.form.feedback.data or "")
+                    ChoiceRow(
+                        r.form.text.data or "",
+                        bool(r.form.correct.data),
+                        r.form.feedback.data or "",
+                        r.form.weight.data or "",
+                    )
                     for r in field
                 ]
             else:
@@ -95,6 +126,8 @@ class QuestionForm(FlaskForm):
                         row.correct,
                         row.feedback,
                     )
+                    entry.form.weight.data = row.weight
+                    entry.form.weight.choices = weight_choices(getattr(self.qtype, "weight_options", ()), row.weight)
             else:
                 field.data = value
 
@@ -147,12 +180,17 @@ def question_form(qtype: QuestionType, rows: int = CHOICE_ROWS, **kwargs) -> Que
         validators=[Optional()],
         description=_l("Shown to trainers only, e.g. in GIFT files. You can leave it empty."),
     )
+    # The question's version when the form was opened (optimistic locking, lms.services.editing).
+    attrs["version"] = VersionField()
     form = type("QuestionForm", (QuestionForm,), attrs)(**kwargs)
     for editor_field in qtype.editor:
         if editor_field.kind == "choice_rows":
+            options = getattr(qtype, "weight_options", ())
             for number, entry in enumerate(form[editor_field.name], start=1):
                 entry.form.text.label.text = _l("Choice %(n)d text", n=number)
                 entry.form.correct.label.text = _l("Choice %(n)d is correct", n=number)
+                entry.form.weight.label.text = _l("Marks for choice %(n)d", n=number)
+                entry.form.weight.choices = weight_choices(options, entry.form.weight.data or "")
                 entry.form.feedback.label.text = _l("Feedback for choice %(n)d", n=number)
     return form
 

@@ -9,12 +9,13 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from lms.db import session as db
-from lms.errors import FieldErrors, NotFound
-from lms.forms import ConfirmForm, show_errors
+from lms.errors import EditConflict, FieldErrors, NotFound
+from lms.forms import ConfirmForm, show_conflict, show_errors
 from lms.questions import all_types, find, type_of
 from lms.questions.encoding import decode_file
 from lms.questions.problems import QuestionFileError
 from lms.quizauthor.forms import CHOICE_ROWS, GiftImportForm, QuizSettingsForm, question_form
+from lms.services import editing
 from lms.services import quiz_authoring as qa
 from lms.services.roles import require_edit, require_trainer
 
@@ -56,7 +57,7 @@ def overview(course_id: int):
     return render_template("quizauthor/overview.html", course=course, quiz=quiz, form=form, types=all_types()), status
 
 
-def _question_page(course, quiz, form, qtype, *, question=None, status=200):
+def _question_page(course, quiz, form, qtype, *, question=None, status=200, conflict=None):
     number = qa.number_of(quiz, question) if question is not None else len(quiz.questions) + 1
     return render_template(
         "quizauthor/question.html",
@@ -66,7 +67,7 @@ def _question_page(course, quiz, form, qtype, *, question=None, status=200):
         qtype=qtype,
         question=question,
         number=number,
-        weighted=question is not None and qa.has_weights(question),
+        conflict=conflict,
     ), status
 
 
@@ -84,7 +85,14 @@ def _save(course, quiz, form, question=None):
         question = qa.add_question(db, quiz, spec)
         message = _("Question %(n)d was added.", n=qa.number_of(quiz, question))
     else:
-        qa.update_question(db, question, spec)
+        try:
+            qa.update_question(db, question, spec, version=form.version.data)
+        except EditConflict:
+            db.rollback()
+            editing.reload_theirs(db, question)
+            rows = qa.conflict_rows(question, form.fields())
+            conflict = show_conflict(form, question.version, rows)
+            return _question_page(course, quiz, form, form.qtype, question=question, status=409, conflict=conflict)
         message = _("Question %(n)d was saved.", n=qa.number_of(quiz, question))
     flash(message, "info")
     return redirect(url_for("quizauthor.overview", course_id=course.id, _anchor=f"question-{question.id}"))
@@ -126,6 +134,7 @@ def edit_question(course_id: int, question_id: int):
         return _save(course, quiz, question_form(qtype, rows), question)
     form = question_form(qtype, rows, formdata=None)
     form.fill(qa.fields_of(question))
+    form.version.data = question.version
     return _question_page(course, quiz, form, qtype, question=question)
 
 

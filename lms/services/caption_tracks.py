@@ -27,6 +27,7 @@ from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import CaptionTrack, PendingCaption, Unit, User
 from lms.models._types import utcnow
 from lms.models.media import CAPTION_KINDS
+from lms.services.editing import saving
 from lms.text import language_name, normalize_language
 
 log = logging.getLogger(__name__)
@@ -246,9 +247,18 @@ def cue_plain_text(cue: Cue) -> str:
     return "\n".join(visible_lines(cue.text))
 
 
-def update_cue(session: Session, track: CaptionTrack, number: int, start: str, end: str, text: str) -> Cue:
-    """Change one cue (numbered from 1 in time order). FieldErrors names every problem at once
-    ("start", "end", "text"); a number with no cue is NotFound."""
+def update_cue(
+    session: Session, track: CaptionTrack, number: int, start: str, end: str, text: str, *, version: int | None
+) -> Cue:
+    """Change one cue (numbered from 1 in time order). `version` is the track's version the cue
+    form was opened at: the whole track is stored as one text, so any other save since is
+    EditConflict. FieldErrors names every problem at once ("start", "end", "text"); a number with
+    no cue is NotFound."""
+    with saving(session, track, version, "vtt"):
+        return _replace_cue(track, number, start, end, text)
+
+
+def _replace_cue(track: CaptionTrack, number: int, start: str, end: str, text: str) -> Cue:
     cues = cues_of(track.vtt)
     if not 1 <= number <= len(cues):
         raise NotFound()
@@ -272,7 +282,6 @@ def update_cue(session: Session, track: CaptionTrack, number: int, start: str, e
         cues, language=track.language, blocks=read_captions(track.vtt.encode("utf-8"), "track.vtt").blocks
     )
     track.cue_count = len(cues)
-    session.flush()
     return cues[number - 1]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import Course, Unit, User
+from lms.services.editing import saving
 from lms.text import SLUG_MAX, SLUG_RE, clean_name, normalize_language, slugify
 
 
@@ -85,10 +86,11 @@ def create_course(session: Session, owner: User, data: CourseFields) -> Course:
     return course
 
 
-def update_course(session: Session, course: Course, data: CourseFields) -> Course:
-    """Save the course form onto `course`. Raises FieldErrors ("title", "slug", "language")."""
-    _fill_course(session, course, data)
-    session.flush()
+def update_course(session: Session, course: Course, data: CourseFields, *, version: int | None) -> Course:
+    """Save the course form onto `course`; `version` is the course's version the form was opened
+    at. Raises EditConflict (someone saved since), FieldErrors ("title", "slug", "language")."""
+    with saving(session, course, version, "title"):
+        _fill_course(session, course, data)
     return course
 
 

@@ -23,6 +23,7 @@ from lms.questions.encoding import decode_file
 from lms.questions.gift import export_gift, parse_gift
 from lms.questions.moodle_xml import export_moodle_xml, read_moodle_xml
 from lms.questions.problems import ImportResult
+from lms.services.editing import saving
 
 TITLE_MAX = 200
 #: A sensible ceiling for one quiz; GIFT files from Moodle banks can be large but not endless.
@@ -120,9 +121,38 @@ def fields_of(question: Question) -> QuestionFields:
     )
 
 
-def has_weights(question: Question) -> bool:
-    """True when the question came with GIFT % weights, which the form does not show."""
-    return any(c.weight is not None for c in question.choices)
+def _as_text(value: Any) -> str:
+    """An editor field's value as plain text, for comparing two versions: choice rows one a line."""
+    if isinstance(value, list):
+        lines = []
+        for number, row in enumerate((r for r in value if isinstance(r, ChoiceRow) and r.text.strip()), start=1):
+            mark = _("correct") if row.correct else _("not correct")
+            weight = getattr(row, "weight", None)
+            if weight not in (None, ""):
+                mark = _("%(weight)s%%", weight=weight)
+            line = f"{number}. {row.text.strip()} ({mark})"
+            if row.feedback.strip():
+                line += " – " + row.feedback.strip()
+            lines.append(line)
+        return "\n".join(lines)
+    return str(value or "")
+
+
+def conflict_rows(question: Question, yours: QuestionFields) -> list[tuple[str, str, str]]:
+    """(label, as now saved, as this editor sent it) for every field of the question form, for the
+    page shown when someone saved the question first (lms.services.editing)."""
+    theirs = fields_of(question)
+    rows = [(_("Question"), theirs.prompt, yours.prompt)]
+    for editor_field in type_of(question).editor:
+        rows.append(
+            (
+                str(editor_field.label),
+                _as_text(theirs.values.get(editor_field.name)),
+                _as_text(yours.values.get(editor_field.name)),
+            )
+        )
+    rows += [(_("General feedback"), theirs.feedback, yours.feedback), (_("Short name"), theirs.title, yours.title)]
+    return rows
 
 
 def get_question(quiz: Quiz, question_id: int) -> Question:
@@ -147,14 +177,14 @@ def add_question(session: Session, quiz: Quiz, spec: QuestionSpec) -> Question:
     return question
 
 
-def update_question(session: Session, question: Question, spec: QuestionSpec) -> Question:
-    """Edit in place. The form shows no GIFT weights: saving it marks by the correct choices alone,
-    but what the type keeps past its editor stays (a short answer's wrong answers kept for their
-    feedback, QuestionType.merge_edit)."""
-    if spec.type == question.type:
-        spec.choices = type_of(question).merge_edit(spec_of(question).choices, spec.choices)
-    fill_question(question, spec)
-    session.flush()
+def update_question(session: Session, question: Question, spec: QuestionSpec, *, version: int | None) -> Question:
+    """Edit in place; what the type keeps past its editor stays (a short answer's wrong answers
+    kept for their feedback, QuestionType.merge_edit). `version` is the question's version the
+    form was opened at: EditConflict when someone saved it since (lms.services.editing)."""
+    with saving(session, question, version, "prompt"):
+        if spec.type == question.type:
+            spec.choices = type_of(question).merge_edit(spec_of(question).choices, spec.choices)
+        fill_question(question, spec)
     return question
 
 

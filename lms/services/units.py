@@ -17,6 +17,7 @@ from lms.content.sanitize import render_markdown
 from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import Course, Unit
 from lms.services.courses import check_slug_format
+from lms.services.editing import saving
 from lms.text import SLUG_MAX, clean_name, slugify
 
 
@@ -80,10 +81,11 @@ def create_unit(session: Session, course: Course, data: UnitFields) -> Unit:
     return unit
 
 
-def update_unit(session: Session, unit: Unit, data: UnitFields) -> Unit:
-    """Save the unit form onto `unit`; an empty slug keeps the unit's address. Raises FieldErrors."""
-    _fill_unit(unit.course, unit, data)
-    session.flush()
+def update_unit(session: Session, unit: Unit, data: UnitFields, *, version: int | None) -> Unit:
+    """Save the unit form onto `unit`; an empty slug keeps the unit's address. `version` is the
+    unit's version the form was opened at. Raises EditConflict (someone saved since), FieldErrors."""
+    with saving(session, unit, version, "title"):
+        _fill_unit(unit.course, unit, data)
     return unit
 
 
