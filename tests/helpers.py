@@ -249,3 +249,80 @@ def ob_schema_errors(doc) -> list[str]:
     Draft201909Validator.check_schema(schema)
     validator = Draft201909Validator(schema, format_checker=Draft201909Validator.FORMAT_CHECKER)
     return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1 that keeps what it receives.
+
+    Use as a context manager; `messages` holds each delivery as (envelope recipients, parsed message).
+    With `user`/`password` it asks clients to sign in (AUTH PLAIN/LOGIN, allowed without TLS here).
+    """
+
+    def __init__(self, user: str | None = None, password: str | None = None):
+        import socket
+
+        self.messages: list = []
+        self.logins: list[str] = []
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self._user, self._password = user, password
+
+    def __enter__(self):
+        import email
+        from email import policy
+
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+                sink.messages.append((list(envelope.rcpt_tos), message))
+                return "250 OK"
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login.decode() == sink._user and auth_data.password.decode() == sink._password
+            if ok:
+                sink.logins.append(sink._user)
+            return AuthResult(success=ok)
+
+        kwargs = {}
+        if self._user:
+            kwargs = {"authenticator": authenticator, "auth_require_tls": False}
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kwargs)
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._controller.stop()
+
+    def config(self) -> dict:
+        """App settings that send mail here."""
+        settings = {
+            "MAIL_HOST": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_FROM": "Sala <no-reply@sala.example.org>",
+            "MAIL_STARTTLS": False,
+            "MAIL_TIMEOUT": 5,
+        }
+        if self._user:
+            settings |= {"MAIL_USER": self._user, "MAIL_PASSWORD": self._password}
+        return settings
+
+    def wait_for(self, count: int, timeout: float = 10) -> list:
+        """The messages, once at least `count` have arrived (after every queued one was handed over)."""
+        from lms.services import mail
+
+        mail.wait_idle(timeout)
+        assert len(self.messages) >= count, f"{len(self.messages)} message(s) arrived, expected {count}"
+        return self.messages
+
+
+def link_in(text: str) -> str:
+    """The first http(s) link in a text."""
+    match = re.search(r"https?://\S+", text)
+    assert match, f"no link in {text!r}"
+    return match.group(0)
