@@ -34,6 +34,10 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(certificates_group)
     app.cli.add_command(export_course)
     app.cli.add_command(import_course)
+    from lms.cli_backup import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.group("db", help="Database schema.")

@@ -326,3 +326,65 @@ def link_in(text: str) -> str:
     match = re.search(r"https?://\S+", text)
     assert match, f"no link in {text!r}"
     return match.group(0)
+
+
+def table_rows(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table of Sala's schema at a database URL, in primary-key order."""
+    import sqlalchemy as sa
+
+    from lms.db import Base
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table.name: [tuple(row) for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))]
+                for table in Base.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def folder_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """relative path → SHA-256 of every file under a folder (paths starting with a `skip` entry left out)."""
+    import hashlib
+
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.relative_to(folder).as_posix().startswith(skip)
+    }
+
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_database(server: str | None = None):
+    """A context manager giving the URL of a throwaway PostgreSQL database (dropped afterwards), or
+    skipping the test with the reason when the server cannot be reached."""
+    import os
+    import secrets
+    from contextlib import contextmanager
+
+    import pytest
+    import sqlalchemy as sa
+
+    server = server or os.environ.get("LMS_TEST_POSTGRES_URL", POSTGRES_SERVER)
+
+    @contextmanager
+    def database():
+        try:
+            admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                name = f"sala_test_{secrets.token_hex(4)}"
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        except Exception as err:  # noqa: BLE001 - any failure to reach the server means "not here"
+            pytest.skip(f"PostgreSQL not reachable at {server}: {type(err).__name__}")
+        try:
+            yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+    return database()
