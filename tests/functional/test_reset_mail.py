@@ -168,3 +168,16 @@ def test_only_admins_create_reset_links(app, client):
     post(client, "/login", {"email": "learner@example.org", "password": PASSWORD})
     r = post(client, f"/admin/users/{other}/reset-link", token_from="/account")
     assert r.status_code == 403 and "/password/reset/" not in r.get_data(as_text=True)
+
+
+def test_send_test_mail_command(app):
+    """`lms send-test-mail` delivers at once when mail is configured, and says so when it is not."""
+    result = app.test_cli_runner().invoke(args=["send-test-mail", "ops@example.org"])
+    assert result.exit_code == 1 and "Mail is not configured" in result.output
+    with SmtpSink() as sink:
+        app.config.update(sink.config())
+        result = app.test_cli_runner().invoke(args=["send-test-mail", "ops@example.org"])
+        assert result.exit_code == 0, result.output
+        assert [m["To"] for _, m in sink.messages] == ["ops@example.org"]
+    result = app.test_cli_runner().invoke(args=["send-test-mail", "ops@example.org"])
+    assert result.exit_code == 1 and "Could not send through 127.0.0.1" in result.output

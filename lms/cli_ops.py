@@ -1,4 +1,5 @@
-"""`lms backup` and `lms restore` (the work is in lms/services/backups.py and restore.py)."""
+"""Operations: `lms backup`, `lms restore` (the work is in lms/services/backups.py and restore.py) and
+`lms send-test-mail`."""
 
 from __future__ import annotations
 
@@ -70,3 +71,30 @@ def restore_command(archive: Path, force: bool):
     for path in manifest["set_aside"]:
         click.echo(f"Kept what it replaced: {path}")
     click.echo("Next: run `lms db upgrade` to bring the schema up to this version of Sala, then start the site.")
+
+
+@click.command(
+    "send-test-mail",
+    help="Send a test e-mail to EMAIL with the LMS_MAIL_* settings, now, and say what went wrong if it fails.",
+)
+@click.argument("email")
+@with_appcontext
+def send_test_mail(email: str):
+    import smtplib
+
+    from lms.services import mail
+
+    settings = mail.MailSettings.from_config(current_app.config)
+    if settings is None:
+        raise click.ClickException("Mail is not configured: set LMS_MAIL_HOST and LMS_MAIL_FROM.")
+    message = mail.compose(
+        settings,
+        email,
+        f"{current_app.config['ISSUER_NAME']}: test e-mail",
+        "This is a test e-mail from Sala (lms send-test-mail). Password reset links will arrive the same way.\n",
+    )
+    try:
+        mail.send(settings, message)
+    except (smtplib.SMTPException, OSError) as err:
+        raise click.ClickException(f"Could not send through {settings.host}:{settings.port}: {err}") from None
+    click.echo(f"Sent a test e-mail to {email} through {settings.host}:{settings.port}.")
