@@ -127,7 +127,7 @@ def run_tool(args: list[str], env: dict[str, str]) -> None:
         raise BackupError(f"{Path(args[0]).name} failed: {done.stderr.strip() or done.returncode}")
 
 
-def _is_inside(path: Path, folder: Path) -> bool:
+def is_inside(path: Path, folder: Path) -> bool:
     try:
         path.resolve().relative_to(folder.resolve())
     except ValueError:
@@ -146,7 +146,7 @@ def instance_files(places: Places) -> list[Path]:
     db_file = sqlite_path(places.database_url) if database_kind(places.database_url) == "sqlite" else None
     found = []
     for path in sorted(places.instance_dir.rglob("*")):
-        if not path.is_file() or path.is_symlink() or _is_temporary(path) or any(_is_inside(path, s) for s in skip):
+        if not path.is_file() or path.is_symlink() or _is_temporary(path) or any(is_inside(path, s) for s in skip):
             continue
         if (
             db_file is not None
@@ -230,6 +230,12 @@ def backup(places: Places, out: Path, *, now: datetime | None = None) -> dict:
     Raises BackupError when the database cannot be read or copied, or pg_dump is missing or fails.
     """
     kind = database_kind(places.database_url)
+    for folder in (places.instance_dir, places.media_dir):
+        if is_inside(out, folder):
+            raise BackupError(
+                f"Write the backup outside {folder}: inside it, each backup would hold the ones before it. "
+                f"Keep backups on another disk or machine."
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     files: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="sala-backup-", dir=out.parent) as work:
