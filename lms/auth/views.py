@@ -152,9 +152,9 @@ def logout():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"], scope="password-reset")
 def reset_password(token: str):
-    """Set a new password from a link e-mailed (/password/forgot) or made by an admin (their users page,
-    or `lms users reset-link`). The link works once,
-    for an hour; using it ends every sign-in of the account."""
+    """Set a new password from a link e-mailed (/password/forgot) or made by an admin (the people page,
+    or `lms users reset-link`). The link works once, for an hour; using it ends every sign-in of the
+    account."""
     user = accounts.user_for_reset(db, token, current_app.config["SECRET_KEY"])
     if user is None:
         page = render_template("auth/reset_invalid.html"), 400
