@@ -34,6 +34,11 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(certificates_group)
     app.cli.add_command(export_course)
     app.cli.add_command(import_course)
+    from lms.cli_ops import backup_command, restore_command, send_test_mail
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(send_test_mail)
 
 
 @click.group("db", help="Database schema.")

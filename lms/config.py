@@ -76,6 +76,26 @@ class Defaults:
         "text/xml",
     ]
     COMPRESS_BR_LEVEL = 5
+    #: Outgoing mail (password reset links, registration notices), by SMTP. Mail is on when
+    #: MAIL_HOST and MAIL_FROM are both set (LMS_MAIL_HOST, LMS_MAIL_FROM, ...); without it, people
+    #: who forget a password ask an admin for a reset link.
+    MAIL_HOST = None
+    #: 587 is SMTP submission with STARTTLS; 465 is SMTP over TLS (set MAIL_SSL); 25 plain relay.
+    MAIL_PORT = 587
+    #: The From address, e.g. "Sala <no-reply@sala.example.org>".
+    MAIL_FROM = None
+    #: Sign in to the SMTP server with these when MAIL_USER is set.
+    MAIL_USER = None
+    MAIL_PASSWORD = None
+    #: Upgrade the connection with STARTTLS (RFC 3207) before sending (port 587).
+    MAIL_STARTTLS = True
+    #: Connect over TLS from the start (port 465, RFC 8314); MAIL_STARTTLS is then not used.
+    MAIL_SSL = False
+    #: Seconds to wait for the SMTP server before giving up on a message.
+    MAIL_TIMEOUT = 15
+    #: Reset e-mails asked for one address, and asked from one client address.
+    RESET_MAIL_ACCOUNT_LIMIT = "5 per hour"
+    RESET_MAIL_ADDRESS_LIMIT = "30 per hour"
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password
 
@@ -180,6 +200,11 @@ def public_url_problem(config) -> str | None:
         "(how many proxies to trust, e.g. 1) together with LMS_TRUSTED_HOSTS (the host names it forwards, "
         "comma-separated)."
     )
+
+
+def mail_configured(config) -> bool:
+    """True when outgoing mail is set up (MAIL_HOST and MAIL_FROM)."""
+    return bool(config.get("MAIL_HOST") and config.get("MAIL_FROM"))
 
 
 def is_loopback(host: str) -> bool:

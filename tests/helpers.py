@@ -287,3 +287,142 @@ def pdf_text(data: bytes, folder: Path) -> str:
     path = folder / "extract.pdf"
     path.write_bytes(data)
     return subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+class SmtpSink:
+    """A real SMTP server (aiosmtpd) on a free port of 127.0.0.1 that keeps what it receives.
+
+    Use as a context manager; `messages` holds each delivery as (envelope recipients, parsed message).
+    With `user`/`password` it asks clients to sign in (AUTH PLAIN/LOGIN, allowed without TLS here).
+    """
+
+    def __init__(self, user: str | None = None, password: str | None = None):
+        import socket
+
+        self.messages: list = []
+        self.logins: list[str] = []
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self._user, self._password = user, password
+
+    def __enter__(self):
+        import email
+        from email import policy
+
+        from aiosmtpd.controller import Controller
+        from aiosmtpd.smtp import AuthResult
+
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+                sink.messages.append((list(envelope.rcpt_tos), message))
+                return "250 OK"
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = auth_data.login.decode() == sink._user and auth_data.password.decode() == sink._password
+            if ok:
+                sink.logins.append(sink._user)
+            return AuthResult(success=ok)
+
+        kwargs = {}
+        if self._user:
+            kwargs = {"authenticator": authenticator, "auth_require_tls": False}
+        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port, **kwargs)
+        self._controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._controller.stop()
+
+    def config(self) -> dict:
+        """App settings that send mail here."""
+        settings = {
+            "MAIL_HOST": "127.0.0.1",
+            "MAIL_PORT": self.port,
+            "MAIL_FROM": "Sala <no-reply@sala.example.org>",
+            "MAIL_STARTTLS": False,
+            "MAIL_TIMEOUT": 5,
+        }
+        if self._user:
+            settings |= {"MAIL_USER": self._user, "MAIL_PASSWORD": self._password}
+        return settings
+
+    def wait_for(self, count: int, timeout: float = 10) -> list:
+        """The messages, once at least `count` have arrived (after every queued one was handed over)."""
+        from lms.services import mail
+
+        mail.wait_idle(timeout)
+        assert len(self.messages) >= count, f"{len(self.messages)} message(s) arrived, expected {count}"
+        return self.messages
+
+
+def link_in(text: str) -> str:
+    """The first http(s) link in a text."""
+    match = re.search(r"https?://\S+", text)
+    assert match, f"no link in {text!r}"
+    return match.group(0)
+
+
+def table_rows(url: str) -> dict[str, list[tuple]]:
+    """Every row of every table of Sala's schema at a database URL, in primary-key order."""
+    import sqlalchemy as sa
+
+    from lms.db import Base
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table.name: [tuple(row) for row in conn.execute(sa.select(table).order_by(*table.primary_key.columns))]
+                for table in Base.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def folder_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    """relative path → SHA-256 of every file under a folder (paths starting with a `skip` entry left out)."""
+    import hashlib
+
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.relative_to(folder).as_posix().startswith(skip)
+    }
+
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_database(server: str | None = None):
+    """A context manager giving the URL of a throwaway PostgreSQL database (dropped afterwards), or
+    skipping the test with the reason when the server cannot be reached."""
+    import os
+    import secrets
+    from contextlib import contextmanager
+
+    import pytest
+    import sqlalchemy as sa
+
+    server = server or os.environ.get("LMS_TEST_POSTGRES_URL", POSTGRES_SERVER)
+
+    @contextmanager
+    def database():
+        try:
+            admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                name = f"sala_test_{secrets.token_hex(4)}"
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        except Exception as err:  # noqa: BLE001 - any failure to reach the server means "not here"
+            pytest.skip(f"PostgreSQL not reachable at {server}: {type(err).__name__}")
+        try:
+            yield sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+    return database()

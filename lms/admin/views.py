@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.admin.forms import ROLE_CHOICES, RoleForm
+from lms.config import public_base_url
 from lms.db import session as db
 from lms.extensions import login_manager
-from lms.services import roles
+from lms.services import accounts, roles
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,6 +49,22 @@ def set_role(user_id: int):
         return _page(user_id, err.message, err.status)
     flash(_("The role of %(name)s is now: %(role)s.", name=user.name, role=dict(ROLE_CHOICES)[user.role]), "info")
     return redirect(url_for("admin.users") + f"#user-{user.id}")
+
+
+@bp.route("/users/<int:user_id>/reset-link", methods=["POST"])
+def reset_link(user_id: int):
+    """Make a password reset link for someone to set a new password, shown once on this page (for
+    sites that send no e-mail, or a person whose mail does not arrive). Audit-logged."""
+    user, token = accounts.reset_token_by_admin(
+        db, current_user, user_id, current_app.config["SECRET_KEY"], address=request.remote_addr or ""
+    )
+    link = public_base_url() + url_for("auth.reset_password", token=token)
+    # Never cached or sent on as a Referer: the page holds a live link to set this person's password.
+    return (
+        render_template("admin/reset_link.html", user=user, link=link, hours=accounts.RESET_MAX_AGE // 3600),
+        200,
+        {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+    )
 
 
 from lms.admin import audit  # noqa: E402,F401  (registers the audit log page on bp)

@@ -93,3 +93,17 @@ class ChangePasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     password = _new_password(_l("New password"))
     confirm = _confirm()
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter an email address like name@example.org."), check_deliverability=False),
+            Length(max=254, message=_l("Enter an email address of at most 254 characters.")),
+        ],
+        description=_l("The address you sign in with."),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        render_kw={"autocomplete": "email", "spellcheck": "false"},
+    )

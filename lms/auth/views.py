@@ -6,19 +6,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
+from lms.auth import links
 from lms.auth.forms import LoginForm, RegisterForm, ResetPasswordForm
 from lms.auth.session import safe_next
 from lms.db import session as db
 from lms.errors import FieldErrors
 from lms.extensions import limiter
 from lms.forms import show_errors
-from lms.services import accounts, audit, sign_ins
+from lms.services import account_mail, accounts, audit, sign_ins
 
 bp = Blueprint("auth", __name__)
 
 _TOO_MANY_SIGN_INS = _l(
     "Too many sign-in attempts that did not work. Wait a few minutes, then try again. "
-    "If you forgot your password, ask an admin for a reset link."
+    "If you forgot your password, choose “Forgot your password?” on the sign-in page."
 )
 
 
@@ -66,18 +67,38 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            accounts.register(db, name=form.name.data, email=form.email.data, password=form.password.data)
+            user = accounts.register(db, name=form.name.data, email=form.email.data, password=form.password.data)
         except FieldErrors as err:
             show_errors(form, err)
         else:
-            flash(
-                _(
-                    "Thank you. If this email address is new to Sala, its account is ready: sign in with it and "
-                    "the password you chose. If it already had an account, sign in with that account's password "
-                    "(or ask an admin for a reset link)."
-                ),
-                "info",
-            )
+            settings = links.mail_settings()
+            if settings is None:
+                flash(
+                    _(
+                        "Thank you. If this email address is new to Sala, its account is ready: sign in with it "
+                        "and the password you chose. If it already had an account, sign in with that account's "
+                        "password (or ask an admin for a reset link)."
+                    ),
+                    "info",
+                )
+            else:
+                # A new account is welcomed and a taken address's owner is told, by e-mail only.
+                account_mail.tell_about_registration(
+                    db,
+                    accounts.normalize_email(form.email.data),
+                    user,
+                    links.mail_site(),
+                    settings,
+                    language=links.language(),
+                    address=request.remote_addr or "",
+                )
+                flash(
+                    _(
+                        "Thank you. We have sent an email to this address: check it. If the address is new to "
+                        "Sala, its account is ready: sign in with it and the password you chose."
+                    ),
+                    "info",
+                )
             return redirect(url_for("auth.login", next=safe_next(request.args.get("next"))))
     status = 400 if form.errors else 200
     return render_template("auth/register.html", form=form), status
@@ -131,8 +152,9 @@ def logout():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(_address_limit, methods=["POST"], scope="password-reset")
 def reset_password(token: str):
-    """Set a new password from a link an admin made (`lms users reset-link`). The link works once,
-    for an hour; using it ends every sign-in of the account."""
+    """Set a new password from a link e-mailed (/password/forgot) or made by an admin (the people page,
+    or `lms users reset-link`). The link works once, for an hour; using it ends every sign-in of the
+    account."""
     user = accounts.user_for_reset(db, token, current_app.config["SECRET_KEY"])
     if user is None:
         page = render_template("auth/reset_invalid.html"), 400
@@ -162,4 +184,4 @@ def reset_password(token: str):
     return body, status, {"Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
 
 
-from lms.auth import account, language  # noqa: E402,F401  (register the account pages and the language switch on bp)
+from lms.auth import account, forgot, language  # noqa: E402,F401  (register the account, forgot-password and language pages on bp)

@@ -185,6 +185,8 @@ POST_EXPECTED = {
     "author.upload_captions": _post(422),
     "author.edit_cue": _post(422),
     "admin.set_role": {A: 302, L: 403, T: 403, O: 403, D: 422},
+    # Makes a reset link for the learner and shows it; changes no password.
+    "admin.reset_link": {A: 302, L: 403, T: 403, O: 403, D: 200},
     "certificates.revoke": {A: 302, L: 403, T: 404, O: 404, D: 422},
     # No language chosen: the accessible 400 page, for anyone.
     "auth.save_language": dict.fromkeys(ROLES, 400),
