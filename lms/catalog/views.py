@@ -36,12 +36,8 @@ def _public_for_visitors(render: Callable[[], str]) -> Response:
     key = None
     entry = None
     if cacheable:
-        key = "page:%s:%s:%s:%d" % (
-            request.full_path,
-            get_locale(),
-            request.headers.get("Save-Data", "").strip().lower() == "on",
-            publication.current(db),
-        )
+        save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
+        key = f"page:{request.full_path}:{get_locale()}:{save_data}:{publication.current(db)}"
         entry = cache.get(key)
     if entry is None:
         html = render()
@@ -74,7 +70,9 @@ def course(slug: str):
         progress = course_progress(db, current_user, course, enrollment)
         # A visitor's page has no form: making one would put a CSRF token in their session.
         form = ConfirmForm() if current_user.is_authenticated else None
-        return render_template("catalog/course.html", course=course, enrollment=enrollment, progress=progress, form=form)
+        return render_template(
+            "catalog/course.html", course=course, enrollment=enrollment, progress=progress, form=form
+        )
 
     return _public_for_visitors(render)
 

@@ -49,8 +49,7 @@ def _changes_public_content(session: Session) -> bool:
         if isinstance(obj, PUBLIC_CONTENT):
             return True
     return any(
-        isinstance(obj, PUBLIC_CONTENT) and session.is_modified(obj, include_collections=False)
-        for obj in session.dirty
+        isinstance(obj, PUBLIC_CONTENT) and session.is_modified(obj, include_collections=False) for obj in session.dirty
     )
 
 
