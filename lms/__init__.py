@@ -42,12 +42,13 @@ def create_app(config: dict | None = None) -> Flask:
     headers.init_app(app)  # before Flask-Login, so its hook sees the remember-me cookie
 
     from lms.auth.session import init_login
-    from lms.extensions import babel, csrf, limiter, select_locale
+    from lms.extensions import babel, cache, csrf, limiter, select_locale
 
     csrf.init_app(app)
     init_login(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    cache.init_app(app)
 
     from flask_compress import Compress
 

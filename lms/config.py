@@ -96,6 +96,13 @@ class Defaults:
     #: Reset e-mails asked for one address, and asked from one client address.
     RESET_MAIL_ACCOUNT_LIMIT = "5 per hour"
     RESET_MAIL_ADDRESS_LIMIT = "30 per hour"
+    #: Flask-Caching: pages built only from public content, kept for visitors (lms.catalog.views),
+    #: keyed by the publication version so a change shows at once. Each worker keeps its own
+    #: (a visitor's catalog is about 33 KB, a course page 15 KB; THRESHOLD bounds the entries);
+    #: "RedisCache" with CACHE_REDIS_URL shares one between app servers.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_THRESHOLD = 300
+    CACHE_DEFAULT_TIMEOUT = 24 * 3600
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password
 

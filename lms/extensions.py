@@ -2,6 +2,7 @@
 
 from flask import has_request_context, request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
@@ -10,6 +11,8 @@ from flask_wtf import CSRFProtect
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+#: Public pages for visitors (lms.catalog.views); CACHE_* settings in lms.config.
+cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 #: Interface languages with a complete translation catalogue (translations/<code>/), in the order

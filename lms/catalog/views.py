@@ -1,12 +1,16 @@
 import hashlib
+from collections.abc import Callable
 
 from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.db import session as db
+from lms.extensions import cache
 from lms.forms import ConfirmForm
 from lms.services import enrollment as enrollments
+from lms.services import publication
 from lms.services.progress import course_progress, progress_of_enrollments
 
 bp = Blueprint("catalog", __name__)
@@ -16,15 +20,36 @@ bp = Blueprint("catalog", __name__)
 PUBLIC_MAX_AGE = 60
 
 
-def _public_for_visitors(html: str) -> Response:
-    """The page as a response; for a signed-out visitor with nothing personal on it (no flashed
-    message taken from the session) a public one with a weak ETag (RFC 9110 section 8.8.3) and a
-    short max-age, answered 304 when the ETag matches. Signed-in pages keep the app's no-store."""
+def _public_for_visitors(render: Callable[[], str]) -> Response:
+    """The page `render()` makes; for a signed-out visitor with nothing personal on it, a public
+    response with a weak ETag (RFC 9110 section 8.8.3) and a short max-age, answered 304 when the
+    ETag matches. Signed-in pages keep the app's no-store.
+
+    A visitor with an empty session gets the page from the app cache (lms.extensions.cache), keyed
+    by the path, locale, Save-Data and the publication version (lms.services.publication), so a
+    repeat view or a 304 costs one query and no rendering; any publish, unpublish or edit changes
+    the key. Only pages rendered for an empty session, which stayed empty, are kept: nothing of one
+    person (a CSRF token, a flashed message) can reach another."""
+    if current_user.is_authenticated:
+        return make_response(render())
+    cacheable = not session
+    key = None
+    entry = None
+    if cacheable:
+        save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
+        key = f"page:{request.full_path}:{get_locale()}:{save_data}:{publication.current(db)}"
+        entry = cache.get(key)
+    if entry is None:
+        html = render()
+        if session.modified or session:
+            return make_response(html)
+        # Weak: the same page compressed with brotli or gzip is the same page (RFC 9110 8.8.1).
+        entry = (html, hashlib.sha256(html.encode("utf-8")).hexdigest()[:32])
+        if key is not None:
+            cache.set(key, entry)
+    html, etag = entry
     response = make_response(html)
-    if current_user.is_authenticated or session.modified:
-        return response
-    # Weak: the same page compressed with brotli or gzip is the same page (RFC 9110 8.8.1).
-    response.set_etag(hashlib.sha256(html.encode("utf-8")).hexdigest()[:32], weak=True)
+    response.set_etag(etag, weak=True)
     response.cache_control.public = True
     response.cache_control.max_age = PUBLIC_MAX_AGE
     response.vary.add("Accept-Language")
@@ -35,20 +60,22 @@ def _public_for_visitors(html: str) -> Response:
 
 @bp.route("/")
 def index():
-    courses = enrollments.visible_courses(db)
-    return _public_for_visitors(render_template("catalog/index.html", courses=courses))
+    return _public_for_visitors(lambda: render_template("catalog/index.html", courses=enrollments.visible_courses(db)))
 
 
 @bp.route("/courses/<slug>")
 def course(slug: str):
-    course = enrollments.course_outline(db, slug, user=current_user)
-    enrollment = enrollments.get_enrollment(db, current_user, course)
-    progress = course_progress(db, current_user, course, enrollment)
-    # A visitor's page has no form: making one would put a CSRF token in their session.
-    form = ConfirmForm() if current_user.is_authenticated else None
-    return _public_for_visitors(
-        render_template("catalog/course.html", course=course, enrollment=enrollment, progress=progress, form=form)
-    )
+    def render() -> str:
+        course = enrollments.course_outline(db, slug, user=current_user)
+        enrollment = enrollments.get_enrollment(db, current_user, course)
+        progress = course_progress(db, current_user, course, enrollment)
+        # A visitor's page has no form: making one would put a CSRF token in their session.
+        form = ConfirmForm() if current_user.is_authenticated else None
+        return render_template(
+            "catalog/course.html", course=course, enrollment=enrollment, progress=progress, form=form
+        )
+
+    return _public_for_visitors(render)
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])

@@ -1,0 +1,78 @@
+"""The publication version: one number that grows whenever what visitors can read changes.
+
+Pages built only from public content (the catalog, a course page for a visitor) are cached by the
+app under this number (lms.catalog.views), so serving one from the cache costs one primary-key
+query, and a change made through any app server or worker is seen by all of them at once.
+
+The number is bumped inside the transaction of the change, by two SQLAlchemy session events
+(SQLAlchemy 2.0, "ORM Events": `before_flush`, `do_orm_execute`) registered on every Session:
+- a flush that adds, changes or deletes a Course, Unit, Video, CaptionTrack, Quiz, Question or
+  Choice, whichever service made it (course editor, unit editor, media, quiz authoring, imports);
+- an ORM-enabled `update()` / `delete()` / `insert()` statement on one of those tables.
+Writes that bypass the ORM session (raw SQL on a Connection) are not seen: none of Sala's do that
+to public content (bench/seed.py fills an empty database, whose number starts at 1).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from lms.models import CaptionTrack, Choice, Course, PublicationVersion, Question, Quiz, Unit, Video
+
+#: What a visitor's page is built from.
+PUBLIC_CONTENT = (Course, Unit, Video, CaptionTrack, Quiz, Question, Choice)
+_TABLES = frozenset(model.__table__.name for model in PUBLIC_CONTENT)  # type: ignore[attr-defined]
+_ROW_ID = 1
+
+
+def current(session: Session) -> int:
+    """The publication version (an int, 0 when the row was never made, e.g. a schema made by
+    `create_all` in tests); one primary-key query."""
+    return session.scalar(select(PublicationVersion.version).where(PublicationVersion.id == _ROW_ID)) or 0
+
+
+def bump(session: Session) -> None:
+    """Add one to the version in the session's transaction (making the row when missing)."""
+    done = session.execute(
+        update(PublicationVersion)
+        .where(PublicationVersion.id == _ROW_ID)
+        .values(version=PublicationVersion.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        session.add(PublicationVersion(id=_ROW_ID, version=1))
+
+
+def _changes_public_content(session: Session) -> bool:
+    for obj in session.new | session.deleted:
+        if isinstance(obj, PUBLIC_CONTENT):
+            return True
+    return any(
+        isinstance(obj, PUBLIC_CONTENT) and session.is_modified(obj, include_collections=False) for obj in session.dirty
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    if session.info.get("publication_bumping"):
+        return
+    if _changes_public_content(session):
+        session.info["publication_bumping"] = True
+        try:
+            bump(session)
+        finally:
+            session.info["publication_bumping"] = False
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_on_bulk_statement(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert) or state.session.info.get("publication_bumping"):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in _TABLES:
+        state.session.info["publication_bumping"] = True
+        try:
+            bump(state.session)
+        finally:
+            state.session.info["publication_bumping"] = False
