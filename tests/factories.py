@@ -76,3 +76,38 @@ def issue_certificate(db, email: str = "learner@example.org", slug: str = "publi
     cert = certificates.issue(db, user, course)
     db.commit()
     return cert.code
+
+
+#: ffmpeg arguments for small real media files of each accepted type, made from ffmpeg's own
+#: test sources (a tone and a test card), so every upload test passes the decode check honestly.
+MEDIA_SAMPLES = {
+    "mp3": ["-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "libmp3lame", "-b:a", "32k"],
+    "m4a": ["-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac", "-b:a", "32k"],
+    "mp4": [
+        "-f", "lavfi", "-i", "testsrc=size=320x240:rate=5:duration=2",
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "32k", "-shortest",
+    ],
+    "webm": [
+        "-f", "lavfi", "-i", "testsrc=size=640x360:rate=5:duration=3",
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
+        "-c:v", "libvpx-vp9", "-crf", "45", "-b:v", "0", "-cpu-used", "8", "-c:a", "libopus", "-b:a", "48k",
+        "-shortest",
+    ],
+}  # fmt: skip
+
+
+def media_sample(folder, kind: str):
+    """A real, playable media file of ``kind`` ("mp3", "m4a", "mp4", "webm": 640x360 VP9 with
+    48 kbit/s Opus) in ``folder``, made once by imageio-ffmpeg's ffmpeg. Returns its path."""
+    import subprocess
+    from pathlib import Path
+
+    import imageio_ffmpeg
+
+    path = Path(folder) / f"sample.{kind}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y"]
+        subprocess.run([*cmd, *MEDIA_SAMPLES[kind], str(path)], check=True)
+    return path

@@ -3,7 +3,7 @@
 from lms.models.audit import AuditEvent
 from lms.models.certificate import Certificate
 from lms.models.course import Course, Unit
-from lms.models.media import CaptionTrack, PendingCaption, Video
+from lms.models.media import CaptionTrack, PendingCaption, Rendition, Video
 from lms.models.progress import Enrollment, UnitProgress
 from lms.models.quiz import Attempt, Choice, Question, Quiz
 from lms.models.user import LoginSession, User
@@ -23,5 +23,6 @@ __all__ = [
     "Unit",
     "UnitProgress",
     "User",
+    "Rendition",
     "Video",
 ]

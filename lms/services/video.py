@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from lms.captions import media_duration
 from lms.errors import FieldErrors, NotFound
 from lms.models import Unit, Video
+from lms.services import renditions
 from lms.services.media import Stored, store_image, store_stream
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,12 @@ def attach_video(
     except ValueError as err:
         if str(err) == "too-large":
             raise MediaRejected(_("The file is larger than this site accepts.")) from None
+        if str(err) == "not-decodable":
+            raise MediaRejected(
+                _(
+                    "This file starts like a video or audio file, but it cannot be played to the end: it may be cut off or damaged. Export or download it again, then upload the new file."
+                )
+            ) from None
         raise MediaRejected(
             _(
                 "This file is not a WebM, MP4, MP3 or M4A file. Check you chose the video itself, not a link or a project file."
@@ -72,6 +79,7 @@ def attach_video(
     unit.video.duration = _safe_duration(Path(media_dir) / filename)
     unit.video.description = (description or "").strip()
     session.flush()
+    renditions.plan(session, unit.video, Path(media_dir))
     return unit.video
 
 

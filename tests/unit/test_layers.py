@@ -16,7 +16,7 @@ LMS = Path(__file__).resolve().parents[2] / "lms"
 #: Layers from the bottom up; a module may import its own layer or a lower one.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("lms.models", "lms.db", "lms.errors", "lms.config", "lms.extensions", "lms.text", "lms.migrate")),
-    ("domain", ("lms.captions", "lms.questions", "lms.credentials", "lms.content")),
+    ("domain", ("lms.captions", "lms.questions", "lms.credentials", "lms.content", "lms.media")),
     ("services", ("lms.services",)),
     (
         "pages",
@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "lms.admin",
         ),
     ),
-    ("app", ("lms.cli", "lms.templating", "lms.wsgi", "lms.migrations", "lms")),
+    ("app", ("lms.cli", "lms.templating", "lms.wsgi", "lms.migrations", "lms.jobs", "lms")),
 ]
 #: Domain libraries are independent of each other, except that the course file format carries
 #: questions (quiz.yaml) and captions (the .vtt files it reads).
