@@ -76,3 +76,45 @@ def issue_certificate(db, email: str = "learner@example.org", slug: str = "publi
     cert = certificates.issue(db, user, course)
     db.commit()
     return cert.code
+
+
+#: A descriptions track for the first Public Speaking video (what its slides show), for tests
+#: until the seed courses ship their own.
+DESCRIPTIONS_VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:02.000\nA title slide reads “Public Speaking: why we speak”.\n\n"
+    "00:00:19.900 --> 00:00:22.000\nA slide lists four motives: inform, persuade, motivate, opportunity.\n"
+)
+#: Chapters for the same video.
+CHAPTERS_VTT = (
+    "WEBVTT\n\n00:00:00.000 --> 00:00:17.000\nWelcome\n\n00:00:17.416 --> 00:00:40.000\nFour motives for speaking\n"
+)
+#: French subtitles for the same video's first two cues (a second caption language).
+FRENCH_VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.400 --> 00:00:03.436\nBienvenue au cours de prise de parole en public,\nun cours de Sala.\n\n"
+    "00:00:03.786 --> 00:00:06.903\nDans cette unité, nous voyons\npourquoi on parle en public.\n"
+)
+
+
+def add_track(app, slug: str, unit_slug: str, kind: str, language: str, vtt: str, label: str = "") -> None:
+    """Give a unit a caption track of any kind (descriptions, chapters, subtitles) straight in the database."""
+    from sqlalchemy import select
+
+    from lms.models import CaptionTrack
+
+    with app.app_context():
+        session = get_session()
+        course = session.scalars(select(Course).where(Course.slug == slug)).one()
+        unit = next(u for u in course.units if u.slug == unit_slug)
+        session.add(
+            CaptionTrack(
+                unit_id=unit.id,
+                language=language,
+                kind=kind,
+                label=label or language,
+                vtt=vtt,
+                cue_count=vtt.count("-->"),
+            )
+        )
+        session.commit()

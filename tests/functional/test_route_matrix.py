@@ -181,6 +181,9 @@ POST_EXPECTED = {
     "author.video": _post(422),
     "author.upload_captions": _post(422),
     "author.edit_cue": _post(422),
+    # Player settings of a unit: whoever is enrolled (the POST to enrol ran before this one, for
+    # every role); an empty form is refused field by field.
+    "learn.player_settings": {A: 302, L: 422, T: 422, O: 422, D: 422},
     "admin.set_role": {A: 302, L: 403, T: 403, O: 403, D: 422},
     "certificates.revoke": {A: 302, L: 403, T: 404, O: 404, D: 422},
     "author.confirm_captions": _post(302),

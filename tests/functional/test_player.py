@@ -1,0 +1,160 @@
+"""The unit page's player: per-learner settings saved and applied, the transcript with its audio
+descriptions and a second language, chapters, and the described version of a video (issue 12)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.factories import CHAPTERS_VTT, DESCRIPTIONS_VTT, FRENCH_VTT, add_track
+from tests.helpers import post
+
+SLUG, UNIT = "public-speaking", "why-we-speak"
+PAGE = f"/courses/{SLUG}/units/{UNIT}"
+SETTINGS = PAGE + "/player"
+
+CHOICES = {
+    "speed": "1.5",
+    "caption_language": "en",
+    "second_language": "",
+    "caption_size": "200",
+    "caption_colours": "yellow-on-black",
+    "caption_opacity": "75",
+    "descriptions": "y",
+    "description_voice": "speech",
+    "extended_descriptions": "y",
+    "autoscroll": "",
+    "rendition": "video",
+}
+
+
+@pytest.fixture
+def learner(app, client, auth):
+    auth.as_new()
+    post(client, f"/courses/{SLUG}/enrol")
+    return client
+
+
+def _save(client, **changes):
+    data = {k: v for k, v in {**CHOICES, **changes}.items() if v != ""}
+    return post(client, SETTINGS, data, token_from=PAGE)
+
+
+def _player(html: str) -> str:
+    return re.search(r'<div class="player [^"]*"[^>]*>', html).group(0)
+
+
+def test_defaults_before_anything_is_saved(learner):
+    """A learner who never saved gets normal speed, plain captions, descriptions off and auto-scroll on."""
+    html = learner.get(PAGE).get_data(as_text=True)
+    player = _player(html)
+    assert 'data-speed="1.0"' in player and 'data-descriptions="off"' in player and 'data-autoscroll="on"' in player
+    assert "cues-100 cues-white-on-black cues-bg-100" in player
+    assert '<details class="player-settings" id="player-settings">' in html
+
+
+def test_settings_are_saved_and_applied_on_every_unit(learner):
+    """Saved settings redirect back to the unit and style the captions and player on this and other units."""
+    r = _save(learner)
+    assert r.status_code == 302 and r.headers["Location"].endswith(PAGE + "#video-heading")
+    html = learner.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Your player settings are saved." in html
+    for url in (PAGE, f"/courses/{SLUG}/units/preparing-your-talk"):
+        player = _player(learner.get(url).get_data(as_text=True))
+        assert "cues-200 cues-yellow-on-black cues-bg-75" in player, url
+        assert 'data-speed="1.5"' in player and 'data-voice="speech"' in player, url
+        assert 'data-extended="on"' in player and 'data-autoscroll="off"' in player, url
+    form = learner.get(PAGE).get_data(as_text=True)
+    assert re.search(r'<option selected value="1.5">|<option value="1.5" selected>', form), "speed not shown as chosen"
+    assert re.search(r'id="autoscroll"(?![^>]*checked)', form)
+
+
+def test_a_value_outside_the_lists_is_refused_with_an_error_on_its_field(learner):
+    """A tampered speed or colour gets a 422 page with the summary and the settings open; nothing is saved."""
+    r = _save(learner, speed="9", caption_colours="pink")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "<title>Error:" in html and "Choose a speed from the list." in html and "Choose caption colours" in html
+    assert '<details class="player-settings" id="player-settings" open>' in html
+    assert 'data-speed="1.0"' in _player(learner.get(PAGE).get_data(as_text=True))
+
+
+def test_a_change_from_the_player_controls_is_saved_quietly(learner):
+    """The player's own controls save through the same form with quiet=1: 204, and no message on the next page."""
+    r = _save(learner, quiet="1", speed="0.75")
+    assert r.status_code == 204
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert "Your player settings are saved." not in html and 'data-speed="0.75"' in _player(html)
+
+
+def test_transcript_shows_descriptions_marked_as_such(app, learner):
+    """A descriptions track appears in the transcript at its times, marked "Description:", with JS off too."""
+    add_track(app, SLUG, UNIT, "descriptions", "en", DESCRIPTIONS_VTT)
+    html = learner.get(PAGE).get_data(as_text=True)
+    items = re.findall(r"<li( class=\"cue--description\")?>\s*<a class=\"cue-time\"[^>]*data-seek=\"([\d.]+)\"", html)
+    described = [float(t) for cls, t in items if cls]
+    assert described == [0.0, 19.9]
+    assert '<span class="cue-label">Description:</span> <span lang="en">A title slide reads' in html
+    # In time order with the spoken cues, a description before words at the same moment.
+    times = [float(t) for _, t in items]
+    assert times == sorted(times) and items[0][0]
+    assert 'id="description-live"' in html and 'aria-live="polite"' in html
+    assert 'id="descriptions-toggle" aria-pressed="false"' in html
+
+
+def test_chapters_are_links_that_open_the_video_at_their_time(app, learner):
+    """A chapters track is a list of links beside the transcript, media-fragment links without JS."""
+    add_track(app, SLUG, UNIT, "chapters", "en", CHAPTERS_VTT)
+    html = learner.get(PAGE).get_data(as_text=True)
+    nav = re.search(r'<nav class="chapters" aria-labelledby="chapters-heading">(.*?)</nav>', html, re.S).group(1)
+    links = re.findall(r'<a href="([^"]+)" data-seek="([\d.]+)">([^<]+)<', nav)
+    assert [(s, t.strip()) for _, s, t in links] == [("0.000", "Welcome"), ("17.416", "Four motives for speaking")]
+    assert all(re.search(r"\.webm#t=[\d.]+$", href) for href, _, _ in links)
+
+
+def test_two_caption_languages_one_above_the_other(app, learner):
+    """With a second language, both tracks are offered, the first is the default, and each cue shows both lines."""
+    add_track(app, SLUG, UNIT, "subtitles", "fr", FRENCH_VTT, "Français")
+    _save(learner, second_language="fr")
+    html = learner.get(PAGE).get_data(as_text=True)
+    tracks = re.findall(r'<track kind="(\w+)" srclang="([\w-]+)"[^>]*?( default)?>', html)
+    assert tracks[0] == ("captions", "en", " default") and tracks[1] == ("subtitles", "fr", "")
+    assert 'data-second="fr"' in _player(html)
+    first = re.search(r'<span class="cue-text">([^<]*)</span><span class="cue-second" lang="fr">([^<]*)</span>', html)
+    assert first.groups() == (
+        "Welcome to Public Speaking, a course from Sala.",
+        "Bienvenue au cours de prise de parole en public, un cours de Sala.",
+    )
+    # The transcript can be shown in the second language first.
+    html = learner.get(PAGE + "?lang=fr").get_data(as_text=True)
+    assert '<ol class="transcript" lang="fr"' in html
+    assert re.search(r'<span class="cue-text">Bienvenue[^<]*</span><span class="cue-second" lang="en">Welcome', html)
+
+
+def test_second_language_must_differ_from_the_first(learner):
+    """The same language twice is refused on the second-language field."""
+    r = _save(learner, caption_language="en", second_language="en")
+    assert r.status_code == 422 and "Choose a second language different from the first" in r.get_data(as_text=True)
+
+
+def test_transcript_only_downloads_nothing(learner):
+    """ "Transcript only" leaves out the <video> (and the player script): the page fetches no media at all."""
+    _save(learner, rendition="transcript")
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert "<video" not in html and "/media/" not in html and "player." not in html
+    assert '<ol class="transcript"' in html and "Welcome to Public Speaking" in html
+
+
+def test_renditions_not_made_yet_are_not_offered(learner):
+    """Only the renditions that exist are choices; "audio" is refused until its files are made."""
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert 'value="video"' in html and 'value="transcript"' in html and 'value="audio"' not in html
+    assert _save(learner, rendition="audio").status_code == 422
+
+
+def test_shortcuts_are_listed_on_the_page(learner):
+    """The keyboard shortcuts are listed in a "Keyboard shortcuts" disclosure."""
+    html = learner.get(PAGE).get_data(as_text=True)
+    listed = re.search(r"<summary>Keyboard shortcuts</summary>(.*?)</details>", html, re.S).group(1)
+    assert re.findall(r"<kbd>([^<]+)</kbd>", listed) == ["k", "j", "l", "&lt;", "&gt;", "d"]
