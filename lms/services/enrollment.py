@@ -139,7 +139,7 @@ def enrollments_of(session: Session, user: User) -> list[Enrollment]:
 
 
 def media_type_for(session: Session, user: User, filename: str) -> str:
-    """The MIME type of a media file (a unit's video or its poster) the user may fetch.
+    """The MIME type of a media file (a unit's video, its described version or its poster) the user may fetch.
 
     Files are named by their content, so several units may share one: the user may fetch it if
     they may edit any of those courses, or are enrolled in one where the unit is published.
@@ -147,14 +147,25 @@ def media_type_for(session: Session, user: User, filename: str) -> str:
     videos = list(
         session.scalars(
             select(Video)
-            .where(or_(Video.filename == filename, Video.poster_filename == filename))
+            .where(
+                or_(
+                    Video.filename == filename,
+                    Video.poster_filename == filename,
+                    Video.described_filename == filename,
+                )
+            )
             .options(selectinload(Video.unit).selectinload(Unit.course))
         )
     )
     if not videos:
         raise NotFound()
     first = videos[0]
-    mime = first.mime_type if first.filename == filename else (first.poster_mime or "application/octet-stream")
+    if first.filename == filename:
+        mime = first.mime_type
+    elif first.described_filename == filename:
+        mime = first.described_mime or "application/octet-stream"
+    else:
+        mime = first.poster_mime or "application/octet-stream"
     if any(roles.can_edit(user, v.unit.course) for v in videos):
         return mime
     if any(

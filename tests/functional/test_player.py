@@ -3,12 +3,13 @@ descriptions and a second language, chapters, and the described version of a vid
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
 
 from tests.factories import CHAPTERS_VTT, DESCRIPTIONS_VTT, FRENCH_VTT, add_track
-from tests.helpers import post
+from tests.helpers import CONTENT, post, sign_in_as
 
 SLUG, UNIT = "public-speaking", "why-we-speak"
 PAGE = f"/courses/{SLUG}/units/{UNIT}"
@@ -158,3 +159,78 @@ def test_shortcuts_are_listed_on_the_page(learner):
     html = learner.get(PAGE).get_data(as_text=True)
     listed = re.search(r"<summary>Keyboard shortcuts</summary>(.*?)</details>", html, re.S).group(1)
     assert re.findall(r"<kbd>([^<]+)</kbd>", listed) == ["k", "j", "l", "&lt;", "&gt;", "d"]
+
+
+# --- The described version of a video ----------------------------------------------------------------------
+
+DESCRIBED = CONTENT / SLUG / "media" / "02-preparing-your-talk.webm"  # any other real WebM stands in for it
+
+
+def _unit_id(app) -> int:
+    from sqlalchemy import select
+
+    from lms.db import get_session
+    from lms.models import Course
+
+    with app.app_context():
+        course = get_session().scalars(select(Course).where(Course.slug == SLUG)).one()
+        return next(u.id for u in course.units if u.slug == UNIT)
+
+
+def _upload_described(client, unit_id, data: bytes, name="described.webm"):
+    return post(
+        client,
+        f"/teach/units/{unit_id}/video/described",
+        {"described": (io.BytesIO(data), name)},
+        token_from=f"/teach/units/{unit_id}/video",
+        content_type="multipart/form-data",
+    )
+
+
+@pytest.fixture
+def described(app):
+    """An admin uploads a described version of the first unit's video; returns its media URL."""
+    admin = app.test_client()
+    sign_in_as(app, admin, role="admin")
+    unit_id = _unit_id(app)
+    r = _upload_described(admin, unit_id, DESCRIBED.read_bytes())
+    assert r.status_code == 302, r.get_data(as_text=True)
+    page = admin.get(f"/teach/units/{unit_id}/video").get_data(as_text=True)
+    assert "The version with audio description of “Why we speak: the four motives” was saved." in page
+    return re.search(r'<a href="(/media/[^"]+)">Open the version with audio description', page).group(1)
+
+
+def test_described_version_is_served_to_learners_who_asked(described, learner):
+    """Descriptions off: the plain video and a link to the described one; descriptions on: the described video."""
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert described not in re.search(r"<video[^>]*>", html).group(0)
+    link = re.search(r'<a href="([^"]+)">Watch the version with audio description</a>', html).group(1)
+    assert link == PAGE + "?described=1#video-heading"
+    html = learner.get(PAGE + "?described=1").get_data(as_text=True)
+    video = re.search(r"<video[^>]*>", html).group(0)
+    assert f'src="{described}"' in video and "(with audio description)" in video
+    assert "Watch the version without audio description" in html
+    _save(learner, descriptions="y")
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert f'src="{described}"' in re.search(r"<video[^>]*>", html).group(0)
+    # The descriptions are in the film itself: the script does not voice the text track over them.
+    assert 'data-descriptions="off"' in _player(html) and 'id="descriptions-toggle"' not in html
+    r = learner.get(described, headers={"Range": "bytes=0-99"})
+    assert r.status_code == 206 and r.headers["Content-Type"] == "video/webm"
+    r.close()
+
+
+def test_described_upload_is_checked_like_the_video(app):
+    """A file that is not a video is refused on its field, with the page's error summary; nothing is kept."""
+    admin = app.test_client()
+    sign_in_as(app, admin, role="admin")
+    unit_id = _unit_id(app)
+    r = _upload_described(admin, unit_id, b"not a video at all", "notes.txt")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "<title>Error:" in html
+    assert 'href="#described">This file is not a WebM, MP4, MP3 or M4A file.' in html
+    r = _upload_described(admin, unit_id, b"")
+    assert r.status_code == 422
+    assert "Open the version with audio description" not in admin.get(f"/teach/units/{unit_id}/video").get_data(
+        as_text=True
+    )

@@ -179,6 +179,8 @@ POST_EXPECTED = {
     "author.publish_unit": _post(302),
     "author.unpublish_unit": _post(302),
     "author.video": _post(422),
+    "author.described_video": _post(422),
+    "author.remove_described_video": _post(404),
     "author.upload_captions": _post(422),
     "author.edit_cue": _post(422),
     # Player settings of a unit: whoever is enrolled (the POST to enrol ran before this one, for
