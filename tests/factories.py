@@ -111,3 +111,58 @@ def media_sample(folder, kind: str):
         cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y"]
         subprocess.run([*cmd, *MEDIA_SAMPLES[kind], str(path)], check=True)
     return path
+
+
+#: A descriptions track for the first Public Speaking video (what its slides show, read from its
+#: frames: the slides change at 10.75, 27.25, 44.5 and 61.5 s), for tests until the seed courses
+#: ship their own.
+DESCRIPTIONS_VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:02.000\nTitle slide: Why we speak. Sala, Public Speaking, Unit 1.\n\n"
+    "00:00:10.750 --> 00:00:12.750\nA slide, The four motives: to inform, to persuade, to motivate, "
+    "for an opportunity.\n\n"
+    "00:00:27.250 --> 00:00:29.250\nA slide, Inform and persuade: inform, help people understand; "
+    "persuade, ask for a decision.\n"
+)
+#: Chapters for the same video: one for each slide.
+CHAPTERS_VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:10.750\nWhy we speak\n\n"
+    "00:00:10.750 --> 00:00:27.250\nThe four motives\n\n"
+    "00:00:27.250 --> 00:00:44.500\nInform and persuade\n\n"
+    "00:00:44.500 --> 00:01:01.500\nMotivate, and opportunity\n\n"
+    "00:01:01.500 --> 00:01:14.750\nChoose one main motive\n"
+)
+#: French subtitles for the same video's first two cues (a second caption language).
+FRENCH_VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.400 --> 00:00:03.436\nBienvenue au cours de prise de parole en public,\nun cours de Sala.\n\n"
+    "00:00:03.786 --> 00:00:06.903\nDans cette unité, nous voyons\npourquoi on parle en public.\n"
+)
+
+
+def add_track(app, slug: str, unit_slug: str, kind: str, language: str, vtt: str, label: str = "") -> None:
+    """Give a unit a caption track of any kind (descriptions, chapters, subtitles) straight in the
+    database, replacing a track of the same kind and language (the seed may ship one)."""
+    from sqlalchemy import select
+
+    from lms.models import CaptionTrack
+
+    with app.app_context():
+        session = get_session()
+        course = session.scalars(select(Course).where(Course.slug == slug)).one()
+        unit = next(u for u in course.units if u.slug == unit_slug)
+        for old in [t for t in unit.caption_tracks if t.kind == kind and t.language == language]:
+            unit.caption_tracks.remove(old)
+        session.flush()
+        session.add(
+            CaptionTrack(
+                unit_id=unit.id,
+                language=language,
+                kind=kind,
+                label=label or language,
+                vtt=vtt,
+                cue_count=vtt.count("-->"),
+            )
+        )
+        session.commit()

@@ -4,6 +4,7 @@ from lms.models.audit import AuditEvent
 from lms.models.certificate import Certificate
 from lms.models.course import Course, Unit
 from lms.models.media import CaptionTrack, PendingCaption, Rendition, Video
+from lms.models.preferences import PlayerPreference
 from lms.models.progress import Enrollment, UnitProgress
 from lms.models.quiz import Attempt, Choice, Question, Quiz
 from lms.models.user import LoginSession, User
@@ -18,6 +19,7 @@ __all__ = [
     "Enrollment",
     "LoginSession",
     "PendingCaption",
+    "PlayerPreference",
     "Question",
     "Quiz",
     "Unit",

@@ -34,6 +34,11 @@ class Video(Base):
     #: What the poster shows. The <video poster> attribute has no text alternative, so the pages
     #: show this text next to the player; required whenever there is a poster.
     poster_alt: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The same video with audio description spoken in it ("<sha256>.<ext>" in MEDIA_DIR), played
+    #: instead of the plain one for learners who turn descriptions on; None when there is none.
+    described_filename: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    described_mime: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    described_size_bytes: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     unit: Mapped[Unit] = relationship(back_populates="video")  # noqa: F821
     renditions: Mapped[list[Rendition]] = relationship(

@@ -139,8 +139,8 @@ def enrollments_of(session: Session, user: User) -> list[Enrollment]:
 
 
 def media_type_for(session: Session, user: User, filename: str) -> str:
-    """The MIME type of a media file (a unit's video, one of its renditions, or its poster) the
-    user may fetch.
+    """The MIME type of a media file (a unit's video, its described version, one of its
+    renditions, or its poster) the user may fetch.
 
     Files are named by their content, so several units may share one: the user may fetch it if
     they may edit any of those courses, or are enrolled in one where the unit is published.
@@ -152,6 +152,7 @@ def media_type_for(session: Session, user: User, filename: str) -> str:
                 or_(
                     Video.filename == filename,
                     Video.poster_filename == filename,
+                    Video.described_filename == filename,
                     Video.renditions.any(Rendition.filename == filename),
                 )
             )
@@ -164,6 +165,8 @@ def media_type_for(session: Session, user: User, filename: str) -> str:
     made = next((r for r in first.renditions if r.filename == filename), None)
     if first.filename == filename:
         mime = first.mime_type
+    elif first.described_filename == filename:
+        mime = first.described_mime or "application/octet-stream"
     elif made is not None:
         mime = made.mime_type or "application/octet-stream"
     else:

@@ -180,8 +180,13 @@ POST_EXPECTED = {
     "author.publish_unit": _post(302),
     "author.unpublish_unit": _post(302),
     "author.video": _post(422),
+    "author.described_video": _post(422),
+    "author.remove_described_video": _post(404),
     "author.upload_captions": _post(422),
     "author.edit_cue": _post(422),
+    # Player settings of a unit: whoever is enrolled (the POST to enrol ran before this one, for
+    # every role); an empty form is refused field by field.
+    "learn.player_settings": {A: 302, L: 422, T: 422, O: 422, D: 422},
     "admin.set_role": {A: 302, L: 403, T: 403, O: 403, D: 422},
     "certificates.revoke": {A: 302, L: 403, T: 404, O: 404, D: 422},
     "author.confirm_captions": _post(302),
