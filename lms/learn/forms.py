@@ -12,8 +12,9 @@ from wtforms import BooleanField, RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from lms.models.preferences import SPEEDS
-from lms.services.player import speed_label
+from lms.services.player import RENDITION_LABELS, speed_label, version_label
 from lms.services.preferences import AVAILABLE_RENDITIONS, PlayerSettings
+from lms.services.renditions import Version
 
 
 def _number(value) -> float:
@@ -28,14 +29,6 @@ def _whole(value) -> int:
         return int(value)
     except (TypeError, ValueError):
         return -1
-
-
-RENDITION_LABELS = {
-    "video": _l("Video"),
-    "small": _l("Small video (240p)"),
-    "audio": _l("Audio only"),
-    "transcript": _l("Transcript only (nothing downloads)"),
-}
 
 
 class PlayerForm(FlaskForm):
@@ -91,8 +84,13 @@ class PlayerForm(FlaskForm):
         validate_choice=False,
     )
 
-    def fill(self, settings: PlayerSettings, languages: list[tuple[str, str]]) -> None:
-        """Offer the unit's caption languages (tag, label) and, on a GET, show the saved settings."""
+    def fill(
+        self, settings: PlayerSettings, languages: list[tuple[str, str]], versions: list[Version] | None = None
+    ) -> None:
+        """Offer the unit's caption languages (tag, label) and the versions of its video this unit
+        has, each with its size before anything downloads; on a GET, show the saved settings."""
+        if versions:
+            self.rendition.choices = [SelectChoice(v.kind, version_label(v)) for v in versions]
         offered = [SelectChoice(tag, label) for tag, label in languages]
         self.speed.choices = [SelectChoice(f"{s:g}", speed_label(s)) for s in SPEEDS]
         self.caption_language.choices = [SelectChoice("", _l("The course’s language"))] + offered

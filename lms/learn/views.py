@@ -73,7 +73,7 @@ def _render_unit(course, unit, enrollment, form: PlayerForm | None = None, statu
         described=_described_choice(),
     )
     form = form or PlayerForm()
-    form.fill(settings, [(t.language, t.label) for t in player.caption_languages])
+    form.fill(settings, [(t.language, t.label) for t in player.caption_languages], player.versions)
     return render_template(
         "learn/unit.html",
         course=course,

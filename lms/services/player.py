@@ -10,14 +10,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from lms.models import CaptionTrack, Unit
 from lms.models.preferences import SPEEDS
+from lms.services import renditions
 from lms.services.caption_tracks import cues_of
 from lms.services.preferences import PlayerSettings
+from lms.services.renditions import Version
 
 TEXT_KINDS = ("captions", "subtitles")
+
+RENDITION_LABELS = {
+    "video": _l("Video"),
+    "small": _l("Small video (240p)"),
+    "audio": _l("Audio only"),
+    "transcript": _l("Transcript only (nothing downloads)"),
+}
+
+
+def version_label(version: Version) -> str:
+    """ "Audio only (0.3 MB)": a version's name and the megabytes it costs, in the page's locale."""
+    if version.kind == "transcript":
+        return str(RENDITION_LABELS["transcript"])
+    mb = format_decimal(max(version.size_bytes / 1048576, 0.1), format="#,##0.0")
+    return _("%(version)s (%(mb)s MB)", version=RENDITION_LABELS[version.kind], mb=mb)
 
 
 @dataclass
@@ -57,6 +76,19 @@ class Player:
     #: Play the trainer's described version of the video instead of the plain one.
     described: bool = False
     settings: PlayerSettings = field(default_factory=PlayerSettings)
+    #: The ways to take this video (full, 240p, audio only, transcript only) with their sizes, and
+    #: the one played: the learner's choice when this video has it, else the full video.
+    versions: list[Version] = field(default_factory=list)
+    version: Version | None = None
+
+    @property
+    def version_label(self) -> str:
+        return version_label(self.version) if self.version is not None else ""
+
+    @property
+    def media_element(self) -> str:
+        """ "audio" when the learner takes the sound alone, else "video"."""
+        return "audio" if self.version is not None and self.version.kind == "audio" else "video"
 
     @property
     def speeds(self) -> list[tuple[float, str]]:
@@ -169,4 +201,10 @@ def build(
 
     has_described = bool(unit.video is not None and unit.video.described_filename)
     player.described = has_described and (settings.descriptions if described is None else described)
+    if unit.video is not None:
+        player.versions = renditions.versions(unit.video)
+        offered = {v.kind: v for v in player.versions}
+        # The described version replaces the full video only: it has no smaller renditions.
+        wanted = "video" if player.described and settings.rendition in ("small", "audio") else settings.rendition
+        player.version = offered.get(wanted) or offered["video"]
     return player

@@ -22,8 +22,9 @@ from lms.models.preferences import (
 )
 from lms.text import normalize_language
 
-#: Renditions a learner can choose today; "small" and "audio" join when their files are made.
-AVAILABLE_RENDITIONS = ("video", "transcript")
+#: Renditions a learner can choose. The choice holds for every unit; a video that lacks the
+#: chosen version (a 240p copy of an audio file, one still being made) plays in full.
+AVAILABLE_RENDITIONS = RENDITIONS
 
 
 @dataclass(frozen=True)

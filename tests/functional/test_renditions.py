@@ -4,6 +4,7 @@ queue (never in the web request that asked), shown to the trainer with their pro
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -220,3 +221,86 @@ def test_a_real_worker_process_makes_the_versions(tmp_path, seeded_db):
         worker.wait(timeout=20)
         log.close()
         app.extensions["lms.engine"].dispose()
+
+
+# --- the learner's choice -----------------------------------------------------------------------
+
+PAGE = "/courses/public-speaking/units/why-we-speak"
+PLAYER_FIELDS = {
+    "speed": "1",
+    "caption_size": "100",
+    "caption_colours": "white-on-black",
+    "caption_opacity": "100",
+    "description_voice": "screen-reader",
+}
+
+
+@pytest.fixture
+def learner(app, client, auth):
+    auth.as_new()
+    post(client, "/courses/public-speaking/enrol", token_from="/courses/public-speaking")
+    return client
+
+
+def _choose(client, rendition):
+    return post(client, PAGE + "/player", {**PLAYER_FIELDS, "rendition": rendition}, token_from=PAGE)
+
+
+def _audio_file(app):
+    return value(
+        app,
+        lambda s: s.scalars(
+            select(Rendition.filename)
+            .join(Video)
+            .join(Unit)
+            .where(Unit.slug == "why-we-speak", Rendition.kind == "audio")
+        ).one(),
+    )
+
+
+def test_the_settings_offer_each_version_with_its_size(learner):
+    """Before anything downloads the learner sees what each version costs; the seed has no 240p yet."""
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert re.search(r"Video \(0\.4 MB\)", html) and re.search(r"Audio only \(0\.3 MB\)", html)
+    assert "Transcript only (nothing downloads)" in html and "Small video (240p)" not in html
+
+
+def test_audio_only_plays_the_audio_file_in_an_audio_element(app, learner):
+    """Chosen once, "audio only" holds on every unit: an <audio> of the Opus file, no <video>."""
+    assert _choose(learner, "audio").status_code == 302
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert "<video" not in html
+    audio = re.search(r"<audio[^>]*>", html).group(0)
+    assert f'src="/media/{_audio_file(app)}"' in audio and 'preload="none"' in audio
+    assert "(audio only)" in audio and "You chose “Audio only (0.3 MB)”" in html
+    assert "<audio" in learner.get("/courses/public-speaking/units/preparing-your-talk").get_data(as_text=True)
+
+
+def test_transcript_only_leaves_out_every_media_element(learner):
+    """Nothing to download: no <video>, no <audio>, the transcript still there."""
+    _choose(learner, "transcript")
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert "<video" not in html and "<audio" not in html and 'id="transcript"' in html
+
+
+def test_a_version_this_video_lacks_falls_back_to_the_full_video(learner):
+    """ "Small video" chosen where no 240p copy is ready yet: the full video plays."""
+    assert _choose(learner, "small").status_code == 302
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert re.search(r"<video[^>]*preload=\"none\"", html) and "<audio" not in html
+
+
+def test_a_ready_small_version_is_played_when_chosen(app, learner, tmp_path):
+    """With its 240p copy ready, "small video" plays that file."""
+    with app.app_context():
+        from lms.db import get_session
+
+        s = get_session()
+        video = s.scalars(select(Video).join(Unit).where(Unit.slug == "why-we-speak")).one()
+        small = next(r for r in video.renditions if r.kind == "small")
+        small.status, small.filename, small.mime_type, small.size_bytes = "ready", _audio_file(app), "video/webm", 1000
+        s.commit()
+    _choose(learner, "small")
+    html = learner.get(PAGE).get_data(as_text=True)
+    assert f'src="/media/{_audio_file(app)}"' in re.search(r"<video[^>]*>", html).group(0)
+    assert "Small video (240p) (0.1 MB)" in html

@@ -1,7 +1,7 @@
 """renditions of videos
 
 Revision ID: 6edf21d3521f
-Revises: 39ab0053f9d2
+Revises: ae0619010b02
 Create Date: 2026-11-30 06:08:18.921866
 """
 from alembic import op
@@ -10,7 +10,7 @@ import lms.models._types
 
 
 revision = '6edf21d3521f'
-down_revision = '39ab0053f9d2'
+down_revision = 'ae0619010b02'
 branch_labels = None
 depends_on = None
 
