@@ -86,6 +86,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     errors.init_app(app)
 
+    from lms import jobs
+
+    jobs.init_app(app)
+
     from lms.cli import register_commands
 
     register_commands(app)

@@ -55,6 +55,11 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SEND_FILE_MAX_AGE_DEFAULT = 3600
+    #: The background job queue (lms/jobs.py, huey): "sqlite" keeps it in instance/jobs.db (the
+    #: embedded default; `lms serve` starts its worker), a redis:// URL shares one queue between
+    #: app servers, "immediate" runs each job in the request that queued it, and "off" queues
+    #: nothing (the rows wait for `lms jobs sweep`).
+    JOBS_QUEUE = "sqlite"
     #: Strict-Transport-Security max-age (seconds) sent on HTTPS answers; 0 sends none.
     HSTS_MAX_AGE = 31536000
     #: Flask-Compress: brotli, else gzip, when the client asks (Accept-Encoding). Text types only:

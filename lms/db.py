@@ -6,6 +6,7 @@ rolled back on any error page or exception, as Indico's request handler does; vi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, Response, current_app, g
@@ -132,3 +133,23 @@ class _SessionProxy:
 
 
 session: Session = _SessionProxy()  # type: ignore[assignment]
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the session's current transaction commits; forget it on rollback.
+
+    For work that must see the committed rows, such as a background job about a row this request
+    creates: queued before the commit, a fast worker could look for the row before it exists.
+    """
+    session.info.setdefault("after_commit", []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    for action in session.info.pop("after_commit", []):
+        action()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_commit(session: Session, _previous_transaction) -> None:  # noqa: ANN001
+    session.info.pop("after_commit", None)

@@ -28,6 +28,9 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 from gunicorn import util
 from gunicorn.workers.gthread import ThreadWorker
@@ -53,6 +56,29 @@ accesslog = "-"
 #: gunicorn 25+ opens a control socket at one fixed path per user, which two servers on one machine
 #: (docs/deploy.md runs two) would fight over; `lms serve` needs none.
 control_socket_disable = True
+
+
+#: The background job worker (`lms worker`, lms/jobs.py: video renditions) starts and stops with
+#: the web server, as its own process, so `make run` needs nothing else. A deployment that runs
+#: it as a service of its own (docs/deploy.md) sets LMS_SERVE_JOBS=0.
+_job_worker: list[subprocess.Popen] = []
+
+
+def when_ready(server) -> None:  # noqa: ANN001 - gunicorn's Arbiter
+    if os.environ.get("LMS_SERVE_JOBS", "1") == "0":
+        return
+    lms = Path(sys.executable).with_name("lms")  # the console script beside gunicorn's python
+    _job_worker.append(subprocess.Popen([str(lms), "worker"]))  # noqa: S603 - fixed arguments
+    server.log.info("Started the job worker (pid %s)", _job_worker[-1].pid)
+
+
+def on_exit(server) -> None:  # noqa: ANN001
+    for process in _job_worker:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 class _Captured:

@@ -14,7 +14,9 @@ For every ``narration/NN-<slug>.yaml`` in a course this script:
 3. draws one 640x360 slide per narration slide with Pillow (dark text on a light background),
    shown from the start of the slide's first line until the next slide begins;
 4. encodes ``media/NN-<slug>.webm`` (VP9 still frames at a low frame rate + Opus mono) and
-   writes ``captions/NN-<slug>.en.vtt``.
+   writes ``captions/NN-<slug>.en.vtt``;
+5. copies the Opus sound alone into ``media/NN-<slug>.audio.webm`` (no re-encoding), the unit's
+   ``audio_only`` version for learners who leave the picture out.
 
 Caption rules are checked before anything is encoded: every cue is at most two lines of at most
 42 characters, lasts 1 to 7 seconds and reads at most 20 characters per second. A line that
@@ -442,6 +444,7 @@ def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_n
             raise NarrationError(f"{media_path} would be {size} bytes (> {MAX_VIDEO_BYTES})")
         shutil.move(str(out_tmp), media_path)
         write_vtt(vtt_path, cues)
+        write_audio_only(media_path)
 
     duration = media_duration(media_path)
     if abs(duration - total) > 0.3:
@@ -449,6 +452,35 @@ def build_unit(course_dir: Path, narration_path: Path, course_title: str, unit_n
     stamp_path.parent.mkdir(parents=True, exist_ok=True)
     stamp_path.write_text(stamp_key + "\n")
     return {"stem": stem, "skipped": False, "bytes": size, "duration": duration, "cues": len(cues)}
+
+
+def write_audio_only(media_path: Path) -> Path:
+    """The video's Opus track alone, copied bit for bit into ``<stem>.audio.webm``."""
+    out = media_path.with_name(media_path.stem + ".audio.webm")
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-i",
+        str(media_path),
+        "-vn",
+        "-map",
+        "0:a:0",
+        "-c:a",
+        "copy",
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-f",
+        "webm",
+        str(out),
+    ]
+    subprocess.run(cmd, check=True)
+    return out
 
 
 def build_course(course_dir: Path, force: bool = False) -> list[dict]:

@@ -16,6 +16,9 @@ from tests.helpers import CONTENT, Auth
 # A cheap password hash for the suite (thousands of sign-ins); production keeps scrypt, and
 # tests/unit/test_passwords.py checks that default. Set before any app reads its config.
 os.environ.setdefault("LMS_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+# No background queue unless a test asks for one (tests/functional/test_renditions.py runs a real
+# worker); uploads still plan their renditions, which wait as "queued".
+os.environ.setdefault("LMS_JOBS_QUEUE", "off")
 
 
 @pytest.fixture(scope="session")

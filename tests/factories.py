@@ -124,3 +124,93 @@ def add_khmer_course(session, owner, slug: str) -> Course:
     courses.set_course_status(session, course, "published")
     session.flush()
     return course
+
+
+#: ffmpeg arguments for small real media files of each accepted type, made from ffmpeg's own
+#: test sources (a tone and a test card), so every upload test passes the decode check honestly.
+MEDIA_SAMPLES = {
+    "mp3": ["-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "libmp3lame", "-b:a", "32k"],
+    "m4a": ["-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac", "-b:a", "32k"],
+    "mp4": [
+        "-f", "lavfi", "-i", "testsrc=size=320x240:rate=5:duration=2",
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=2",
+        "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "32k", "-shortest",
+    ],
+    "webm": [
+        "-f", "lavfi", "-i", "testsrc=size=640x360:rate=5:duration=3",
+        "-f", "lavfi", "-i", "sine=frequency=440:duration=3",
+        "-c:v", "libvpx-vp9", "-crf", "45", "-b:v", "0", "-cpu-used", "8", "-c:a", "libopus", "-b:a", "48k",
+        "-shortest",
+    ],
+}  # fmt: skip
+
+
+def media_sample(folder, kind: str):
+    """A real, playable media file of ``kind`` ("mp3", "m4a", "mp4", "webm": 640x360 VP9 with
+    48 kbit/s Opus) in ``folder``, made once by imageio-ffmpeg's ffmpeg. Returns its path."""
+    import subprocess
+    from pathlib import Path
+
+    import imageio_ffmpeg
+
+    path = Path(folder) / f"sample.{kind}"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-v", "error", "-y"]
+        subprocess.run([*cmd, *MEDIA_SAMPLES[kind], str(path)], check=True)
+    return path
+
+
+#: A descriptions track for the first Public Speaking video (what its slides show, read from its
+#: frames: the slides change at 10.75, 27.25, 44.5 and 61.5 s), for tests until the seed courses
+#: ship their own.
+DESCRIPTIONS_VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:02.000\nTitle slide: Why we speak. Sala, Public Speaking, Unit 1.\n\n"
+    "00:00:10.750 --> 00:00:12.750\nA slide, The four motives: to inform, to persuade, to motivate, "
+    "for an opportunity.\n\n"
+    "00:00:27.250 --> 00:00:29.250\nA slide, Inform and persuade: inform, help people understand; "
+    "persuade, ask for a decision.\n"
+)
+#: Chapters for the same video: one for each slide.
+CHAPTERS_VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.000 --> 00:00:10.750\nWhy we speak\n\n"
+    "00:00:10.750 --> 00:00:27.250\nThe four motives\n\n"
+    "00:00:27.250 --> 00:00:44.500\nInform and persuade\n\n"
+    "00:00:44.500 --> 00:01:01.500\nMotivate, and opportunity\n\n"
+    "00:01:01.500 --> 00:01:14.750\nChoose one main motive\n"
+)
+#: French subtitles for the same video's first two cues (a second caption language).
+FRENCH_VTT = (
+    "WEBVTT\n\n"
+    "00:00:00.400 --> 00:00:03.436\nBienvenue au cours de prise de parole en public,\nun cours de Sala.\n\n"
+    "00:00:03.786 --> 00:00:06.903\nDans cette unité, nous voyons\npourquoi on parle en public.\n"
+)
+
+
+def add_track(app, slug: str, unit_slug: str, kind: str, language: str, vtt: str, label: str = "") -> None:
+    """Give a unit a caption track of any kind (descriptions, chapters, subtitles) straight in the
+    database, replacing a track of the same kind and language (the seed may ship one)."""
+    from sqlalchemy import select
+
+    from lms.models import CaptionTrack
+
+    with app.app_context():
+        session = get_session()
+        course = session.scalars(select(Course).where(Course.slug == slug)).one()
+        unit = next(u for u in course.units if u.slug == unit_slug)
+        for old in [t for t in unit.caption_tracks if t.kind == kind and t.language == language]:
+            unit.caption_tracks.remove(old)
+        session.flush()
+        session.add(
+            CaptionTrack(
+                unit_id=unit.id,
+                language=language,
+                kind=kind,
+                label=label or language,
+                vtt=vtt,
+                cue_count=vtt.count("-->"),
+            )
+        )
+        session.commit()

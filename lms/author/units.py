@@ -12,7 +12,8 @@ from lms.content.sanitize import render_markdown
 from lms.db import session as db
 from lms.errors import LmsError
 from lms.forms import ConfirmForm, show_conflict
-from lms.services import caption_tracks, editing, units
+from lms.services import caption_tracks, editing, preferences, units
+from lms.services import player as players
 from lms.services.units import UnitFields
 
 
@@ -128,6 +129,5 @@ def delete_unit(unit_id: int):
 @bp.route("/units/<int:unit_id>/preview")
 def preview_unit(unit_id: int):
     unit = unit_for_edit(unit_id)
-    track = next((t for t in unit.caption_tracks if t.kind in ("captions", "subtitles")), None)
-    cues = caption_tracks.cues_of(track.vtt) if track else []
-    return render_template("author/preview.html", unit=unit, course=unit.course, track=track, cues=cues)
+    player = players.build(unit, preferences.DEFAULTS, course_language=unit.course.language)
+    return render_template("author/preview.html", unit=unit, course=unit.course, player=player)

@@ -1,5 +1,5 @@
 """Teach pages for a unit's video: upload or replace it with its description and poster, remove
-the poster, remove the video."""
+the poster, remove the video, and upload or remove its version with audio description."""
 
 from __future__ import annotations
 
@@ -7,12 +7,28 @@ from pathlib import Path
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 
 from lms.author.blueprint import bp, form_status, submit, unit_for_edit
 from lms.author.forms import VideoForm
 from lms.db import session as db
 from lms.forms import ConfirmForm
 from lms.services import video as videos
+
+
+class DescribedVideoForm(FlaskForm):
+    """The video page's "Version with audio description" upload (its own small form)."""
+
+    described = FileField(
+        _l("Video with audio description"),
+        validators=[FileRequired(_l("Choose the video file with audio description to upload."))],
+        description=_l(
+            "The same video with a voice describing what is on screen. Learners who turn audio description "
+            "on are given it instead. WebM, MP4, MP3 or M4A."
+        ),
+    )
 
 
 def _chosen(upload):
@@ -53,15 +69,53 @@ def video(unit_id: int):
             return redirect(url_for("author.upload_captions", unit_id=unit.id))
         flash(_("The video details of “%(title)s” were saved.", title=unit.title), "info")
         return redirect(url_for("author.video", unit_id=unit.id))
+    return _page(unit, form, DescribedVideoForm(formdata=None), form_status(form))
+
+
+def _page(unit, form: VideoForm, described_form: DescribedVideoForm, status: int):
     return render_template(
         "author/video.html",
         unit=unit,
         course=unit.course,
         form=form,
+        described_form=described_form,
         remove_form=ConfirmForm(),
         max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024),
-        poster_limit=videos.size_text(poster_max),
-    ), form_status(form)
+        poster_limit=videos.size_text(current_app.config.get("POSTER_MAX_BYTES", videos.POSTER_MAX_BYTES)),
+    ), status
+
+
+@bp.route("/units/<int:unit_id>/video/described", methods=["POST"])
+def described_video(unit_id: int):
+    """Upload the version of the video with audio description (the unit must have its video)."""
+    unit = unit_for_edit(unit_id)
+    form = DescribedVideoForm()
+    saved = submit(
+        form,
+        lambda: videos.attach_described(
+            db,
+            unit,
+            form.described.data.stream,
+            Path(current_app.config["MEDIA_DIR"]),
+            max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+        ),
+    )
+    if saved is None:
+        main = VideoForm(formdata=None)
+        main.has_video, main.has_poster = unit.video is not None, bool(unit.video and unit.video.poster_filename)
+        if unit.video:
+            main.description.data, main.poster_alt.data = unit.video.description, unit.video.poster_alt
+        return _page(unit, main, form, 422)
+    flash(_("The version with audio description of “%(title)s” was saved.", title=unit.title), "info")
+    return redirect(url_for("author.video", unit_id=unit.id))
+
+
+@bp.route("/units/<int:unit_id>/video/described/remove", methods=["POST"])
+def remove_described_video(unit_id: int):
+    unit = unit_for_edit(unit_id)
+    videos.remove_described(db, unit)
+    flash(_("The version with audio description was removed from “%(title)s”.", title=unit.title), "info")
+    return redirect(url_for("author.video", unit_id=unit.id))
 
 
 def _remove_poster(unit):

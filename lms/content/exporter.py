@@ -71,7 +71,9 @@ def course_yaml(course: Course) -> str:
     return _yaml({k: v for k, v in data.items() if v not in ("", None) or k == "title"})
 
 
-def unit_markdown(unit: Unit, video_name: str | None, poster_name: str | None = None) -> str:
+def unit_markdown(
+    unit: Unit, video_name: str | None, poster_name: str | None = None, audio_name: str | None = None
+) -> str:
     meta: dict[str, str | int] = {"title": unit.title}
     if unit.summary:
         meta["summary"] = unit.summary
@@ -83,6 +85,8 @@ def unit_markdown(unit: Unit, video_name: str | None, poster_name: str | None = 
         if poster_name and unit.video is not None:
             meta["poster"] = f"media/{poster_name}"
             meta["poster_alt"] = unit.video.poster_alt
+        if audio_name:
+            meta["audio_only"] = f"media/{audio_name}"
     if unit.status == "draft":
         meta["status"] = "draft"
     return "---\n" + _yaml(meta) + "---\n" + (unit.body_md or "")
@@ -127,7 +131,7 @@ def write_course_folder(course: Course, media_dir: Path, dest: Path) -> Path:
     width = 2 if len(units) < 100 else 3
     for number, unit in enumerate(units, start=1):
         stem = unit_stem(unit, number, width)
-        video_name = poster_name = None
+        video_name = poster_name = audio_name = None
         if unit.video is not None:
             source = Path(media_dir) / unit.video.filename
             if not source.is_file():
@@ -154,7 +158,15 @@ def write_course_folder(course: Course, media_dir: Path, dest: Path) -> Path:
                 # "<stem>.poster.png": never the same name as the video, whatever their types.
                 poster_name = f"{stem}.poster{Path(unit.video.poster_filename).suffix}"
                 shutil.copyfile(poster_source, folder / "media" / poster_name)
-        (folder / "units" / f"{stem}.md").write_text(unit_markdown(unit, video_name, poster_name), encoding="utf-8")
+            audio = next(
+                (r for r in unit.video.renditions if r.kind == "audio" and r.status == "ready" and r.filename), None
+            )
+            if audio is not None and audio.filename and (Path(media_dir) / audio.filename).is_file():
+                audio_name = f"{stem}.audio{Path(audio.filename).suffix}"
+                shutil.copyfile(Path(media_dir) / audio.filename, folder / "media" / audio_name)
+        (folder / "units" / f"{stem}.md").write_text(
+            unit_markdown(unit, video_name, poster_name, audio_name), encoding="utf-8"
+        )
         for track in unit.caption_tracks:
             (folder / "captions").mkdir(exist_ok=True)
             # The name leaves the kind out only where the loader would infer the same kind.

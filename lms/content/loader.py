@@ -39,6 +39,9 @@ class UnitData:
     #: The still image shown before the video plays, and what it shows (required with a poster).
     poster_path: Path | None = None
     poster_alt: str = ""
+    #: ``audio_only``: the video's sound alone (Opus), shipped so learners can take the unit
+    #: without the picture; otherwise the background queue makes one after import.
+    audio_only_path: Path | None = None
     captions: list[CaptionFile] = field(default_factory=list)
     #: ``status: draft`` in the front matter; only the archive importer applies it.
     draft: bool = False
@@ -137,6 +140,13 @@ def load_unit(course_dir: Path, path: Path, language: str = "en", shared_media: 
         if not any(root in video.parents for root in allowed) or not video.is_file():
             raise ContentError(path, f"video file not found: {meta['video']}", field="video")
         unit.video_path = video
+    if meta.get("audio_only"):
+        if unit.video_path is None:
+            raise ContentError(path, "audio_only needs a video: it is that video's sound alone", field="audio_only")
+        audio = (course_dir / str(meta["audio_only"])).resolve()
+        if course_dir.resolve() not in audio.parents or not audio.is_file():
+            raise ContentError(path, f"audio file not found: {meta['audio_only']}", field="audio_only")
+        unit.audio_only_path = audio
     if meta.get("poster"):
         unit.poster_path, unit.poster_alt = _poster(course_dir, path, meta, has_video=unit.video_path is not None)
     stem = path.stem

@@ -17,13 +17,13 @@ from flask_login import current_user, login_required
 
 from lms.captions.search import search_cues
 from lms.db import session as db
-from lms.errors import NotFound
-from lms.forms import ConfirmForm
-from lms.services import caption_tracks
+from lms.errors import FieldErrors, NotFound
+from lms.forms import ConfirmForm, show_errors
+from lms.learn.forms import PlayerForm, TranscriptSearchForm
+from lms.services import caption_tracks, preferences
 from lms.services import enrollment as enrollments
+from lms.services import player as players
 from lms.services import progress as progresses
-
-from .forms import TranscriptSearchForm
 
 bp = Blueprint("learn", __name__)
 
@@ -58,14 +58,27 @@ def resume(slug: str):
     return redirect(url_for("learn.unit", slug=slug, unit_slug=progress.resume_unit.slug))
 
 
-@bp.route("/courses/<slug>/units/<unit_slug>")
-@login_required
-def unit(slug: str, unit_slug: str):
-    course, unit, enrollment = _load(slug, unit_slug)
-    progresses.record_visit(db, enrollment, unit)
+def _described_choice() -> bool | None:
+    """?described=1 or 0: the page's link to the version with (or without) audio description."""
+    value = request.args.get("described")
+    return None if value not in ("0", "1") else value == "1"
+
+
+def _render_unit(course, unit, enrollment, form: PlayerForm | None = None, status: int = 200):
     progress = progresses.course_progress(db, current_user, course, enrollment)
     previous, following = progresses.neighbours(course, unit)
-    track, cues = _cues(unit, request.args.get("lang"))
+    settings = preferences.get(db, current_user)
+    player = players.build(
+        unit,
+        settings,
+        course_language=course.language,
+        transcript_language=request.args.get("lang"),
+        described=_described_choice(),
+    )
+    form = form or PlayerForm()
+    form.fill(settings, [(t.language, t.label) for t in player.caption_languages], player.versions)
+    track = player.transcript
+    cues = [c for c in caption_tracks.cues_of(track.vtt) if c.transcript_text] if track is not None else []
     search = _transcript_search(track, cues)
     html = render_template(
         "learn/unit.html",
@@ -75,13 +88,13 @@ def unit(slug: str, unit_slug: str):
         progress=progress,
         previous=previous,
         following=following,
-        track=track,
-        cues=cues,
+        player=player,
         done=unit.id in progress.done_unit_ids,
         form=ConfirmForm(),
+        settings_form=form,
         position=progresses.video_position(db, current_user, unit),
     )
-    return html, 400 if search and search.form.errors else 200
+    return html, status if status != 200 else (400 if search and search.form.errors else 200)
 
 
 def _transcript_search(track, cues) -> SimpleNamespace | None:
@@ -94,6 +107,31 @@ def _transcript_search(track, cues) -> SimpleNamespace | None:
     return SimpleNamespace(
         form=form, query="" if form.errors else query, results=results, lang=request.args.get("lang")
     )
+
+
+@bp.route("/courses/<slug>/units/<unit_slug>")
+@login_required
+def unit(slug: str, unit_slug: str):
+    course, unit, enrollment = _load(slug, unit_slug)
+    progresses.record_visit(db, enrollment, unit)
+    return _render_unit(course, unit, enrollment)
+
+
+@bp.route("/courses/<slug>/units/<unit_slug>/player", methods=["POST"])
+@login_required
+def player_settings(slug: str, unit_slug: str):
+    """The "Player settings" form of the unit page: saved for the learner, then back to the unit."""
+    course, unit, enrollment = _load(slug, unit_slug)
+    form = PlayerForm()
+    try:
+        preferences.save(db, current_user, form.settings())
+    except FieldErrors as err:
+        show_errors(form, err)
+        return _render_unit(course, unit, enrollment, form, 422)
+    if request.form.get("quiet"):  # a change made with the player's own controls (player.js)
+        return Response(status=204)
+    flash(_("Your player settings are saved."), "info")
+    return redirect(url_for("learn.unit", slug=slug, unit_slug=unit_slug) + "#video-heading")
 
 
 @bp.route("/courses/<slug>/units/<unit_slug>/done", methods=["POST"])

@@ -3,7 +3,8 @@
 from lms.models.audit import AuditEvent
 from lms.models.certificate import Certificate
 from lms.models.course import Course, Unit
-from lms.models.media import CaptionTrack, PendingCaption, Video
+from lms.models.media import CaptionTrack, PendingCaption, Rendition, Video
+from lms.models.preferences import PlayerPreference
 from lms.models.progress import Enrollment, UnitProgress
 from lms.models.publication import PublicationVersion
 from lms.models.quiz import Attempt, Choice, Question, Quiz
@@ -19,11 +20,13 @@ __all__ = [
     "Enrollment",
     "LoginSession",
     "PendingCaption",
+    "PlayerPreference",
     "PublicationVersion",
     "Question",
     "Quiz",
     "Unit",
     "UnitProgress",
     "User",
+    "Rendition",
     "Video",
 ]

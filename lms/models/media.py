@@ -34,8 +34,50 @@ class Video(Base):
     #: What the poster shows. The <video poster> attribute has no text alternative, so the pages
     #: show this text next to the player; required whenever there is a poster.
     poster_alt: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: The same video with audio description spoken in it ("<sha256>.<ext>" in MEDIA_DIR), played
+    #: instead of the plain one for learners who turn descriptions on; None when there is none.
+    described_filename: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    described_mime: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    described_size_bytes: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     unit: Mapped[Unit] = relationship(back_populates="video")  # noqa: F821
+    renditions: Mapped[list[Rendition]] = relationship(
+        back_populates="video", cascade="all, delete-orphan", order_by="Rendition.kind"
+    )
+
+
+RENDITION_KINDS = ("audio", "small")
+RENDITION_STATUSES = ("queued", "running", "ready", "failed")
+
+
+class Rendition(Base):
+    """A smaller version of a unit's video for learners on paid connections, made by a background
+    job: "audio" (Opus, about 32 kbit/s) or "small" (240p). One per kind per video."""
+
+    __tablename__ = "renditions"
+    __table_args__ = (
+        UniqueConstraint("video_id", "kind", name="uq_renditions_video_id_kind"),
+        CheckConstraint("kind IN ('audio', 'small')", name="kind"),
+        CheckConstraint("status IN ('queued', 'running', 'ready', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    video_id: Mapped[int] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    #: Share of the job done, 0-100, while it runs.
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    #: The video file this is made from ("<sha256>.<ext>"): a new upload makes this row stale.
+    source_filename: Mapped[str] = mapped_column(String(100))
+    #: The result in MEDIA_DIR ("<sha256>.webm") once ready.
+    filename: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    mime_type: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    size_bytes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: Why the job failed, for the log and the admin (learners and trainers see a plain message).
+    error: Mapped[str] = mapped_column(Text, default="", server_default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    video: Mapped[Video] = relationship(back_populates="renditions")
 
 
 class CaptionTrack(Base):

@@ -20,6 +20,7 @@ from lms.content.sanitize import render_markdown
 from lms.errors import ContentError
 from lms.models import CaptionTrack, Course, Quiz, Unit, Video
 from lms.questions import fill_questions
+from lms.services import renditions
 from lms.services.media import store_file, store_image_file
 from lms.text import language_name
 
@@ -58,6 +59,14 @@ def upsert_course(session: Session, data: CourseData, media_dir: Path) -> Course
             course.units.append(unit)
         wanted.add(unit_data.slug)
         _fill_unit(unit, unit_data, position, media_dir)
+        if unit.video is not None:
+            session.flush()  # the video row needs its id before its renditions
+            if unit_data.audio_only_path is not None:
+                try:
+                    renditions.attach_ready(session, unit.video, "audio", unit_data.audio_only_path, media_dir)
+                except ValueError:
+                    raise ContentError(unit_data.audio_only_path, "this audio file cannot be played") from None
+            renditions.plan(session, unit.video, media_dir)
     for slug, unit in existing.items():
         if slug not in wanted:
             # Keep the row (learners' progress points at it) but hide it from learners.
@@ -88,7 +97,11 @@ def _fill_video(unit: Unit, data: UnitData, media_dir: Path) -> float | None:
         return None
     try:
         filename, mime, size = store_file(data.video_path, media_dir)
-    except ValueError:
+    except ValueError as err:
+        if str(err) == "not-decodable":
+            raise ContentError(
+                data.video_path, "this video cannot be played to the end: it is cut off or damaged"
+            ) from None
         raise ContentError(data.video_path, "this file is not a WebM, MP4, MP3 or M4A file") from None
     duration = media_duration(media_dir / filename)
     if unit.video is None:

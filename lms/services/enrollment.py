@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import NotEnrolled, NotFound
-from lms.models import CaptionTrack, Course, Enrollment, Question, Quiz, Unit, User, Video
+from lms.models import CaptionTrack, Course, Enrollment, Question, Quiz, Rendition, Unit, User, Video
 from lms.services import roles
 
 #: The unit columns a list of units shows (title, summary, time, status, order), without the
@@ -139,7 +139,8 @@ def enrollments_of(session: Session, user: User) -> list[Enrollment]:
 
 
 def media_type_for(session: Session, user: User, filename: str) -> str:
-    """The MIME type of a media file (a unit's video or its poster) the user may fetch.
+    """The MIME type of a media file (a unit's video, its described version, one of its
+    renditions, or its poster) the user may fetch.
 
     Files are named by their content, so several units may share one: the user may fetch it if
     they may edit any of those courses, or are enrolled in one where the unit is published.
@@ -147,14 +148,29 @@ def media_type_for(session: Session, user: User, filename: str) -> str:
     videos = list(
         session.scalars(
             select(Video)
-            .where(or_(Video.filename == filename, Video.poster_filename == filename))
-            .options(selectinload(Video.unit).selectinload(Unit.course))
+            .where(
+                or_(
+                    Video.filename == filename,
+                    Video.poster_filename == filename,
+                    Video.described_filename == filename,
+                    Video.renditions.any(Rendition.filename == filename),
+                )
+            )
+            .options(selectinload(Video.unit).selectinload(Unit.course), selectinload(Video.renditions))
         )
     )
     if not videos:
         raise NotFound()
     first = videos[0]
-    mime = first.mime_type if first.filename == filename else (first.poster_mime or "application/octet-stream")
+    made = next((r for r in first.renditions if r.filename == filename), None)
+    if first.filename == filename:
+        mime = first.mime_type
+    elif first.described_filename == filename:
+        mime = first.described_mime or "application/octet-stream"
+    elif made is not None:
+        mime = made.mime_type or "application/octet-stream"
+    else:
+        mime = first.poster_mime or "application/octet-stream"
     if any(roles.can_edit(user, v.unit.course) for v in videos):
         return mime
     if any(

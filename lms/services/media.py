@@ -1,14 +1,24 @@
-"""Storing media files: sniffed by content, named by hash, written atomically."""
+"""Storing media files: sniffed by content, decoded by ffmpeg, named by hash, written atomically.
+
+A video or audio file is kept only when its first bytes say what it is AND ffmpeg decodes it end to
+end (lms.media.check_decodes): a media signature followed by an HTML page, or a cut-off upload, is
+refused like any other file that is not media.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from lms.media import MediaUnreadable, check_decodes
+
+log = logging.getLogger(__name__)
 
 
 #: (mime type, extension) by what the file starts with, never by its name.
@@ -51,11 +61,13 @@ def store(
     sniff: Callable[[bytes], tuple[str, str] | None] = sniff_media,
     *,
     max_bytes: int | None = None,
+    check: Callable[[Path], None] | None = None,
 ) -> Stored:
     """Copy a stream into media_dir as <sha256>.<ext>, the type decided by `sniff` on the first bytes.
 
     Written to a temporary file first and renamed into place, so an interrupted or rejected
-    upload leaves nothing behind. Raises ValueError("not-media") or ValueError("too-large").
+    upload leaves nothing behind. ``check`` (given the temporary file) may raise ValueError to
+    refuse it. Raises ValueError("not-media"), ValueError("too-large") or what ``check`` raises.
     """
     media_dir = Path(media_dir)
     media_dir.mkdir(parents=True, exist_ok=True)
@@ -79,6 +91,8 @@ def store(
         mime, ext = kind
         filename = f"{digest.hexdigest()}.{ext}"
         created = not (media_dir / filename).exists()
+        if check is not None and created:  # the same bytes, stored before, passed already
+            check(Path(tmp_name))
         os.replace(tmp_name, media_dir / filename)
         return Stored(filename, mime, size, created)
     except BaseException:
@@ -86,9 +100,20 @@ def store(
         raise
 
 
+def decodes(path: Path) -> None:
+    """Raise ValueError("not-decodable") unless ffmpeg decodes the file end to end."""
+    try:
+        check_decodes(path)
+    except MediaUnreadable as err:
+        log.info("refused %s: %s", path.name, err.reason)
+        raise ValueError("not-decodable") from None
+
+
 def store_stream(stream: BinaryIO, media_dir: Path, *, max_bytes: int | None = None) -> tuple[str, str, int]:
-    """A video or audio stream into media_dir (see store); returns (filename, mime, size)."""
-    stored = store(stream, media_dir, sniff_media, max_bytes=max_bytes)
+    """A video or audio stream into media_dir (see store), checked by :func:`decodes`; returns
+    (filename, mime, size). Raises ValueError("not-media"), ValueError("not-decodable") or
+    ValueError("too-large")."""
+    stored = store(stream, media_dir, sniff_media, max_bytes=max_bytes, check=decodes)
     return stored.filename, stored.mime, stored.size
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from lms.captions import media_duration
 from lms.errors import FieldErrors, NotFound
 from lms.models import Unit, Video
+from lms.services import renditions
 from lms.services.media import Stored, store_image, store_stream
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,34 @@ def _safe_duration(path: Path) -> float | None:
         return None
 
 
+def _store_media(stream: BinaryIO, media_dir: Path, max_bytes: int | None, field: str) -> tuple[str, str, int]:
+    """A video or audio upload stored by its content hash: (filename, mime, size). Raises FieldErrors
+    on `field` for a file too large, empty, or not WebM/MP4/MP3/M4A."""
+    try:
+        filename, mime, size = store_stream(stream, Path(media_dir), max_bytes=max_bytes)
+    except ValueError as err:
+        if str(err) == "too-large":
+            raise FieldErrors({field: _("The file is larger than this site accepts.")}) from None
+        if str(err) == "not-decodable":
+            raise FieldErrors(
+                {
+                    field: _(
+                        "This file starts like a video or audio file, but it cannot be played to the end: it may be cut off or damaged. Export or download it again, then upload the new file."
+                    )
+                }
+            ) from None
+        raise FieldErrors(
+            {
+                field: _(
+                    "This file is not a WebM, MP4, MP3 or M4A file. Check you chose the video itself, not a link or a project file."
+                )
+            }
+        ) from None
+    if size == 0:
+        raise FieldErrors({field: _("The file is empty.")})
+    return filename, mime, size
+
+
 def attach_video(
     session: Session,
     unit: Unit,
@@ -55,23 +84,16 @@ def attach_video(
     """Store an upload under its content hash and make it the unit's video. The type comes from
     the file's first bytes (WebM, MP4, MP3, M4A). Raises MediaRejected."""
     try:
-        filename, mime, size = store_stream(stream, Path(media_dir), max_bytes=max_bytes)
-    except ValueError as err:
-        if str(err) == "too-large":
-            raise MediaRejected(_("The file is larger than this site accepts.")) from None
-        raise MediaRejected(
-            _(
-                "This file is not a WebM, MP4, MP3 or M4A file. Check you chose the video itself, not a link or a project file."
-            )
-        ) from None
-    if size == 0:
-        raise MediaRejected(_("The file is empty."))
+        filename, mime, size = _store_media(stream, media_dir, max_bytes, "video")
+    except FieldErrors as err:
+        raise MediaRejected(err.errors["video"]) from None
     if unit.video is None:
         unit.video = Video(filename=filename, mime_type=mime, size_bytes=size)
     unit.video.filename, unit.video.mime_type, unit.video.size_bytes = filename, mime, size
     unit.video.duration = _safe_duration(Path(media_dir) / filename)
     unit.video.description = (description or "").strip()
     session.flush()
+    renditions.plan(session, unit.video, Path(media_dir))
     return unit.video
 
 
@@ -171,6 +193,30 @@ def remove_poster(session: Session, unit: Unit) -> None:
         raise NotFound()
     unit.video.poster_filename = unit.video.poster_mime = None
     unit.video.poster_alt = ""
+    session.flush()
+
+
+def attach_described(
+    session: Session, unit: Unit, stream: BinaryIO, media_dir: Path, *, max_bytes: int | None = None
+) -> Video:
+    """Store the version of the unit's video with audio description spoken in it; learners who
+    turn descriptions on are given it instead of the plain one. The same checks as the main video
+    (type by its first bytes, size, not empty). Raises FieldErrors ("described"); NotFound when the
+    unit has no video yet."""
+    if unit.video is None:
+        raise NotFound()
+    filename, mime, size = _store_media(stream, media_dir, max_bytes, "described")
+    unit.video.described_filename, unit.video.described_mime, unit.video.described_size_bytes = filename, mime, size
+    session.flush()
+    return unit.video
+
+
+def remove_described(session: Session, unit: Unit) -> None:
+    """Take the described version off the unit's video; the file stays, as another video may share it."""
+    if unit.video is None or unit.video.described_filename is None:
+        raise NotFound()
+    unit.video.described_filename = unit.video.described_mime = None
+    unit.video.described_size_bytes = None
     session.flush()
 
 

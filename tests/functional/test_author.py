@@ -6,11 +6,12 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from lms.db import get_session
 from lms.models import CaptionTrack, Course, PendingCaption, Unit, User
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, media_sample
 from tests.helpers import (
     SRT,
     WEBM,
@@ -457,17 +458,14 @@ def test_trainer_can_play_media_of_own_draft_course_only(app, client):
 
 
 def test_audio_and_mp4_are_recognised_by_content(app, client, tmp_path):
-    """MP3 and M4A/MP4 headers are accepted whatever the file is called."""
+    """Real MP3, M4A and MP4 files are accepted by their content, whatever the file is called."""
     app.config["MEDIA_DIR"] = str(tmp_path / "media")
     sign_in_as(app, client)
     course_id = new_course(client)
-    cases = {
-        b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 2000: "audio/mpeg",
-        b"\x00\x00\x00\x20ftypM4A \x00\x00\x00\x00" + b"\x00" * 2000: "audio/mp4",
-        b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + b"\x00" * 2000: "video/mp4",
-    }
-    for n, (data, mime) in enumerate(cases.items()):
-        unit_id = new_unit(client, course_id, f"Media {n}")
+    cases = {"mp3": "audio/mpeg", "m4a": "audio/mp4", "mp4": "video/mp4"}
+    for kind, mime in cases.items():
+        unit_id = new_unit(client, course_id, f"Media {kind}")
+        data = media_sample(tmp_path / "samples", kind).read_bytes()
         r = post(
             client,
             f"/teach/units/{unit_id}/video",
@@ -476,6 +474,33 @@ def test_audio_and_mp4_are_recognised_by_content(app, client, tmp_path):
         )
         assert r.status_code == 302
         assert value(app, lambda s, unit_id=unit_id: s.get(Unit, unit_id).video.mime_type) == mime
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"ID3\x04\x00\x00\x00\x00\x00\x00" + b"\x00" * 2000, id="mp3-header-then-nothing"),
+        pytest.param(b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00" + b"\x00" * 2000, id="mp4-header-then-nothing"),
+        pytest.param(WEBM.read_bytes()[:4096] + b"<html><script>alert(1)</script></html>" * 2000, id="webm-then-html"),
+        pytest.param(WEBM.read_bytes()[: len(WEBM.read_bytes()) // 2], id="webm-cut-in-half"),
+    ],
+)
+def test_media_that_does_not_decode_is_refused_and_nothing_is_kept(app, client, tmp_path, data):
+    """A media signature is not enough: ffmpeg must play the file to the end, else 422 and no file."""
+    media = tmp_path / "media"
+    app.config["MEDIA_DIR"] = str(media)
+    sign_in_as(app, client)
+    unit_id = new_unit(client, new_course(client), "Broken")
+    r = post(
+        client,
+        f"/teach/units/{unit_id}/video",
+        {"video": (io.BytesIO(data), "clip.webm"), "description": ""},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 422
+    assert "cannot be played to the end" in r.get_data(as_text=True)
+    assert value(app, lambda s: s.get(Unit, unit_id).video) is None
+    assert not media.exists() or list(media.iterdir()) == []
 
 
 # --- captions -------------------------------------------------------------------------------------------

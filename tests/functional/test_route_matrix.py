@@ -10,18 +10,17 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from lms.db import get_session
 from lms.models import Course, User
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, media_sample
 from tests.helpers import csrf_token
 
 ROLES = ("anonymous", "learner", "trainer", "owner", "admin")
-#: Enough of a WebM header for sniffing: a file only the owner's course uses.
-FAKE_WEBM = b"\x1a\x45\xdf\xa3" + b"route-matrix-video" * 64
 
 A, L, T, O, D = ROLES  # noqa: E741  # short names for the tables below
 
@@ -56,7 +55,9 @@ def seed(app) -> Seed:
         course = courses.create_course(s, users["owner"], courses.CourseFields(title="Owner's Draft", language="en"))
         unit = units.create_unit(s, course, units.UnitFields(title="Owned unit", body_md="Text."))
         media_dir = app.config["MEDIA_DIR"]
-        video = videos.attach_video(s, unit, io.BytesIO(FAKE_WEBM), media_dir)
+        # A real, playable file that only the owner's course uses.
+        own_video = media_sample(Path(app.instance_path) / "samples", "mp4").read_bytes()
+        video = videos.attach_video(s, unit, io.BytesIO(own_video), media_dir)
         srt = b"1\n00:00:01,000 --> 00:00:03,000\nHello.\n"
         first = caption_tracks.check_captions(
             s, unit, users["owner"], srt, "a.srt", language="en", kind="captions", media_dir=media_dir
@@ -182,8 +183,13 @@ POST_EXPECTED = {
     "author.publish_unit": _post(302),
     "author.unpublish_unit": _post(302),
     "author.video": _post(422),
+    "author.described_video": _post(422),
+    "author.remove_described_video": _post(404),
     "author.upload_captions": _post(422),
     "author.edit_cue": _post(422),
+    # Player settings of a unit: whoever is enrolled (the POST to enrol ran before this one, for
+    # every role); an empty form is refused field by field.
+    "learn.player_settings": {A: 302, L: 422, T: 422, O: 422, D: 422},
     "admin.set_role": {A: 302, L: 403, T: 403, O: 403, D: 422},
     # Makes a reset link for the learner and shows it; changes no password.
     "admin.reset_link": {A: 302, L: 403, T: 403, O: 403, D: 200},
@@ -193,6 +199,7 @@ POST_EXPECTED = {
     "author.confirm_captions": _post(302),
     "author.discard_captions": _post(302),
     "author.remove_video": _post(302),
+    "author.retry_renditions": _post(302),
     "author.delete_track": _post(302),
     "author.delete_unit": _post(302),
 }

@@ -28,7 +28,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "lms.migrate",
         ),
     ),
-    ("domain", ("lms.captions", "lms.questions", "lms.credentials", "lms.content")),
+    ("domain", ("lms.captions", "lms.questions", "lms.credentials", "lms.content", "lms.media")),
     ("services", ("lms.services",)),
     (
         "pages",
@@ -45,7 +45,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "lms.admin",
         ),
     ),
-    ("app", ("lms.cli", "lms.templating", "lms.wsgi", "lms.migrations", "lms")),
+    ("app", ("lms.cli", "lms.templating", "lms.wsgi", "lms.migrations", "lms.jobs", "lms")),
 ]
 #: Domain libraries are independent of each other, except that the course file format carries
 #: questions (quiz.yaml) and captions (the .vtt files it reads).

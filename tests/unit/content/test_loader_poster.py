@@ -72,7 +72,11 @@ def test_missing_poster_file_and_poster_without_video_are_refused(course_copy, t
     shutil.copytree(course_copy, other)
     path = other / "units" / UNIT
     text = path.read_text(encoding="utf-8")
-    lines = [line for line in text.splitlines(keepends=True) if not line.startswith(("video:", "video_alt:", "poster"))]
+    lines = [
+        line
+        for line in text.splitlines(keepends=True)
+        if not line.startswith(("video:", "video_alt:", "audio_only:", "poster"))
+    ]
     path.write_text("".join(lines), encoding="utf-8")
     add_front_matter(other, "poster: media/01-why-we-speak.poster.png\nposter_alt: A hall.\n")
     with pytest.raises(ContentError) as err:
