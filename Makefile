@@ -3,16 +3,34 @@ VENV   ?= .venv
 PYTHON ?= python3
 BIN    := $(VENV)/bin
 
-.PHONY: run test test-fast node-test-deps lint format catalogues serve setup system-run system-test db content translations bench clean
+.PHONY: run test test-pg test-fast node-test-deps lint format catalogues serve setup system-run system-test db content translations bench clean
 
 # Debian packages first: PyICU builds against the system's ICU (libicu-dev, pkg-config, g++).
 run: system-run setup catalogues db content
 	$(BIN)/lms serve --host 127.0.0.1 --port 5000
 
-# The whole suite, CI's command: unit and functional tests spread over the CPUs, then the browser
-# tests (each xdist worker drives its own Chromium against its own server).
+# The whole suite, CI's command, in two passes. First on SQLite: unit, functional and browser tests
+# spread over the CPUs (each xdist worker drives its own Chromium against its own server). Then
+# again on PostgreSQL at PG_HOST:PG_PORT, when a server answers there (a machine without one says
+# so and skips it; it never passes silently): see test-pg for what that pass runs and why.
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
 test: system-test $(VENV)/.test-installed catalogues node-test-deps
 	$(BIN)/pytest -n auto --dist loadfile
+	@if $(BIN)/python -c "import psycopg; psycopg.connect(host='$(PG_HOST)', port=$(PG_PORT), user='postgres', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	  $(MAKE) --no-print-directory test-pg; \
+	else echo "PostgreSQL pass skipped: no server at $(PG_HOST):$(PG_PORT)"; fi
+
+# The suite on PostgreSQL (LMS_TEST_DATABASE; each test gets its own database copied from a
+# template built once per worker). Unit and functional tests (slow ones included) and the browser
+# journeys that write through every layer (keyboard journey, media); not the axe, layout, no-JS and
+# screen-reader checks, which look at rendered pages and do not depend on the database, nor the
+# nginx deployment test, which runs on PostgreSQL in the first pass already.
+PG_TESTS ?= tests/unit tests/functional tests/browser/test_keyboard_journey.py tests/browser/test_media.py
+test-pg: $(VENV)/.test-installed system-test catalogues
+	LMS_TEST_DATABASE=postgresql LMS_TEST_POSTGRES_URL=postgresql+psycopg://postgres@$(PG_HOST):$(PG_PORT)/postgres \
+	  $(BIN)/pytest -n auto --dist loadfile -m "not screenreader" \
+	  --deselect tests/functional/test_deploy_nginx.py $(PG_TESTS)
 
 # The npm packages of the independent credential check (tests/node), from the committed lock
 # file; skipped (and so is that test, with its reason) where node is not installed.

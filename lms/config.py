@@ -111,6 +111,13 @@ class Defaults:
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password
 
+    # --- Several app servers behind nginx (docs/deploy.md, deploy/) ---------------------------
+    #: An internal nginx location (e.g. "/protected-media/") that serves MEDIA_DIR. When set, the
+    #: media route checks the learner's access as always, then answers with an empty body and an
+    #: `X-Accel-Redirect: <location><file name>` header: nginx sends the bytes (Range requests,
+    #: sendfile) and no app worker is held for the length of a video. None = the app sends the file.
+    MEDIA_ACCEL_REDIRECT = None
+
 
 def _coerce(value: str):
     lowered = value.lower()

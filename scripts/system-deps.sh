@@ -6,7 +6,8 @@ run_pkgs="libicu-dev pkg-config g++ fonts-khmeros fonts-symbola fonts-dejavu-cor
 # orca ... x11-utils: the screen-reader tests (tests/browser/screenreader/) run GNOME Orca over Chromium on Xvfb
 sr_pkgs="orca xvfb xdotool dbus-x11 at-spi2-core speech-dispatcher speech-dispatcher-espeak-ng espeak-ng python3-pyatspi x11-utils"
 # postgresql-client: pg_dump and pg_restore, for `lms backup`/`lms restore` on PostgreSQL and their test
-test_pkgs="$run_pkgs chromium poppler-utils postgresql-client $sr_pkgs"
+# nginx: the two-app-servers deployment test (tests/functional/test_deploy_nginx.py); wrk: make bench
+test_pkgs="$run_pkgs chromium poppler-utils postgresql-client nginx wrk $sr_pkgs"
 case "${1:-run}" in
   run) pkgs=$run_pkgs ;;
   test) pkgs=$test_pkgs ;;

@@ -1,17 +1,19 @@
-"""Fixtures: an app on a fresh database per test, courses imported once per session and copied."""
+"""Fixtures: an app on a fresh database per test, courses imported once per session and copied.
+
+The suite runs on SQLite by default and on PostgreSQL with LMS_TEST_DATABASE=postgresql (or a
+postgresql:// URL naming the server); see `tests.helpers.TestDatabases`."""
 
 from __future__ import annotations
 
 import os
-import shutil
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import event
 
 from lms import create_app
-from lms.db import Base, get_session
-from tests.helpers import CONTENT, Auth
+from lms.db import Base, get_session, make_engine
+from tests.helpers import CONTENT, Auth, TestDatabases, pg_server_url
 
 # A cheap password hash for the suite (thousands of sign-ins); production keeps scrypt, and
 # tests/unit/test_passwords.py checks that default. Set before any app reads its config.
@@ -22,38 +24,63 @@ os.environ.setdefault("LMS_JOBS_QUEUE", "off")
 
 
 @pytest.fixture(scope="session")
-def seeded_db(tmp_path_factory) -> tuple[Path, Path]:
-    """A SQLite file with the schema and the real courses imported, and its media folder."""
+def databases(tmp_path_factory) -> Iterator[TestDatabases]:
+    """This worker's databases (SQLite, or PostgreSQL with LMS_TEST_DATABASE=postgresql): two
+    templates built once, "schema" (empty tables) and "seeded" (the real courses imported), whose
+    media folder is `databases.media`."""
     folder = tmp_path_factory.mktemp("seed")
-    db_file, media = folder / "seed.db", folder / "media"
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(folder / "instance"),
-            "DATABASE_URL": f"sqlite:///{db_file}",
-            "MEDIA_DIR": str(media),
-            "TESTING": True,
-        }
-    )
-    Base.metadata.create_all(app.extensions["lms.engine"])
-    with app.app_context():
-        from lms.services.course_import import import_all
+    dbs = TestDatabases(folder, pg_server_url())
+    media = dbs.media
 
-        import_all(get_session(), CONTENT, media)
-        get_session().commit()
-    app.extensions["lms.engine"].dispose()
-    return db_file, media
+    def schema(url: str) -> None:
+        engine = make_engine(url)
+        Base.metadata.create_all(engine)
+        engine.dispose()
+
+    def seeded(url: str) -> None:
+        app = create_app(
+            {"INSTANCE_PATH": str(folder / "instance"), "DATABASE_URL": url, "MEDIA_DIR": str(media), "TESTING": True}
+        )
+        Base.metadata.create_all(app.extensions["lms.engine"])
+        with app.app_context():
+            from lms.services.course_import import import_all
+
+            import_all(get_session(), CONTENT, media)
+            get_session().commit()
+        # A PostgreSQL template must have no connection left when it is copied.
+        app.extensions["lms.engine"].dispose()
+
+    try:
+        dbs.add_template("schema", schema)
+        dbs.add_template("seeded", seeded)
+        yield dbs
+    finally:
+        dbs.close()
 
 
 @pytest.fixture
-def app(tmp_path, seeded_db):
-    db_file, media = seeded_db
-    test_db = tmp_path / "lms.db"
-    shutil.copy(db_file, test_db)
+def database(databases, tmp_path) -> Iterator[Callable[..., str]]:
+    """A factory: database() is the URL of the test's own copy of the seeded database,
+    database("schema") one with empty tables, database(None) one with nothing in it; dropped after."""
+    made: list[str] = []
+
+    def make(kind: str | None = "seeded") -> str:
+        url = databases.new(tmp_path, kind)
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        databases.drop(url)
+
+
+@pytest.fixture
+def app(tmp_path, databases, database):
     app = create_app(
         {
             "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": f"sqlite:///{test_db}",
-            "MEDIA_DIR": str(media),
+            "DATABASE_URL": database(),
+            "MEDIA_DIR": str(databases.media),
             "CACHE_DIR": str(tmp_path / "cache"),
             "TESTING": True,
             "SERVER_NAME": "localhost",
@@ -65,18 +92,17 @@ def app(tmp_path, seeded_db):
 
 
 @pytest.fixture
-def empty_app(tmp_path):
+def empty_app(tmp_path, database):
     """An app with the schema and no content."""
     app = create_app(
         {
             "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'e.db'}",
+            "DATABASE_URL": database("schema"),
             "MEDIA_DIR": str(tmp_path / "media"),
             "TESTING": True,
             "SERVER_NAME": "localhost",
         }
     )
-    Base.metadata.create_all(app.extensions["lms.engine"])
     yield app
     app.extensions["lms.engine"].dispose()
 

@@ -5,7 +5,10 @@ never from each other."""
 from __future__ import annotations
 
 import io
+import os
+import queue
 import re
+import threading
 from pathlib import Path
 
 from sqlalchemy import select
@@ -426,3 +429,168 @@ def postgres_database(server: str | None = None):
             admin.dispose()
 
     return database()
+
+
+# --- Test databases: SQLite files, or PostgreSQL databases copied from a template -----------------
+
+#: Which database the suite runs on: "sqlite" (the default), "postgresql" (the server at
+#: PG_SERVER), or a PostgreSQL URL naming the server and the maintenance database to connect to.
+TEST_DATABASE = os.environ.get("LMS_TEST_DATABASE", "sqlite")
+PG_SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def pg_server_url() -> str | None:
+    """The PostgreSQL server the suite runs on (a URL to its maintenance database), or None on SQLite."""
+    if TEST_DATABASE == "sqlite":
+        return None
+    if TEST_DATABASE in ("postgresql", "postgres", "pg"):
+        return PG_SERVER
+    if TEST_DATABASE.startswith("postgresql"):
+        return TEST_DATABASE
+    raise ValueError(f"LMS_TEST_DATABASE must be sqlite, postgresql or a postgresql:// URL, not {TEST_DATABASE!r}")
+
+
+ON_POSTGRES = TEST_DATABASE != "sqlite"
+
+
+class TestDatabases:
+    """Hands out databases to tests: a fresh copy of a seeded template, an empty schema, or nothing.
+
+    On SQLite the templates are files copied per test. On PostgreSQL each xdist worker builds its
+    templates once (schema, and schema plus the imported courses) and every test gets its own
+    database made with ``CREATE DATABASE … TEMPLATE …`` (a file copy inside the server, tens of
+    milliseconds), dropped after the test. Names carry a random token, so two runs (or two
+    checkouts) can share one server.
+    """
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    def __init__(self, folder: Path, server: str | None = None):
+        import secrets
+
+        import sqlalchemy as sa
+
+        self.folder, self.server = folder, server
+        #: The media folder the "seeded" template's videos and captions were imported into.
+        self.media = folder / "media"
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        self.prefix = f"sala_{secrets.token_hex(3)}_{worker}"
+        self._count = 0
+        self._templates: dict[str, str] = {}
+        self.admin = sa.create_engine(server, isolation_level="AUTOCOMMIT") if server else None
+        self._dropping: queue.Queue[str | None] = queue.Queue()
+        self._dropper: threading.Thread | None = None
+
+    def _url(self, name: str) -> str:
+        import sqlalchemy as sa
+
+        if self.server is None:
+            return f"sqlite:///{self.folder / (name + '.db')}"
+        return sa.engine.make_url(self.server).set(database=name).render_as_string(hide_password=False)
+
+    def _execute(self, sql: str) -> None:
+        import sqlalchemy as sa
+
+        assert self.admin is not None
+        with self.admin.connect() as conn:
+            conn.execute(sa.text(sql))
+
+    def add_template(self, kind: str, build) -> str:
+        """Make the template `kind` by calling build(url) on a new empty database; returns its URL."""
+        name = f"{self.prefix}_{kind}"
+        if self.server is not None:
+            self._execute(f'CREATE DATABASE "{name}"')
+        url = self._url(name)
+        build(url)
+        self._templates[kind] = name
+        return url
+
+    def new(self, folder: Path, kind: str | None = None) -> str:
+        """The URL of a new database: a copy of template `kind`, or a blank one when kind is None."""
+        import shutil
+
+        self._count += 1
+        name = f"{self.prefix}_t{self._count}"
+        if self.server is None:
+            path = folder / f"{name}.db"
+            if kind is not None:
+                shutil.copy(self.folder / f"{self._templates[kind]}.db", path)
+            return f"sqlite:///{path}"
+        template = f' TEMPLATE "{self._templates[kind]}"' if kind is not None else ""
+        self._execute(f'CREATE DATABASE "{name}"{template}')
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        """Drop a database `new` made (its file stays in the test's tmp_path on SQLite).
+
+        On PostgreSQL the drop happens in a background thread: DROP DATABASE waits for a
+        checkpoint (one to several seconds on a busy machine), which the next test need not wait
+        for. `close` waits until every drop is done."""
+        import sqlalchemy as sa
+
+        if self.server is None:
+            return
+        if self._dropper is None:
+            self._dropper = threading.Thread(target=self._drop_queued, name="drop-test-databases", daemon=True)
+            self._dropper.start()
+        self._dropping.put(sa.engine.make_url(url).database)
+
+    def _drop_queued(self) -> None:
+        while (name := self._dropping.get()) is not None:
+            # FORCE: a test that forgot to dispose of its engine must not leave the database behind.
+            self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self._dropper is not None:
+            self._dropping.put(None)
+            self._dropper.join()
+        for name in self._templates.values():
+            if self.server is not None:
+                self._execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if self.admin is not None:
+            self.admin.dispose()
+
+
+class HttpBrowser:
+    """A cookie-keeping HTTP client for a real server (not the test client) that records every
+    status, errors included. `context` is an ssl.SSLContext for HTTPS."""
+
+    def __init__(self, base: str, context=None):
+        import http.cookiejar
+        import urllib.request
+
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            urllib.request.HTTPSHandler(context=context),
+        )
+        self.statuses: list[tuple[str, int]] = []
+        self.headers: dict[str, str] = {}  # of the last answer
+
+    def open(self, path: str, data: dict | None = None, headers: dict | None = None) -> str:
+        return self.fetch(path, data, headers).decode()
+
+    def fetch(self, path: str, data: dict | None = None, headers: dict | None = None) -> bytes:
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, headers=headers or {})
+        try:
+            with self.opener.open(req, timeout=20) as r:
+                self.statuses.append((path, r.status))
+                self.headers = dict(r.headers)
+                return r.read()
+        except urllib.error.HTTPError as err:
+            self.statuses.append((path, err.code))
+            self.headers = dict(err.headers)
+            return err.read()
+
+    def post_form(self, page: str, action: str | None, data: dict) -> str:
+        html = self.open(page)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        if action is None:
+            action = re.search(r'action="(/courses/[^"]+/quiz/attempts/\d+)"', html).group(1)
+        # A browser names the page a form came from; over HTTPS Flask-WTF refuses a POST without it.
+        return self.open(action, {**data, "csrf_token": token}, headers={"Referer": self.base + page})

@@ -1,6 +1,6 @@
 """Browser fixtures: one live Sala server and one headless Chromium per test session.
 
-The server runs the real app on a temporary SQLite database with the real courses imported and a
+The server runs the real app on a copy of the seeded test database (SQLite, or PostgreSQL) with the real courses imported and a
 few learners seeded in known states (see `Site`). Each test gets a fresh browser context, so
 cookies never leak from one test to the next.
 """
@@ -14,11 +14,11 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms import create_app
-from lms.db import Base, get_session
+from lms.db import get_session
 from tests.browser.author_helpers import add_user, in_db
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, new_context, sign_in
 from tests.factories import PASSWORD, add_khmer_course
-from tests.helpers import CONTENT, shared_playwright
+from tests.helpers import shared_playwright
 
 #: Fail fast: nothing on a local test server should take seconds.
 
@@ -144,27 +144,21 @@ def _seed(app) -> dict:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
+def site(tmp_path_factory, databases):
     """The app with the real courses, served on 127.0.0.1 in a daemon thread."""
     folder = tmp_path_factory.mktemp("live")
-    media = folder / "media"
+    url = databases.new(folder, "seeded")
     app = create_app(
         {
             "INSTANCE_PATH": str(folder / "instance"),
-            "DATABASE_URL": f"sqlite:///{folder / 'live.db'}",
-            "MEDIA_DIR": str(media),
+            "DATABASE_URL": url,
+            "MEDIA_DIR": str(databases.media),
             "CACHE_DIR": str(folder / "cache"),
             "TESTING": True,
             # The page tests open the verification pages many times in a minute.
             "RATELIMIT_ENABLED": False,
         }
     )
-    Base.metadata.create_all(app.extensions["lms.engine"])
-    with app.app_context():
-        from lms.services.course_import import import_all
-
-        import_all(get_session(), CONTENT, media)
-        get_session().commit()
     seeded = _seed(app)
 
     server = make_server("127.0.0.1", 0, _CloseOnDrop(app), threaded=True, request_handler=_QuietHandler)
@@ -177,6 +171,7 @@ def site(tmp_path_factory):
         server.server_close()
         thread.join(timeout=5)
         app.extensions["lms.engine"].dispose()
+        databases.drop(url)
 
 
 @pytest.fixture(scope="session")

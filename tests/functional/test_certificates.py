@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 import shutil
 import subprocess
 
@@ -184,7 +185,7 @@ def test_verification_is_rate_limited(client):
     assert "Too many requests" in r.get_data(as_text=True)
 
 
-def test_verification_limit_can_be_shared_through_redis(tmp_path):
+def test_verification_limit_can_be_shared_through_redis(tmp_path, database):
     """With a Redis storage URI, the limit holds across app instances (gunicorn workers)."""
     import redis
 
@@ -193,26 +194,28 @@ def test_verification_limit_can_be_shared_through_redis(tmp_path):
         redis.Redis.from_url(url).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
-    redis.Redis.from_url(url).flushdb()
+    # Its own key prefix, not flushdb(): another run sharing this Redis keeps its counters.
+    prefix = f"sala-test-{secrets.token_hex(8)}"
+    db_url = database("schema")
     from lms import create_app
 
     apps = [
         create_app(
             {
                 "INSTANCE_PATH": str(tmp_path / f"i{n}"),
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
+                "DATABASE_URL": db_url,
                 "TESTING": True,
                 "RATELIMIT_STORAGE_URI": url,
+                "RATELIMIT_KEY_PREFIX": prefix,
                 "VERIFY_RATE_LIMIT": "5 per minute",
             }
         )
         for n in range(2)
     ]
-    from lms.db import Base
-
-    Base.metadata.create_all(apps[0].extensions["lms.engine"])
     statuses = [apps[i % 2].test_client().get("/verify/ABCDE-ABCDE-ABCDE-ABCDE").status_code for i in range(6)]
-    redis.Redis.from_url(url).flushdb()
+    store = redis.Redis.from_url(url)
+    for key in store.scan_iter(f"*{prefix}*"):
+        store.delete(key)
     for app in apps:
         app.extensions["lms.engine"].dispose()
     assert statuses == [404] * 5 + [429]

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 from sqlalchemy import select
@@ -51,17 +50,15 @@ def test_plain_http_gets_no_hsts_and_no_secure_flag(app, client):
     assert "Strict-Transport-Security" not in r.headers
 
 
-def test_https_through_a_trusted_proxy_counts_as_https(tmp_path, seeded_db):
+def test_https_through_a_trusted_proxy_counts_as_https(tmp_path, databases, database):
     """Behind a trusted proxy, X-Forwarded-Proto: https gives Secure cookies and HSTS; without one it is ignored."""
-    db_file, media = seeded_db
     results = {}
     for proxies in (1, 0):
-        shutil.copy(db_file, tmp_path / f"p{proxies}.db")
         app = create_app(
             {
                 "INSTANCE_PATH": str(tmp_path / f"i{proxies}"),
-                "MEDIA_DIR": str(media),
-                "DATABASE_URL": f"sqlite:///{tmp_path / f'p{proxies}.db'}",
+                "MEDIA_DIR": str(databases.media),
+                "DATABASE_URL": database(),
                 "TESTING": True,
                 "TRUSTED_PROXIES": proxies,
                 "TRUSTED_HOSTS": ["localhost"],

@@ -171,6 +171,26 @@ def test_media_answers_range_requests(client, auth):
         assert r.status_code == 206 and len(r.data) == 10 and r.data[:4] == b"\x1a\x45\xdf\xa3"
 
 
+def test_media_behind_nginx_is_handed_over_by_x_accel_redirect(app, client, auth):
+    """With MEDIA_ACCEL_REDIRECT, an allowed learner gets an empty answer naming the file for nginx; others get no name."""
+    app.config["MEDIA_ACCEL_REDIRECT"] = "/protected-media/"
+    stranger = app.test_client()
+    make_user(app, email="stranger@example.org")
+    post(stranger, "/login", {"email": "stranger@example.org", "password": PASSWORD})
+    auth.as_new()
+    post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
+    html = client.get(f"/courses/{SLUG}/units/why-we-speak").get_data(as_text=True)
+    src = re.search(r'<video[^>]* src="([^"]+)"', html).group(1)
+    r = client.get(src, headers={"Range": "bytes=0-9"})
+    assert r.status_code == 200 and r.data == b"" and r.mimetype == "video/webm"
+    assert r.headers["X-Accel-Redirect"] == "/protected-media/" + src.rsplit("/", 1)[1]
+    assert r.headers["Cache-Control"].startswith("private")
+    refused = stranger.get(src)
+    assert refused.status_code == 403 and "X-Accel-Redirect" not in refused.headers
+    missing = client.get("/media/deadbeef.webm")
+    assert missing.status_code == 404 and "X-Accel-Redirect" not in missing.headers
+
+
 def test_marking_done_twice_counts_once_and_resume_remembers(app, client, auth, db):
     """Marking a unit done is idempotent, and Continue returns to the last unit opened."""
     auth.as_new()

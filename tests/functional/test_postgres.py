@@ -15,7 +15,7 @@ from lms.db import get_session
 from lms.models import Course
 from lms.services.course_import import import_all
 from tests.factories import PASSWORD, make_user
-from tests.helpers import CONTENT, complete_units, course_data, csrf_token, post, submit_quiz
+from tests.helpers import CONTENT, ON_POSTGRES, complete_units, course_data, csrf_token, post, submit_quiz
 
 SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -133,3 +133,9 @@ def test_parallel_enrol_and_mark_done_on_postgresql(pg_url, tmp_path):
         assert statuses == [302] * 16 and counts == (1, 1)
     finally:
         app.extensions["lms.engine"].dispose()
+
+
+def test_the_suite_runs_on_the_database_it_was_asked_for(app):
+    """The `app` fixture's database is PostgreSQL when LMS_TEST_DATABASE asks for it, SQLite otherwise."""
+    expected = "postgresql" if ON_POSTGRES else "sqlite"
+    assert app.extensions["lms.engine"].dialect.name == expected

@@ -88,15 +88,13 @@ def test_pdf_cache_is_keyed_by_the_base_url(app, client, issued, tmp_path):
     assert "sala.example.org" in text and "localhost" not in text
 
 
-def test_trusted_proxy_host_is_used_only_when_listed(tmp_path, seeded_db):
+def test_trusted_proxy_host_is_used_only_when_listed(tmp_path, databases, database):
     """Behind a trusted proxy the forwarded host names the site when it is in TRUSTED_HOSTS; any other is 400."""
-    db_file, media = seeded_db
-    shutil.copy(db_file, tmp_path / "p.db")
     app = create_app(
         {
             "INSTANCE_PATH": str(tmp_path / "i"),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}",
-            "MEDIA_DIR": str(media),
+            "DATABASE_URL": database(),
+            "MEDIA_DIR": str(databases.media),
             "TESTING": True,
             "TRUSTED_PROXIES": 1,
             "TRUSTED_HOSTS": "sala.example.org, www.sala.example.org",

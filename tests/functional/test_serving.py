@@ -10,16 +10,12 @@ server runs with `--timeout 3` and the test waits more than twice that, instead 
 
 from __future__ import annotations
 
-import http.cookiejar
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -27,7 +23,7 @@ import pytest
 
 from lms import create_app
 from tests.factories import PASSWORD, make_user
-from tests.helpers import course_data
+from tests.helpers import HttpBrowser, course_data
 
 pytestmark = pytest.mark.slow
 
@@ -42,14 +38,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path, seeded_db):
+def server(tmp_path, databases, database):
     """`lms serve` on a free port over a copy of the seeded database; yields (base URL, log path)."""
-    db_file, media = seeded_db
-    shutil.copy(db_file, tmp_path / "lms.db")
+    media = databases.media
     env = dict(
         os.environ,
         LMS_INSTANCE_PATH=str(tmp_path / "instance"),
-        LMS_DATABASE_URL=f"sqlite:///{tmp_path / 'lms.db'}",
+        LMS_DATABASE_URL=database(),
         LMS_MEDIA_DIR=str(media),
         LMS_CACHE_DIR=str(tmp_path / "cache"),
     )
@@ -86,32 +81,6 @@ def server(tmp_path, seeded_db):
         proc.wait(timeout=30)
 
 
-class Browser:
-    """A cookie-keeping HTTP client that reports every status, errors included."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        self.statuses: list[tuple[str, int]] = []
-
-    def open(self, path: str, data: dict | None = None) -> str:
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base + path, data=body, timeout=20) as r:
-                self.statuses.append((path, r.status))
-                return r.read().decode()
-        except urllib.error.HTTPError as err:
-            self.statuses.append((path, err.code))
-            return err.read().decode()
-
-    def post_form(self, page: str, action: str | None, data: dict) -> str:
-        html = self.open(page)
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-        if action is None:
-            action = re.search(r'action="(/courses/[^"]+/quiz/attempts/\d+)"', html).group(1)
-        return self.open(action, {**data, "csrf_token": token})
-
-
 def test_idle_and_half_sent_connections_never_cost_a_request(server):
     """Idle and half-sent connections held past gunicorn's timeout: sign-in and quiz answer without error."""
     base, log, answers = server
@@ -125,7 +94,7 @@ def test_idle_and_half_sent_connections_never_cost_a_request(server):
         half.append(s)
     time.sleep(2 * TIMEOUT + 1.5)  # well past the timeout a sync worker would be killed at
 
-    learner = Browser(base)
+    learner = HttpBrowser(base)
     learner.post_form("/login", "/login", {"email": "learner@example.org", "password": PASSWORD})
     learner.post_form(f"/courses/{SLUG}", f"/courses/{SLUG}/enrol", {})
     result = learner.post_form(f"/courses/{SLUG}/quiz", None, answers)

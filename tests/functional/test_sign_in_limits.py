@@ -67,9 +67,8 @@ def test_client_address_comes_from_the_trusted_proxy(app, client):
     assert via_proxy("192.0.2.11", "b@example.org") == 400
 
 
-def test_sign_in_limit_is_shared_through_redis(tmp_path, seeded_db):
+def test_sign_in_limit_is_shared_through_redis(tmp_path, databases, database):
     """With LMS_RATELIMIT_STORAGE_URI on Redis, failures counted by one worker stop guesses at another."""
-    import shutil
 
     import redis
 
@@ -81,13 +80,12 @@ def test_sign_in_limit_is_shared_through_redis(tmp_path, seeded_db):
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     prefix = f"sala-test-{uuid.uuid4().hex}"
-    db_file, media = seeded_db
-    shutil.copy(db_file, tmp_path / "r.db")
+    url_db, media = database(), databases.media
     apps = [
         create_app(
             {
                 "INSTANCE_PATH": str(tmp_path / "i"),
-                "DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}",
+                "DATABASE_URL": url_db,
                 "MEDIA_DIR": str(media),
                 "TESTING": True,
                 "RATELIMIT_STORAGE_URI": url,

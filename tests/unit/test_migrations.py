@@ -8,9 +8,9 @@ from lms import migrate
 from lms.db import Base, make_engine
 
 
-def test_migrations_match_models(tmp_path):
+def test_migrations_match_models(database):
     """Upgrading an empty database to head leaves no difference from the models."""
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+    url = database(None)
     migrate.upgrade(url)
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -19,12 +19,12 @@ def test_migrations_match_models(tmp_path):
     assert diff == []
 
 
-def test_certificates_issued_before_the_status_list_get_random_distinct_places(tmp_path):
+def test_certificates_issued_before_the_status_list_get_random_distinct_places(database):
     """Upgrading a site that already issued certificates gives each one its own place in the
     revocation list, chosen at random (not its id), and keeps everything else."""
     from sqlalchemy import text
 
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+    url = database(None)
     migrate.upgrade(url, "6bf65f692e2a")
     engine = make_engine(url)
     with engine.begin() as conn:
