@@ -3,7 +3,7 @@
 Optimistic locking (SQLAlchemy's version_id_col): every row starts at version 1.
 
 Revision ID: 5c0d1e2a7f10
-Revises: 39ab0053f9d2
+Revises: a7c1e5d2b9f4
 Create Date: 2026-11-30 06:30:00.000000
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '5c0d1e2a7f10'
-down_revision = '39ab0053f9d2'
+down_revision = 'a7c1e5d2b9f4'
 branch_labels = None
 depends_on = None
 

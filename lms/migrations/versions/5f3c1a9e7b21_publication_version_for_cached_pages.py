@@ -1,7 +1,7 @@
 """publication version for cached public pages
 
 Revision ID: 5f3c1a9e7b21
-Revises: 39ab0053f9d2
+Revises: 5c0d1e2a7f10
 Create Date: 2026-11-30 06:15:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5f3c1a9e7b21"
-down_revision = "39ab0053f9d2"
+down_revision = "5c0d1e2a7f10"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """player preferences and described videos
 
 Revision ID: ae0619010b02
-Revises: 39ab0053f9d2
+Revises: 5f3c1a9e7b21
 Create Date: 2026-11-30 06:07:01.149315
 """
 from alembic import op
@@ -10,7 +10,7 @@ import lms.models._types
 
 
 revision = 'ae0619010b02'
-down_revision = '39ab0053f9d2'
+down_revision = '5f3c1a9e7b21'
 branch_labels = None
 depends_on = None
 
