@@ -24,6 +24,7 @@ What a type declares, by who asks:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -87,9 +88,26 @@ class ChoiceRow:
     weight: str = ""
 
 
+#: Invisible characters a keyboard or a copied text may leave inside a word (ZWSP, ZWNJ, ZWJ,
+#: word joiner, BOM): Khmer authors type ZWSP to mark word breaks, learners never do.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+#: Khmer digits ០-៩ read as 0-9 (NFKC leaves them apart).
+_KHMER_DIGITS = {0x17E0 + n: str(n) for n in range(10)}
+#: Spaces next to a Khmer letter: Khmer writes no spaces between words, and where writers put
+#: one (between phrases) is a matter of style, so it never decides whether an answer is right.
+_KHMER_SPACE = re.compile(r"(?<=[\u1780-\u17ff])\s+|\s+(?=[\u1780-\u17ff])")
+
+
 def normalize_text(text: str) -> str:
-    """Case-, width- and space-insensitive form used to compare typed answers (NFKC, casefold)."""
-    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    """Case-, width- and space-insensitive form used to compare typed answers (NFKC, casefold).
+
+    For Khmer also: invisible joiners and zero-width spaces dropped, spaces beside Khmer letters
+    dropped, Khmer digits read as ASCII, and subscript DA (COENG + DA, U+17D2 U+178A) read as
+    subscript TA (COENG + TA, U+17D2 U+178F): the two look alike and writers use either (Unicode
+    Standard, chapter 16, Khmer)."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_KHMER_DIGITS)
+    text = _KHMER_SPACE.sub("", text.replace("\u17d2\u178a", "\u17d2\u178f"))
+    return " ".join(text.casefold().split())
 
 
 def clamp(fraction: float) -> float:

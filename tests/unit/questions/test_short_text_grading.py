@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from lms.models import Choice, Question
+from lms.questions.base import normalize_text
 from lms.questions.registry import REGISTRY
 
 
@@ -35,3 +38,21 @@ def test_short_text_correct_answer_lists_only_accepted_answers():
     """The correct answer shown to learners leaves out the answers marked wrong."""
     q = _question([("persuade", True, None, ""), ("inform", False, 0.0, "")])
     assert REGISTRY["short_text"].correct_answer(q) == "persuade"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("ស្ដាប់អ្នកដទៃ", "ស្តាប់ អ្នកដទៃ"),  # subscript DA for TA, and a phrase space
+        ("ស្តាប់\u200bអ្នក\u200bដទៃ", "ស្តាប់អ្នកដទៃ"),  # an author's zero-width spaces
+        ("ឆ្នាំ ២០២២", "ឆ្នាំ2022"),  # Khmer digits
+    ],
+)
+def test_khmer_answers_match_however_they_are_spaced_or_spelled(typed, stored):
+    """Khmer answers compare without word spaces, zero-width spaces, digit script or subscript DA/TA."""
+    assert normalize_text(typed) == normalize_text(stored)
+
+
+def test_khmer_answers_that_differ_in_letters_still_differ():
+    """Only invisible and look-alike differences are forgiven: another word is another answer."""
+    assert normalize_text("ស្តាប់") != normalize_text("និយាយ")
