@@ -41,8 +41,14 @@ def _load(slug: str, unit_slug: str):
 
 
 def _cues(unit, language: str | None = None):
+    """The transcript track (the one asked for, else the course's own language, else the first)
+    and its cues with words."""
     tracks = [t for t in unit.caption_tracks if t.kind in ("captions", "subtitles")]
-    track = next((t for t in tracks if t.language == language), None) or (tracks[0] if tracks else None)
+    track = (
+        next((t for t in tracks if t.language == language), None)
+        or next((t for t in tracks if t.language == unit.course.language), None)
+        or (tracks[0] if tracks else None)
+    )
     if track is None:
         return None, []
     # The transcript shows each cue's words (cue.transcript_text); a cue of markup alone, such as
