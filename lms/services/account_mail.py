@@ -18,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from lms.db import after_commit
 from lms.models import User
 from lms.services import accounts, audit, mail
 
@@ -143,7 +144,8 @@ def tell_about_registration(
         if new_user is not None:
             subject, text = _welcome_text(site, new_user.name)
             message = mail.compose(settings, new_user.email, subject, text, language=language)
-            mail.send_later(settings, message)
+            # Only once the account is saved: a registration rolled back later welcomes nobody.
+            after_commit(session, lambda: mail.send_later(settings, message))
             return
         owner = accounts.find_user(session, email)
         if owner is None:  # registered and gone in between: nothing to tell
