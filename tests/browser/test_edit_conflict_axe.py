@@ -146,3 +146,29 @@ def test_edit_conflict_page_is_accessible_and_saves_mine_by_keyboard(browser, si
         assert page.get_by_label(re.compile(label)).input_value() == mine
     finally:
         context.close()
+
+
+def test_edit_conflict_works_without_javascript(browser, site, world):
+    """Without JavaScript the 409 page still shows both versions and "Save my version" saves."""
+    context = new_context(browser, site, java_script_enabled=False)
+    sign_in(context, site, EDITOR)
+    page = context.new_page()
+    try:
+        page.goto(_url(world, "unit"))
+        _someone_else_saves(site, world, "unit")
+        page.get_by_label(re.compile("^Reading text")).fill("Lift with a straight back, without scripts.")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("main").get_by_role("button", name="Save unit").click()
+        assert navigation.value.status == 409
+        table = page.get_by_role("table", name="Their version (saved now) and yours (not saved)")
+        assert "Keep the load close to your body." in table.inner_text()
+        with page.expect_navigation() as navigation:
+            page.get_by_role("main").get_by_role("button", name="Save my version").click()
+        assert navigation.value.status == 200 and "/teach/courses/" in page.url
+        page.goto(_url(world, "unit"))
+        assert (
+            page.get_by_label(re.compile("^Reading text")).input_value()
+            == "Lift with a straight back, without scripts."
+        )
+    finally:
+        context.close()
