@@ -134,9 +134,9 @@ def load_unit(course_dir: Path, path: Path, language: str = "en", shared_media: 
         video_description=str(meta.get("video_alt") or "").strip(),
         draft=meta.get("status") == "draft",
     )
+    allowed = [course_dir.resolve()] + ([shared_media.resolve()] if shared_media is not None else [])
     if meta.get("video"):
         video = (course_dir / str(meta["video"])).resolve()
-        allowed = [course_dir.resolve()] + ([shared_media.resolve()] if shared_media is not None else [])
         if not any(root in video.parents for root in allowed) or not video.is_file():
             raise ContentError(path, f"video file not found: {meta['video']}", field="video")
         unit.video_path = video
@@ -144,7 +144,7 @@ def load_unit(course_dir: Path, path: Path, language: str = "en", shared_media: 
         if unit.video_path is None:
             raise ContentError(path, "audio_only needs a video: it is that video's sound alone", field="audio_only")
         audio = (course_dir / str(meta["audio_only"])).resolve()
-        if course_dir.resolve() not in audio.parents or not audio.is_file():
+        if not any(root in audio.parents for root in allowed) or not audio.is_file():
             raise ContentError(path, f"audio file not found: {meta['audio_only']}", field="audio_only")
         unit.audio_only_path = audio
     if meta.get("poster"):

@@ -51,6 +51,7 @@ def _translation(course_copy, tmp_path):
     (km / "course.yaml").write_text(meta + "translation_of: public-speaking\n", encoding="utf-8")
     for unit in (km / "units").glob("*.md"):
         text = unit.read_text(encoding="utf-8").replace("video: media/", "video: ../public-speaking/media/")
+        text = text.replace("audio_only: media/", "audio_only: ../public-speaking/media/")
         unit.write_text(text, encoding="utf-8")
     return km
 
