@@ -148,14 +148,15 @@ def test_transcript_only_downloads_nothing(learner):
     _save(learner, rendition="transcript")
     html = learner.get(PAGE).get_data(as_text=True)
     assert "<video" not in html and "/media/" not in html and "player." not in html
-    assert '<ol class="transcript"' in html and "Welcome to Public Speaking" in html
+    assert '<ol class="transcript' in html and "Welcome to Public Speaking" in html
 
 
 def test_renditions_not_made_yet_are_not_offered(learner):
-    """Only the renditions that exist are choices; "audio" is refused until its files are made."""
+    """Only the versions this video has are choices: the seed ships its audio-only file, and the
+    240p copy is not made yet (no job queue in the tests)."""
     html = learner.get(PAGE).get_data(as_text=True)
-    assert 'value="video"' in html and 'value="transcript"' in html and 'value="audio"' not in html
-    assert _save(learner, rendition="audio").status_code == 422
+    assert 'value="video"' in html and 'value="transcript"' in html and 'value="audio"' in html
+    assert 'value="small"' not in html
 
 
 def test_shortcuts_are_listed_on_the_page(learner):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -26,14 +25,12 @@ def _kinds(app, unit_id):
 
 
 @pytest.fixture
-def queue_app(tmp_path, seeded_db):
+def queue_app(tmp_path, database):
     """Like the `app` fixture, with the queue running each job as soon as the request commits."""
-    db_file, _media = seeded_db
-    shutil.copy(db_file, tmp_path / "lms.db")
     app = create_app(
         {
             "INSTANCE_PATH": str(tmp_path / "instance"),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'lms.db'}",
+            "DATABASE_URL": database(),
             "MEDIA_DIR": str(tmp_path / "media"),
             "TESTING": True,
             "SERVER_NAME": "localhost",
@@ -183,14 +180,12 @@ def test_export_carries_the_audio_version_and_import_keeps_it(app, tmp_path):
 
 
 @pytest.mark.slow
-def test_a_real_worker_process_makes_the_versions(tmp_path, seeded_db):
+def test_a_real_worker_process_makes_the_versions(tmp_path, database):
     """`lms worker` on the SQLite queue picks up an upload's jobs and finishes them."""
-    db_file, _media = seeded_db
-    shutil.copy(db_file, tmp_path / "lms.db")
     env = {
         **os.environ,
         "LMS_INSTANCE_PATH": str(tmp_path / "instance"),
-        "LMS_DATABASE_URL": f"sqlite:///{tmp_path / 'lms.db'}",
+        "LMS_DATABASE_URL": database(),
         "LMS_MEDIA_DIR": str(tmp_path / "media"),
         "LMS_JOBS_QUEUE": "sqlite",
     }
