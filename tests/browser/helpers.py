@@ -350,10 +350,10 @@ def sign_in(context, site, who: str) -> None:
     """Sign in by posting the login form, CSRF token and all, through the context's own cookies."""
     if who not in site.states:
         email = site.users[who][0]
-        html = context.request.get("/login").text()
+        html = context.request.get(f"{site.url}/login").text()  # absolute: Orca's context has no base URL
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
         response = context.request.post(
-            "/login", form={"csrf_token": token, "email": email, "password": PASSWORD}, max_redirects=0
+            f"{site.url}/login", form={"csrf_token": token, "email": email, "password": PASSWORD}, max_redirects=0
         )
         assert response.status == 302, f"signing in {email} failed: {response.status}"
         site.states[who] = context.storage_state()
