@@ -35,7 +35,7 @@ def _whole(value) -> int:
 
 
 class PlayerForm(FlaskForm):
-    speed = SelectField(_l("Speed"), choices=[], coerce=_number, validate_choice=False)
+    speed = SelectField(_l("Playback speed"), choices=[], coerce=_number, validate_choice=False)
     caption_language = SelectField(_l("Caption language"), validate_choice=False)
     second_language = SelectField(
         _l("Second caption language"),

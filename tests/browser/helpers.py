@@ -406,12 +406,63 @@ def sign_in(context, site, who: str) -> None:
     """Sign in by posting the login form, CSRF token and all, through the context's own cookies."""
     if who not in site.states:
         email = site.users[who][0]
-        html = context.request.get("/login").text()
+        html = context.request.get(f"{site.url}/login").text()  # absolute: Orca's context has no base URL
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
         response = context.request.post(
-            "/login", form={"csrf_token": token, "email": email, "password": PASSWORD}, max_redirects=0
+            f"{site.url}/login", form={"csrf_token": token, "email": email, "password": PASSWORD}, max_redirects=0
         )
         assert response.status == 302, f"signing in {email} failed: {response.status}"
         site.states[who] = context.storage_state()
     else:
         context.add_cookies(site.states[who]["cookies"])
+
+
+# ---------------------------------------------------------------- the player (issue 12)
+
+#: The unit the player tests use, and the learner of their own (so seeded learners keep their defaults).
+PLAYER_SLUG, PLAYER_UNIT = "public-speaking", "why-we-speak"
+PLAYER_PAGE = f"/courses/{PLAYER_SLUG}/units/{PLAYER_UNIT}"
+PLAYER_LEARNER = ("player", "player@example.org", "Ly Sokha")
+
+
+def prepare_player_unit(site) -> None:
+    """Give the player unit descriptions, chapters and French subtitles, and enrol the player learner."""
+    from sqlalchemy import select
+
+    from lms.db import get_session
+    from lms.models import Course
+    from lms.services import accounts, enrollment
+    from tests.factories import CHAPTERS_VTT, DESCRIPTIONS_VTT, FRENCH_VTT, add_track
+
+    add_track(site.app, PLAYER_SLUG, PLAYER_UNIT, "descriptions", "en", DESCRIPTIONS_VTT)
+    add_track(site.app, PLAYER_SLUG, PLAYER_UNIT, "chapters", "en", CHAPTERS_VTT)
+    add_track(site.app, PLAYER_SLUG, PLAYER_UNIT, "subtitles", "fr", FRENCH_VTT, "Français")
+    key, email, name = PLAYER_LEARNER
+    with site.app.app_context():
+        session = get_session()
+        user = accounts.find_user(session, email) or accounts.register(
+            session, name=name, email=email, password=PASSWORD
+        )
+        session.flush()
+        course = session.scalars(select(Course).where(Course.slug == PLAYER_SLUG)).one()
+        if enrollment.get_enrollment(session, user, course) is None:
+            enrollment.enroll(session, user, course)
+        session.commit()
+    site.users[key] = (email, name)
+
+
+def player_settings(site, **changes) -> None:
+    """Save the player learner's settings through the service (the settings form's own path)."""
+    from dataclasses import replace
+
+    from sqlalchemy import select
+
+    from lms.db import get_session
+    from lms.models import User
+    from lms.services import preferences
+
+    with site.app.app_context():
+        session = get_session()
+        user = session.scalars(select(User).where(User.email == PLAYER_LEARNER[1])).one()
+        preferences.save(session, user, replace(preferences.DEFAULTS, **changes))
+        session.commit()

@@ -239,3 +239,15 @@ def test_described_upload_is_checked_like_the_video(app):
     assert "Open the version with audio description" not in admin.get(f"/teach/units/{unit_id}/video").get_data(
         as_text=True
     )
+
+
+def test_unit_page_loads_only_the_scripts_the_size_test_measures(learner):
+    """Every script the unit page loads is a file in static/js (so the 15 KB limit covers them all), deferred."""
+    from pathlib import Path
+
+    names = {p.stem for p in (Path(__file__).resolve().parents[2] / "static" / "js").glob("*.js")}
+    html = learner.get(PAGE).get_data(as_text=True)
+    scripts = re.findall(r"<script([^>]*)>", html)
+    assert scripts and all(" defer" in s for s in scripts), scripts
+    sources = [re.search(r'src="/static/js/([\w-]+)\.[0-9a-f]{12}\.js"', s).group(1) for s in scripts]
+    assert set(sources) <= names and "player" in sources, sources
