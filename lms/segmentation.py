@@ -104,6 +104,32 @@ def width(text: str, locale: str | None = None) -> int:
     return sum(1 for cluster in graphemes(text, locale) if not _invisible(cluster))
 
 
+def _is_khmer(char: str) -> bool:
+    return "\u1780" <= char <= "\u17ff" or "\u19e0" <= char <= "\u19ff"
+
+
+#: Khmer punctuation that ends a phrase or sentence (khan ។, bariyoosan ៕, camnuc pii kuuh ៖ ...):
+#: after it Khmer writes a space.
+_KHMER_STOPS = frozenset("\u17d4\u17d5\u17d6\u17d7\u17d8\u17d9\u17da")
+
+
+def join_lines(lines: list[str]) -> str:
+    """Lines of one caption (or paragraph) as one line: joined with a space, except between two
+    Khmer letters, where the line break fell between words Khmer writes without a space.
+
+    ["Good morning,", "everyone."] → "Good morning, everyone."; ["ការនិយាយ", "ជាសាធារណៈ"] →
+    "ការនិយាយជាសាធារណៈ"; after a Khmer full stop (។) a space is kept.
+    """
+    out = ""
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        if out and not (_is_khmer(out[-1]) and out[-1] not in _KHMER_STOPS and _is_khmer(line[0])):
+            out += " "
+        out += line
+    return out
+
+
 def word_spans(text: str, locale: str | None = None) -> list[tuple[int, int]]:
     """(start, end) of each word of ``text`` (letters, digits or a dictionary word; no spaces or punctuation)."""
     cuts = _boundaries(_iterator("word", locale), text)
@@ -215,10 +241,6 @@ _ACCENTS = frozenset(
 #: Subscript ដ and subscript ត look the same on screen and are spelt both ways
 #: (translations/km/GLOSSARY.md): searching treats them as one letter.
 _KHMER_SAME = {"\u17d2\u178a": "\u17d2\u178f"}
-
-
-def _is_khmer(char: str) -> bool:
-    return "\u1780" <= char <= "\u17ff" or "\u19e0" <= char <= "\u19ff"
 
 
 def _fold_cluster(cluster: str) -> str:

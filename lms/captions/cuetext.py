@@ -18,6 +18,8 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from lms.segmentation import join_lines
+
 #: The element names the spec turns into nodes; any other start tag is ignored.
 SPAN_KINDS = ("c", "i", "b", "u", "ruby", "rt", "v", "lang")
 _SPACE = "\t\n\f "
@@ -178,8 +180,10 @@ def plain_lines(cue_or_text, with_speaker: bool = False) -> list[str]:
 
 
 def transcript_text(cue_or_text) -> str:
-    """One line for a transcript: the speaker's name and the words, line breaks as spaces."""
-    return " ".join(plain_text(cue_or_text, with_speaker=True).split())
+    """One line for a transcript: the speaker's name and the words, line breaks as spaces (none
+    between two Khmer words, which Khmer writes without one: lms.segmentation.join_lines)."""
+    lines = plain_text(cue_or_text, with_speaker=True).split("\n")
+    return join_lines([" ".join(line.split()) for line in lines])
 
 
 def speakers(cue_or_text) -> list[str]:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from lms.segmentation import join_lines, wrap
 from lms.segmentation import width as visible_width
-from lms.segmentation import wrap
 
 from .cuetext import plain_lines
 from .model import Cue, ProblemLog, QualityReport
@@ -46,21 +46,11 @@ def visible_length(line: str) -> int:
     return visible_width(line)
 
 
-def _joined(lines: list[str]) -> str:
-    # Lines are rejoined with a space, except between two Khmer letters: Khmer puts no space
-    # between words, and the line-break rules find the word boundary again.
-    out = ""
-    for line in lines:
-        khmer_seam = out and "\u1780" <= out[-1] <= "\u17ff" and "\u1780" <= line[0] <= "\u17ff"
-        out += line if not out or khmer_seam else " " + line
-    return out
-
-
 def suggested_lines(text: str) -> list[str] | None:
     """The cue's visible words broken again at word boundaries (lms.segmentation.wrap: ICU line
     breaks, an author's zero-width spaces first) into lines of at most MAX_CHARS_PER_LINE
     characters, as even as they can be; None when they need more than MAX_LINES lines (the caption must be split in time)."""
-    lines = wrap(_joined(visible_lines(text)), MAX_CHARS_PER_LINE, balance=True)
+    lines = wrap(join_lines(visible_lines(text)), MAX_CHARS_PER_LINE, balance=True)
     return lines if lines and len(lines) <= MAX_LINES else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.segmentation import ZWSP, find, graphemes, line_breaks, width, word_spans, words, wrap
+from lms.segmentation import ZWSP, find, graphemes, join_lines, line_breaks, width, word_spans, words, wrap
 
 #: Two sentences of the Public Speaking course in Khmer: "Public speaking is a skill you can learn.
 #: Please prepare your talk before you stand up to speak in front of the group."
@@ -124,3 +124,11 @@ def test_find_khmer_words_in_unspaced_text():
     assert [KHMER[a:b] for a, b in find("ជំនាញ ដែល", KHMER, "km")] == ["ជំនាញដែល"]
     assert [KHMER_2[a:b] for a, b in find("អ្នកស្តាប់", KHMER_2, "km")] == ["អ្នកស្ដាប់"]
     assert find("", KHMER) == [] and find(ZWSP, KHMER) == []
+
+
+def test_join_lines_adds_spaces_only_where_the_script_writes_them():
+    """Latin lines join with a space; Khmer words split over two lines join without one, except after ។."""
+    assert join_lines(["Good morning,", "everyone."]) == "Good morning, everyone."
+    assert join_lines(["ការនិយាយ", "ជាសាធារណៈ"]) == "ការនិយាយជាសាធារណៈ"
+    assert join_lines(["អាចរៀនបាន។", "សូមរៀបចំ"]) == "អាចរៀនបាន។ សូមរៀបចំ"
+    assert join_lines(["Sala", "សាលា", " ", ""]) == "Sala សាលា"

@@ -67,13 +67,26 @@ def test_unit_page_names_the_video_and_says_the_new_time(orca, site):
     text = joined(said)
     name = orca.page.get_attribute("#video", "aria-label")
     assert f"{name} video" in text, text
-    orca.do(lambda p: p.locator("a[download]").focus())  # the transcript download link...
+    orca.do(lambda p: p.locator(".transcript-search button").focus())  # the transcript search's button...
     said = orca.keys("Tab", "Tab", fresh=False)  # ...then the first two cue links
     time_text = orca.page.locator("a.cue-time").nth(1).evaluate("a => a.lastChild.nodeValue.trim()")
     assert f"Play from {time_text}" in joined(said), joined(said)
     said = orca.keys("Return", still=2.5)
     text = joined(said)
     assert f"Video at {time_text}" in text, text
+
+
+def test_transcript_search_says_how_many_parts_match(orca, site):
+    """Searching the transcript: the page opens at the results heading, heard once with the count."""
+    _sign_in(orca, site, "progress")
+    orca.goto(f"{site.url}/courses/{SLUG}/units/why-we-speak")
+    orca.do(lambda p: p.locator("#q").fill("motives"))
+    said = orca.do(lambda p: p.locator("#q").press("Enter"), loads=True)
+    text = joined(said)
+    assert times(said, "2 parts of the transcript match") == 1, text
+    assert "motives" in text.split("2 parts of the transcript match", 1)[1], text
+    said = orca.keys("Tab")
+    assert "Play from 0:17" in joined(said), joined(said)
 
 
 def test_quiz_errors_summary_once_and_each_question_error_on_entry(orca, site):

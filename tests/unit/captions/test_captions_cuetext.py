@@ -159,3 +159,15 @@ def test_srt_download_reads_cue_text_by_the_same_rule():
 
     cue = Cue(1, 2, "<v Dara><i>漢<ruby>字<rt>ji</rt></ruby></i><00:00:01.500> &amp; <B>more</B></v>")
     assert to_srt([cue]) == "1\n00:00:01,000 --> 00:00:02,000\n<i>漢字</i> & more\n"
+
+
+def test_khmer_line_break_between_words_adds_no_space_to_the_transcript():
+    """A Khmer cue broken between two words reads as one unspaced sentence in the transcript; after ។
+    (the Khmer full stop) and between Latin words the line break is a space."""
+    from lms.captions.cuetext import transcript_text
+
+    assert transcript_text("ការនិយាយជាសាធារណៈគឺជាជំនាញ\nដែលលោកអ្នកអាចរៀនបាន។") == (
+        "ការនិយាយជាសាធារណៈគឺជាជំនាញដែលលោកអ្នកអាចរៀនបាន។"
+    )
+    assert transcript_text("<v គ្រូ>អាចរៀនបាន។\nសូមរៀបចំ</v>") == "គ្រូ: អាចរៀនបាន។ សូមរៀបចំ"
+    assert transcript_text("Good morning,\n  everyone.") == "Good morning, everyone."
