@@ -27,8 +27,12 @@ def init_login(app: Flask) -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never an open redirect to another host."""
+    """Only same-site paths: never an open redirect to another host. Control characters are refused
+    outright, not left to urlsplit's stripping: browsers drop tabs and newlines from a URL (WHATWG
+    URL parsing), so "/<tab>/evil.example" means "//evil.example" to them."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None

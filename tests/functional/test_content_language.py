@@ -12,7 +12,7 @@ import pytest
 from flask_babel import force_locale, gettext
 
 from tests.factories import PASSWORD, issue_certificate, make_course, make_user
-from tests.helpers import pdf_text, post
+from tests.helpers import course_data, pdf_text, post, submit_quiz
 
 KM = {"Accept-Language": "km"}
 #: A tiny Khmer course: "Public speaking" and its first unit "Why we speak".
@@ -150,3 +150,17 @@ def test_quiz_prompts_and_choices_are_marked_but_true_false_words_are_not(app, c
     assert re.search(r'<label for="q-\d+(-\d+)?"><span lang="en">', page)
     for word in ("True", "False"):
         assert re.search(rf'<label for="q-\d+(-\d+)?">{re.escape(khmer(app, word))}</label>', page), word
+
+
+def test_result_page_marks_course_answers_not_typed_or_interface_words(app, client):
+    """On the Khmer result page of the English course: choice answers are lang="en"; a typed answer
+    (the learner's own words) and true/false's Khmer words are not marked."""
+    sign_in_khmer(app, client)
+    post(client, "/courses/public-speaking/enrol", token_from="/courses/public-speaking")
+    _units, _right, wrong = course_data(app, "public-speaking")
+    r, _url = submit_quiz(client, "public-speaking", wrong)
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    answer = re.escape(khmer(app, "Your answer:"))
+    assert re.search(rf"<strong>{answer}</strong> <span lang=\"en\">", page)  # a single-choice answer
+    assert re.search(rf"<strong>{answer}</strong> something else entirely</p>", page)  # typed by the learner
+    assert re.search(rf"<strong>{answer}</strong> ({khmer(app, 'True')}|{khmer(app, 'False')})</p>", page)

@@ -102,7 +102,15 @@ def test_visitor_pages_vary_on_the_cookie(client):
 
 def test_next_must_be_a_path_on_this_site(client):
     """`next` pointing elsewhere (another host, a scheme, //host, a backslash) goes to the catalog."""
-    for bad in ("https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", ""):
+    for bad in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "/\n/x",
+        "javascript:alert(1)",
+        "",
+    ):
         r = client.get("/language/km", query_string={"next": bad})
         assert r.status_code == 303 and r.headers["Location"] == "/", bad
 
