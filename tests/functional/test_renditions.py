@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from lms import create_app
-from lms.models import Rendition, Unit, Video
+from lms.models import Course, Rendition, Unit, Video
 from lms.services import renditions
 from tests.factories import media_sample
 from tests.helpers import new_course, new_unit, post, sign_in_as, upload_video, value
@@ -248,7 +248,8 @@ def _audio_file(app):
             select(Rendition.filename)
             .join(Video)
             .join(Unit)
-            .where(Unit.slug == "why-we-speak", Rendition.kind == "audio")
+            .join(Course)
+            .where(Course.slug == "public-speaking", Unit.slug == "why-we-speak", Rendition.kind == "audio")
         ).one(),
     )
 
@@ -291,7 +292,9 @@ def test_a_ready_small_version_is_played_when_chosen(app, learner, tmp_path):
         from lms.db import get_session
 
         s = get_session()
-        video = s.scalars(select(Video).join(Unit).where(Unit.slug == "why-we-speak")).one()
+        video = s.scalars(
+            select(Video).join(Unit).join(Course).where(Course.slug == "public-speaking", Unit.slug == "why-we-speak")
+        ).one()
         small = next(r for r in video.renditions if r.kind == "small")
         small.status, small.filename, small.mime_type, small.size_bytes = "ready", _audio_file(app), "video/webm", 1000
         s.commit()
