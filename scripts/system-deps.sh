@@ -4,7 +4,8 @@ set -euo pipefail
 run_pkgs="fonts-khmeros fonts-symbola fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 # orca ... x11-utils: the screen-reader tests (tests/browser/screenreader/) run GNOME Orca over Chromium on Xvfb
 sr_pkgs="orca xvfb xdotool dbus-x11 at-spi2-core speech-dispatcher speech-dispatcher-espeak-ng espeak-ng python3-pyatspi x11-utils"
-test_pkgs="$run_pkgs chromium poppler-utils $sr_pkgs"
+# wrk: HTTP load for `make bench` (bench/serve.py)
+test_pkgs="$run_pkgs chromium poppler-utils wrk $sr_pkgs"
 case "${1:-run}" in
   run) pkgs=$run_pkgs ;;
   test) pkgs=$test_pkgs ;;
