@@ -41,7 +41,8 @@ worker_class = "lms.serving.Worker"
 #: write (gunicorn docs, setting `preload_app`), so each worker's own memory (USS) is what it adds
 #: while serving. post_fork() gives each worker its own database connections.
 preload_app = True
-#: One process per core (each holds its own copy of the app, ~90 MiB), threads for the waiting:
+#: One process per core (preloaded, so code pages are shared; bench/RESULTS.md has each worker's
+#: RSS, PSS and USS after a run), threads for the waiting:
 #: a request spends much of its time in SQLite/PostgreSQL and on the socket, with the GIL released.
 workers = CORES
 threads = 2 * CORES + 1
