@@ -69,11 +69,13 @@ def _enrol_many(db, n: int, start: int = 0) -> None:
 
 
 def _statements(app, client, url: str, *, cold: bool = True) -> list[str]:
-    """The SQL one GET of `url` runs; cold: with the app cache emptied first (the page rendered)."""
+    """The SQL one GET of `url` runs; cold: with the app cache and the worker's remembered
+    publication version emptied first (the version read, the page rendered)."""
     seen: list[str] = []
     if cold:
         with app.app_context():
             cache.clear()
+        app.extensions.pop("lms.publication", None)
 
     def hit(_conn, _cursor, statement, *_args):
         seen.append(statement)
