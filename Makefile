@@ -89,11 +89,13 @@ translations: setup
 	$(BIN)/pybabel compile -d translations
 
 # Page weight and bytes in-process, then every page type under wrk at network size on SQLite and
-# on PostgreSQL (skipped, with a line saying so, when none answers at BENCH_PG). Needs wrk (Debian).
-# Figures are appended to bench/RESULTS.md.
+# on PostgreSQL (skipped, with a line saying so, when none answers at BENCH_PG), the load test of
+# 50 learners (0 lost, 0 doubled, 0 5xx) on a fresh database of each kind, and first paint on
+# emulated Fast 3G (Debian's Chromium). Needs wrk (Debian). Figures are appended to bench/RESULTS.md.
 BENCH_DIR ?= bench/instance
 BENCH_PG  ?= postgresql+psycopg://postgres@127.0.0.1:5432/sala_bench
-bench: $(VENV)/.test-installed
+LOAD_PG   ?= postgresql+psycopg://postgres@127.0.0.1:5432/sala_load
+bench: $(VENV)/.test-installed system-test
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/bytes.py
 	$(BIN)/python bench/seed.py --recreate --database-url sqlite:///$(BENCH_DIR)/bench.db
@@ -101,6 +103,9 @@ bench: $(VENV)/.test-installed
 	if $(BIN)/python bench/seed.py --recreate --database-url $(BENCH_PG); then \
 	  $(BIN)/python bench/serve.py --database-url $(BENCH_PG); \
 	else echo "PostgreSQL pass skipped: no database server answered at $(BENCH_PG)."; fi
+	$(BIN)/python bench/load.py --results bench/RESULTS.md
+	$(BIN)/python bench/load.py --database-url $(LOAD_PG) --results bench/RESULTS.md
+	$(BIN)/python bench/first_paint.py --results bench/RESULTS.md
 
 clean:
 	rm -rf $(VENV) instance

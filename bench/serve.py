@@ -79,16 +79,41 @@ def _wrk(url: str, cookie: str, connections: int, duration: int) -> dict:
     }
 
 
-def _rss_mib(master: int) -> list[float]:
-    rss = []
+def worker_memory(master: int) -> list[dict[str, float]]:
+    """Each worker of the gunicorn `master`: RSS (resident, shared pages counted in full), PSS
+    (shared pages divided among the processes sharing them) and USS (pages only this worker
+    holds, what it really adds), in MiB, from /proc/PID/smaps_rollup (Linux 4.14+)."""
+    found = []
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             text = status.read_text()
+            if not re.search(rf"^PPid:\s+{master}$", text, re.M):
+                continue
+            rollup = (status.parent / "smaps_rollup").read_text()
         except OSError:
             continue
-        if re.search(rf"^PPid:\s+{master}$", text, re.M):
-            rss.append(int(re.search(r"^VmRSS:\s+(\d+)", text, re.M).group(1)) / 1024)
-    return sorted(rss)
+
+        def kib(field: str, text: str = rollup) -> int:
+            m = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+            return int(m.group(1)) if m else 0
+
+        found.append(
+            {
+                "rss": kib("Rss") / 1024,
+                "pss": kib("Pss") / 1024,
+                "uss": (kib("Private_Clean") + kib("Private_Dirty")) / 1024,
+            }
+        )
+    return sorted(found, key=lambda w: w["rss"])
+
+
+def memory_line(workers: list[dict[str, float]]) -> str:
+    return "; ".join(f"RSS {w['rss']:.0f} MiB, PSS {w['pss']:.0f}, USS {w['uss']:.0f}" for w in workers)
+
+
+def _met(page: dict, static: dict) -> bool:
+    """Issue 11's target: at least 60% of the file's requests/s, p99 within 1.5x the file's, no errors."""
+    return page["rps"] >= 0.6 * static["rps"] and page["p99"] <= 1.5 * static["p99"] and not page["errors"]
 
 
 def main() -> None:
@@ -97,6 +122,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--only", nargs="*", help="measure only these pages (names as printed, e.g. catalog)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
@@ -133,6 +159,8 @@ def main() -> None:
         ("results dashboard", "trainer", f"/dashboard/courses/{first.id}"),
         ("results CSV", "trainer", f"/dashboard/courses/{first.id}/learners.csv"),
     ]
+    if args.only:
+        pages = [p for p in pages if p[0] in args.only]
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -177,6 +205,8 @@ def main() -> None:
                     continue
                 copy = STATIC_COPY / (re.sub(r"\W+", "-", name) + (".csv" if path.endswith(".csv") else ".html"))
                 copy.write_bytes(body)
+                # Warm every worker (templates compiled, caches filled) before measuring.
+                _wrk(base + path, cookie, args.connections, 1)
                 page = _wrk(base + path, cookie, args.connections, args.duration)
                 static = _wrk(f"{base}/static/_bench/{copy.name}", cookie, args.connections, args.duration)
                 rows.append((name, page, static))
@@ -186,7 +216,7 @@ def main() -> None:
                     f"| ratio {page['rps'] / static['rps']:.2f}",
                     flush=True,
                 )
-            rss = _rss_mib(server.pid)
+            memory = worker_memory(server.pid)
             if any(page is None for _, page, _ in rows):
                 tail = (Path(tmp) / "server.log").read_text(errors="replace")
                 print("".join(line + "\n" for line in tail.splitlines() if "Error" in line or "error" in line)[-3000:])
@@ -209,19 +239,18 @@ def main() -> None:
         f"\n## {db}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"\nMachine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load average "
         f"{os.getloadavg()[0]:.1f} at the end (other work on the machine skews every figure). "
-        f"wrk -t2 -c{args.connections} -d{args.duration}s. Worker RSS after the run: "
-        + ", ".join(f"{r:.0f} MiB" for r in rss)
-        + ".\n",
-        "| page | req/s | p50 ms | p99 ms | errors | file req/s | file p99 ms | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"wrk -t2 -c{args.connections} -d{args.duration}s. Workers after the run: " + memory_line(memory) + ".\n",
+        "| page | req/s | p50 ms | p99 ms | errors | file req/s | file p99 ms | ratio | p99 / file p99 | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name, page, static in rows:
         if page is None:
-            lines.append(f"| {name} | HTTP error, not measured | | | | | | |")
+            lines.append(f"| {name} | HTTP error, not measured | | | | | | | | no |")
             continue
         lines.append(
             f"| {name} | {page['rps']:.0f} | {page['p50']:.1f} | {page['p99']:.1f} | {page['errors']} "
-            f"| {static['rps']:.0f} | {static['p99']:.1f} | {page['rps'] / static['rps']:.2f} |"
+            f"| {static['rps']:.0f} | {static['p99']:.1f} | {page['rps'] / static['rps']:.2f} "
+            f"| {page['p99'] / static['p99']:.2f} | {'yes' if _met(page, static) else 'no'} |"
         )
     text = "\n".join(lines) + "\n"
     print(text)

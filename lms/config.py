@@ -108,6 +108,9 @@ class Defaults:
     CACHE_TYPE = "SimpleCache"
     CACHE_THRESHOLD = 300
     CACHE_DEFAULT_TIMEOUT = 24 * 3600
+    #: Seconds a worker may reuse the publication version it read (lms.services.publication.recent):
+    #: how long a change may take to show on cached visitor pages; 0 reads it on every request.
+    PUBLICATION_CHECK_SECONDS = 1.0
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password
 

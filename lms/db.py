@@ -29,10 +29,17 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+#: Seconds a SQLite connection waits for another connection's write lock before giving up with
+#: "database is locked" (pysqlite's `timeout`, SQLite's busy timeout). Several gunicorn workers,
+#: each with threads, write to the same file; the driver's default of 5 s was met by bench/load.py
+#: on a loaded machine (a writer holds the lock from its first write to the request's commit).
+SQLITE_BUSY_TIMEOUT = 30
+
+
 def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}
         if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
             from sqlalchemy.pool import StaticPool
 
@@ -42,8 +49,8 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # noqa: ANN001
-            # SQLite leaves foreign keys off unless asked; WAL lets readers run beside a writer.
             cur = dbapi_conn.cursor()
+            # SQLite leaves foreign keys off unless asked; WAL lets readers run beside a writer.
             cur.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")

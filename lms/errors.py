@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from lms.db import discard
+
 log = logging.getLogger(__name__)
 
 
@@ -174,4 +176,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         log.exception("Unhandled error on %s %s", request.method, request.path)
+        # A failed flush leaves the session unusable until rolled back, and the error page reads
+        # the signed-in user through it: roll back first, or the error page itself fails.
+        discard()
         return render_error(500)

@@ -40,7 +40,12 @@ CORES = os.cpu_count() or 1
 HEAD_READ_TIMEOUT = float(os.environ.get("LMS_SERVE_HEAD_TIMEOUT", "20"))
 
 worker_class = "lms.serving.Worker"
-#: One process per core (each holds its own copy of the app, ~90 MiB), threads for the waiting:
+#: Build the app once in the master, then fork: the workers share its code and data pages copy on
+#: write (gunicorn docs, setting `preload_app`), so each worker's own memory (USS) is what it adds
+#: while serving. post_fork() gives each worker its own database connections.
+preload_app = True
+#: One process per core (preloaded, so code pages are shared; bench/RESULTS.md has each worker's
+#: RSS, PSS and USS after a run), threads for the waiting:
 #: a request spends much of its time in SQLite/PostgreSQL and on the socket, with the GIL released.
 workers = CORES
 threads = 2 * CORES + 1
@@ -56,6 +61,15 @@ accesslog = "-"
 #: gunicorn 25+ opens a control socket at one fixed path per user, which two servers on one machine
 #: (docs/deploy.md runs two) would fight over; `lms serve` needs none.
 control_socket_disable = True
+
+
+def post_fork(server, worker):  # noqa: ANN001 - gunicorn's server hook signature
+    """A forked worker must not share the master's pooled database connections (SQLAlchemy docs,
+    "Using Connection Pools with Multiprocessing or os.fork()")."""
+    app = getattr(server.app, "callable", None)  # the preloaded Flask app (gunicorn's WSGIApplication)
+    engine = getattr(app, "extensions", {}).get("lms.engine")
+    if engine is not None:
+        engine.dispose(close=False)
 
 
 #: The background job worker (`lms worker`, lms/jobs.py: video renditions) starts and stops with

@@ -1,7 +1,18 @@
 import hashlib
 from collections.abc import Callable
 
-from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -26,9 +37,9 @@ def _public_for_visitors(render: Callable[[], str]) -> Response:
     ETag matches. Signed-in pages keep the app's no-store.
 
     A visitor with an empty session gets the page from the app cache (lms.extensions.cache), keyed
-    by the path, locale, Save-Data and the publication version (lms.services.publication), so a
-    repeat view or a 304 costs one query and no rendering; any publish, unpublish or edit changes
-    the key. Only pages rendered for an empty session, which stayed empty, are kept: nothing of one
+    by the path, locale, Save-Data and the publication version (lms.services.publication, read at
+    most once a second per worker), so a repeat view or a 304 costs no rendering and usually no
+    query; any publish, unpublish or edit changes the key. Only pages rendered for an empty session, which stayed empty, are kept: nothing of one
     person (a CSRF token, a flashed message) can reach another."""
     if current_user.is_authenticated:
         return make_response(render())
@@ -37,7 +48,9 @@ def _public_for_visitors(render: Callable[[], str]) -> Response:
     entry = None
     if cacheable:
         save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
-        key = f"page:{request.full_path}:{get_locale()}:{save_data}:{publication.current(db)}"
+        memo = current_app.extensions.setdefault("lms.publication", {})
+        version = publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
+        key = f"page:{request.full_path}:{get_locale()}:{save_data}:{version}"
         entry = cache.get(key)
     if entry is None:
         html = render()

@@ -22,12 +22,13 @@ import threading
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cachetools import LRUCache
-from pyld import jsonld
-from pyld.canon import URDNA2015
-from pyld.context_resolver import ContextResolver
+if TYPE_CHECKING:
+    from cachetools import LRUCache
+
+# pyld (with lxml, frozendict and cachetools, about 19 MiB) is imported by the functions that
+# canonicalize, not here: most app workers never sign or verify anything, and each would hold it.
 
 #: W3C Verifiable Credentials Data Model v2.0 base context (bundled).
 CREDENTIALS_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -73,6 +74,8 @@ def _make_loader(extra_contexts: Mapping[str, Any] | None):
         known[url] = json.dumps(doc)
 
     def load(url, options=None):
+        from pyld import jsonld
+
         text = known.get(url)
         if text is None:
             raise jsonld.JsonLdError(
@@ -97,6 +100,8 @@ _thread_state = threading.local()
 
 
 def _shared_cache() -> LRUCache:
+    from cachetools import LRUCache
+
     cache = getattr(_thread_state, "cache", None)
     if cache is None:
         cache = _thread_state.cache = LRUCache(maxsize=32)
@@ -118,6 +123,11 @@ def canonicalize(document: dict, *, extra_contexts: Mapping[str, Any] | None = N
         not available offline, has a term or type its context does not define or an id that is not
         an absolute IRI (safe mode), or exceeds :data:`MAX_QUADS` / :data:`MAX_BLANK_NODES`.
     """
+    from cachetools import LRUCache
+    from pyld import jsonld
+    from pyld.canon import URDNA2015
+    from pyld.context_resolver import ContextResolver
+
     if extra_contexts:
         loader = _make_loader(extra_contexts)
         resolver = ContextResolver(LRUCache(maxsize=32), loader)
@@ -193,6 +203,8 @@ def _refuse_relative_iris(node: Any) -> None:
 
 def _jsonld_reason(exc: BaseException) -> str:
     # Walk to the innermost JSON-LD error: it names the real problem.
+    from pyld import jsonld
+
     msg = str(getattr(exc, "message", "") or exc).splitlines()[0]
     cause = exc.__cause__
     while cause is not None:

@@ -15,6 +15,9 @@ to public content (bench/seed.py fills an empty database, whose number starts at
 
 from __future__ import annotations
 
+import threading
+import time
+
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -24,12 +27,27 @@ from lms.models import CaptionTrack, Choice, Course, PublicationVersion, Questio
 PUBLIC_CONTENT = (Course, Unit, Video, CaptionTrack, Quiz, Question, Choice)
 _TABLES = frozenset(model.__table__.name for model in PUBLIC_CONTENT)  # type: ignore[attr-defined]
 _ROW_ID = 1
+_memo_lock = threading.Lock()
 
 
 def current(session: Session) -> int:
     """The publication version (an int, 0 when the row was never made, e.g. a schema made by
     `create_all` in tests); one primary-key query."""
     return session.scalar(select(PublicationVersion.version).where(PublicationVersion.id == _ROW_ID)) or 0
+
+
+def recent(session: Session, memo: dict, max_age: float) -> int:
+    """The publication version as read at most `max_age` seconds ago by this process (`memo` is
+    the process's dict for one database), else read now: a page served from the cache then costs
+    no query at all. A change shows on every worker and app server within `max_age` seconds."""
+    now = time.monotonic()
+    with _memo_lock:
+        if memo and now - memo["at"] < max_age:
+            return memo["version"]
+    version = current(session)
+    with _memo_lock:
+        memo.update(at=now, version=version)
+    return version
 
 
 def bump(session: Session) -> None:

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import brotli
 import pytest
 
+from tests.factories import issue_certificate
 from tests.helpers import post
 
 SLUG = "public-speaking"
@@ -62,6 +63,14 @@ def _parse(html: str) -> _Blocking:
     return parser
 
 
+def _learner_pages(client, auth, db) -> list[str]:
+    """LEARNER_PAGES, and a certificate's own page and its public verification page."""
+    email = auth.as_new()
+    post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
+    code = issue_certificate(db, email)
+    return [*LEARNER_PAGES, f"/certificates/{code}", f"/verify/{code}"]
+
+
 @pytest.fixture
 def learner(app, client, auth):
     auth.as_new()
@@ -70,13 +79,11 @@ def learner(app, client, auth):
 
 
 @pytest.mark.parametrize("who", ["visitor", "learner"])
-def test_no_page_needs_a_render_blocking_request(client, auth, who):
+def test_no_page_needs_a_render_blocking_request(client, auth, db, who):
     """No page links a stylesheet for the screen or a script without defer: its HTML is enough to paint."""
     pages = VISITOR_PAGES
     if who == "learner":
-        auth.as_new()
-        post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
-        pages = LEARNER_PAGES
+        pages = _learner_pages(client, auth, db)
     for url in pages:
         r = client.get(url)
         assert r.status_code == 200, url
@@ -177,13 +184,11 @@ def test_signed_in_pages_stay_private(learner, url):
 
 
 @pytest.mark.parametrize("who", ["visitor", "learner"])
-def test_first_visit_of_every_page_is_under_30_kb(client, auth, who):
+def test_first_visit_of_every_page_is_under_30_kb(client, auth, db, who):
     """HTML plus every CSS and JS file it links, compressed as sent, stay under 30 KB on a first visit."""
     pages = VISITOR_PAGES
     if who == "learner":
-        auth.as_new()
-        post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
-        pages = LEARNER_PAGES
+        pages = _learner_pages(client, auth, db)
     for url in pages:
         r = client.get(url, headers=BR)
         total = len(r.data)

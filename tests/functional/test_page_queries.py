@@ -4,6 +4,8 @@ pages are measured as rendered (app cache cleared) and as served from the cache.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import event, insert, select, update
 
@@ -67,11 +69,13 @@ def _enrol_many(db, n: int, start: int = 0) -> None:
 
 
 def _statements(app, client, url: str, *, cold: bool = True) -> list[str]:
-    """The SQL one GET of `url` runs; cold: with the app cache emptied first (the page rendered)."""
+    """The SQL one GET of `url` runs; cold: with the app cache and the worker's remembered
+    publication version emptied first (the version read, the page rendered)."""
     seen: list[str] = []
     if cold:
         with app.app_context():
             cache.clear()
+        app.extensions.pop("lms.publication", None)
 
     def hit(_conn, _cursor, statement, *_args):
         seen.append(statement)
@@ -151,9 +155,12 @@ def test_results_dashboard_and_csv_run_the_same_queries_with_10_or_1000_enrolmen
 
 
 @pytest.mark.parametrize("url", ["/", f"/courses/{SLUG}"])
-def test_visitor_page_from_the_cache_costs_one_query(app, client, url):
-    """A visitor's catalog or course page seen before is served from the app cache after one query (the publication version)."""
+def test_visitor_page_from_the_cache_costs_at_most_one_query(app, client, url):
+    """A visitor's page seen before comes from the app cache: no query within the check interval, one (the version) after it."""
+    app.config["PUBLICATION_CHECK_SECONDS"] = 60  # a slow test machine stays inside it
     first = client.get(url)
+    assert _statements(app, client, url, cold=False) == []
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
     statements = _statements(app, client, url, cold=False)
     assert len(statements) == 1 and "publication_versions" in statements[0], statements
     again = client.get(url)
@@ -162,6 +169,7 @@ def test_visitor_page_from_the_cache_costs_one_query(app, client, url):
 
 def test_an_edit_to_a_course_shows_at_once_on_cached_visitor_pages(app, client, db):
     """Changing a published course's title bumps the publication version, so the cached catalog and course page show it."""
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
     before = {url: client.get(url).get_data(as_text=True) for url in ("/", f"/courses/{SLUG}")}
     course = db.scalars(select(Course).where(Course.slug == SLUG)).one()
     old = course.title
@@ -177,6 +185,7 @@ def test_an_edit_to_a_course_shows_at_once_on_cached_visitor_pages(app, client, 
 
 def test_a_withdrawn_unit_leaves_the_cached_course_page(app, client, db):
     """A bulk update of units (an ORM update statement) bumps the version too, so the cached page is not served stale."""
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
     assert "Why we speak" in client.get(f"/courses/{SLUG}").get_data(as_text=True)
     course_id = db.scalar(select(Course.id).where(Course.slug == SLUG))
     version = publication.current(db)
@@ -195,3 +204,14 @@ def test_a_visitor_with_a_session_is_never_served_anothers_page(app, client):
     statements = _statements(app, client, "/", cold=False)
     sql = "\n".join(statements).lower()
     assert "from courses" in sql and "publication_versions" not in sql  # rendered, not taken from the cache
+
+
+def test_a_change_shows_within_the_check_interval(app, client, db):
+    """With the default interval, a worker that read the version rereads it once the interval has passed."""
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0.2
+    assert "Public Speaking" in client.get("/").get_data(as_text=True)
+    course = db.scalars(select(Course).where(Course.slug == SLUG)).one()
+    course.title = "Speaking to a Room"
+    db.commit()
+    time.sleep(0.3)
+    assert "Speaking to a Room" in client.get("/").get_data(as_text=True)

@@ -1,0 +1,52 @@
+"""The app starts without the heavy libraries only some requests need: each worker would hold them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Imported by the code that needs them (PDFs, QR codes, credentials, caption formats, media), not at
+#: start-up. Together they are tens of MiB per worker (bench/RESULTS.md has the worker memory).
+HEAVY = (
+    "weasyprint",
+    "pikepdf",
+    "PIL",
+    "fontTools",
+    "pycaption",
+    "pysubs2",
+    "webvtt",
+    "pyld",
+    "lxml",
+    "cachetools",
+    "frozendict",
+    "segno",
+    "imageio_ffmpeg",
+    "jsonschema",
+    "textstat",
+)
+
+_PROBE = """
+import json, sys, tempfile
+import lms
+folder = tempfile.mkdtemp()
+app = lms.create_app({"INSTANCE_PATH": folder, "DATABASE_URL": "sqlite:///" + folder + "/probe.db"})
+with app.test_request_context("/"):
+    pass
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_app_starts_without_heavy_libraries(tmp_path):
+    """create_app() imports none of the PDF, image, caption-format, JSON-LD or media libraries."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), LMS_INSTANCE_PATH=str(tmp_path))
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    loaded = set(json.loads(out.splitlines()[-1]))
+    assert "flask" in loaded and "sqlalchemy" in loaded  # the probe saw a real start
+    assert sorted(loaded & set(HEAVY)) == []
