@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Request, Response, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 NAMING_CONVENTION = {
@@ -88,40 +87,17 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed)
 
 
-class _WithoutNul(ImmutableMultiDict):
-    """Form fields and query parameters with U+0000 removed from names and text values.
-
-    PostgreSQL text cannot hold that character (psycopg raises DataError, a 500), SQLite would
-    store it silently, and no keyboard types it: it only comes from broken or hostile clients.
-    Uploaded files are left as they are (their content is checked by what reads them)."""
-
-    def __init__(self, mapping=None):
-        super().__init__(
-            [
-                (key.replace("\0", ""), value.replace("\0", "") if isinstance(value, str) else value)
-                for key, value in iter_multi_items(mapping or ())
-            ]
-        )
-
-
 class NulFreeString(BaseConverter):
     """Werkzeug's default `string` converter without U+0000: such a URL matches no route (404)
-    instead of reaching a query PostgreSQL refuses (see `_WithoutNul`)."""
+    instead of reaching a query PostgreSQL refuses (its text cannot hold that character)."""
 
     regex = "[^/\\x00]+"
-
-
-class NulFreeRequest(Request):
-    """Flask's request, whose `form` and `args` never hold U+0000 (see `_WithoutNul`)."""
-
-    parameter_storage_class = _WithoutNul
 
 
 def init_app(app: Flask) -> None:
     # Before any blueprint adds its routes: a rule binds its converter when it is added.
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = NulFreeString
-    app.request_class = NulFreeRequest
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["lms.engine"] = engine
     app.extensions["lms.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)

@@ -7,6 +7,7 @@ import logging
 from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from lms.db import discard
@@ -172,6 +173,14 @@ def init_app(app: Flask) -> None:
             )
             return Response(body, status=status, headers={"Connection": "close"}, mimetype="text/html")
         return render_error(err.code or 500, err.description if err.code == 429 else None)
+
+    @app.errorhandler(DataError)
+    def _refused_by_database(err: DataError):
+        # The database refused a value the request carried (PostgreSQL: a NUL character in text,
+        # a number out of its range): bad input, not a fault of ours. Forms that check their text
+        # (names, titles) say so on the field before it gets here; this is the net under the rest.
+        log.warning("Database refused a value on %s %s: %s", request.method, request.path, err.orig)
+        return render_error(400)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
