@@ -12,7 +12,7 @@ from lms.content.sanitize import render_markdown
 from lms.db import session as db
 from lms.errors import LmsError
 from lms.forms import ConfirmForm, show_conflict
-from lms.services import caption_tracks, editing, preferences, units
+from lms.services import editing, preferences, units
 from lms.services import player as players
 from lms.services.units import UnitFields
 

@@ -13,7 +13,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from lms.captions.search import MAX_QUERY
-
 from lms.models.preferences import SPEEDS
 from lms.services.player import RENDITION_LABELS, speed_label, version_label
 from lms.services.preferences import AVAILABLE_RENDITIONS, PlayerSettings
@@ -61,8 +60,8 @@ class PlayerForm(FlaskForm):
         _l("Caption background"),
         choices=[
             SelectChoice("100", _l("Solid")),
-            SelectChoice("75", _l("75% opaque")),
-            SelectChoice("50", _l("50% opaque")),
+            SelectChoice("75", _l("%(n)d%% opaque", n=75)),
+            SelectChoice("50", _l("%(n)d%% opaque", n=50)),
         ],
         coerce=_whole,
         validate_choice=False,
