@@ -103,8 +103,8 @@ bench: $(VENV)/.test-installed system-test
 	if $(BIN)/python bench/seed.py --recreate --database-url $(BENCH_PG); then \
 	  $(BIN)/python bench/serve.py --database-url $(BENCH_PG); \
 	else echo "PostgreSQL pass skipped: no database server answered at $(BENCH_PG)."; fi
-	$(BIN)/python bench/load.py --results bench/RESULTS.md
-	$(BIN)/python bench/load.py --database-url $(LOAD_PG) --results bench/RESULTS.md
+	$(BIN)/python bench/load.py --backup --results bench/RESULTS.md
+	$(BIN)/python bench/load.py --backup --database-url $(LOAD_PG) --results bench/RESULTS.md
 	$(BIN)/python bench/first_paint.py --results bench/RESULTS.md
 
 clean:

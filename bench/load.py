@@ -16,7 +16,15 @@ A write counts as acknowledged when the server answered it 2xx or 3xx. Afterward
 the database and prints, for enrolments, units marked done and submitted quiz attempts: how many
 were acknowledged, how many rows were found, how many acknowledged writes are missing (lost) and
 how many rows exist more than once for what should be one (doubled), and every 5xx answer. It
-exits 1 unless 0 lost, 0 doubled and 0 5xx. Registration and sign-in rate limits are switched off
+exits 1 unless 0 lost, 0 doubled and 0 5xx.
+
+With --backup, `lms backup` runs half-way through, while the learners keep writing; after the run the
+archive is restored with `lms restore` into a fresh site (a new SQLite file, or a new PostgreSQL
+database) and compared the same way: every write acknowledged before the backup started must be in
+the restored copy, nothing in it may be doubled or absent from the live database, and the restored
+media and keys must match the live ones file for file.
+
+Registration and sign-in rate limits are switched off
 (every learner here comes from 127.0.0.1) and passwords are hashed with a cheap PBKDF2, as in the
 test suite, so the run measures the learners' writes rather than 100 scrypt hashes.
 """
@@ -262,6 +270,149 @@ def compare(url: str, ledger: Ledger) -> list[tuple[str, int, int, int, int]]:
     ]
 
 
+class Snapshot(Ledger):
+    """The acknowledged writes of a ledger at one moment (copied under its lock)."""
+
+    def __init__(self, ledger: Ledger):
+        super().__init__()
+        with ledger.lock:
+            self.enrolments = set(ledger.enrolments)
+            self.done = set(ledger.done)
+            self.attempts = set(ledger.attempts)
+
+
+def take_backup(env: dict, out: Path, ledger: Ledger) -> dict:
+    """Run `lms backup OUT` against the serving site; the writes acknowledged before it started."""
+    before = Snapshot(ledger)
+    t0 = time.monotonic()
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lms")), "backup", str(out)], env=env, capture_output=True, text=True
+    )
+    return {
+        "before": before,
+        "seconds": time.monotonic() - t0,
+        "ok": result.returncode == 0,
+        "output": (result.stdout + result.stderr).strip()[-2000:],
+        "out": out,
+    }
+
+
+def _files(folder: Path) -> dict[str, int]:
+    return {str(p.relative_to(folder)): p.stat().st_size for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def rows_of(url: str) -> dict[str, collections.Counter]:
+    """The load test's writes found in a database, as counters keyed like the Ledger's sets."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        users = dict(conn.execute(sa.text("SELECT id, email FROM users WHERE email LIKE 'load-%@load.example'")).all())
+        courses = dict(conn.execute(sa.text("SELECT id, slug FROM courses")).all())
+        units = {
+            r.id: (courses[r.course_id], r.slug) for r in conn.execute(sa.text("SELECT id, course_id, slug FROM units"))
+        }
+        found = {
+            "enrolments": collections.Counter(
+                (users[u], courses[c])
+                for u, c in conn.execute(sa.text("SELECT user_id, course_id FROM enrollments"))
+                if u in users
+            ),
+            "units marked done": collections.Counter(
+                (users[u], *units[x])
+                for u, x in conn.execute(
+                    sa.text("SELECT user_id, unit_id FROM unit_progress WHERE completed_at IS NOT NULL")
+                )
+                if u in users
+            ),
+            "quiz attempts submitted": collections.Counter(
+                r.id
+                for r in conn.execute(sa.text("SELECT id, user_id FROM attempts WHERE submitted_at IS NOT NULL"))
+                if r.user_id in users
+            ),
+        }
+    engine.dispose()
+    return found
+
+
+def referenced_media(url: str) -> set[str]:
+    """Every media file name a database refers to: videos, posters, described versions, renditions."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        names = set(conn.execute(sa.text("SELECT filename FROM videos")).scalars())
+        names |= set(conn.execute(sa.text("SELECT poster_filename FROM videos")).scalars())
+        names |= set(conn.execute(sa.text("SELECT described_filename FROM videos")).scalars())
+        names |= set(conn.execute(sa.text("SELECT filename FROM renditions WHERE status = 'ready'")).scalars())
+    engine.dispose()
+    return {n for n in names if n}
+
+
+def check_restore(live_url: str, env: dict, taken: dict | None, work: Path) -> dict:
+    """Restore the backup into a fresh site and compare it with what was acknowledged before it
+    started and with the live database after the run."""
+    lines = ["\n### Backup taken under that load, restored elsewhere\n"]
+    if taken is None or not taken["ok"]:
+        lines.append(f"`lms backup` failed: {taken and taken['output']}")
+        return {"ok": False, "lines": lines}
+    parsed = sa.engine.make_url(live_url)
+    site = work / "restored"
+    site.mkdir()
+    if parsed.get_backend_name() == "postgresql":
+        target = parsed.set(database=f"{parsed.database}_restored")
+        admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+        admin.dispose()
+        target_url = target.render_as_string(hide_password=False)
+    else:
+        target_url = f"sqlite:///{site / 'restored.db'}"
+    restore_env = dict(
+        env, LMS_INSTANCE_PATH=str(site / "instance"), LMS_DATABASE_URL=target_url, LMS_MEDIA_DIR=str(site / "media")
+    )
+    t0 = time.monotonic()
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lms")), "restore", str(taken["out"])],
+        env=restore_env,
+        capture_output=True,
+        text=True,
+    )
+    restore_seconds = time.monotonic() - t0
+    if result.returncode != 0:
+        lines.append(f"`lms restore` failed: {(result.stdout + result.stderr).strip()[-2000:]}")
+        return {"ok": False, "lines": lines}
+    before: Ledger = taken["before"]
+    restored, live = rows_of(target_url), rows_of(live_url)
+    ok = True
+    lines += [
+        f"`lms backup` took {taken['seconds']:.1f} s half-way through the run "
+        f"({taken['out'].stat().st_size / 1e6:.1f} MB); `lms restore` into a fresh site took {restore_seconds:.1f} s.\n",
+        "| write | acknowledged before the backup | in the restored copy | of those lost | doubled | not in the live database |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for what, acked in (
+        ("enrolments", before.enrolments),
+        ("units marked done", before.done),
+        ("quiz attempts submitted", before.attempts),
+    ):
+        rows = restored[what]
+        lost = len(acked - set(rows))
+        doubled = sum(n - 1 for n in rows.values() if n > 1)
+        invented = len(set(rows) - set(live[what]))
+        ok = ok and lost == doubled == invented == 0
+        lines.append(f"| {what} | {len(acked)} | {sum(rows.values())} | {lost} | {doubled} | {invented} |")
+    restored_media = set(_files(site / "media"))
+    named = referenced_media(target_url)
+    absent = sorted(named - restored_media)
+    foreign = sorted(restored_media - set(_files(Path(env["LMS_MEDIA_DIR"]))))
+    ok = ok and not absent and not foreign
+    lines.append(
+        f"\nMedia: {len(restored_media)} files restored; every one of the {len(named)} files the restored "
+        f"database names is there{'' if not absent else ' EXCEPT ' + ', '.join(absent[:3])}"
+        f"{'' if not foreign else '; files the live site lacks: ' + ', '.join(foreign[:3])}. "
+        f"Result: {'every write acknowledged before the backup began is in it, nothing doubled or invented' if ok else 'FAILED'}."
+    )
+    return {"ok": ok, "lines": lines}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", help="default: a fresh SQLite file in a temporary folder")
@@ -270,8 +421,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--results", type=Path, help="append the table to this file (e.g. bench/RESULTS.md)")
+    parser.add_argument("--backup", action="store_true", help="take `lms backup` half-way and check its restore")
     args = parser.parse_args()
 
+    # Outside the site's folders: `lms backup` refuses to write into the instance or media folder.
+    backups_dir = tempfile.TemporaryDirectory(prefix="sala-load-backup-")
+    taken = None
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite:///{tmp}/load.db"
         backend = sa.engine.make_url(url).get_backend_name()
@@ -326,6 +481,9 @@ def main() -> int:
                 started = time.monotonic()
                 for t in threads:
                     t.start()
+                if args.backup:
+                    time.sleep(args.duration / 2)
+                    taken = take_backup(env, Path(backups_dir.name) / "site.zip", ledger)
                 for t in threads:
                     t.join()
                 elapsed = time.monotonic() - started
@@ -334,9 +492,12 @@ def main() -> int:
                 server.wait(timeout=60)
         rows = compare(url, ledger)
         server_log = log_path.read_text(errors="replace")
+        restored = check_restore(url, env, taken, Path(backups_dir.name)) if args.backup else None
 
     five = sum(n for s, n in ledger.statuses.items() if s >= 500)
     ok = five == 0 and all(lost == 0 and doubled == 0 for _, _, _, lost, doubled in rows)
+    if restored is not None:
+        ok = ok and restored["ok"]
     lines = [
         f"\n## Load test, {backend}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"\n{args.learners} learners for {elapsed:.0f} s against `lms serve --workers {args.workers}` "
@@ -350,6 +511,8 @@ def main() -> int:
         *(f"| {what} | {acked} | {found} | {lost} | {doubled} |" for what, acked, found, lost, doubled in rows),
         f"\n5xx answers: {five}. Result: {'0 lost, 0 doubled, 0 5xx' if ok else 'FAILED'}.",
     ]
+    if restored is not None:
+        lines += restored["lines"]
     text = "\n".join(lines) + "\n"
     print(text)
     for line in ledger.server_errors[:20]:
@@ -359,6 +522,7 @@ def main() -> int:
     if args.results:
         with args.results.open("a") as fh:
             fh.write(text)
+    backups_dir.cleanup()
     return 0 if ok else 1
 
 

@@ -135,9 +135,15 @@ def is_inside(path: Path, folder: Path) -> bool:
     return True
 
 
+#: The embedded job queue's SQLite file (lms/jobs.py) and its -wal/-shm: queued work, not data.
+#: Renditions still "queued" in the restored database are picked up by the worker's sweep.
+JOB_QUEUE_FILE = "jobs.db"
+
+
 def _is_temporary(path: Path) -> bool:
-    """A file still being written: Sala writes to a temporary .part/.tmp name and renames it into place."""
-    return path.suffix in (".part", ".tmp")
+    """A file still being written: Sala writes to a temporary .part/.tmp name, or in a hidden
+    ".rendition-*" folder while ffmpeg makes a smaller version, and renames it into place."""
+    return path.suffix in (".part", ".tmp") or any(part.startswith(".rendition-") for part in path.parts)
 
 
 def instance_files(places: Places) -> list[Path]:
@@ -154,6 +160,8 @@ def instance_files(places: Places) -> list[Path]:
             and (path.name.startswith(db_file.name))
         ):
             continue  # the database itself, its -wal, -shm and -journal files
+        if path.relative_to(places.instance_dir).as_posix().startswith(JOB_QUEUE_FILE):
+            continue  # the job queue (lms/jobs.py): work in flight, re-planned from the database
         if (
             ".before-restore-" in path.name
             or path.name.startswith(".restore-")
