@@ -132,6 +132,9 @@ def init_app(app: Flask) -> None:
     from lms.text import language_name
 
     app.jinja_env.filters["language_name"] = language_name
+    from lms.services.caption_tracks import kind_name
+
+    app.jinja_env.filters["track_kind"] = kind_name
     app.jinja_env.filters["date"] = lambda d: format_date(d, "long") if d else ""
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")

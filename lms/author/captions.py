@@ -96,7 +96,12 @@ def confirm_captions(unit_id: int, token: str):
     pending = caption_tracks.get_pending(db, unit, token)
     track = caption_tracks.confirm_captions(db, pending)
     flash(
-        _("The %(label)s %(kind)s are live for “%(title)s”.", label=track.label, kind=track.kind, title=unit.title),
+        _(
+            "The %(label)s %(kind)s are live for “%(title)s”.",
+            label=track.label,
+            kind=caption_tracks.kind_name(track.kind),
+            title=unit.title,
+        ),
         "info",
     )
     return redirect(url_for("author.track", track_id=track.id))

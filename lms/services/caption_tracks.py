@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -298,3 +299,15 @@ def track_download(track: CaptionTrack, fmt: str) -> tuple[str, str]:
     if fmt == "srt":
         return to_srt(cues_of(track.vtt)), "application/x-subrip"
     raise NotFound()
+
+
+def kind_name(kind: str) -> str:
+    """A track kind (HTML Standard, the track element's kind attribute) as a sentence names it,
+    in the interface language: "captions", "subtitles", "descriptions", "chapters"."""
+    names = {
+        "captions": pgettext("track kind", "captions"),
+        "subtitles": pgettext("track kind", "subtitles"),
+        "descriptions": pgettext("track kind", "descriptions"),
+        "chapters": pgettext("track kind", "chapters"),
+    }
+    return names.get(kind, kind)
