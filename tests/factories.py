@@ -83,13 +83,14 @@ def issue_certificate(db, email: str = "learner@example.org", slug: str = "publi
 
 
 #: A tiny Khmer course (language: km) for the tests of the Khmer interface: one unit of reading
-#: and a one-question quiz. In English: "Speaking in public"; "A short course on why and how we
+#: and a one-question quiz. In English: "Speaking in front of a group" (a title of its own, so it is
+#: never confused with the shipped Khmer Public Speaking course, ការនិយាយជាសាធារណៈ); "A short course on why and how we
 #: speak in front of a group."; unit "Why we speak": "We speak in front of a group to share
 #: information, to persuade, or to encourage our listeners. A good talk has one clear purpose.";
 #: quiz "Check your understanding": "Why do we speak in front of a group?" – "To share information
 #: and persuade our listeners" (right) or "Only to fill the time".
 KHMER_COURSE = {
-    "title": "ការនិយាយជាសាធារណៈ",
+    "title": "និយាយនៅមុខក្រុម",
     "summary": "វគ្គខ្លីមួយអំពីមូលហេតុ និងរបៀបដែលយើងនិយាយនៅមុខក្រុម។",
     "unit_title": "ហេតុអ្វីយើងនិយាយ",
     "unit_body": (

@@ -466,3 +466,11 @@ def player_settings(site, **changes) -> None:
         user = session.scalars(select(User).where(User.email == PLAYER_LEARNER[1])).one()
         preferences.save(session, user, replace(preferences.DEFAULTS, **changes))
         session.commit()
+
+
+def load_metadata(page) -> None:
+    """Make the unit page's player fetch its media's metadata, as pressing play would: the page
+    says preload="none" (nothing downloads until the learner asks), so tests that seek or watch
+    the time first ask for the metadata themselves."""
+    page.evaluate("() => { const v = document.getElementById('video'); v.preload = 'metadata'; v.load(); }")
+    page.wait_for_function("() => document.getElementById('video').readyState >= 1")

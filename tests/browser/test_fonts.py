@@ -71,9 +71,11 @@ def _first_visit(browser, site, path: str) -> dict[str, list]:
     return seen
 
 
-@pytest.mark.parametrize("path", ["/login", "/verify", "/"])
+@pytest.mark.parametrize("path", ["/login", "/verify", "/courses/telling-impact-stories"])
 def test_english_page_downloads_no_font(bare_browser, site, path):
-    """An English page, even one showing the Khmer name សាលា, downloads no font on a device without Khmer fonts."""
+    """An English page, even one showing the Khmer name សាលា, downloads no font on a device without
+    Khmer fonts. (The catalog lists the Khmer course by its Khmer title, so it rightly fetches the
+    font there: see test_khmer_text_on_an_english_page_gets_the_font.)"""
     seen = _first_visit(bare_browser, site, path)
     assert "document" in seen
     assert seen.get("font", []) == []
@@ -124,3 +126,11 @@ def test_khmer_text_is_larger_taller_and_never_spaced_or_capitalised(page):
         }"""
     )
     assert styled == [["normal", "none"], ["normal", "none"]]
+
+
+def test_khmer_text_on_an_english_page_gets_the_font(bare_browser, site):
+    """The English catalog shows the Khmer course's title: on a device without a Khmer font that
+    one page fetches the Khmer subset (and nothing else), so the title is not empty boxes."""
+    seen = _first_visit(bare_browser, site, "/")
+    fonts = seen.get("font", [])
+    assert len(fonts) == 1 and fonts[0][0].endswith(".woff2") and fonts[0][1] < 30_000

@@ -19,6 +19,7 @@ from tests.browser.helpers import (
     course_title,
     exactly,
     is_focused,
+    load_metadata,
     new_context,
     press_and_wait,
     quiz_answers,
@@ -270,7 +271,7 @@ def test_transcript_time_links_seek_the_video(signed_in_page):
     """With JavaScript, a transcript time link (reached by Tab, followed by Enter) moves the video to that time."""
     page = signed_in_page
     page.goto(f"/courses/{SLUG}/units/why-we-speak")
-    page.wait_for_function("document.getElementById('video').readyState >= 1")
+    load_metadata(page)
     links = page.locator(".transcript").get_by_role("link")
     assert links.count() > 2
     # Screen readers hear a whole phrase, not "Play from0:00".

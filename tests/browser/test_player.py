@@ -10,6 +10,7 @@ from tests.browser.helpers import (
     PLAYER_LEARNER,
     PLAYER_PAGE,
     assert_no_axe_violations,
+    load_metadata,
     new_context,
     player_settings,
     prepare_player_unit,
@@ -35,7 +36,7 @@ def player(page_as, site):
         player_settings(site, **settings)
         page = page_as(WHO)
         page.goto(PAGE)
-        page.wait_for_function("() => document.getElementById('video').readyState >= 1")
+        load_metadata(page)
         return page
 
     return open_

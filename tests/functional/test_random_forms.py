@@ -164,6 +164,10 @@ def _seed(app) -> tuple[dict, dict]:
         media = Path(app.config["MEDIA_DIR"])
         with open(WEBM, "rb") as fh:
             videos.attach_video(s, unit, fh, media, description="A trainer speaks.")
+        with open(WEBM, "rb") as fh:
+            videos.attach_described(s, unit, fh, media)
+        # One smaller version failed, so the video page offers "Try again".
+        unit.video.renditions[0].status = "failed"
         check = caption_tracks.check_captions(
             s, unit, users["owner"], SRT.encode(), "a.srt", language="en", kind="captions", media_dir=media
         )
@@ -204,16 +208,23 @@ def _seed(app) -> tuple[dict, dict]:
     return values, per_endpoint
 
 
-def _app(folder: Path, db_file: Path, media: Path):
+def _app(folder: Path, url: str, media: Path):
     return create_app(
         {
             "INSTANCE_PATH": str(folder / "instance"),
             "SECRET_KEY": "random-forms-test",
-            "DATABASE_URL": f"sqlite:///{db_file}",
+            "DATABASE_URL": url,
             "MEDIA_DIR": str(media),
             "CACHE_DIR": str(folder / "cache"),
             "TESTING": True,
             "SERVER_NAME": "localhost",
+            # Mail on (to a port where nothing listens), so "Forgot your password?" shows its form;
+            # a message that cannot be sent is logged and dropped, never an error page.
+            "MAIL_HOST": "127.0.0.1",
+            "MAIL_PORT": 9,
+            "MAIL_FROM": "Sala <no-reply@example.org>",
+            "MAIL_STARTTLS": False,
+            "MAIL_TIMEOUT": 2,
             # Limits out of the way, so every random post reaches its form.
             "RATELIMIT_ENABLED": False,
             "SIGN_IN_ACCOUNT_LIMIT": "100000 per minute",
@@ -273,19 +284,35 @@ def _find_forms(app, values, per_endpoint) -> dict[str, tuple[str, FormSeen]]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory, seeded_db):
-    """A seeded database file to copy for each route, and the forms found on its pages."""
+def world(tmp_path_factory, databases):
+    """A template database (the real courses and the states the forms need) to copy for each route,
+    and the forms found on its pages. SQLite or PostgreSQL, as the suite runs."""
+    from lms.db import Base, get_session
+    from lms.services.course_import import import_all
+    from tests.helpers import CONTENT
+
     folder = tmp_path_factory.mktemp("random-forms")
-    db_file = folder / "template.db"
-    shutil.copy(seeded_db[0], db_file)
     media = folder / "media"
-    shutil.copytree(seeded_db[1], media)
-    app = _app(folder, db_file, media)
-    values, per_endpoint = _seed(app)
+    shutil.copytree(databases.media, media)
+    seeded: dict = {}
+
+    def build(url: str) -> None:
+        app = _app(folder, url, media)
+        Base.metadata.create_all(app.extensions["lms.engine"])
+        with app.app_context():
+            import_all(get_session(), CONTENT, media)
+            get_session().commit()
+        seeded["values"], seeded["per_endpoint"] = _seed(app)
+        app.extensions["lms.engine"].dispose()
+
+    template = databases.add_template("random-forms", build)
+    app = _app(folder, template, media)
+    values, per_endpoint = seeded["values"], seeded["per_endpoint"]
     found = _find_forms(app, values, per_endpoint)
     posts = sorted(r.endpoint for r in app.url_map.iter_rules() if "POST" in r.methods)
+    # A PostgreSQL template must have no connection left when it is copied.
     app.extensions["lms.engine"].dispose()
-    return folder, db_file, media, found, posts, values, per_endpoint
+    return folder, databases, media, found, posts, values, per_endpoint
 
 
 def test_every_post_route_has_a_form_to_fuzz(world):
@@ -338,12 +365,11 @@ def _odd_post(app, role: str, endpoint: str, form: FormSeen | None, url: str):
 
 def test_random_values_in_every_form_never_answer_5xx(world):
     """Each POST route, posted with random values in every field its form has, answers below 500."""
-    folder, template, media, found, posts, values, per_endpoint = world
-    for n, endpoint in enumerate(posts):
+    folder, databases, media, found, posts, values, per_endpoint = world
+    for endpoint in posts:
         role, form = found.get(endpoint, ("learner", None))
-        db_file = folder / f"route-{n}.db"
-        shutil.copy(template, db_file)
-        app = _app(folder, db_file, media)
+        url_of_db = databases.new(folder, "random-forms")
+        app = _app(folder, url_of_db, media)
         try:
             url = form.action if form is not None else None
             if url is None:
@@ -353,4 +379,4 @@ def test_random_values_in_every_form_never_answer_5xx(world):
             _odd_post(app, role, endpoint, form, url)
         finally:
             app.extensions["lms.engine"].dispose()
-            db_file.unlink()
+            databases.drop(url_of_db)

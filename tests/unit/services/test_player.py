@@ -21,7 +21,7 @@ def test_second_language_cues_join_the_cue_they_overlap_most_and_none_is_lost():
 
 def test_settings_outside_the_lists_are_all_named_at_once():
     """check() names every field with a value the player does not offer, in one FieldErrors."""
-    bad = replace(DEFAULTS, speed=3.0, caption_size=120, caption_colours="pink", rendition="audio")
+    bad = replace(DEFAULTS, speed=3.0, caption_size=120, caption_colours="pink", rendition="hologram")
     with pytest.raises(FieldErrors) as err:
         check(bad)
     assert set(err.value.errors) == {"speed", "caption_size", "caption_colours", "rendition"}
