@@ -42,6 +42,52 @@ def _summary_heard_once(said, messages, spoken_on_focus=True):
     assert times(said, "There is a problem") == 1 or "There is a problem heading level 2" in text, text
 
 
+# --- the player (issue 12). In this module, not a file of its own: one Orca at a time per machine
+# (two xdist workers each starting Orca fight over the AT-SPI bus), and pytest-xdist's loadfile
+# keeps a module on one worker. First in the file, on Orca's fresh window; the tracks it adds are
+# on the first unit, which the tests below do not visit.
+
+DESCRIPTION = "A slide, The four motives"  # the descriptions track's cue at 10.75 s (tests/factories.py)
+
+
+@pytest.fixture
+def player_unit(orca, site):
+    """The first unit with descriptions, chapters and French subtitles, and a learner of its own who
+    turned descriptions on (undone after, and signed out, as the tests below expect)."""
+    prepare_player_unit(site)
+    player_settings(site, descriptions=True)
+    yield
+    player_settings(site)
+    orca.page.context.clear_cookies()
+
+
+def test_description_is_heard_at_its_time_and_the_new_time_after_a_chapter_link(orca, site, player_unit):
+    """Playing past a description cue, Orca speaks its text once; after a chapter link it says the new time."""
+    sign_in(orca.page.context, site, PLAYER_LEARNER[0])
+    orca.goto(site.url + PLAYER_PAGE)
+    said = orca.do(lambda p: p.focus("#descriptions-toggle"))
+    assert "Descriptions toggle button pressed" in joined(said), joined(said)
+    orca.do(lambda p: p.focus("#video"))
+    # Play (muted: the test machine has no sound card) from just before the description's time.
+    said = orca.do(
+        lambda p: p.evaluate(
+            "() => { const v = document.getElementById('video'); v.muted = true; v.currentTime = 10.2;"
+            " return v.play(); }"
+        ),
+        still=3,
+    )
+    said += orca.keys("shift", still=2, fresh=False)  # a harmless key: let Orca finish the live region
+    text = joined(said)
+    orca.page.evaluate("() => document.getElementById('video').pause()")
+    assert DESCRIPTION in text, text
+    assert times(said, DESCRIPTION) == 1, f"the description was heard more than once: {text}"
+    # A chapter link moves the video and says where it now is.
+    orca.do(lambda p: p.locator(".chapters a").nth(2).focus())
+    said = orca.keys("Return", still=2.5)
+    text = joined(said)
+    assert "Video at 0:27" in text, text
+
+
 def test_registration_errors_heard_once_and_required_once(orca, site):
     """A failed registration: the summary is heard once as it takes focus (no alert too); "required" once a field."""
     orca.goto(f"{site.url}/register")
@@ -70,8 +116,10 @@ def test_unit_page_names_the_video_and_says_the_new_time(orca, site):
     text = joined(said)
     name = orca.page.get_attribute("#video", "aria-label")
     assert f"{name} video" in text, text
-    orca.do(lambda p: p.locator(".transcript-search button").focus())  # the transcript search's button...
-    said = orca.keys("Tab", "Tab", fresh=False)  # ...then the first two cue links
+    # The download link is the last stop before the cues: Tab, Tab reaches the first two time links
+    # (the slide's description at 0:00, then the first spoken cue).
+    orca.do(lambda p: p.locator("a[download]").first.focus())
+    said = orca.keys("Tab", "Tab", fresh=False)
     time_text = orca.page.locator("a.cue-time").nth(1).evaluate("a => a.lastChild.nodeValue.trim()")
     assert f"Play from {time_text}" in joined(said), joined(said)
     said = orca.keys("Return", still=2.5)
@@ -153,47 +201,3 @@ def test_verification_empty_code_and_genuine_certificate(orca, site):
     said = orca.goto(f"{site.url}/verify/{site.codes['genuine']}")
     text = joined(said)
     assert "This certificate is genuine" in text, text
-
-
-# --- the player (issue 12). In this module, not a file of its own: one Orca at a time per machine
-# (two xdist workers each starting Orca fight over the AT-SPI bus), and pytest-xdist's loadfile
-# keeps a module on one worker. Last in the file: it adds tracks the tests above do not expect.
-
-DESCRIPTION = "A slide, The four motives"  # the descriptions track's cue at 10.75 s (tests/factories.py)
-
-
-@pytest.fixture
-def player_unit(site):
-    """The first unit with descriptions, chapters and French subtitles, and a learner of its own who
-    turned descriptions on (undone after)."""
-    prepare_player_unit(site)
-    player_settings(site, descriptions=True)
-    yield
-    player_settings(site)
-
-
-def test_description_is_heard_at_its_time_and_the_new_time_after_a_chapter_link(orca, site, player_unit):
-    """Playing past a description cue, Orca speaks its text once; after a chapter link it says the new time."""
-    sign_in(orca.page.context, site, PLAYER_LEARNER[0])
-    orca.goto(site.url + PLAYER_PAGE)
-    said = orca.do(lambda p: p.focus("#descriptions-toggle"))
-    assert "Descriptions toggle button pressed" in joined(said), joined(said)
-    orca.do(lambda p: p.focus("#video"))
-    # Play (muted: the test machine has no sound card) from just before the description's time.
-    said = orca.do(
-        lambda p: p.evaluate(
-            "() => { const v = document.getElementById('video'); v.muted = true; v.currentTime = 10.2;"
-            " return v.play(); }"
-        ),
-        still=3,
-    )
-    said += orca.keys("shift", still=2, fresh=False)  # a harmless key: let Orca finish the live region
-    text = joined(said)
-    orca.page.evaluate("() => document.getElementById('video').pause()")
-    assert DESCRIPTION in text, text
-    assert times(said, DESCRIPTION) == 1, f"the description was heard more than once: {text}"
-    # A chapter link moves the video and says where it now is.
-    orca.do(lambda p: p.locator(".chapters a").nth(2).focus())
-    said = orca.keys("Return", still=2.5)
-    text = joined(said)
-    assert "Video at 0:27" in text, text
