@@ -324,3 +324,14 @@ def test_one_page_of_learners_has_no_pagination_nav(app, client, course_id):
     _enrol_learners(app, course_id, 3)
     html = client.get(f"/dashboard/courses/{course_id}").get_data(as_text=True)
     assert len(_learner_names(html)) == 3 and 'class="pagination"' not in html
+
+
+def test_page_links_keep_first_last_and_neighbours_with_gaps_marked():
+    """The page nav links the first and last pages and two either side of the current one; None marks a gap."""
+    from lms.dashboard.views import page_links
+
+    assert page_links(1, 1) == [1]
+    assert page_links(1, 3) == [1, 2, 3]
+    assert page_links(10, 200) == [1, None, 8, 9, 10, 11, 12, None, 200]
+    assert page_links(4, 7) == [1, 2, 3, 4, 5, 6, 7]
+    assert page_links(200, 200) == [1, None, 198, 199, 200]
