@@ -146,6 +146,8 @@ def revoke(code: str):
     if not form.validate_on_submit():
         return _show_page(cert, form), 422
     certificates.revoke(db, cert, form.reason.data)
+    cache.delete(f"verify-state:{code}")
+    cache.delete(f"verify-state:{cert.code}")
     flash(_("The certificate %(code)s is revoked. Its verification page now says so.", code=cert.code), "info")
     return redirect(url_for("certificates.show", code=cert.code))
 
@@ -212,7 +214,7 @@ def verify():
 @bp.route("/verify/<code>")
 @limiter.limit(_verify_limit)
 def verified(code: str):
-    state = certificates.page_state(db, code)
+    state = _page_state(code)
     if state is None:
         return render_template("certificates/verify.html", searched=True, cert=None, code=code[:64]), 404
 
@@ -223,6 +225,22 @@ def verified(code: str):
         )
 
     return _for_visitors(f"verify:{state}", render)
+
+
+def _page_state(code: str) -> str | None:
+    """certificates.page_state for the code, reused for at most PUBLICATION_CHECK_SECONDS by this
+    worker (as the publication version is), so a repeat view within that time runs no query:
+    revoking shows at once on the worker that revoked (revoke() forgets it), on the others
+    within that many seconds. Unknown codes are not remembered: guessing fills no cache."""
+    seconds = current_app.config["PUBLICATION_CHECK_SECONDS"]
+    key = f"verify-state:{code}"
+    state = cache.get(key) if seconds > 0 else None
+    if state is None:
+        state = certificates.page_state(db, code)
+        if state is not None and seconds > 0:
+            # Whole seconds (cachelib); never 0, which would mean "for ever".
+            cache.set(key, state, timeout=max(1, round(seconds)))
+    return state
 
 
 def _for_visitors(what: str, render) -> str:

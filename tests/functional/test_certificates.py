@@ -202,6 +202,21 @@ def test_cached_verification_page_follows_revocation(app, client, issued, auth):
     assert "has been revoked" in page and "Issued by mistake" in page
 
 
+def test_verification_page_shows_a_revocation_made_elsewhere_within_the_check_interval(app, client, issued, db):
+    """A revocation made by another worker (here: straight in the database) shows on the cached
+    verification page once PUBLICATION_CHECK_SECONDS have passed; 0 shows it at once."""
+    from lms.models import Certificate
+    from lms.models._types import utcnow
+
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
+    visitor = app.test_client()
+    assert "This certificate is genuine" in visitor.get(f"/verify/{issued}").get_data(as_text=True)
+    cert = db.scalars(select(Certificate).where(Certificate.code == issued)).one()
+    cert.revoked_at, cert.revoked_reason = utcnow(), "Name misspelt"
+    db.commit()
+    assert "Name misspelt" in visitor.get(f"/verify/{issued}").get_data(as_text=True)
+
+
 def test_cached_verification_page_still_counts_toward_the_limit(app, issued):
     """Repeat views of one genuine code, served from the cache, are still stopped by the limit."""
     visitor = app.test_client()
