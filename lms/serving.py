@@ -140,15 +140,19 @@ class Worker(ThreadWorker):
         return self._pages[status]
 
     def handle(self, conn):
-        init = conn.init
+        # gthread calls handle() again for every request of a kept-alive connection: wrap its init
+        # once, or each request nests one more call (a RecursionError after ~1,000 requests).
+        if not getattr(conn, "head_timeout_set", False):
+            init = conn.init
 
-        def init_with_head_timeout():
-            init()
-            # Set after handle() made the socket blocking: the parser's recv() now gives up on a
-            # client that stops half-way through the head, freeing the thread.
-            conn.sock.settimeout(HEAD_READ_TIMEOUT)
+            def init_with_head_timeout():
+                init()
+                # Set after handle() made the socket blocking: the parser's recv() now gives up on
+                # a client that stops half-way through the head, freeing the thread.
+                conn.sock.settimeout(HEAD_READ_TIMEOUT)
 
-        conn.init = init_with_head_timeout
+            conn.init = init_with_head_timeout
+            conn.head_timeout_set = True
         return super().handle(conn)
 
     def handle_request(self, req, conn):

@@ -2,7 +2,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -15,8 +15,8 @@ from lms.credentials.issue import verify_url
 from lms.credentials.keys import issuer_key_document, load_or_create_issuer_key
 from lms.db import session as db
 from lms.errors import NotAllowed
-from lms.extensions import limiter
-from lms.services import certificates
+from lms.extensions import cache, limiter
+from lms.services import certificates, publication
 from lms.services.roles import can_edit
 
 bp = Blueprint("certificates", __name__)
@@ -146,6 +146,8 @@ def revoke(code: str):
     if not form.validate_on_submit():
         return _show_page(cert, form), 422
     certificates.revoke(db, cert, form.reason.data)
+    cache.delete(f"verify-state:{code}")
+    cache.delete(f"verify-state:{cert.code}")
     flash(_("The certificate %(code)s is revoked. Its verification page now says so.", code=cert.code), "info")
     return redirect(url_for("certificates.show", code=cert.code))
 
@@ -191,7 +193,9 @@ def verify():
     """Look up a code typed in a form (GET, so the result has a shareable address)."""
     raw = request.args.get("code")
     if raw is None:
-        return render_template("certificates/verify.html", searched=False, cert=None, code="")
+        return _for_visitors(
+            "verify-form", lambda: render_template("certificates/verify.html", searched=False, cert=None, code="")
+        )
     if not raw.strip():
         # The page's own error summary, not the browser's bubble (the form has novalidate).
         return render_template(
@@ -210,9 +214,52 @@ def verify():
 @bp.route("/verify/<code>")
 @limiter.limit(_verify_limit)
 def verified(code: str):
-    cert = certificates.find(db, code)
-    if cert is None:
+    state = _page_state(code)
+    if state is None:
         return render_template("certificates/verify.html", searched=True, cert=None, code=code[:64]), 404
-    return render_template(
-        "certificates/verify.html", searched=True, cert=cert, code=code[:64], **_certificate_words(cert)
-    )
+
+    def render() -> str:
+        cert = certificates.find(db, code)
+        return render_template(
+            "certificates/verify.html", searched=True, cert=cert, code=code[:64], **_certificate_words(cert)
+        )
+
+    return _for_visitors(f"verify:{state}", render)
+
+
+def _page_state(code: str) -> str | None:
+    """certificates.page_state for the code, reused for at most PUBLICATION_CHECK_SECONDS by this
+    worker (as the publication version is), so a repeat view within that time runs no query:
+    revoking shows at once on the worker that revoked (revoke() forgets it), on the others
+    within that many seconds. Unknown codes are not remembered: guessing fills no cache."""
+    seconds = current_app.config["PUBLICATION_CHECK_SECONDS"]
+    key = f"verify-state:{code}"
+    state = cache.get(key) if seconds > 0 else None
+    if state is None:
+        state = certificates.page_state(db, code)
+        if state is not None and seconds > 0:
+            # Whole seconds (cachelib); never 0, which would mean "for ever".
+            cache.set(key, state, timeout=max(1, round(seconds)))
+    return state
+
+
+def _for_visitors(what: str, render) -> str:
+    """`render()`'s page, which is the same for every visitor: for a signed-out visitor with an
+    empty session it comes from the app cache (lms.extensions.cache), keyed by `what`, the path,
+    locale, Save-Data and the publication version (lms.services.publication, read at most once a
+    second per worker), as the catalog's pages are (lms.catalog.views). Only a page rendered for a
+    session that stayed empty is kept, so nothing of one person (a CSRF token, a flashed message)
+    reaches another. The response and its headers are the same as a fresh render's; the rate
+    limit, applied around the view, still counts every request."""
+    if current_user.is_authenticated or session:
+        return render()
+    save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
+    memo = current_app.extensions.setdefault("lms.publication", {})
+    version = publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
+    key = f"page:{what}:{request.full_path}:{get_locale()}:{save_data}:{version}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        if not (session.modified or session):
+            cache.set(key, html)
+    return html

@@ -4,6 +4,7 @@ and import as zip files. Trainers see the courses they may edit; admins see ever
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -41,12 +42,31 @@ def index():
 @login_required
 def course(course_id: int):
     _course(course_id)
-    report = analytics.course_report(db, course_id)
-    return render_template("dashboard/course.html", course=report.course, report=report)
+    report = analytics.course_report(db, course_id, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    return render_template(
+        "dashboard/course.html", course=report.course, report=report, page_links=page_links(report.page, report.pages)
+    )
 
 
-def _csv_response(text: str, filename: str) -> Response:
-    return Response(text, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+#: Learners in one page of the results table.
+PER_PAGE = 50
+
+
+def page_links(page: int, pages: int) -> list[int | None]:
+    """The page numbers a pagination nav links to: the first, the last, and two either side of
+    `page`; None where numbers are left out (shown as an ellipsis)."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[int | None] = []
+    for number in shown:
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
+def _csv_response(lines: Iterator[str], filename: str) -> Response:
+    """A CSV download streamed as it is written (its rows are already read)."""
+    return Response(lines, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/courses/<int:course_id>/learners.csv")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -80,10 +81,20 @@ class ItemRow:
 class CourseReport:
     course: Course
     summary: Summary
+    #: The learners of the page asked for (every learner when no page was asked for), by name.
     learners: list[LearnerRow] = field(default_factory=list)
     items: list[ItemRow] = field(default_factory=list)
     #: Submitted attempts the item analysis is drawn from.
     attempts_counted: int = 0
+    #: The page shown (1-based) and how many there are, of `per_page` learners each.
+    page: int = 1
+    pages: int = 1
+    per_page: int = 0
+
+    @property
+    def first_shown(self) -> int:
+        """The position (1-based) of the page's first learner among all enrolled; 0 when none."""
+        return (self.page - 1) * self.per_page + 1 if self.learners else 0
 
 
 def _load_course(session: Session, course_id: int) -> Course:
@@ -100,37 +111,37 @@ def _load_course(session: Session, course_id: int) -> Course:
     return course
 
 
-def course_report(session: Session, course_id: int) -> CourseReport:
-    """Everything the results page shows, in 9 queries at most."""
+def course_report(session: Session, course_id: int, *, page: int | None = None, per_page: int = 50) -> CourseReport:
+    """Everything the results page shows, in 9 queries at most.
+
+    :param page: keep only this page (1-based, `per_page` learners each, clamped to the pages
+        there are) of the learner rows; None keeps every learner (the CSV file). The summary and the
+        item analysis are over every learner either way. Rows and attempts' answers are streamed
+        (SQLAlchemy ``yield_per``), so memory stays bounded by the page, not the course.
+    """
     course = _load_course(session, course_id)  # 5 queries: course, units, quiz, questions, choices
     unit_ids = [u.id for u in course.published_units()]
     quiz = course.quiz
-
-    rows = session.execute(
-        select(Enrollment.user_id, Enrollment.enrolled_at, Enrollment.completed_at, User.name, User.email)
-        .join(User, User.id == Enrollment.user_id)
-        .where(Enrollment.course_id == course.id)
-        .order_by(User.name, User.email)
-    ).all()
-    user_ids = [r.user_id for r in rows]
+    enrolled = select(Enrollment.user_id).where(Enrollment.course_id == course.id)
 
     units_done: dict[int, int] = {}
-    if unit_ids and user_ids:
+    if unit_ids:
         units_done = dict(
             session.execute(
                 select(UnitProgress.user_id, func.count(UnitProgress.id))
                 .where(
                     UnitProgress.unit_id.in_(unit_ids),
                     UnitProgress.completed_at.is_not(None),
-                    UnitProgress.user_id.in_(select(Enrollment.user_id).where(Enrollment.course_id == course.id)),
+                    UnitProgress.user_id.in_(enrolled),
                 )
                 .group_by(UnitProgress.user_id)
             ).all()
         )
 
     scores: dict[int, tuple[int, float | None, bool]] = {}
-    answers: list[dict] = []
-    if quiz is not None and user_ids:
+    items: list[ItemRow] = []
+    attempts_counted = 0
+    if quiz is not None:
         for user_id, count, best, passed in session.execute(
             # max() of a boolean is SQLite-only; PostgreSQL needs the flag as a number.
             select(
@@ -143,73 +154,107 @@ def course_report(session: Session, course_id: int) -> CourseReport:
             .group_by(Attempt.user_id)
         ):
             scores[user_id] = (count, best, bool(passed))
-        answers = [
-            a or {}
-            for a in session.scalars(
-                select(Attempt.answers).where(
-                    Attempt.quiz_id == quiz.id,
-                    Attempt.submitted_at.is_not(None),
-                    Attempt.user_id.in_(select(Enrollment.user_id).where(Enrollment.course_id == course.id)),
-                )
-            )
-        ]
-
-    learners = []
-    for r in rows:
-        count, best, passed = scores.get(r.user_id, (0, None, False))
-        learners.append(
-            LearnerRow(
-                user_id=r.user_id,
-                name=r.name,
-                email=r.email,
-                enrolled_at=r.enrolled_at,
-                units_done=units_done.get(r.user_id, 0),
-                units_total=len(unit_ids),
-                best_score=best,
-                attempts=count,
-                passed=passed,
-                completed_at=r.completed_at,
-            )
+        answers = session.scalars(
+            select(Attempt.answers)
+            .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None), Attempt.user_id.in_(enrolled))
+            .execution_options(yield_per=_STREAM_ROWS)
         )
-    report = CourseReport(
-        course=course,
-        summary=summarise(learners),
-        learners=learners,
-        items=item_analysis(quiz, answers) if quiz is not None else [],
-        attempts_counted=len(answers),
+        items, attempts_counted = item_analysis(quiz, (a or {} for a in answers))
+
+    rows = session.execute(
+        select(Enrollment.user_id, Enrollment.enrolled_at, Enrollment.completed_at, User.name, User.email)
+        .join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.course_id == course.id)
+        .order_by(User.name, User.email)
+        .execution_options(yield_per=_STREAM_ROWS)
     )
-    return report
+    wanted = None if page is None else max(page, 1)
+    tally = _Tally()
+    learners: list[LearnerRow] = []
+    for position, r in enumerate(rows):
+        count, best, passed = scores.get(r.user_id, (0, None, False))
+        learner = LearnerRow(
+            user_id=r.user_id,
+            name=r.name,
+            email=r.email,
+            enrolled_at=r.enrolled_at,
+            units_done=units_done.get(r.user_id, 0),
+            units_total=len(unit_ids),
+            best_score=best,
+            attempts=count,
+            passed=passed,
+            completed_at=r.completed_at,
+        )
+        tally.add(learner)
+        if wanted is None:
+            learners.append(learner)
+        elif position // per_page < wanted:
+            # Only the page being read is kept; a page past the last ends on the last one.
+            if position % per_page == 0:
+                learners = []
+            learners.append(learner)
+    summary = tally.summary()
+    pages = max(1, -(-summary.enrolled // per_page))
+    return CourseReport(
+        course=course,
+        summary=summary,
+        learners=learners,
+        items=items,
+        attempts_counted=attempts_counted,
+        page=1 if wanted is None else min(wanted, pages),
+        pages=1 if wanted is None else pages,
+        per_page=per_page if wanted is not None else max(summary.enrolled, 1),
+    )
 
 
-def summarise(learners: list[LearnerRow]) -> Summary:
-    summary = Summary(enrolled=len(learners))
-    for learner in learners:
+#: Rows fetched from the database at a time when streaming learners or attempts.
+_STREAM_ROWS = 500
+
+
+class _Tally:
+    """A Summary built one learner at a time, so no list of every learner is needed."""
+
+    def __init__(self) -> None:
+        self.learners = Summary()
+        self.best_total = 0.0
+
+    def add(self, learner: LearnerRow) -> None:
+        summary = self.learners
+        summary.enrolled += 1
         setattr(summary, learner.status, getattr(summary, learner.status) + 1)
-    if learners:
-        summary.completion_rate = round(100 * summary.completed / len(learners))
-    best = [learner.best_score for learner in learners if learner.best_score is not None]
-    summary.scored_learners = len(best)
-    if best:
-        summary.average_best_score = round(sum(best) / len(best), 1)
-    return summary
+        if learner.best_score is not None:
+            summary.scored_learners += 1
+            self.best_total += learner.best_score
+
+    def summary(self) -> Summary:
+        summary = self.learners
+        if summary.enrolled:
+            summary.completion_rate = round(100 * summary.completed / summary.enrolled)
+        if summary.scored_learners:
+            summary.average_best_score = round(self.best_total / summary.scored_learners, 1)
+        return summary
 
 
-def item_analysis(quiz: Quiz, answers: list[dict]) -> list[ItemRow]:
-    """Per question: how many answered, how many were right, and the most chosen wrong answer.
+def item_analysis(quiz: Quiz, answers: Iterable[dict]) -> tuple[list[ItemRow], int]:
+    """Per question: how many answered, how many were right, and the most chosen wrong answer;
+    and how many attempts were read. One pass over ``answers``, so they may be streamed.
 
     ``answers`` are attempts' stored answers ({question id: {"answer", "score", "correct"}}).
     Questions added after an attempt are not in it, and choices since removed are not counted.
     """
-    items = []
-    for number, question in enumerate(quiz.questions, start=1):
-        item = ItemRow(
-            number=number, question_id=question.id, type=question.type, title=question.title, prompt=question.prompt
-        )
-        choices = {c.id: c for c in question.choices}
-        wrong: Counter = Counter()
-        typed: dict[str, str] = {}  # normalized → first spelling seen, for display
-        for attempt_answers in answers:
-            saved = attempt_answers.get(str(question.id))
+    items = [
+        ItemRow(number=n, question_id=q.id, type=q.type, title=q.title, prompt=q.prompt)
+        for n, q in enumerate(quiz.questions, start=1)
+    ]
+    keys = [str(q.id) for q in quiz.questions]
+    choices = [{c.id: c for c in q.choices} for q in quiz.questions]
+    wrong: list[Counter] = [Counter() for _ in items]
+    typed: list[dict[str, str]] = [{} for _ in items]  # normalized → first spelling seen, for display
+    attempts = 0
+    for attempt_answers in answers:
+        attempts += 1
+        for i, item in enumerate(items):
+            saved = attempt_answers.get(keys[i])
             if not isinstance(saved, dict):
                 continue
             item.answered += 1
@@ -218,21 +263,21 @@ def item_analysis(quiz: Quiz, answers: list[dict]) -> list[ItemRow]:
             given = saved.get("answer")
             if isinstance(given, list):
                 for choice_id in given:
-                    choice = choices.get(choice_id)
+                    choice = choices[i].get(choice_id)
                     if choice is not None and not choice.correct:
-                        wrong[choice_id] += 1
+                        wrong[i][choice_id] += 1
             elif isinstance(given, str) and not saved.get("correct"):
                 key = normalize_text(given)
-                typed.setdefault(key, given.strip())
-                wrong[key] += 1
-        if wrong:
+                typed[i].setdefault(key, given.strip())
+                wrong[i][key] += 1
+    for i, (item, question) in enumerate(zip(items, quiz.questions, strict=True)):
+        if wrong[i]:
             # Most chosen first; ties go to the earlier choice, or the alphabetically first answer.
             order = {c.id: c.position for c in question.choices}
-            key, count = min(wrong.items(), key=lambda kv: (-kv[1], order.get(kv[0], 0), str(kv[0])))
-            item.top_wrong = choices[key].text if key in choices else typed[key]
+            key, count = min(wrong[i].items(), key=lambda kv: (-kv[1], order.get(kv[0], 0), str(kv[0])))
+            item.top_wrong = choices[i][key].text if key in choices[i] else typed[i][key]
             item.top_wrong_count = count
-        items.append(item)
-    return items
+    return items, attempts
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -252,19 +297,25 @@ def csv_cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _csv(header: list[str], rows: list[list]) -> str:
+def _csv(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """The CSV file, a line at a time (RFC 4180 line ends), for a streamed response."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
+    # A byte order mark, so spreadsheet programs read Khmer and other non-Latin names as UTF-8.
+    out.write("\ufeff")
     writer.writerow([csv_cell(h) for h in header])
     for row in rows:
         writer.writerow([csv_cell(v) for v in row])
-    # A byte order mark, so spreadsheet programs read Khmer and other non-Latin names as UTF-8.
-    return "\ufeff" + out.getvalue()
+        if out.tell() > 16384:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
-def learners_csv(report: CourseReport, header: list[str]) -> str:
+def learners_csv(report: CourseReport, header: list[str]) -> Iterator[str]:
     """Name, email, units done, units total, best score, attempts, passed, completed on (ISO date)."""
-    rows = [
+    rows = (
         [
             r.name,
             r.email,
@@ -276,11 +327,11 @@ def learners_csv(report: CourseReport, header: list[str]) -> str:
             r.completed_at.date().isoformat() if r.completed_at else None,
         ]
         for r in report.learners
-    ]
+    )
     return _csv(header, rows)
 
 
-def items_csv(report: CourseReport, header: list[str]) -> str:
+def items_csv(report: CourseReport, header: list[str]) -> Iterator[str]:
     """Number, question, answered, correct, percent correct, most chosen wrong answer, its count."""
     rows = [
         [i.number, i.title or i.prompt, i.answered, i.correct, i.percent_correct, i.top_wrong, i.top_wrong_count]

@@ -125,6 +125,32 @@ def find(session: Session, raw_code: str) -> Certificate | None:
     return session.scalars(select(Certificate).where(Certificate.code == code)).first()
 
 
+def page_state(session: Session, raw_code: str) -> str | None:
+    """A 32-hex-digit digest of everything a certificate's verification page shows of its row (code,
+    snapshot, issue, revocation and its reason, course), read as plain columns with no ORM object;
+    None for unknown or malformed codes. A cached verification page is keyed by it, so revoking
+    or editing the certificate changes the key."""
+    code = normalize_code(raw_code or "")
+    if code is None:
+        return None
+    row = session.execute(
+        select(
+            Certificate.id,
+            Certificate.code,
+            Certificate.learner_name,
+            Certificate.course_title,
+            Certificate.course_language,
+            Certificate.course_id,
+            Certificate.issued_at,
+            Certificate.revoked_at,
+            Certificate.revoked_reason,
+        ).where(Certificate.code == code)
+    ).first()
+    if row is None:
+        return None
+    return hashlib.sha256(json.dumps([str(v) for v in row], ensure_ascii=False).encode()).hexdigest()[:32]
+
+
 def get_own(session: Session, user: User, raw_code: str) -> Certificate:
     """The user's own certificate, or one of a course the user may edit (its trainers and admins
     revoke); NotFound for anyone else's, so codes cannot be confirmed this way."""

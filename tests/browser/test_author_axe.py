@@ -410,6 +410,23 @@ def test_author_results_page_has_chart_and_tables(pages, world):
     assert items.get_by_role("row").count() == 5  # header and four questions
 
 
+def test_author_results_pages_of_learners_are_accessible_by_keyboard(pages, world, monkeypatch):
+    """With more learners than a page holds, the results page has no axe violations, its page nav
+    marks the current page, and the next page (a plain link, no script) opens from the keyboard."""
+    from lms.dashboard import views
+
+    monkeypatch.setattr(views, "PER_PAGE", 2)  # the world's 3 learners make 2 pages
+    page = _open(pages, world, Case("results-paged", TRAINER, lambda w: f"/dashboard/courses/{w['course']}"))
+    assert_no_axe_violations(page, "results, page 1 of 2")
+    nav = page.get_by_role("navigation", name="Pages of learners")
+    assert nav.locator("[aria-current=page]").inner_text().split()[-1] == "1"
+    nav.get_by_role("link", name="Next page").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("table", name=re.compile("page 2 of 2")).get_by_role("row").count() == 2
+    assert_no_axe_violations(page, "results, page 2 of 2")
+
+
 def test_author_rejected_caption_report_does_not_say_players_will_show_it(pages, world):
     """A rejected caption file's report does not tell the trainer that players will still show the captions."""
     case = next(c for c in CASES if c.id == "captions-rejected")

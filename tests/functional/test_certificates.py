@@ -185,6 +185,45 @@ def test_verification_is_rate_limited(client):
     assert "Too many requests" in r.get_data(as_text=True)
 
 
+def test_cached_verification_page_follows_revocation(app, client, issued, auth):
+    """A visitor's verification page, served from the app cache on a repeat view, says revoked
+    as soon as the certificate is revoked."""
+    visitor = app.test_client()
+    first = visitor.get(f"/verify/{issued}")
+    again = visitor.get(f"/verify/{issued}")
+    assert first.status_code == again.status_code == 200
+    assert again.data == first.data and "This certificate is genuine" in again.get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    auth.as_new(role="admin", email="admin@example.org")
+    post(
+        client, f"/certificates/{issued}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{issued}"
+    )
+    page = app.test_client().get(f"/verify/{issued}").get_data(as_text=True)
+    assert "has been revoked" in page and "Issued by mistake" in page
+
+
+def test_verification_page_shows_a_revocation_made_elsewhere_within_the_check_interval(app, client, issued, db):
+    """A revocation made by another worker (here: straight in the database) shows on the cached
+    verification page once PUBLICATION_CHECK_SECONDS have passed; 0 shows it at once."""
+    from lms.models import Certificate
+    from lms.models._types import utcnow
+
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
+    visitor = app.test_client()
+    assert "This certificate is genuine" in visitor.get(f"/verify/{issued}").get_data(as_text=True)
+    cert = db.scalars(select(Certificate).where(Certificate.code == issued)).one()
+    cert.revoked_at, cert.revoked_reason = utcnow(), "Name misspelt"
+    db.commit()
+    assert "Name misspelt" in visitor.get(f"/verify/{issued}").get_data(as_text=True)
+
+
+def test_cached_verification_page_still_counts_toward_the_limit(app, issued):
+    """Repeat views of one genuine code, served from the cache, are still stopped by the limit."""
+    visitor = app.test_client()
+    statuses = [visitor.get(f"/verify/{issued}").status_code for _ in range(40)]
+    assert statuses[0] == 200 and statuses[-1] == 429
+
+
 def test_verification_limit_can_be_shared_through_redis(tmp_path, database):
     """With a Redis storage URI, the limit holds across app instances (gunicorn workers)."""
     import redis

@@ -262,3 +262,76 @@ def test_done_when_trainer_fixes_gift_learner_takes_quiz_dashboard_shows_it(app,
         ["2", "1", "50", "Bangkok", "1"],
     ]
     assert [row[2:5] for row in items_csv[1:]] == [[r[1], r[2], r[3].rstrip("%")] for r in items]
+
+
+# --- Pages of learners -----------------------------------------------------------------------------
+
+
+def _enrol_learners(app, course_id: int, n: int) -> None:
+    """n learners named "Learner 000"… enrolled in the course (bulk inserts)."""
+    from sqlalchemy import insert
+
+    from lms.models import Enrollment
+    from lms.models._types import utcnow
+
+    with app.app_context():
+        session = get_session()
+        now = utcnow()
+        session.execute(
+            insert(User),
+            [
+                {"email": f"many{i}@example.org", "name": f"Learner {i:03d}", "password_hash": "x", "role": "learner"}
+                | {"created_at": now}
+                for i in range(n)
+            ],
+        )
+        ids = session.scalars(select(User.id).where(User.email.like("many%"))).all()
+        session.execute(insert(Enrollment), [{"user_id": u, "course_id": course_id, "enrolled_at": now} for u in ids])
+        session.commit()
+
+
+def _learner_names(html: str) -> list[str]:
+    return [row[0] for row in tables(html)["learners"][1:]]
+
+
+def test_learner_table_is_paginated_with_an_accessible_nav(app, client, course_id):
+    """120 learners show 50 a page, a nav marks the current page with aria-current, and the summary and CSV cover all 120."""
+    _enrol_learners(app, course_id, 120)
+    first = client.get(f"/dashboard/courses/{course_id}").get_data(as_text=True)
+    assert _learner_names(first) == [f"Learner {i:03d}" for i in range(50)]
+    assert "120 learners enrolled" in first and "Showing 1 to 50, page 1 of 3" in first
+    nav = first[first.index('<nav class="pagination"') : first.index("</nav>", first.index('<nav class="pagination"'))]
+    assert 'aria-label="Pages of learners"' in nav and 'rel="prev"' not in nav
+    assert (
+        re.search(r'page=1#learners-title" aria-current="page"', nav)
+        and f"/dashboard/courses/{course_id}?page=2" in nav
+    )
+    last = client.get(f"/dashboard/courses/{course_id}?page=3").get_data(as_text=True)
+    assert _learner_names(last) == [f"Learner {i:03d}" for i in range(100, 120)] and 'rel="next"' not in last
+    assert "Showing 101 to 120, page 3 of 3" in last
+    # Past the last page, or not a number: the nearest real page, never an error.
+    assert _learner_names(client.get(f"/dashboard/courses/{course_id}?page=9").get_data(as_text=True)) == (
+        _learner_names(last)
+    )
+    assert _learner_names(client.get(f"/dashboard/courses/{course_id}?page=x").get_data(as_text=True)) == (
+        _learner_names(first)
+    )
+    assert len(read_csv(client.get(f"/dashboard/courses/{course_id}/learners.csv"))) == 121
+
+
+def test_one_page_of_learners_has_no_pagination_nav(app, client, course_id):
+    """A course with 50 learners or fewer shows them all with no page links."""
+    _enrol_learners(app, course_id, 3)
+    html = client.get(f"/dashboard/courses/{course_id}").get_data(as_text=True)
+    assert len(_learner_names(html)) == 3 and 'class="pagination"' not in html
+
+
+def test_page_links_keep_first_last_and_neighbours_with_gaps_marked():
+    """The page nav links the first and last pages and two either side of the current one; None marks a gap."""
+    from lms.dashboard.views import page_links
+
+    assert page_links(1, 1) == [1]
+    assert page_links(1, 3) == [1, 2, 3]
+    assert page_links(10, 200) == [1, None, 8, 9, 10, 11, 12, None, 200]
+    assert page_links(4, 7) == [1, 2, 3, 4, 5, 6, 7]
+    assert page_links(200, 200) == [1, None, 198, 199, 200]
