@@ -63,8 +63,12 @@ def player_unit(orca, site):
 
 def test_description_is_heard_at_its_time_and_the_new_time_after_a_chapter_link(orca, site, player_unit):
     """Playing past a description cue, Orca speaks its text once; after a chapter link it says the new time."""
+    # A fresh sign-in of its own: a session cached by another module's test may have ended since.
+    orca.page.context.clear_cookies()
+    site.states.pop(PLAYER_LEARNER[0], None)
     sign_in(orca.page.context, site, PLAYER_LEARNER[0])
     orca.goto(site.url + PLAYER_PAGE)
+    orca.page.wait_for_selector("#descriptions-toggle", state="visible")
     said = orca.do(lambda p: p.focus("#descriptions-toggle"))
     assert "Descriptions toggle button pressed" in joined(said), joined(said)
     orca.do(lambda p: p.focus("#video"))
