@@ -180,6 +180,9 @@ def init_app(app: Flask) -> None:
         # a number out of its range): bad input, not a fault of ours. Forms that check their text
         # (names, titles) say so on the field before it gets here; this is the net under the rest.
         log.warning("Database refused a value on %s %s: %s", request.method, request.path, err.orig)
+        # The failed flush leaves the session unusable, and the error page reads the signed-in
+        # person (their language) through it: roll back first.
+        discard()
         return render_error(400)
 
     @app.errorhandler(Exception)
