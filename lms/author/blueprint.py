@@ -14,6 +14,7 @@ from flask import Blueprint, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from lms.db import discard
 from lms.db import session as db
 from lms.errors import EditConflict, FieldErrors
 from lms.extensions import login_manager
@@ -76,7 +77,7 @@ def attempt(form: FlaskForm, action: Callable[[], T]) -> T | None:
         show_errors(form, err)
         return None
     except EditConflict:
-        db.rollback()
+        discard()
         form.conflict = True
         return None
 

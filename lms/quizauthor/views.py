@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from lms.db import discard
 from lms.db import session as db
 from lms.errors import EditConflict, FieldErrors, NotFound
 from lms.forms import ConfirmForm, show_conflict, show_errors
@@ -88,7 +89,7 @@ def _save(course, quiz, form, question=None):
         try:
             qa.update_question(db, question, spec, version=form.version.data)
         except EditConflict:
-            db.rollback()
+            discard()
             editing.reload_theirs(db, question)
             rows = qa.conflict_rows(question, form.fields())
             conflict = show_conflict(form, question.version, rows)
