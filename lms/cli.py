@@ -236,6 +236,8 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, timeou
         os.environ["LMS_BASE_URL"] = f"http://{host}:{port}"
     elif problem := public_url_problem(current_app.config):
         raise click.ClickException(problem)
+    if problem := _port_taken(host, port):
+        raise click.ClickException(problem)
     click.echo(f"Sala is running at http://{host}:{port}/ (press Ctrl+C to stop)")
     sys.stdout.flush()
     # glibc gives each thread that allocates its own malloc arena (up to 8 per core); freed memory
@@ -248,6 +250,23 @@ def serve(host: str, port: int, workers: int | None, threads: int | None, timeou
         if value is not None:
             args += [flag, str(value)]
     os.execv(str(gunicorn), [*args, "lms.wsgi:app"])  # noqa: S606 - become gunicorn, fixed arguments
+
+
+def _port_taken(host: str, port: int) -> str | None:
+    """Why `lms serve` cannot listen at host:port, or None. Binding without SO_REUSEPORT fails
+    while any other socket listens there, with or without that flag: gunicorn's workers bind with
+    it (lms/serving.py), so without this test a second server on the same port would silently
+    share its traffic with the first."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            return f"Cannot listen at {host}:{port}: {err.strerror}. Is Sala (or another server) already running there?"
+    return None
 
 
 @click.group("certificates", help="Certificates and their Open Badges credentials.")

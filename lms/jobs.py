@@ -12,7 +12,7 @@ in the caller, for tests and one-off scripts) or "off".
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
 from pathlib import Path
 
 import click
@@ -65,29 +65,25 @@ def sweep(app: Flask) -> list[int]:
     return ids
 
 
-def _make_huey(app: Flask, setting: str):  # -> huey.Huey | None
+def _make_huey(app: Flask, setting: str):  # -> huey.Huey
     from huey import MemoryHuey, RedisHuey, SqliteHuey
 
-    if setting == "off":
-        return None
     if setting == "immediate":
         return MemoryHuey("sala", immediate=True)
-    if setting.startswith(("redis://", "rediss://", "unix://")):
+    if setting.startswith(_REDIS):
         return RedisHuey("sala", url=setting)
-    if setting == "sqlite":
-        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        return SqliteHuey("sala", filename=str(Path(app.instance_path) / "jobs.db"))
-    raise ValueError(f"JOBS_QUEUE must be sqlite, a redis:// URL, immediate or off, not {setting!r}")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("sala", filename=str(Path(app.instance_path) / "jobs.db"))
 
 
-def init_app(app: Flask) -> None:
-    """Bind the queue named by ``JOBS_QUEUE`` and register Sala's jobs on it."""
-    huey = _make_huey(app, str(app.config.get("JOBS_QUEUE") or "off"))
-    app.cli.add_command(jobs_group)
-    app.cli.add_command(worker)
-    if huey is None:
-        return
+_REDIS = ("redis://", "rediss://", "unix://")
+
+
+def _bind(app: Flask, setting: str):  # -> huey.Huey
+    """The queue with Sala's jobs registered on it (app.extensions["lms.huey"])."""
     from huey import crontab
+
+    huey = _make_huey(app, setting)
 
     @huey.task(name=renditions.JOB, retries=1, retry_delay=30)
     def rendition_task(rendition_id: int) -> None:
@@ -97,12 +93,43 @@ def init_app(app: Flask) -> None:
     def sweep_task() -> None:
         sweep(app)
 
-    tasks: dict[str, Callable[..., object]] = {renditions.JOB: rendition_task}
+    app.extensions["lms.job_tasks"] = {renditions.JOB: rendition_task}
+    return huey
+
+
+def queue(app: Flask):  # -> huey.Huey | None
+    """The app's queue, bound on first use, or None when ``JOBS_QUEUE`` is "off".
+
+    Bound lazily because huey imports its storage back ends' drivers (redis, psycopg: ~15 MiB
+    resident), and most web workers never send a job: only an upload or an import does."""
+    setting = str(app.config.get("JOBS_QUEUE") or "off")
+    if setting == "off":
+        return None
+    with _binding:
+        if "lms.huey" not in app.extensions:
+            app.extensions["lms.huey"] = _bind(app, setting)
+    return app.extensions["lms.huey"]
+
+
+_binding = threading.Lock()
+
+
+def init_app(app: Flask) -> None:
+    """Check ``JOBS_QUEUE`` and let services send Sala's jobs to it (bound on first use: :func:`queue`).
+
+    :raises ValueError: ``JOBS_QUEUE`` is not sqlite, a redis:// URL, immediate or off."""
+    setting = str(app.config.get("JOBS_QUEUE") or "off")
+    if setting not in ("off", "immediate", "sqlite") and not setting.startswith(_REDIS):
+        raise ValueError(f"JOBS_QUEUE must be sqlite, a redis:// URL, immediate or off, not {setting!r}")
+    app.cli.add_command(jobs_group)
+    app.cli.add_command(worker)
+    if setting == "off":
+        return
 
     def send(name: str, args: tuple) -> None:
-        tasks[name](*args)
+        queue(app)
+        app.extensions["lms.job_tasks"][name](*args)
 
-    app.extensions["lms.huey"] = huey
     app.extensions["lms.jobs"] = send
 
 
@@ -110,7 +137,7 @@ def init_app(app: Flask) -> None:
 @click.option("--workers", default=1, show_default=True, help="Jobs at a time (each runs one ffmpeg).")
 @with_appcontext
 def worker(workers: int) -> None:
-    huey = current_app.extensions.get("lms.huey")
+    huey = queue(current_app._get_current_object())  # type: ignore[attr-defined]
     if huey is None or huey.immediate:
         click.echo("JOBS_QUEUE is off or immediate: there is no queue to work from; the worker stops.")
         return

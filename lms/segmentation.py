@@ -22,8 +22,10 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import icu
+if TYPE_CHECKING:
+    import icu
 
 ZWSP = "\u200b"
 #: Khmer sign COENG: the next consonant is written as a subscript under the previous letter.
@@ -39,6 +41,10 @@ def _iterator(kind: str, locale: str | None) -> icu.BreakIterator:
     cache = _iterators.__dict__.setdefault("cache", {})
     key = (kind, locale or "en")
     if key not in cache:
+        # Imported on first use: ICU's libraries and data add ~9 MiB to a process, and a web worker
+        # needs them only for non-ASCII text (Khmer pages, caption checks, transcript search).
+        import icu
+
         make = {
             "character": icu.BreakIterator.createCharacterInstance,
             "word": icu.BreakIterator.createWordInstance,

@@ -51,6 +51,14 @@ workers = CORES
 threads = 2 * CORES + 1
 #: Connections one worker keeps at once, idle or busy; idle ones cost a file descriptor, not a thread.
 worker_connections = 1000
+#: Each worker listens on a socket of its own (SO_REUSEPORT, gunicorn setting `reuse_port`), and the
+#: kernel spreads new connections over them. With one shared socket, whichever worker wakes first
+#: accepts a burst of connections and keeps them for as long as they are kept alive: under wrk's 32
+#: connections one worker often served them all while the other idled, halving requests/s at
+#: random (bench/RESULTS.md, 2026-11-30 09:09). The cost: connections still waiting in a worker's
+#: queue when that worker dies are reset; workers here are never recycled, so that is a crash only.
+#: `lms serve` refuses a port another server already listens on (reuse_port would share it).
+reuse_port = True
 #: Seconds an idle kept-alive connection stays open (browsers reuse it for the next click).
 keepalive = 5
 #: A worker whose main loop has not checked in for this long is restarted; with gthread an idle or

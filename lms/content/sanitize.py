@@ -16,7 +16,6 @@ import re
 from functools import lru_cache
 
 import bleach
-import markdown as md
 from bleach.css_sanitizer import CSSSanitizer  # noqa: F401  (imported to fail early if missing)
 from markupsafe import Markup
 
@@ -89,6 +88,8 @@ def clean_html(html: str) -> str:
 
 def render_markdown(text: str) -> str:
     """Markdown → sanitized HTML. Raw HTML inside Markdown goes through the same allowlist."""
+    import markdown as md  # only trainers' edits and imports render Markdown; pages show stored HTML
+
     html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     return clean_html(html)
 

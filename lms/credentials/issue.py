@@ -23,12 +23,13 @@ import hashlib
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
-
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from typing import TYPE_CHECKING, Any
 
 from lms.credentials import keys
 from lms.credentials.jsonld import CREDENTIALS_V2_CONTEXT, OB_V3_CONTEXT, canonicalize
+
+if TYPE_CHECKING:  # imported when a key is in hand (lms.credentials.keys.ed25519)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 CRYPTOSUITE = "eddsa-rdfc-2022"
 PROOF_TYPE = "DataIntegrityProof"

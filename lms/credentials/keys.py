@@ -29,12 +29,30 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from lms.credentials.jsonld import CID_V1_CONTEXT, MULTIKEY_V1_CONTEXT
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+
+def ed25519() -> ModuleType:
+    """cryptography's Ed25519 module (``cryptography.hazmat.primitives.asymmetric.ed25519``).
+
+    Imported on first use: cryptography's Rust core adds ~9 MiB to every process that imports it,
+    and a web worker needs it only to sign or check a credential, not to show a certificate."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519 as module
+
+    return module
+
+
+def _serialization() -> ModuleType:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization
+
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +120,8 @@ def _read_key(path: Path) -> Ed25519PrivateKey:
     if mode & 0o077:
         log.warning("issuer key %s had mode %o; tightening to 0600", path, mode)
         os.chmod(path, 0o600)
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
+    key = _serialization().load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(key, ed25519().Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key")
     return key
 
@@ -135,7 +153,8 @@ def load_or_create_issuer_key(instance_dir: str | Path) -> Ed25519PrivateKey:
     if path.exists():
         return _read_key(path)
     instance_dir.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
+    serialization = _serialization()
+    key = ed25519().Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -182,11 +201,12 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _public(key: Ed25519PrivateKey | Ed25519PublicKey) -> Ed25519PublicKey:
-    return key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return key.public_key() if isinstance(key, ed25519().Ed25519PrivateKey) else key
 
 
 def public_key_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
     """The 32 raw bytes of the (public half of the) key (RFC 8032 encoding)."""
+    serialization = _serialization()
     return _public(key).public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
@@ -201,7 +221,7 @@ def public_key_from_multibase(value: str) -> Ed25519PublicKey:
     raw = multibase_b58_decode(value)
     if len(raw) != 34 or raw[:2] != ED25519_PUB_MULTICODEC:
         raise ValueError("not an Ed25519 Multikey value")
-    return Ed25519PublicKey.from_public_bytes(raw[2:])
+    return ed25519().Ed25519PublicKey.from_public_bytes(raw[2:])
 
 
 def _base(base_url: str) -> str:

@@ -19,14 +19,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING, Any
 
 from lms.credentials import keys
 from lms.credentials.issue import CRYPTOSUITE, PROOF_PURPOSE, PROOF_TYPE, hash_data
 from lms.credentials.jsonld import MAX_DOCUMENT_BYTES, CanonicalizationError
+
+if TYPE_CHECKING:  # imported when a signature is checked (lms.credentials.keys.ed25519)
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 _XSD_DATETIME = re.compile(r"^-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
@@ -54,7 +54,7 @@ class VerifyResult:
 
 #: Trusted keys: verification method id -> Ed25519 public key (a private key counts as its public
 #: half), or a callable from the id to the key or None.
-KeySource = Mapping[str, Ed25519PublicKey] | Callable[[str], Ed25519PublicKey | None]
+KeySource = Mapping[str, "Ed25519PublicKey"] | Callable[[str], "Ed25519PublicKey | None"]
 
 
 def _lookup_key(public_keys: KeySource, vm: str) -> Ed25519PublicKey | None:
@@ -65,9 +65,10 @@ def _lookup_key(public_keys: KeySource, vm: str) -> Ed25519PublicKey | None:
             found = public_keys.get(vm)
     except Exception:  # a caller's resolver failing is "unknown key", not a crash
         return None
-    if isinstance(found, Ed25519PrivateKey):
+    ed25519 = keys.ed25519()
+    if isinstance(found, ed25519.Ed25519PrivateKey):
         found = found.public_key()
-    return found if isinstance(found, Ed25519PublicKey) else None
+    return found if isinstance(found, ed25519.Ed25519PublicKey) else None
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -207,6 +208,8 @@ def _verify(doc: Any, public_keys: KeySource, extra_contexts) -> VerifyResult:
         proof_hash, doc_hash = hash_data(unsecured, proof_config, extra_contexts)
     except CanonicalizationError as exc:
         return fail(str(exc))
+    from cryptography.exceptions import InvalidSignature
+
     try:
         public_key.verify(signature, proof_hash + doc_hash)
     except InvalidSignature:

@@ -137,3 +137,16 @@ def test_requests_gunicorn_refuses_get_the_apps_error_page(server, request_bytes
     assert head.startswith(b"HTTP/1.1 " + status), head
     assert b"Content-Security-Policy" in head
     assert b'<main id="main"' in body and b'href="/"' in body and b"<h1><p>" not in body
+
+
+def test_a_second_server_on_the_same_port_is_refused(server, tmp_path):
+    """Workers bind with SO_REUSEPORT (lms/serving.py), which would let a second `lms serve` on the
+    same port silently take half the traffic: `lms serve` says the port is taken and stops instead."""
+    base, _log, _answers = server
+    port = base.rsplit(":", 1)[1]
+    env = dict(os.environ, LMS_INSTANCE_PATH=str(tmp_path / "second"), LMS_SERVE_JOBS="0")
+    lms = Path(sys.executable).with_name("lms")
+    second = subprocess.run([str(lms), "serve", "--port", port], env=env, capture_output=True, text=True, timeout=60)
+    assert second.returncode != 0
+    assert f"Cannot listen at 127.0.0.1:{port}" in second.stderr and "already running" in second.stderr
+    assert urllib.request.urlopen(base + "/login", timeout=30).status == 200  # the first one still serves

@@ -28,6 +28,12 @@ HEAVY = (
     "imageio_ffmpeg",
     "jsonschema",
     "textstat",
+    "cryptography",  # signing and checking credentials (lms.credentials.keys.ed25519)
+    "icu",  # segmenting non-ASCII text (lms.segmentation)
+    "huey",  # the job queue, bound when a job is first sent (lms.jobs.queue)
+    "psycopg",  # on SQLite: huey's storage module imports it; nothing else needs it here
+    "redis",  # likewise, unless JOBS_QUEUE or the rate limits name a Redis server
+    "markdown",  # trainers' edits and imports only (lms.content.sanitize.render_markdown)
 )
 
 _PROBE = """
