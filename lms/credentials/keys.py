@@ -201,7 +201,9 @@ def _fsync_dir(directory: Path) -> None:
 
 
 def _public(key: Ed25519PrivateKey | Ed25519PublicKey) -> Ed25519PublicKey:
-    return key.public_key() if isinstance(key, ed25519().Ed25519PrivateKey) else key
+    if isinstance(key, ed25519().Ed25519PrivateKey):
+        return key.public_key()
+    return key  # type: ignore[return-value]  # not a private key, so the public one (mypy cannot see through ed25519())
 
 
 def public_key_raw(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
