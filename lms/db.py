@@ -51,6 +51,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             # SQLite leaves foreign keys off unless asked; WAL lets readers run beside a writer.
             cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA cache_size=-512")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()

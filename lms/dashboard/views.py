@@ -7,7 +7,18 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -65,15 +76,19 @@ def page_links(page: int, pages: int) -> list[int | None]:
 
 
 def _csv_response(lines: Iterator[str], filename: str) -> Response:
-    """A CSV download streamed as it is written (its rows are already read)."""
-    return Response(lines, mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    """A CSV download streamed as it is written. The request context (and so the database session)
+    stays open until the last line is sent: the learners file reads its rows as it goes."""
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @bp.route("/courses/<int:course_id>/learners.csv")
 @login_required
 def learners_csv(course_id: int):
-    _course(course_id)
-    report = analytics.course_report(db, course_id)
+    course = _course(course_id)
     header = [
         _("Name"),
         _("Email"),
@@ -84,14 +99,17 @@ def learners_csv(course_id: int):
         _("Passed"),
         _("Completed on"),
     ]
-    return _csv_response(analytics.learners_csv(report, header), f"{report.course.slug}-learners.csv")
+    return _csv_response(
+        analytics.learners_csv(analytics.learner_rows(db, course_id), header), f"{course.slug}-learners.csv"
+    )
 
 
 @bp.route("/courses/<int:course_id>/questions.csv")
 @login_required
 def questions_csv(course_id: int):
     _course(course_id)
-    report = analytics.course_report(db, course_id)
+    # The item analysis covers every attempt whatever the page; one page of learners is enough.
+    report = analytics.course_report(db, course_id, page=1)
     header = [
         _("Question"),
         _("Text"),

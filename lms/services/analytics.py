@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, null, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import NotFound
@@ -112,79 +112,30 @@ def _load_course(session: Session, course_id: int) -> Course:
 
 
 def course_report(session: Session, course_id: int, *, page: int | None = None, per_page: int = 50) -> CourseReport:
-    """Everything the results page shows, in 9 queries at most.
+    """Everything the results page shows, in 7 queries whatever the number of learners.
 
     :param page: keep only this page (1-based, `per_page` learners each, clamped to the pages
-        there are) of the learner rows; None keeps every learner (the CSV file). The summary and the
+        there are) of the learner rows; None keeps every learner (the CSV file streams them
+        instead: :func:`learner_rows`). The summary and the
         item analysis are over every learner either way. Rows and attempts' answers are streamed
         (SQLAlchemy ``yield_per``), so memory stays bounded by the page, not the course.
     """
     course = _load_course(session, course_id)  # 5 queries: course, units, quiz, questions, choices
-    unit_ids = [u.id for u in course.published_units()]
-    quiz = course.quiz
-    enrolled = select(Enrollment.user_id).where(Enrollment.course_id == course.id)
-
-    units_done: dict[int, int] = {}
-    if unit_ids:
-        units_done = dict(
-            session.execute(
-                select(UnitProgress.user_id, func.count(UnitProgress.id))
-                .where(
-                    UnitProgress.unit_id.in_(unit_ids),
-                    UnitProgress.completed_at.is_not(None),
-                    UnitProgress.user_id.in_(enrolled),
-                )
-                .group_by(UnitProgress.user_id)
-            ).all()
-        )
-
-    scores: dict[int, tuple[int, float | None, bool]] = {}
     items: list[ItemRow] = []
     attempts_counted = 0
-    if quiz is not None:
-        for user_id, count, best, passed in session.execute(
-            # max() of a boolean is SQLite-only; PostgreSQL needs the flag as a number.
-            select(
-                Attempt.user_id,
-                func.count(Attempt.id),
-                func.max(Attempt.score),
-                func.max(case((Attempt.passed.is_(True), 1), else_=0)),
-            )
-            .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None))
-            .group_by(Attempt.user_id)
-        ):
-            scores[user_id] = (count, best, bool(passed))
+    if course.quiz is not None:
+        enrolled = select(Enrollment.user_id).where(Enrollment.course_id == course.id)
         answers = session.scalars(
             select(Attempt.answers)
-            .where(Attempt.quiz_id == quiz.id, Attempt.submitted_at.is_not(None), Attempt.user_id.in_(enrolled))
+            .where(Attempt.quiz_id == course.quiz.id, Attempt.submitted_at.is_not(None), Attempt.user_id.in_(enrolled))
             .execution_options(yield_per=_STREAM_ROWS)
         )
-        items, attempts_counted = item_analysis(quiz, (a or {} for a in answers))
+        items, attempts_counted = item_analysis(course.quiz, (a or {} for a in answers))
 
-    rows = session.execute(
-        select(Enrollment.user_id, Enrollment.enrolled_at, Enrollment.completed_at, User.name, User.email)
-        .join(User, User.id == Enrollment.user_id)
-        .where(Enrollment.course_id == course.id)
-        .order_by(User.name, User.email)
-        .execution_options(yield_per=_STREAM_ROWS)
-    )
     wanted = None if page is None else max(page, 1)
     tally = _Tally()
     learners: list[LearnerRow] = []
-    for position, r in enumerate(rows):
-        count, best, passed = scores.get(r.user_id, (0, None, False))
-        learner = LearnerRow(
-            user_id=r.user_id,
-            name=r.name,
-            email=r.email,
-            enrolled_at=r.enrolled_at,
-            units_done=units_done.get(r.user_id, 0),
-            units_total=len(unit_ids),
-            best_score=best,
-            attempts=count,
-            passed=passed,
-            completed_at=r.completed_at,
-        )
+    for position, learner in enumerate(_learner_rows(session, course)):
         tally.add(learner)
         if wanted is None:
             learners.append(learner)
@@ -205,6 +156,70 @@ def course_report(session: Session, course_id: int, *, page: int | None = None, 
         pages=1 if wanted is None else pages,
         per_page=per_page if wanted is not None else max(summary.enrolled, 1),
     )
+
+
+def learner_rows(session: Session, course_id: int) -> Iterator[LearnerRow]:
+    """Every learner enrolled in the course, by name then email, one at a time (the CSV file).
+
+    Streamed from one query (:func:`_learner_rows`), so a course of 10,000 learners costs the
+    memory of a few hundred rows, not of all of them.
+    :raises NotFound: no such course.
+    """
+    return _learner_rows(session, _load_course(session, course_id))
+
+
+def _learner_rows(session: Session, course: Course) -> Iterator[LearnerRow]:
+    """The enrolled learners with their units done and quiz results, joined by the database.
+
+    One statement: each enrolment with its user, outer-joined to the count of published units the
+    learner completed and to their submitted attempts at the quiz (count, best score, passed),
+    both aggregated per learner in subqueries. Rows are fetched ``_STREAM_ROWS`` at a time.
+    """
+    unit_ids = [u.id for u in course.published_units()]
+    columns = [Enrollment.user_id, Enrollment.enrolled_at, Enrollment.completed_at, User.name, User.email]
+    query = select(*columns).join(User, User.id == Enrollment.user_id).where(Enrollment.course_id == course.id)
+    if unit_ids:
+        done = (
+            select(UnitProgress.user_id, func.count(UnitProgress.id).label("units_done"))
+            .where(UnitProgress.unit_id.in_(unit_ids), UnitProgress.completed_at.is_not(None))
+            .group_by(UnitProgress.user_id)
+            .subquery()
+        )
+        query = query.outerjoin(done, done.c.user_id == Enrollment.user_id).add_columns(done.c.units_done)
+    else:
+        query = query.add_columns(literal(0).label("units_done"))
+    if course.quiz is not None:
+        tried = (
+            select(
+                Attempt.user_id,
+                func.count(Attempt.id).label("attempts"),
+                func.max(Attempt.score).label("best"),
+                # max() of a boolean is SQLite-only; PostgreSQL needs the flag as a number.
+                func.max(case((Attempt.passed.is_(True), 1), else_=0)).label("passed"),
+            )
+            .where(Attempt.quiz_id == course.quiz.id, Attempt.submitted_at.is_not(None))
+            .group_by(Attempt.user_id)
+            .subquery()
+        )
+        query = query.outerjoin(tried, tried.c.user_id == Enrollment.user_id).add_columns(
+            tried.c.attempts, tried.c.best, tried.c.passed
+        )
+    else:
+        query = query.add_columns(literal(0).label("attempts"), null().label("best"), literal(0).label("passed"))
+    rows = session.execute(query.order_by(User.name, User.email).execution_options(yield_per=_STREAM_ROWS))
+    for r in rows:
+        yield LearnerRow(
+            user_id=r.user_id,
+            name=r.name,
+            email=r.email,
+            enrolled_at=r.enrolled_at,
+            units_done=r.units_done or 0,
+            units_total=len(unit_ids),
+            best_score=r.best,
+            attempts=r.attempts or 0,
+            passed=bool(r.passed),
+            completed_at=r.completed_at,
+        )
 
 
 #: Rows fetched from the database at a time when streaming learners or attempts.
@@ -313,8 +328,9 @@ def _csv(header: list[str], rows: Iterable[list]) -> Iterator[str]:
     yield out.getvalue()
 
 
-def learners_csv(report: CourseReport, header: list[str]) -> Iterator[str]:
-    """Name, email, units done, units total, best score, attempts, passed, completed on (ISO date)."""
+def learners_csv(learners: Iterable[LearnerRow], header: list[str]) -> Iterator[str]:
+    """Name, email, units done, units total, best score, attempts, passed, completed on (ISO date),
+    a line per learner of ``learners`` (a report's page, or :func:`learner_rows` streamed)."""
     rows = (
         [
             r.name,
@@ -326,7 +342,7 @@ def learners_csv(report: CourseReport, header: list[str]) -> Iterator[str]:
             r.passed,
             r.completed_at.date().isoformat() if r.completed_at else None,
         ]
-        for r in report.learners
+        for r in learners
     )
     return _csv(header, rows)
 
