@@ -36,6 +36,24 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_COPY = ROOT / "static" / "_bench"
 PASSWORD = "bench password 1"
+USER_AGENT = "sala-bench"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        return None
+
+
+def answer_status(url: str, cookie: str) -> int:
+    """The status of a GET sent exactly as wrk will send it (cookie, User-Agent, no redirects
+    followed). wrk counts a 3xx as a success, so a page that sends wrk to the sign-in form would
+    otherwise be measured as a fast redirect."""
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})})
+    try:
+        with urllib.request.build_opener(_NoRedirect()).open(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as err:
+        return err.code
 
 
 def _free_port() -> int:
@@ -47,6 +65,9 @@ def _free_port() -> int:
 def _session(base: str, email: str) -> tuple[urllib.request.OpenerDirector, http.cookiejar.CookieJar]:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    # The same User-Agent as wrk sends: Flask-Login's "strong" session protection ties a sign-in to
+    # the address and User-Agent it was made with, and drops it when either changes.
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(base + "/login", timeout=60).read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
     opener.open(
@@ -58,7 +79,18 @@ def _session(base: str, email: str) -> tuple[urllib.request.OpenerDirector, http
 
 
 def _wrk(url: str, cookie: str, connections: int, duration: int) -> dict:
-    args = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s", url]
+    args = [
+        "wrk",
+        "-H",
+        f"User-Agent: {USER_AGENT}",
+        "-t2",
+        f"-c{connections}",
+        f"-d{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+        url,
+    ]
     if cookie:
         args[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(args, capture_output=True, text=True, check=True).stdout
@@ -201,6 +233,11 @@ def main() -> None:
                     body = opener.open(base + path, timeout=60).read()
                 except urllib.error.HTTPError as err:
                     print(f"{name:18} HTTP {err.code}: not measured (see the server log)", flush=True)
+                    rows.append((name, None, None))
+                    continue
+                status = answer_status(base + path, cookie)
+                if status != 200:
+                    print(f"{name:18} answered {status} to wrk's request: not measured", flush=True)
                     rows.append((name, None, None))
                     continue
                 copy = STATIC_COPY / (re.sub(r"\W+", "-", name) + (".csv" if path.endswith(".csv") else ".html"))

@@ -51,6 +51,9 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             # SQLite leaves foreign keys off unless asked; WAL lets readers run beside a writer.
             cur.execute("PRAGMA foreign_keys=ON")
+            # Each pooled connection (one per worker thread) keeps a page cache of its own, 2 MiB by
+            # default; the operating system caches the same file once for all of them, so a small
+            # one saves a threaded worker several MiB at little cost (bench/RESULTS.md, memory).
             cur.execute("PRAGMA cache_size=-512")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
