@@ -101,7 +101,7 @@ class Defaults:
     #: Reset e-mails asked for one address, and asked from one client address.
     RESET_MAIL_ACCOUNT_LIMIT = "5 per hour"
     RESET_MAIL_ADDRESS_LIMIT = "30 per hour"
-    #: Flask-Caching: pages built only from public content, kept for visitors (lms.catalog.views),
+    #: Flask-Caching: pages built only from public content, kept for visitors (lms.visitor_pages),
     #: keyed by the publication version so a change shows at once. Each worker keeps its own
     #: (a visitor's catalog is about 33 KB, a course page 15 KB; THRESHOLD bounds the entries);
     #: "RedisCache" with CACHE_REDIS_URL shares one between app servers.

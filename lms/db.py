@@ -7,11 +7,12 @@ rolled back on any error page or exception, as Indico's request handler does; vi
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.routing import BaseConverter, IntegerConverter
 
@@ -152,6 +153,30 @@ class _SessionProxy:
 
 
 session: Session = _SessionProxy()  # type: ignore[assignment]
+
+
+T = TypeVar("T")
+
+
+def find_or_add(session: Session, find: Callable[[], T | None], make: Callable[[], T]) -> T:
+    """The row `find()` returns, else the new row `make()` builds, added and flushed. When another
+    transaction adds the same row first (a double-posted form), the unique constraint refuses this
+    insert inside a savepoint, so the rest of the transaction stands, and the row that won is
+    returned; an IntegrityError with no such row is raised again."""
+    row = find()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = make()
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        won = find()
+        if won is None:
+            raise
+        return won
+    return row
 
 
 def after_commit(session: Session, action: Callable[[], None]) -> None:

@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
-#: Public pages for visitors (lms.catalog.views); CACHE_* settings in lms.config.
+#: Public pages for visitors (lms.visitor_pages); CACHE_* settings in lms.config.
 cache = Cache()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

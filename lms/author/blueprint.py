@@ -7,12 +7,13 @@ request's transaction is committed or rolled back by lms.db, never here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from flask import Blueprint, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 
 from lms.db import discard
 from lms.db import session as db
@@ -88,3 +89,18 @@ def submit(form: FlaskForm, action: Callable[[], T]) -> T | None:
     if not form.validate_on_submit():
         return None
     return attempt(form, action)
+
+
+def sent_beside(form: FlaskForm, theirs: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(label, stored text, what the editor sent) for each field `theirs` names, in its order: the
+    rows of an edit conflict page (lms.forms.show_conflict). A number field gives the text as
+    typed, since its data is None when that is not a number."""
+    rows = []
+    for name, stored in theirs.items():
+        field = form[name]
+        if isinstance(field, IntegerField):
+            sent = field.raw_data[0] if field.raw_data else ""
+        else:
+            sent = field.data or ""
+        rows.append((field.label.text, stored, sent))
+    return rows

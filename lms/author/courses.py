@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from lms.author.blueprint import bp, course_for_edit, form_status, submit
+from lms.author.blueprint import bp, course_for_edit, form_status, sent_beside, submit
 from lms.author.forms import CourseForm, TrainerForm
 from lms.db import session as db
 from lms.errors import FieldErrors, LmsError
@@ -73,19 +73,15 @@ def edit_course(course_id: int):
 def _conflict(form: CourseForm, course):
     """The course as now saved beside what this editor sent (the form keeps the latter)."""
     editing.reload_theirs(db, course)
-    minutes = form.estimated_minutes.raw_data[0] if form.estimated_minutes.raw_data else ""
-    return show_conflict(
-        form,
-        course.version,
-        [
-            (form.title.label.text, course.title, form.title.data or ""),
-            (form.slug.label.text, course.slug, form.slug.data or ""),
-            (form.summary.label.text, course.summary, form.summary.data or ""),
-            (form.language.label.text, course.language, form.language.data or ""),
-            (form.outcomes.label.text, "\n".join(course.outcomes or []), form.outcomes.data or ""),
-            (form.estimated_minutes.label.text, str(course.estimated_minutes), minutes),
-        ],
-    )
+    theirs = {
+        "title": course.title,
+        "slug": course.slug,
+        "summary": course.summary,
+        "language": course.language,
+        "outcomes": "\n".join(course.outcomes or []),
+        "estimated_minutes": str(course.estimated_minutes),
+    }
+    return show_conflict(form, course.version, sent_beside(form, theirs))
 
 
 @bp.route("/courses/<int:course_id>/status", methods=["POST"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from lms.author.blueprint import bp, course_for_edit, form_status, submit, unit_for_edit
+from lms.author.blueprint import bp, course_for_edit, form_status, sent_beside, submit, unit_for_edit
 from lms.author.forms import UnitForm
 from lms.content.sanitize import render_markdown
 from lms.db import session as db
@@ -60,21 +60,14 @@ def _unit_form_page(form: UnitForm, course, unit):
 def _conflict(form: UnitForm, unit):
     """The unit as now saved beside what this editor sent (the form keeps the latter)."""
     editing.reload_theirs(db, unit)
-    return show_conflict(
-        form,
-        unit.version,
-        [
-            (form.title.label.text, unit.title, form.title.data or ""),
-            (form.slug.label.text, unit.slug, form.slug.data or ""),
-            (form.summary.label.text, unit.summary, form.summary.data or ""),
-            (form.body_md.label.text, unit.body_md, form.body_md.data or ""),
-            (
-                form.estimated_minutes.label.text,
-                str(unit.estimated_minutes),
-                form.estimated_minutes.raw_data[0] if form.estimated_minutes.raw_data else "",
-            ),
-        ],
-    )
+    theirs = {
+        "title": unit.title,
+        "slug": unit.slug,
+        "summary": unit.summary,
+        "body_md": unit.body_md,
+        "estimated_minutes": str(unit.estimated_minutes),
+    }
+    return show_conflict(form, unit.version, sent_beside(form, theirs))
 
 
 @bp.route("/courses/<int:course_id>/units/new", methods=["GET", "POST"])

@@ -40,13 +40,8 @@ def video(unit_id: int):
     unit = unit_for_edit(unit_id)
     if request.method == "POST" and "remove_poster" in request.form:
         return _remove_poster(unit)
-    form = VideoForm()
-    form.has_video = unit.video is not None
-    form.has_poster = bool(unit.video and unit.video.poster_filename)
+    form = _video_form(unit, VideoForm(), fill=request.method == "GET")
     form.video.flags.required = not form.has_video
-    if request.method == "GET" and unit.video:
-        form.description.data = unit.video.description
-        form.poster_alt.data = unit.video.poster_alt
     poster_max = current_app.config.get("POSTER_MAX_BYTES", videos.POSTER_MAX_BYTES)
     upload, poster = _chosen(form.video.data), _chosen(form.poster.data)
     saved = submit(
@@ -67,9 +62,24 @@ def video(unit_id: int):
         if upload:
             flash(_("Video saved for “%(title)s”. Add its captions next.", title=unit.title), "info")
             return redirect(url_for("author.upload_captions", unit_id=unit.id))
-        flash(_("The video details of “%(title)s” were saved.", title=unit.title), "info")
-        return redirect(url_for("author.video", unit_id=unit.id))
+        return _back(unit, _("The video details of “%(title)s” were saved.", title=unit.title))
     return _page(unit, form, DescribedVideoForm(formdata=None), form_status(form))
+
+
+def _video_form(unit, form: VideoForm, *, fill: bool) -> VideoForm:
+    """`form`, marked with whether the unit has a video and a poster (the page is worded by them);
+    with `fill`, holding the stored description and poster text too."""
+    form.has_video = unit.video is not None
+    form.has_poster = bool(unit.video and unit.video.poster_filename)
+    if fill and unit.video:
+        form.description.data, form.poster_alt.data = unit.video.description, unit.video.poster_alt
+    return form
+
+
+def _back(unit, message: str):
+    """Back to the unit's video page, saying what was done."""
+    flash(message, "info")
+    return redirect(url_for("author.video", unit_id=unit.id))
 
 
 def _page(unit, form: VideoForm, described_form: DescribedVideoForm, status: int):
@@ -101,28 +111,21 @@ def described_video(unit_id: int):
         ),
     )
     if saved is None:
-        main = VideoForm(formdata=None)
-        main.has_video, main.has_poster = unit.video is not None, bool(unit.video and unit.video.poster_filename)
-        if unit.video:
-            main.description.data, main.poster_alt.data = unit.video.description, unit.video.poster_alt
-        return _page(unit, main, form, 422)
-    flash(_("The version with audio description of “%(title)s” was saved.", title=unit.title), "info")
-    return redirect(url_for("author.video", unit_id=unit.id))
+        return _page(unit, _video_form(unit, VideoForm(formdata=None), fill=True), form, 422)
+    return _back(unit, _("The version with audio description of “%(title)s” was saved.", title=unit.title))
 
 
 @bp.route("/units/<int:unit_id>/video/described/remove", methods=["POST"])
 def remove_described_video(unit_id: int):
     unit = unit_for_edit(unit_id)
     videos.remove_described(db, unit)
-    flash(_("The version with audio description was removed from “%(title)s”.", title=unit.title), "info")
-    return redirect(url_for("author.video", unit_id=unit.id))
+    return _back(unit, _("The version with audio description was removed from “%(title)s”.", title=unit.title))
 
 
 def _remove_poster(unit):
     """The "Remove the poster" button of the video page (its own small form, posted to the same address)."""
     videos.remove_poster(db, unit)
-    flash(_("The poster was removed from the video of “%(title)s”.", title=unit.title), "info")
-    return redirect(url_for("author.video", unit_id=unit.id))
+    return _back(unit, _("The poster was removed from the video of “%(title)s”.", title=unit.title))
 
 
 @bp.route("/units/<int:unit_id>/video/remove", methods=["POST"])

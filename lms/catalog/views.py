@@ -1,28 +1,14 @@
-import hashlib
 from collections.abc import Callable
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
-from flask_babel import get_locale
+from flask import Blueprint, Response, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.db import session as db
-from lms.extensions import cache
 from lms.forms import ConfirmForm
 from lms.services import enrollment as enrollments
-from lms.services import publication
 from lms.services.progress import course_progress, progress_of_enrollments
+from lms.visitor_pages import visitor_page
 
 bp = Blueprint("catalog", __name__)
 
@@ -32,36 +18,14 @@ PUBLIC_MAX_AGE = 60
 
 
 def _public_for_visitors(render: Callable[[], str]) -> Response:
-    """The page `render()` makes; for a signed-out visitor with nothing personal on it, a public
-    response with a weak ETag (RFC 9110 section 8.8.3) and a short max-age, answered 304 when the
-    ETag matches. Signed-in pages keep the app's no-store.
-
-    A visitor with an empty session gets the page from the app cache (lms.extensions.cache), keyed
-    by the path, locale, Save-Data and the publication version (lms.services.publication, read at
-    most once a second per worker), so a repeat view or a 304 costs no rendering and usually no
-    query; any publish, unpublish or edit changes the key. Only pages rendered for an empty session, which stayed empty, are kept: nothing of one
-    person (a CSRF token, a flashed message) can reach another."""
-    if current_user.is_authenticated:
-        return make_response(render())
-    cacheable = not session
-    key = None
-    entry = None
-    if cacheable:
-        save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
-        memo = current_app.extensions.setdefault("lms.publication", {})
-        version = publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
-        key = f"page:{request.full_path}:{get_locale()}:{save_data}:{version}"
-        entry = cache.get(key)
-    if entry is None:
-        html = render()
-        if session.modified or session:
-            return make_response(html)
-        # Weak: the same page compressed with brotli or gzip is the same page (RFC 9110 8.8.1).
-        entry = (html, hashlib.sha256(html.encode("utf-8")).hexdigest()[:32])
-        if key is not None:
-            cache.set(key, entry)
-    html, etag = entry
+    """The page `render()` makes; when it is the same for every visitor (lms.visitor_pages), a
+    public response with a weak ETag (RFC 9110 section 8.8.3) and a short max-age, answered 304
+    when the ETag matches. Signed-in pages keep the app's no-store."""
+    html, etag = visitor_page(render)
     response = make_response(html)
+    if etag is None:
+        return response
+    # Weak: the same page compressed with brotli or gzip is the same page (RFC 9110 8.8.1).
     response.set_etag(etag, weak=True)
     response.cache_control.public = True
     response.cache_control.max_age = PUBLIC_MAX_AGE

@@ -2,7 +2,7 @@ import hashlib
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,8 +16,9 @@ from lms.credentials.keys import issuer_key_document, load_or_create_issuer_key
 from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.extensions import cache, limiter
-from lms.services import certificates, publication
+from lms.services import certificates
 from lms.services.roles import can_edit
+from lms.visitor_pages import visitor_page
 
 bp = Blueprint("certificates", __name__)
 
@@ -244,22 +245,8 @@ def _page_state(code: str) -> str | None:
 
 
 def _for_visitors(what: str, render) -> str:
-    """`render()`'s page, which is the same for every visitor: for a signed-out visitor with an
-    empty session it comes from the app cache (lms.extensions.cache), keyed by `what`, the path,
-    locale, Save-Data and the publication version (lms.services.publication, read at most once a
-    second per worker), as the catalog's pages are (lms.catalog.views). Only a page rendered for a
-    session that stayed empty is kept, so nothing of one person (a CSRF token, a flashed message)
-    reaches another. The response and its headers are the same as a fresh render's; the rate
-    limit, applied around the view, still counts every request."""
-    if current_user.is_authenticated or session:
-        return render()
-    save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
-    memo = current_app.extensions.setdefault("lms.publication", {})
-    version = publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
-    key = f"page:{what}:{request.full_path}:{get_locale()}:{save_data}:{version}"
-    html = cache.get(key)
-    if html is None:
-        html = render()
-        if not (session.modified or session):
-            cache.set(key, html)
-    return html
+    """`render()`'s page, which is the same for every visitor: from the app cache for a signed-out
+    visitor with an empty session (lms.visitor_pages, keyed by `what` too). The response and its
+    headers are the same as a fresh render's; the rate limit, applied around the view, still
+    counts every request."""
+    return visitor_page(render, what)[0]

@@ -3,6 +3,8 @@ the course, and admins."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -12,6 +14,7 @@ from lms.db import discard
 from lms.db import session as db
 from lms.errors import EditConflict, FieldErrors, NotFound
 from lms.forms import ConfirmForm, show_conflict, show_errors
+from lms.models import Quiz
 from lms.questions import all_types, find, type_of
 from lms.questions.encoding import decode_file
 from lms.questions.problems import QuestionFileError
@@ -280,22 +283,21 @@ def import_gift(course_id: int):
 @bp.route("/export.gift")
 @login_required
 def export_gift(course_id: int):
-    course = _course(course_id)
-    quiz = qa.require_quiz(course)
-    return Response(
-        qa.export_quiz_gift(quiz),
-        mimetype="text/plain",
-        headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.gift"'},
-    )
+    return _export(course_id, qa.export_quiz_gift, "text/plain", "gift")
 
 
 @bp.route("/export.xml")
 @login_required
 def export_moodle_xml(course_id: int):
+    return _export(course_id, qa.export_quiz_moodle_xml, "application/xml", "xml")
+
+
+def _export(course_id: int, write: Callable[[Quiz], str], mimetype: str, ending: str) -> Response:
+    """The course's quiz as a download, written by `write`, named <course slug>-quiz.<ending>."""
     course = _course(course_id)
     quiz = qa.require_quiz(course)
     return Response(
-        qa.export_quiz_moodle_xml(quiz),
-        mimetype="application/xml",
-        headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.xml"'},
+        write(quiz),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{course.slug}-quiz.{ending}"'},
     )

@@ -14,14 +14,15 @@ from typing import IO, BinaryIO
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from lms.content.archive import Limits, read_course_archive
 from lms.content.exporter import export_course_zip
 from lms.content.loader import CourseData
 from lms.errors import NotAllowed, NotFound
-from lms.models import Course, Question, Quiz, Unit, User
+from lms.models import Course, Unit, User
 from lms.services.course_import import upsert_course
+from lms.services.courses import loaded_course
 from lms.services.publishing import publish_gaps
 from lms.services.roles import can_edit, require_trainer
 
@@ -105,15 +106,7 @@ def import_course_archive(
 def course_for_export(session: Session, course_id: int) -> Course:
     """The course with everything an export writes (units, their video and tracks, the quiz with
     its questions and choices) loaded in a fixed number of queries; NotFound if there is none."""
-    course = session.scalars(
-        select(Course)
-        .where(Course.id == course_id)
-        .options(
-            selectinload(Course.units).selectinload(Unit.video),
-            selectinload(Course.units).selectinload(Unit.caption_tracks),
-            selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
-        )
-    ).first()
+    course = loaded_course(session, Course.id == course_id)
     if course is None:
         raise NotFound()
     return course

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import FieldErrors, LmsError, NotFound
-from lms.models import Course, Unit, User
+from lms.models import Course, Question, Quiz, Unit, User
 from lms.services.editing import saving
 from lms.text import SLUG_MAX, SLUG_RE, clean_name, normalize_language, slugify
 
@@ -94,18 +94,22 @@ def update_course(session: Session, course: Course, data: CourseFields, *, versi
     return course
 
 
+def loaded_course(session: Session, *where: ColumnElement[bool], quiz: bool = True) -> Course | None:
+    """The first course matching `where`, or None, with its units and each unit's video and caption
+    tracks loaded, and with `quiz` its quiz's questions and their choices: a fixed number of
+    queries whatever the course's size."""
+    units = selectinload(Course.units)
+    options = [units.selectinload(Unit.video), units.selectinload(Unit.caption_tracks)]
+    if quiz:
+        options.append(selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices))
+    return session.scalars(select(Course).where(*where).options(*options)).first()
+
+
 def get_course(session: Session, course_id: int, *, with_units: bool = False) -> Course:
     """The course, or NotFound; with_units also loads each unit's video and caption tracks, in a
     fixed number of queries, for pages that list the units."""
     if with_units:
-        course = session.scalars(
-            select(Course)
-            .where(Course.id == course_id)
-            .options(
-                selectinload(Course.units).selectinload(Unit.video),
-                selectinload(Course.units).selectinload(Unit.caption_tracks),
-            )
-        ).first()
+        course = loaded_course(session, Course.id == course_id, quiz=False)
     else:
         course = session.get(Course, course_id)
     if course is None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from lms.db import find_or_add
 from lms.errors import NotEnrolled, NotFound
 from lms.models import CaptionTrack, Course, Enrollment, Question, Quiz, Rendition, Unit, User, Video
 from lms.services import roles
+from lms.services.courses import loaded_course
 
 #: The unit columns a list of units shows (title, summary, time, status, order), without the
 #: unit's body: pages that list units never load the reading text of each one.
@@ -72,15 +73,7 @@ def course_outline(session: Session, slug: str, *, user: User | None = None) -> 
 
 def get_course(session: Session, slug: str, *, user: User | None = None) -> Course:
     """A published course by slug (drafts only for those who may edit them); NotFound otherwise."""
-    course = session.scalars(
-        select(Course)
-        .where(Course.slug == slug)
-        .options(
-            selectinload(Course.units).selectinload(Unit.video),
-            selectinload(Course.units).selectinload(Unit.caption_tracks),
-            selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices),
-        )
-    ).first()
+    course = loaded_course(session, Course.slug == slug)
     if course is None or (not course.is_published and not roles.can_edit(user, course)):
         raise NotFound()
     return course
@@ -96,22 +89,10 @@ def get_enrollment(session: Session, user: User | None, course: Course) -> Enrol
 
 def enroll(session: Session, user: User, course: Course) -> Enrollment:
     """Enrol once; enrolling again returns the existing enrolment, also when two requests race
-    (the unique constraint refuses the second insert inside a savepoint, and the first one's row is
-    returned), so a double-posted "Enrol" answers as the first did."""
-    existing = get_enrollment(session, user, course)
-    if existing is not None:
-        return existing
-    try:
-        with session.begin_nested():
-            enrollment = Enrollment(user_id=user.id, course_id=course.id)
-            session.add(enrollment)
-            session.flush()
-    except IntegrityError:
-        won = get_enrollment(session, user, course)
-        if won is None:
-            raise
-        return won
-    return enrollment
+    (lms.db.find_or_add), so a double-posted "Enrol" answers as the first did."""
+    return find_or_add(
+        session, lambda: get_enrollment(session, user, course), lambda: Enrollment(user_id=user.id, course_id=course.id)
+    )
 
 
 def require_enrollment(session: Session, user: User, course: Course) -> Enrollment:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lms.db import find_or_add
 from lms.models import Attempt, Course, Enrollment, Unit, UnitProgress, User
 from lms.models._types import utcnow
 
@@ -104,22 +104,13 @@ def find_unit_progress(session: Session, user: User, unit: Unit) -> UnitProgress
 
 def _unit_progress(session: Session, user: User, unit: Unit) -> UnitProgress:
     """The learner's row for the unit, inserted when missing. Two requests racing to insert it
-    (a double-posted "Mark as done", or a position save beside it) do not fail: the unique
-    constraint refuses the second insert inside a savepoint and the first one's row is used."""
-    row = find_unit_progress(session, user, unit)
-    if row is not None:
-        return row
-    try:
-        with session.begin_nested():
-            row = UnitProgress(user_id=user.id, unit_id=unit.id, video_position=0.0)
-            session.add(row)
-            session.flush()
-    except IntegrityError:
-        won = find_unit_progress(session, user, unit)
-        if won is None:
-            raise
-        return won
-    return row
+    (a double-posted "Mark as done", or a position save beside it) do not fail: the first one's
+    row is used (lms.db.find_or_add)."""
+    return find_or_add(
+        session,
+        lambda: find_unit_progress(session, user, unit),
+        lambda: UnitProgress(user_id=user.id, unit_id=unit.id, video_position=0.0),
+    )
 
 
 def record_visit(session: Session, enrollment: Enrollment, unit: Unit) -> None:

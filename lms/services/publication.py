@@ -1,7 +1,7 @@
 """The publication version: one number that grows whenever what visitors can read changes.
 
 Pages built only from public content (the catalog, a course page for a visitor) are cached by the
-app under this number (lms.catalog.views), so serving one from the cache costs one primary-key
+app under this number (lms.visitor_pages), so serving one from the cache costs one primary-key
 query, and a change made through any app server or worker is seen by all of them at once.
 
 The number is bumped inside the transaction of the change, by two SQLAlchemy session events

@@ -34,6 +34,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         "pages",
         (
             "lms.forms",
+            "lms.visitor_pages",
             "lms.auth",
             "lms.catalog",
             "lms.learn",
@@ -50,8 +51,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 #: Domain libraries are independent of each other, except that the course file format carries
 #: questions (quiz.yaml) and captions (the .vtt files it reads).
 DOMAIN_USES = {"lms.content": {"lms.questions", "lms.captions"}}
-#: A page package may use the shared form pieces, never another page package.
-SHARED_PAGES = {"lms.forms"}
+#: A page package may use the shared form pieces and the visitor page cache, never another page package.
+SHARED_PAGES = {"lms.forms", "lms.visitor_pages"}
 
 
 def _owner(module: str) -> tuple[int, str] | None:

@@ -1,0 +1,44 @@
+"""The app cache of pages that are the same for every visitor: the catalog and a course page for
+someone signed out (lms.catalog.views), the certificate verification pages (lms.certificates.views).
+
+A page is kept in lms.extensions.cache under the path, locale, Save-Data and the publication
+version (lms.services.publication, read at most PUBLICATION_CHECK_SECONDS ago by this worker), so a
+repeat view costs no rendering and usually no query, and any publish, unpublish or edit changes
+the key. Only pages rendered for an empty session, which stayed empty, are kept: nothing of one
+person (a CSRF token, a flashed message) can reach another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from lms.db import session as db
+from lms.extensions import cache
+from lms.services import publication
+
+
+def visitor_page(render: Callable[[], str], what: str = "") -> tuple[str, str | None]:
+    """(html, etag) of the page `render()` makes. `etag` is a digest of the html (32 hex digits)
+    when the page is the same for every visitor, from the cache or rendered now and kept; None when
+    it is personal: someone is signed in, or the session is (or became while rendering) not empty.
+    `what` tells apart pages that share a path but not a body (lms.certificates.views)."""
+    if current_user.is_authenticated or session:
+        return render(), None
+    save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
+    memo = current_app.extensions.setdefault("lms.publication", {})
+    version = publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
+    key = f"page:{what}:{request.full_path}:{get_locale()}:{save_data}:{version}"
+    entry = cache.get(key)
+    if entry is None:
+        html = render()
+        if session.modified or session:
+            return html, None
+        # The digest is kept with the page, so a cached page or a 304 costs no hashing either.
+        entry = (html, hashlib.sha256(html.encode("utf-8")).hexdigest()[:32])
+        cache.set(key, entry)
+    return entry
