@@ -215,3 +215,22 @@ def add_track(app, slug: str, unit_slug: str, kind: str, language: str, vtt: str
             )
         )
         session.commit()
+
+
+def remove_track(app, slug: str, unit_slug: str, kind: str, language: str) -> None:
+    """Take a unit's track of this kind and language away again (after a test that added one)."""
+    from sqlalchemy import select
+
+    from lms.models import CaptionTrack
+
+    with app.app_context():
+        session = get_session()
+        course = session.scalars(select(Course).where(Course.slug == slug)).one()
+        unit = next(u for u in course.units if u.slug == unit_slug)
+        for old in session.scalars(
+            select(CaptionTrack).where(
+                CaptionTrack.unit_id == unit.id, CaptionTrack.kind == kind, CaptionTrack.language == language
+            )
+        ):
+            session.delete(old)
+        session.commit()

@@ -67,13 +67,18 @@
 
   // A second caption language, shown with the first: browsers stack the two tracks' cues.
   var second = data("second");
-  var descriptionTrack = null;
+  var descriptionTracks = [];
   Array.prototype.forEach.call(video.textTracks, function (track) {
     if (second && track.language === second && (track.kind === "captions" || track.kind === "subtitles")) {
       track.mode = "showing";
     }
-    if (track.kind === "descriptions" && !descriptionTrack) { descriptionTrack = track; }
+    if (track.kind === "descriptions") { descriptionTracks.push(track); }
   });
+  // A unit may have descriptions in several languages: voice the ones the server chose for this
+  // learner (in the transcript's language, which the live region is marked with), not the first.
+  var descriptionTrack = descriptionTracks.filter(function (track) {
+    return live && track.language === live.lang;
+  })[0] || descriptionTracks[0] || null;
 
   // Mark the current cue in the transcript and the current chapter: aria-current on its link, and a
   // bar and bold text beside it (not colour alone). Focus never moves; the transcript scrolls itself
@@ -114,6 +119,9 @@
   var toggle = document.getElementById("descriptions-toggle");
   var describing = data("descriptions") === "on";
   var heldForDescription = false;
+  // A description that starts while another is still on changes the active cues too: read only
+  // the cues that were not on at the last change, so each is read once.
+  var described = [];
   var resume = function () {
     if (heldForDescription) { heldForDescription = false; video.play().catch(function () {}); }
   };
@@ -137,13 +145,17 @@
     describing = on;
     if (descriptionTrack) { descriptionTrack.mode = on ? "hidden" : "disabled"; }
     if (toggle) { toggle.setAttribute("aria-pressed", on ? "true" : "false"); }
+    if (!on) { described = []; }  // turned on again during a description, it is read again
     if (!on && window.speechSynthesis) { window.speechSynthesis.cancel(); }
     if (keep) { remember("descriptions", on); }
   };
   if (descriptionTrack && toggle) {
     descriptionTrack.addEventListener("cuechange", function () {
+      var active = Array.prototype.slice.call(descriptionTrack.activeCues || []);
+      var fresh = active.filter(function (cue) { return described.indexOf(cue) < 0; });
+      described = active;
       if (!describing) { return; }
-      Array.prototype.forEach.call(descriptionTrack.activeCues || [], function (cue) {
+      fresh.forEach(function (cue) {
         describe(cue.getCueAsHTML ? cue.getCueAsHTML().textContent : cue.text);
       });
     });

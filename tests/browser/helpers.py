@@ -427,32 +427,40 @@ PLAYER_LEARNER = ("player", "player@example.org", "Ly Sokha")
 
 def prepare_player_unit(site) -> None:
     """Give the player unit descriptions, chapters and French subtitles, and enrol the player learner."""
-    from sqlalchemy import select
-
-    from lms.db import get_session
-    from lms.models import Course
-    from lms.services import accounts, enrollment
     from tests.factories import CHAPTERS_VTT, DESCRIPTIONS_VTT, FRENCH_VTT, add_track
 
     add_track(site.app, PLAYER_SLUG, PLAYER_UNIT, "descriptions", "en", DESCRIPTIONS_VTT)
     add_track(site.app, PLAYER_SLUG, PLAYER_UNIT, "chapters", "en", CHAPTERS_VTT)
     add_track(site.app, PLAYER_SLUG, PLAYER_UNIT, "subtitles", "fr", FRENCH_VTT, "Français")
-    key, email, name = PLAYER_LEARNER
+    enrol_learner(site, *PLAYER_LEARNER, PLAYER_SLUG)
+
+
+def enrol_learner(site, key: str, email: str, name: str, *slugs: str) -> None:
+    """Register the learner (unless they exist) and enrol them in each course; `key` then works
+    with page_as()."""
+    from sqlalchemy import select
+
+    from lms.db import get_session
+    from lms.models import Course
+    from lms.services import accounts, enrollment
+
     with site.app.app_context():
         session = get_session()
         user = accounts.find_user(session, email) or accounts.register(
             session, name=name, email=email, password=PASSWORD
         )
         session.flush()
-        course = session.scalars(select(Course).where(Course.slug == PLAYER_SLUG)).one()
-        if enrollment.get_enrollment(session, user, course) is None:
-            enrollment.enroll(session, user, course)
+        for slug in slugs:
+            course = session.scalars(select(Course).where(Course.slug == slug)).one()
+            if enrollment.get_enrollment(session, user, course) is None:
+                enrollment.enroll(session, user, course)
         session.commit()
     site.users[key] = (email, name)
 
 
-def player_settings(site, **changes) -> None:
-    """Save the player learner's settings through the service (the settings form's own path)."""
+def player_settings(site, email: str = PLAYER_LEARNER[1], **changes) -> None:
+    """Save a learner's settings (the player learner's unless `email` names another) through the
+    service (the settings form's own path): the defaults with these changes."""
     from dataclasses import replace
 
     from sqlalchemy import select
@@ -463,7 +471,7 @@ def player_settings(site, **changes) -> None:
 
     with site.app.app_context():
         session = get_session()
-        user = session.scalars(select(User).where(User.email == PLAYER_LEARNER[1])).one()
+        user = session.scalars(select(User).where(User.email == email)).one()
         preferences.save(session, user, replace(preferences.DEFAULTS, **changes))
         session.commit()
 
