@@ -7,7 +7,8 @@ Run: .venv/bin/python bench/serve.py --database-url sqlite:///bench/instance/ben
 Starts `lms serve` (lms/serving.py's gunicorn settings) on a free port over the database, signs in
 as learner-0 and trainer-0, and for each page: renders it once, saves that HTML under
 static/_bench/ (removed afterwards), then runs wrk on the page and on the saved file with the same
-cookie, connections and duration. Pages: the catalog and a course page as a visitor and as
+cookie and User-Agent (Flask-Login's strong session protection signs out a cookie that comes with
+another User-Agent), connections and duration. Pages: the catalog and a course page as a visitor and as
 learner-0 (signed in, enrolled in the course), the unit, quiz, my-learning and certificate pages
 as learner-0, the verification form and a verified code as a visitor, the results dashboard and
 its CSV as trainer-0. Issue 11's target for them: at least 60% of the file's requests/s, p99
@@ -16,16 +17,19 @@ within 1.5 times the file's, no errors.
 "quiz submission": learner-0's quiz form posted (a valid answer to every question) by wrk with a
 Lua script to a different open attempt each time, tens of thousands of them inserted beforehand
 with SQL and deleted afterwards; beside the quiz page's HTML as a file. Every answer must be a 302
-to the result page. Afterwards the database must hold exactly the attempts wrk posted as submitted,
-once each (wrk's count of answers leaves out the requests in flight when it stopped; the script
-counts what it sent). Target: at least 30% of the file's requests/s, no errors.
+to the result page. Afterwards the database is read: the attempts recorded as submitted must number
+at least the submissions wrk got an answer for and at most those it sent (it stops waiting with one
+request in flight per connection, which the server may or may not have read), none may be one it
+never posted, and submitting must create no attempt. Target: at least 30% of the file's
+requests/s, no errors.
 
 "synchronised start": 200 learners enrolled in the course, signed in beforehand, open the quiz in
 the same instant (threads released by one barrier). Prints errors (not 200, or no answer), p50,
 p99 and the slowest answer, and checks that each learner now has exactly one open attempt.
 Target: no error, no learner with two open attempts or none.
 
-Prints requests/s, p50, p99 and errors (non-2xx/3xx responses and socket errors) side by side and
+Prints requests/s, p50, p99 and errors (socket errors, and answers other than 200, or 302 for the
+submission, counted by a Lua script: a redirect to the sign-in page is an error) side by side and
 the ratio of the page's requests/s to the file's, then the memory of each gunicorn web worker (and
 whether its RSS is under issue 11's 80 MiB) and of the background job worker (`lms worker`, which
 `lms serve` starts beside them), and appends the table to the results file with the machine it
@@ -328,11 +332,12 @@ def quiz_submission(base: str, engine: sa.Engine, learner: harness.Visitor, slug
                     )
                 )
 
-        done, deadline = submitted(), time.monotonic() + 30
+        # Settled once two readings 2 s apart agree (or after 60 s).
+        done, deadline = submitted(), time.monotonic() + 60
         while time.monotonic() < deadline:
-            time.sleep(1)
+            time.sleep(2)
             again = submitted()
-            if again == done and page["posted"] <= done:
+            if again == done:
                 break
             done = again
         with engine.connect() as conn:
@@ -341,20 +346,21 @@ def quiz_submission(base: str, engine: sa.Engine, learner: harness.Visitor, slug
         with engine.begin() as conn:
             conn.execute(sa.delete(Attempt).where(mine, Attempt.id > before))
     page["recorded"] = len(done & page["posted"])
-    page["missing"] = len(page["posted"] - done)
     page["unexpected"] = len(done - page["posted"] - warm["posted"])
     page["extra_rows"] = rows_after - rows_before - len(ids)
-    page["prepared"] = len(rest)
+    # wrk stops counting with a request in flight on each connection; the server may or may not
+    # have read those, so the recorded count lies between the answered and the sent.
     page["check"] = (
-        f"{page['answered']} submissions answered by wrk, {page['sent']} sent (the others were still being answered when it stopped counting), "
-        f"{page['recorded']} recorded; {page['missing']} sent but not recorded, {page['unexpected']} recorded "
-        f"but never sent, {page['extra_rows']} attempts created by submitting; {len(rest)} open attempts prepared"
+        f"{page['answered']} submissions answered by wrk (all 302 when errors is 0), {page['recorded']} recorded, "
+        f"{page['sent']} sent (wrk stopped waiting for the last {page['sent'] - page['answered']}); "
+        f"{page['unexpected']} recorded but never sent, {page['extra_rows']} attempts created by submitting; "
+        f"{len(rest)} open attempts prepared"
         + (f", RAN OUT: {page['overrun']} posts went to no attempt" if page["overrun"] else "")
     )
     page["met"] = (
         page["rps"] >= 0.3 * static["rps"]
         and not page["errors"]
-        and page["recorded"] == page["sent"]
+        and page["answered"] <= page["recorded"] <= page["sent"]
         and page["unexpected"] == page["extra_rows"] == page["overrun"] == 0
     )
     return page
@@ -592,8 +598,8 @@ def main() -> None:
     if notes:
         lines += [
             "\nTargets: pages 60% of the file's requests/s, p99 within 1.5x, no errors; quiz submission 30% of "
-            "the file's requests/s (the quiz page's HTML), no errors, every post recorded once; synchronised "
-            "start no errors, one open attempt per learner.\n",
+            "the file's requests/s (the quiz page's HTML), no errors, every answered post recorded and nothing "
+            "else; synchronised start no errors, one open attempt per learner.\n",
             *notes,
         ]
     text = "\n".join(lines) + "\n"
