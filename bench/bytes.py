@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import brotli
+import harness
 from sqlalchemy import event
 
 HEADERS = {"Accept-Encoding": "br, gzip"}
@@ -34,42 +35,9 @@ def _decode(response) -> bytes:
 
 
 def main() -> None:
-    from lms import create_app
-
-    try:
-        from lms.services.course_import import import_all
-    except ImportError:  # an older checkout on PYTHONPATH (this script compares versions)
-        from lms.content.importer import import_all  # type: ignore[no-redef]
-    from lms.db import Base, get_session
-    from lms.services import accounts
-
-    root = Path(sys.modules["lms"].__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "INSTANCE_PATH": f"{tmp}/i",
-                "DATABASE_URL": f"sqlite:///{tmp}/b.db",
-                "MEDIA_DIR": f"{tmp}/m",
-                "TESTING": True,
-                "RATELIMIT_ENABLED": False,
-            }
-        )
-        Base.metadata.create_all(app.extensions["lms.engine"])
-        with app.app_context():
-            import_all(get_session(), root / "content" / "courses", Path(tmp) / "m")
-            accounts.register(get_session(), name="Bench", email="bench@example.org", password="bench password 1")
-            get_session().commit()
-
-        def token(client, url):
-            html = _decode(client.get(url, headers=HEADERS)).decode()
-            return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
-
-        anon, learner = app.test_client(), app.test_client()
-        learner.post(
-            "/login",
-            data={"email": "bench@example.org", "password": "bench password 1", "csrf_token": token(learner, "/login")},
-        )
-        learner.post("/courses/public-speaking/enrol", data={"csrf_token": token(learner, "/courses/public-speaking")})
+        app, anon, learner = harness.in_process_site(Path(tmp))
+        root = Path(sys.modules["lms"].__file__).resolve().parent.parent
         pages = [
             ("catalog", anon, "/"),
             ("course (signed out)", anon, "/courses/public-speaking"),

@@ -23,18 +23,17 @@ import argparse
 import os
 import platform
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+import harness
+
+sys.path.insert(0, str(harness.ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
 #: Flags checked on this machine kind (shared/TOOLING.md): no sandbox as root, no GPU, and no
@@ -57,27 +56,6 @@ TARGET_S = 1.3
 PASSWORD = "first paint password 1"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _prepare(url: str, media: Path) -> None:
-    from lms import create_app, migrate
-    from lms.db import get_session
-    from lms.services.course_import import import_all
-
-    migrate.upgrade(url)
-    app = create_app(
-        {"INSTANCE_PATH": str(media.parent), "DATABASE_URL": url, "TESTING": True, "MEDIA_DIR": str(media)}
-    )
-    with app.app_context():
-        import_all(get_session(), Path(app.config["CONTENT_DIR"]), media)
-        get_session().commit()
-    app.extensions["lms.engine"].dispose()
-
-
 def _learner_state(browser, base: str, slug: str) -> dict:
     """Register, sign in and enrol a learner through Playwright's request API; the browser storage
     state (cookies) a new context starts from."""
@@ -85,8 +63,7 @@ def _learner_state(browser, base: str, slug: str) -> dict:
     try:
 
         def post(path: str, form_page: str, data: dict) -> None:
-            html = context.request.get(base + form_page).text()
-            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+            token = harness.csrf_token(context.request.get(base + form_page).text())
             answer = context.request.post(base + path, form={**data, "csrf_token": token})
             if answer.status >= 400:
                 raise RuntimeError(f"POST {path}: {answer.status}")
@@ -147,58 +124,27 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/paint.db"
-        media = Path(tmp) / "media"
-        _prepare(url, media)
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = dict(
-            os.environ,
-            LMS_INSTANCE_PATH=tmp,
-            LMS_DATABASE_URL=url,
-            LMS_MEDIA_DIR=str(media),
-            LMS_RATELIMIT_ENABLED="false",
-        )
-        log_path = Path(tmp) / "server.log"
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [str(Path(sys.executable).with_name("lms")), "serve", "--port", str(port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        harness.import_courses(url, Path(tmp) / "media")
+        with harness.lms_serve(url, Path(tmp)) as server, sync_playwright() as p:
+            rows = []
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                deadline = time.monotonic() + 120
-                while True:
-                    try:
-                        urllib.request.urlopen(base + "/login", timeout=30).read()
-                        break
-                    except OSError:
-                        if server.poll() is not None or time.monotonic() > deadline:
-                            sys.exit("lms serve did not start:\n" + log_path.read_text(errors="replace"))
-                        time.sleep(0.5)
-                rows = []
-                with sync_playwright() as p:
-                    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                    try:
-                        slug = "public-speaking"
-                        learner = _learner_state(browser, base, slug)
-                        pages = [
-                            ("sign-in", "/login", None),
-                            ("catalog", "/", None),
-                            ("unit page", f"/courses/{slug}/units/{learner['unit']}", learner["state"]),
-                        ]
-                        for name, path, jar in pages:
-                            _first_paint(browser, base + path, jar)  # server warm, not measured
-                            visits = [_first_paint(browser, base + path, jar) for _ in range(args.runs)]
-                            times = [paint for _, paint in visits]
-                            byte = statistics.median(first for first, _ in visits)
-                            rows.append((name, path, statistics.median(times), min(times), max(times), byte))
-                            print(f"{name:10} median {rows[-1][2]:.3f} s (min {min(times):.3f}, max {max(times):.3f})")
-                    finally:
-                        browser.close()
+                slug = "public-speaking"
+                learner = _learner_state(browser, server.base, slug)
+                pages = [
+                    ("sign-in", "/login", None),
+                    ("catalog", "/", None),
+                    ("unit page", f"/courses/{slug}/units/{learner['unit']}", learner["state"]),
+                ]
+                for name, path, jar in pages:
+                    _first_paint(browser, server.base + path, jar)  # server warm, not measured
+                    visits = [_first_paint(browser, server.base + path, jar) for _ in range(args.runs)]
+                    times = [paint for _, paint in visits]
+                    byte = statistics.median(first for first, _ in visits)
+                    rows.append((name, path, statistics.median(times), min(times), max(times), byte))
+                    print(f"{name:10} median {rows[-1][2]:.3f} s (min {min(times):.3f}, max {max(times):.3f})")
             finally:
-                server.terminate()
-                server.wait(timeout=60)
+                browser.close()
 
     lines = [
         f"\n## First paint on Fast 3G, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",

@@ -33,11 +33,9 @@ from __future__ import annotations
 
 import argparse
 import collections
-import http.cookiejar
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -49,45 +47,18 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import harness
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(harness.ROOT))
 
 PASSWORD = "load test password 1"
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fresh_database(url: str, media: Path) -> None:
     """Drop and create the database (PostgreSQL) or file (SQLite), migrate it and import the courses."""
-    from lms import create_app, migrate
-    from lms.db import get_session
-    from lms.services.course_import import import_all
-
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "postgresql":
-        admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-        admin.dispose()
-    elif parsed.database:
-        for suffix in ("", "-wal", "-shm"):
-            Path(parsed.database + suffix).unlink(missing_ok=True)
-    migrate.upgrade(url)
-    app = create_app(
-        {"INSTANCE_PATH": str(media.parent), "DATABASE_URL": url, "TESTING": True, "MEDIA_DIR": str(media)}
-    )
-    with app.app_context():
-        import_all(get_session(), Path(app.config["CONTENT_DIR"]), media)
-        get_session().commit()
-    app.extensions["lms.engine"].dispose()
+    harness.recreate_database(url)
+    harness.import_courses(url, media)
 
 
 class Ledger:
@@ -109,8 +80,7 @@ class Learner:
     def __init__(self, base: str, n: int, ledger: Ledger, rng: random.Random):
         self.base, self.ledger, self.rng = base, ledger, rng
         self.email = f"load-{n}@load.example"
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect())
+        self.opener = harness.visitor().opener
 
     def request(self, path: str, data: dict | list | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
@@ -132,7 +102,7 @@ class Learner:
         """POST with the CSRF token of `form_page`; True when acknowledged (2xx or 3xx). With
         twice, the same post is sent again at once and must be acknowledged too."""
         status, html = self.request(form_page)
-        token = _CSRF.search(html)
+        token = harness.CSRF.search(html)
         if status >= 400 or token is None:
             return False
         fields = list(data.items()) if isinstance(data, dict) else list(data or [])
@@ -171,7 +141,7 @@ class Learner:
     def quiz(self, slug: str) -> None:
         status, html = self.request(f"/courses/{slug}/quiz")
         action = re.search(r'action="(/courses/[^"]+/quiz/attempts/(\d+))"', html)
-        token = _CSRF.search(html)
+        token = harness.CSRF.search(html)
         if status != 200 or action is None or token is None:
             return  # passed already, or no attempts left
         fields: list[tuple[str, str]] = []
@@ -199,18 +169,6 @@ class Learner:
             return
         while time.monotonic() < deadline:
             self.course(self.rng.choice(slugs), deadline)
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A 302 is the acknowledgement itself: keep it, do not follow it."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-    def http_error_302(self, req, fp, code, msg, headers):
-        return fp
-
-    http_error_301 = http_error_303 = http_error_307 = http_error_302
 
 
 def compare(url: str, ledger: Ledger) -> list[tuple[str, int, int, int, int]]:
@@ -356,13 +314,8 @@ def check_restore(live_url: str, env: dict, taken: dict | None, work: Path) -> d
     site = work / "restored"
     site.mkdir()
     if parsed.get_backend_name() == "postgresql":
-        target = parsed.set(database=f"{parsed.database}_restored")
-        admin = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-        admin.dispose()
-        target_url = target.render_as_string(hide_password=False)
+        target_url = parsed.set(database=f"{parsed.database}_restored").render_as_string(hide_password=False)
+        harness.recreate_database(target_url)
     else:
         target_url = f"sqlite:///{site / 'restored.db'}"
     restore_env = dict(
@@ -436,63 +389,37 @@ def main() -> int:
         except sa.exc.OperationalError as err:
             print(f"{backend}: load test skipped, no database server answered at {url} ({err.orig})")
             return 0
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = dict(
-            os.environ,
-            LMS_INSTANCE_PATH=tmp,
-            LMS_DATABASE_URL=url,
-            LMS_MEDIA_DIR=str(media),
-            LMS_RATELIMIT_ENABLED="false",
-            # A cheap password hash, as the test suite uses: 100 scrypt hashes (0.5 s of CPU each)
-            # would fill the run with sign-ins, and this test is about the writes that follow.
-            LMS_PASSWORD_HASH_METHOD="pbkdf2:sha256:1000",
-        )
-        log_path = Path(tmp) / "server.log"
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                [
-                    str(Path(sys.executable).with_name("lms")),
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--workers",
-                    str(args.workers),
-                ],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                _wait_for(base, server, log_path)
-                ledger = Ledger()
-                engine = sa.create_engine(url)
-                with engine.connect() as conn:
-                    slugs = list(conn.execute(sa.text("SELECT slug FROM courses WHERE status = 'published'")).scalars())
-                engine.dispose()
-                deadline = time.monotonic() + args.duration
-                threads = [
-                    threading.Thread(
-                        target=Learner(base, n, ledger, random.Random(args.seed * 1000 + n)).run,
-                        args=(slugs, deadline),
-                    )
-                    for n in range(args.learners)
-                ]
-                started = time.monotonic()
-                for t in threads:
-                    t.start()
-                if args.backup:
-                    time.sleep(args.duration / 2)
-                    taken = take_backup(env, Path(backups_dir.name) / "site.zip", ledger)
-                for t in threads:
-                    t.join()
-                elapsed = time.monotonic() - started
-            finally:
-                server.terminate()
-                server.wait(timeout=60)
+        # A cheap password hash, as the test suite uses: 100 scrypt hashes (0.5 s of CPU each)
+        # would fill the run with sign-ins, and this test is about the writes that follow.
+        cheap_hash = "pbkdf2:sha256:1000"
+        with harness.lms_serve(
+            url, Path(tmp), "--workers", str(args.workers), LMS_PASSWORD_HASH_METHOD=cheap_hash
+        ) as server:
+            ledger = Ledger()
+            engine = sa.create_engine(url)
+            with engine.connect() as conn:
+                slugs = list(conn.execute(sa.text("SELECT slug FROM courses WHERE status = 'published'")).scalars())
+            engine.dispose()
+            deadline = time.monotonic() + args.duration
+            threads = [
+                threading.Thread(
+                    target=Learner(server.base, n, ledger, random.Random(args.seed * 1000 + n)).run,
+                    args=(slugs, deadline),
+                )
+                for n in range(args.learners)
+            ]
+            started = time.monotonic()
+            for t in threads:
+                t.start()
+            if args.backup:
+                time.sleep(args.duration / 2)
+                taken = take_backup(server.env, Path(backups_dir.name) / "site.zip", ledger)
+            for t in threads:
+                t.join()
+            elapsed = time.monotonic() - started
         rows = compare(url, ledger)
-        server_log = log_path.read_text(errors="replace")
-        restored = check_restore(url, env, taken, Path(backups_dir.name)) if args.backup else None
+        server_errors = server.errors(4000)
+        restored = check_restore(url, server.env, taken, Path(backups_dir.name)) if args.backup else None
 
     five = sum(n for s, n in ledger.statuses.items() if s >= 500)
     ok = five == 0 and all(lost == 0 and doubled == 0 for _, _, _, lost, doubled in rows)
@@ -504,7 +431,7 @@ def main() -> int:
         f"(bench/load.py): {ledger.requests} requests ({ledger.requests / elapsed:.0f}/s), "
         f"{ledger.repeats} posts sent twice on purpose; answers by status: "
         + ", ".join(f"{s}: {n}" for s, n in sorted(ledger.statuses.items()))
-        + f". Answer time p50 {_pct(ledger.seconds, 50):.0f} ms, p99 {_pct(ledger.seconds, 99):.0f} ms, "
+        + f". Answer time p50 {harness.percentile(ledger.seconds, 50):.0f} ms, p99 {harness.percentile(ledger.seconds, 99):.0f} ms, "
         f"max {max(ledger.seconds, default=0) * 1000:.0f} ms. Load average {os.getloadavg()[0]:.1f} at the end.\n",
         "| write | acknowledged | rows found | lost | doubled |",
         "|---|---:|---:|---:|---:|",
@@ -518,32 +445,12 @@ def main() -> int:
     for line in ledger.server_errors[:20]:
         print("  ", line)
     if not ok:
-        print("".join(f"{line}\n" for line in server_log.splitlines() if "Error" in line or "error" in line)[-4000:])
+        print(server_errors)
     if args.results:
         with args.results.open("a") as fh:
             fh.write(text)
     backups_dir.cleanup()
     return 0 if ok else 1
-
-
-def _pct(seconds: list[float], pct: int) -> float:
-    """The pct-th percentile of `seconds`, in milliseconds (nearest rank)."""
-    if not seconds:
-        return 0.0
-    ordered = sorted(seconds)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))] * 1000
-
-
-def _wait_for(base: str, server: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            urllib.request.urlopen(base + "/login", timeout=30).read()
-            return
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                sys.exit("lms serve did not start:\n" + log.read_text(errors="replace"))
-            time.sleep(0.5)
 
 
 if __name__ == "__main__":

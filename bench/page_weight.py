@@ -20,42 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import harness
 from sqlalchemy import event
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from lms import create_app  # noqa: E402
-from lms.db import Base, get_session  # noqa: E402
-from lms.services.course_import import import_all  # noqa: E402
+sys.path.insert(0, str(harness.ROOT))
 
 KOLIBRI_SIGN_IN = {"bytes": 2_860_000, "requests": 26}
 BASELINE = Path(__file__).with_name("baseline.json")
 RUNS = 30
-
-
-def setup(tmp: Path):
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp / "instance"),
-            "DATABASE_URL": f"sqlite:///{tmp / 'b.db'}",
-            "MEDIA_DIR": str(tmp / "media"),
-            "TESTING": True,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    Base.metadata.create_all(app.extensions["lms.engine"])
-    with app.app_context():
-        import_all(get_session(), ROOT / "content" / "courses", tmp / "media")
-        from lms.services import accounts
-
-        accounts.register(get_session(), name="Bench", email="bench@example.org", password="bench password 1")
-        get_session().commit()
-    return app
-
-
-def token(client, url):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(url).get_data(as_text=True)).group(1)
 
 
 def weigh(client, url):
@@ -93,13 +65,7 @@ def main():
     parser.add_argument("--write-baseline", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = setup(Path(tmp))
-        anon, learner = app.test_client(), app.test_client()
-        learner.post(
-            "/login",
-            data={"email": "bench@example.org", "password": "bench password 1", "csrf_token": token(learner, "/login")},
-        )
-        learner.post("/courses/public-speaking/enrol", data={"csrf_token": token(learner, "/courses/public-speaking")})
+        app, anon, learner = harness.in_process_site(Path(tmp))
         pages = [
             ("catalog", anon, "/"),
             ("course (signed out)", anon, "/courses/public-speaking"),

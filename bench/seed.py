@@ -22,9 +22,10 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import harness
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = harness.ROOT
 sys.path.insert(0, str(ROOT))
 
 from lms import create_app, migrate  # noqa: E402
@@ -260,21 +261,6 @@ def seed(url: str, scale: float = 1.0, media_dir: Path | None = None) -> dict[st
     return counts
 
 
-def recreate(url: str) -> None:
-    """Start from an empty database: delete the SQLite file, or drop and create the PostgreSQL one."""
-    parsed = sa.engine.make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database:
-            Path(parsed.database).unlink(missing_ok=True)
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        return
-    server = sa.create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{parsed.database}"'))
-    server.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -284,7 +270,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.recreate:
         try:
-            recreate(args.database_url)
+            harness.recreate_database(args.database_url)
         except sa.exc.OperationalError as err:
             sys.exit(f"Cannot reach {args.database_url}: {err.orig}")
     print(seed(args.database_url, args.scale, args.media_dir))
