@@ -14,6 +14,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from flask_babel import gettext as _
@@ -238,9 +239,22 @@ def get_track(session: Session, track_id: int) -> CaptionTrack:
     return track
 
 
+#: Parsed tracks kept per worker. Every unit page shows up to four tracks (captions, a second
+#: language, descriptions, chapters) and parsing them was a seventh of its time (bench/RESULTS.md).
+PARSED_TRACKS = 64
+
+
+@lru_cache(maxsize=PARSED_TRACKS)
+def _parsed(vtt: str) -> tuple[Cue, ...]:
+    # Keyed by the text itself, so an edited track (new text) is parsed again and nothing goes stale.
+    return tuple(read_captions(vtt.encode("utf-8"), "track.vtt").cues)
+
+
 def cues_of(vtt: str) -> list[Cue]:
-    """The cues of a stored WebVTT track, in time order (the learner's transcript reads these)."""
-    return read_captions(vtt.encode("utf-8"), "track.vtt").cues
+    """The cues of a stored WebVTT track, in time order (the learner's transcript reads these).
+
+    A new list each call (callers may change it); the cues themselves are frozen and shared."""
+    return list(_parsed(vtt))
 
 
 def cue_plain_text(cue: Cue) -> str:
