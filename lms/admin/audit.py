@@ -6,17 +6,17 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from lms.admin.views import bp
 from lms.db import session as db
+from lms.forms import Form
 from lms.services import audit
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """A GET form (its results have an address to share), so no CSRF token."""
 
     class Meta:

@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from lms.forms import Form
 
 #: The password rules (10 to 128 characters, not a common one) are the service's
 #: (lms.services.accounts.password_problem); the form only asks for something and caps the size.
@@ -45,7 +46,7 @@ def _name():
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = _name()
     email = EmailField(
         _l("Email address"),
@@ -60,7 +61,7 @@ class RegisterForm(FlaskForm):
     confirm = _confirm()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(_l("Enter your email address."))],
@@ -76,11 +77,11 @@ class LoginForm(FlaskForm):
     )
 
 
-class NameForm(FlaskForm):
+class NameForm(Form):
     name = _name()
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(
         _l("Current password"),
         validators=[DataRequired(_l("Enter your current password."))],
@@ -90,12 +91,12 @@ class ChangePasswordForm(FlaskForm):
     confirm = _confirm()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = _new_password(_l("New password"))
     confirm = _confirm()
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[

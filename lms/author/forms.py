@@ -2,13 +2,12 @@
 (lms.services.courses, units, video and caption_tracks)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.forms import VersionField
+from lms.forms import Form, VersionField
 from lms.models.media import CAPTION_KINDS
 from lms.text import normalize_language
 
@@ -51,7 +50,7 @@ def _minutes_field(required_message, default: int) -> IntegerField:
     )
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = _title_field(_l("Course title"), _l("Enter a title for the course."))
     slug = _slug_field(
         _l("Lower-case letters a–z, digits and hyphens, e.g. first-aid. Leave empty to make one from the title.")
@@ -78,7 +77,7 @@ class CourseForm(FlaskForm):
     version = VersionField()
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     title = _title_field(_l("Unit title"), _l("Enter a title for the unit."))
     slug = _slug_field(
         _l(
@@ -107,7 +106,7 @@ class UnitForm(FlaskForm):
     save = SubmitField(_l("Save unit"))
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     reason = TextAreaField(
         _l("Reason for publishing without these"),
         validators=[Optional(), Length(max=2000)],
@@ -118,7 +117,7 @@ class PublishForm(FlaskForm):
     )
 
 
-class VideoForm(FlaskForm):
+class VideoForm(Form):
     """The Teach video page. When the unit has a video already (the view sets has_video), the video
     file may be left out to change only the description or the poster."""
 
@@ -168,7 +167,7 @@ KIND_CHOICES = [
 assert [k for k, _label in KIND_CHOICES] == list(CAPTION_KINDS)
 
 
-class CaptionUploadForm(FlaskForm):
+class CaptionUploadForm(Form):
     file = FileField(
         _l("Caption file"),
         validators=[FileRequired(_l("Choose a caption file to upload."))],
@@ -190,7 +189,7 @@ class CaptionUploadForm(FlaskForm):
     )
 
 
-class CueForm(FlaskForm):
+class CueForm(Form):
     start = StringField(
         _l("Start time"),
         validators=[DataRequired(_l("Enter the start time, like 00:01:05.250."))],
@@ -214,5 +213,5 @@ class CueForm(FlaskForm):
     version = VersionField()
 
 
-class TrainerForm(FlaskForm):
+class TrainerForm(Form):
     user_id = SelectField(_l("Trainer to add"), coerce=int, validators=[InputRequired(_l("Choose a trainer to add."))])

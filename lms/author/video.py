@@ -8,17 +8,16 @@ from pathlib import Path
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from lms.author.blueprint import bp, form_status, submit, unit_for_edit
 from lms.author.forms import VideoForm
 from lms.db import session as db
-from lms.forms import ConfirmForm
+from lms.forms import ConfirmForm, Form
 from lms.services import video as videos
 
 
-class DescribedVideoForm(FlaskForm):
+class DescribedVideoForm(Form):
     """The video page's "Version with audio description" upload (its own small form)."""
 
     described = FileField(

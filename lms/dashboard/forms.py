@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from lms.forms import Form
 
-class CourseImportForm(FlaskForm):
+
+class CourseImportForm(Form):
     file = FileField(
         _l("Course zip file"),
         validators=[FileRequired(_l("Choose a course zip file to import."))],

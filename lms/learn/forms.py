@@ -7,12 +7,12 @@ from __future__ import annotations
 import math
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, RadioField, SearchField, SelectField
+from wtforms import BooleanField, RadioField, SearchField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length
 
 from lms.captions.search import MAX_QUERY
+from lms.forms import Form, PlainForm
 from lms.models.preferences import SPEEDS
 from lms.services.player import RENDITION_LABELS, speed_label, version_label
 from lms.services.preferences import AVAILABLE_RENDITIONS, PlayerSettings
@@ -33,7 +33,7 @@ def _whole(value) -> int:
         return -1
 
 
-class PlayerForm(FlaskForm):
+class PlayerForm(Form):
     speed = SelectField(_l("Playback speed"), choices=[], coerce=_number, validate_choice=False)
     caption_language = SelectField(_l("Caption language"), validate_choice=False)
     second_language = SelectField(
@@ -117,7 +117,7 @@ class PlayerForm(FlaskForm):
         )
 
 
-class TranscriptSearchForm(Form):
+class TranscriptSearchForm(PlainForm):
     """The transcript search: a GET form (it changes nothing, so it carries no CSRF token and its
     results page can be bookmarked or shared)."""
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     IntegerField,
     RadioField,
@@ -23,7 +21,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from lms.forms import VersionField
+from lms.forms import Form, PlainForm, VersionField
 from lms.questions import ChoiceRow, EditorField, QuestionType
 from lms.questions.choices import weight_text
 from lms.services.quiz_authoring import QuestionFields
@@ -33,7 +31,7 @@ CHOICE_ROWS = 6
 MAX_CHOICE_ROWS = 30
 
 
-class QuizSettingsForm(FlaskForm):
+class QuizSettingsForm(Form):
     title = StringField(
         _l("Quiz title"),
         validators=[InputRequired(_l("Enter a title for the quiz."))],
@@ -61,7 +59,7 @@ class QuizSettingsForm(FlaskForm):
     )
 
 
-class ChoiceRowForm(Form):
+class ChoiceRowForm(PlainForm):
     """One choice row; labels are numbered by question_form."""
 
     text = StringField(_l("Choice text"))
@@ -83,7 +81,7 @@ def weight_choices(options, current: str = "") -> list[SelectChoice]:
     ]
 
 
-class QuestionForm(FlaskForm):
+class QuestionForm(Form):
     """A question form: prompt, the type's own editor fields, general feedback and short name, in
     that (page) order. Built for one question type by :func:`question_form`."""
 
@@ -195,7 +193,7 @@ def question_form(qtype: QuestionType, rows: int = CHOICE_ROWS, **kwargs) -> Que
     return form
 
 
-class GiftImportForm(FlaskForm):
+class GiftImportForm(Form):
     """The quiz editor's import form: GIFT (the default), Moodle XML or Aiken."""
 
     format = RadioField(
