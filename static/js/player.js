@@ -125,19 +125,30 @@
   var resume = function () {
     if (heldForDescription) { heldForDescription = false; video.play().catch(function () {}); }
   };
+  var announce = function (text, extended) {
+    if (!live) { return; }
+    live.textContent = "";
+    window.setTimeout(function () { live.textContent = text; }, 50);
+    // A screen reader does not say when it has finished: allow for reading at about 180 words a minute.
+    if (extended) { window.setTimeout(resume, 1000 + text.split(/\s+/).length * 333); }
+  };
   var describe = function (text) {
     var extended = data("extended") === "on" && !video.paused;
     if (extended) { heldForDescription = true; video.pause(); }
     if (data("voice") === "speech" && window.speechSynthesis) {
       var utterance = new window.SpeechSynthesisUtterance(text);
       utterance.lang = descriptionTrack.language;
-      utterance.onend = utterance.onerror = resume;
+      utterance.onend = resume;
+      utterance.onerror = function (event) {
+        // Stopped on purpose (descriptions turned off, or the next one): nothing is lost.
+        if (event.error === "interrupted" || event.error === "canceled") { resume(); return; }
+        // A browser with no voice (for this language, or at all) fails at once: the description
+        // still reaches the learner, through the screen reader's live region.
+        announce(text, heldForDescription);
+      };
       window.speechSynthesis.speak(utterance);
-    } else if (live) {
-      live.textContent = "";
-      window.setTimeout(function () { live.textContent = text; }, 50);
-      // A screen reader does not say when it has finished: allow for reading at about 180 words a minute.
-      if (extended) { window.setTimeout(resume, 1000 + text.split(/\s+/).length * 333); }
+    } else {
+      announce(text, extended);
     }
   };
   video.addEventListener("play", function () { heldForDescription = false; });

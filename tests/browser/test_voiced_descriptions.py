@@ -47,7 +47,7 @@ PLAY_MS = 45_000
 
 RECORDER = """(() => {
   const synth = window.speechSynthesis;
-  const log = window.__speech = { spoken: [], cancels: 0, pauses: 0, resumes: 0, duration: 150 };
+  const log = window.__speech = { spoken: [], cancels: 0, pauses: 0, resumes: 0, duration: 150, fail: null };
   if (!synth) { return; }
   const now = () => { const v = document.getElementById('video'); return v ? v.currentTime : null; };
   const queue = [];
@@ -63,6 +63,8 @@ RECORDER = """(() => {
   const next = () => {
     const item = current = queue.shift() || null;
     if (!item) { return; }
+    // fail: a voice that cannot speak (none installed) errs at once, without a start event.
+    if (log.fail) { current = null; finish(item, log.fail); next(); return; }
     item.utterance.dispatchEvent(new SpeechSynthesisEvent('start', { utterance: item.utterance }));
     // duration null: the voice goes on until cancel(), as a long description would.
     if (log.duration !== null) {
@@ -373,3 +375,24 @@ def test_without_javascript_the_voice_setting_is_a_plain_form(page_as, site, lea
     cues = expected(site, DESCRIPTIONS_VTT)
     listed = [normalize(d) for d in page.locator(".cue-description [lang=en]").all_inner_texts()]
     assert listed == [text for _, _, text in cues]
+
+
+def test_a_browser_without_a_voice_still_gives_the_description_to_the_screen_reader(open_unit, site):
+    """When speech synthesis fails (no voice, as in this headless Chromium), each description goes
+    to the polite live region instead, so a learner who chose the browser's voice still gets it."""
+    page = open_unit(speed=2.0)
+    choose_voiced_descriptions(page)
+    page.evaluate("window.__speech.fail = 'synthesis-failed'")
+    play_by_keyboard(page)
+    cues = expected(site, DESCRIPTIONS_VTT)
+    wait_spoken(page, 1)
+    live = page.locator("#description-live")
+    assert live.get_attribute("aria-live") == "polite"
+    for _start, _end, text in cues[:2]:
+        page.wait_for_function(
+            "t => document.getElementById('description-live').textContent.replace(/\\s+/g, ' ').trim() === t",
+            arg=text,
+            timeout=PLAY_MS,
+            polling=50,
+        )
+    assert [u["end"]["how"] for u in spoken(page)[:2]] == ["synthesis-failed"] * 2
