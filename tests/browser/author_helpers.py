@@ -4,6 +4,7 @@ helpers, the files a trainer uploads, and cleanup so the shared live site's cata
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from lms.db import get_session
 from tests.browser.helpers import press_and_wait, tab_to
@@ -88,3 +89,88 @@ def sign_in_by_keyboard(page, email: str) -> None:
 
 def sign_out_by_keyboard(page) -> None:
     activate(page, page.get_by_role("button", name=containing("Sign out")))
+
+
+# ---------------------------------------------------------------- edit conflicts
+
+
+def conflict_world(site, editor: tuple[str, str, str], title: str) -> dict:
+    """A course called `title` with a unit, a live caption track and a quiz question, owned by the
+    trainer `editor` (key, name, email): what the edit-conflict tests edit. Returns their ids by
+    kind ("course", "unit", "track", "question")."""
+    from lms.models import User
+    from lms.services import caption_tracks, courses, units
+    from lms.services import quiz_authoring as qa
+    from lms.services.courses import CourseFields
+    from lms.services.quiz_authoring import ChoiceRow, QuestionFields
+    from lms.services.units import UnitFields
+
+    owner = add_user(site, *editor, "trainer")
+
+    def build(db):
+        trainer = db.get(User, owner)
+        course = courses.create_course(db, trainer, CourseFields(title=title, estimated_minutes=20))
+        unit = units.create_unit(db, course, UnitFields(title="Bend your knees", body_md="Keep the load close."))
+        check = caption_tracks.check_captions(
+            db,
+            unit,
+            trainer,
+            SRT.encode(),
+            "talk.srt",
+            language="en",
+            kind="captions",
+            media_dir=Path(site.app.config["MEDIA_DIR"]),
+        )
+        track = caption_tracks.confirm_captions(db, check.pending)
+        quiz = qa.save_settings(db, course, "Check", 60, 3)
+        rows = [ChoiceRow("Close to the body", True), ChoiceRow("At arm's length", False)]
+        question = qa.add_question(
+            db, quiz, qa.build_spec(QuestionFields("single", "Where do you hold a load?", choices=rows))
+        )
+        db.flush()
+        return {"course": course.id, "unit": unit.id, "track": track.id, "question": question.id}
+
+    return in_db(site, build)
+
+
+def someone_else_saves(site, world: dict, kind: str) -> None:
+    """Another trainer's save, committed between this editor opening the form and sending it."""
+    from lms.models import CaptionTrack, Course, Question, Unit
+    from lms.services import caption_tracks, courses, units
+    from lms.services import quiz_authoring as qa
+    from lms.services.courses import CourseFields
+    from lms.services.units import UnitFields
+
+    def save(db):
+        if kind == "course":
+            course = db.get(Course, world["course"])
+            fields = CourseFields(
+                title=course.title, summary="Lift with your legs, not your back.", estimated_minutes=20
+            )
+            courses.update_course(db, course, fields, version=course.version)
+        elif kind == "unit":
+            unit = db.get(Unit, world["unit"])
+            fields = UnitFields(title=unit.title, body_md="Keep the load close to your body.")
+            units.update_unit(db, unit, fields, version=unit.version)
+        elif kind == "cue":
+            track = db.get(CaptionTrack, world["track"])
+            caption_tracks.update_cue(
+                db, track, 1, "00:00:00.400", "00:00:03.436", "Welcome to Safe Lifting.", version=track.version
+            )
+        else:
+            question = db.get(Question, world["question"])
+            spec = qa.build_spec(qa.fields_of(question))
+            spec.prompt = "Where should you hold a heavy load?"
+            qa.update_question(db, question, spec, version=question.version)
+
+    in_db(site, save)
+
+
+def edit_url(world: dict, kind: str) -> str:
+    """The edit page of `kind` in a conflict_world."""
+    return {
+        "course": f"/teach/courses/{world['course']}/edit",
+        "unit": f"/teach/units/{world['unit']}/edit",
+        "cue": f"/teach/tracks/{world['track']}/cues/1/edit",
+        "question": f"/teach/courses/{world['course']}/quiz/questions/{world['question']}",
+    }[kind]

@@ -18,7 +18,7 @@ from lms.db import get_session
 from tests.browser.author_helpers import add_user, in_db
 from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, new_context, sign_in
 from tests.factories import PASSWORD, add_khmer_course
-from tests.helpers import shared_playwright
+from tests.helpers import SmtpSink, shared_playwright
 
 #: Fail fast: nothing on a local test server should take seconds.
 
@@ -172,6 +172,21 @@ def site(tmp_path_factory, databases):
         thread.join(timeout=5)
         app.extensions["lms.engine"].dispose()
         databases.drop(url)
+
+
+_MAIL_KEYS = ("MAIL_HOST", "MAIL_PORT", "MAIL_FROM", "MAIL_STARTTLS", "MAIL_TIMEOUT")
+
+
+@pytest.fixture
+def mail_on(site):
+    """The live site sends mail to a local SMTP server for this test only."""
+    saved = {key: site.app.config.get(key) for key in _MAIL_KEYS}
+    with SmtpSink() as sink:
+        site.app.config.update(sink.config())
+        try:
+            yield sink
+        finally:
+            site.app.config.update(saved)
 
 
 @pytest.fixture(scope="session")

@@ -4,11 +4,10 @@ focus, both versions readable, and the editor's own version can be saved by keyb
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.browser.author_helpers import SRT, add_user, in_db
+from tests.browser.author_helpers import conflict_world, edit_url, someone_else_saves
 from tests.browser.helpers import (
     assert_no_axe_violations,
     assert_structure,
@@ -26,82 +25,7 @@ EDITOR = "conflict-trainer"
 
 @pytest.fixture(scope="module")
 def world(site):
-    """A course with a unit, a live caption track and a quiz question, owned by EDITOR."""
-    from lms.models import User
-    from lms.services import caption_tracks, courses, units
-    from lms.services import quiz_authoring as qa
-    from lms.services.courses import CourseFields
-    from lms.services.quiz_authoring import ChoiceRow, QuestionFields
-    from lms.services.units import UnitFields
-
-    owner = add_user(site, EDITOR, "Keo Sothea", "conflict.trainer@example.org", "trainer")
-
-    def build(db):
-        trainer = db.get(User, owner)
-        course = courses.create_course(db, trainer, CourseFields(title="Safe Lifting", estimated_minutes=20))
-        unit = units.create_unit(db, course, UnitFields(title="Bend your knees", body_md="Keep the load close."))
-        check = caption_tracks.check_captions(
-            db,
-            unit,
-            trainer,
-            SRT.encode(),
-            "talk.srt",
-            language="en",
-            kind="captions",
-            media_dir=Path(site.app.config["MEDIA_DIR"]),
-        )
-        track = caption_tracks.confirm_captions(db, check.pending)
-        quiz = qa.save_settings(db, course, "Check", 60, 3)
-        rows = [ChoiceRow("Close to the body", True), ChoiceRow("At arm's length", False)]
-        question = qa.add_question(
-            db, quiz, qa.build_spec(QuestionFields("single", "Where do you hold a load?", choices=rows))
-        )
-        db.flush()
-        return {"course": course.id, "unit": unit.id, "track": track.id, "question": question.id}
-
-    return in_db(site, build)
-
-
-def _someone_else_saves(site, world, kind: str) -> None:
-    """Another trainer's save, committed between this editor opening the form and sending it."""
-    from lms.models import CaptionTrack, Course, Question, Unit
-    from lms.services import caption_tracks, courses, units
-    from lms.services import quiz_authoring as qa
-    from lms.services.courses import CourseFields
-    from lms.services.units import UnitFields
-
-    def save(db):
-        if kind == "course":
-            course = db.get(Course, world["course"])
-            fields = CourseFields(
-                title=course.title, summary="Lift with your legs, not your back.", estimated_minutes=20
-            )
-            courses.update_course(db, course, fields, version=course.version)
-        elif kind == "unit":
-            unit = db.get(Unit, world["unit"])
-            fields = UnitFields(title=unit.title, body_md="Keep the load close to your body.")
-            units.update_unit(db, unit, fields, version=unit.version)
-        elif kind == "cue":
-            track = db.get(CaptionTrack, world["track"])
-            caption_tracks.update_cue(
-                db, track, 1, "00:00:00.400", "00:00:03.436", "Welcome to Safe Lifting.", version=track.version
-            )
-        else:
-            question = db.get(Question, world["question"])
-            spec = qa.build_spec(qa.fields_of(question))
-            spec.prompt = "Where should you hold a heavy load?"
-            qa.update_question(db, question, spec, version=question.version)
-
-    in_db(site, save)
-
-
-def _url(world, kind: str) -> str:
-    return {
-        "course": f"/teach/courses/{world['course']}/edit",
-        "unit": f"/teach/units/{world['unit']}/edit",
-        "cue": f"/teach/tracks/{world['track']}/cues/1/edit",
-        "question": f"/teach/courses/{world['course']}/quiz/questions/{world['question']}",
-    }[kind]
+    return conflict_world(site, (EDITOR, "Keo Sothea", "conflict.trainer@example.org"), "Safe Lifting")
 
 
 #: A field each form has, and what this editor types into it.
@@ -121,8 +45,8 @@ def test_edit_conflict_page_is_accessible_and_saves_mine_by_keyboard(browser, si
     sign_in(context, site, EDITOR)
     page = context.new_page()
     try:
-        page.goto(_url(world, kind))
-        _someone_else_saves(site, world, kind)
+        page.goto(edit_url(world, kind))
+        someone_else_saves(site, world, kind)
         label, mine = MINE[kind]
         page.get_by_label(re.compile(label)).fill(mine)
         with page.expect_navigation() as navigation:
@@ -142,7 +66,7 @@ def test_edit_conflict_page_is_accessible_and_saves_mine_by_keyboard(browser, si
         press_and_wait(page)
         assert "/edit" not in page.url or kind == "cue"
         assert page.get_by_role("status").count() or page.locator(".flash").count()
-        page.goto(_url(world, kind))
+        page.goto(edit_url(world, kind))
         assert page.get_by_label(re.compile(label)).input_value() == mine
     finally:
         context.close()
@@ -154,8 +78,8 @@ def test_edit_conflict_works_without_javascript(browser, site, world):
     sign_in(context, site, EDITOR)
     page = context.new_page()
     try:
-        page.goto(_url(world, "unit"))
-        _someone_else_saves(site, world, "unit")
+        page.goto(edit_url(world, "unit"))
+        someone_else_saves(site, world, "unit")
         page.get_by_label(re.compile("^Reading text")).fill("Lift with a straight back, without scripts.")
         with page.expect_navigation() as navigation:
             page.get_by_role("main").get_by_role("button", name="Save unit").click()
@@ -165,7 +89,7 @@ def test_edit_conflict_works_without_javascript(browser, site, world):
         with page.expect_navigation() as navigation:
             page.get_by_role("main").get_by_role("button", name="Save my version").click()
         assert navigation.value.status == 200 and "/teach/courses/" in page.url
-        page.goto(_url(world, "unit"))
+        page.goto(edit_url(world, "unit"))
         assert (
             page.get_by_label(re.compile("^Reading text")).input_value()
             == "Lift with a straight back, without scripts."

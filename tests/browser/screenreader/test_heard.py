@@ -1,5 +1,6 @@
-"""What GNOME Orca says over Chromium on the pages a blind learner uses (issue 12): what must be heard,
-and what must not be heard twice. One Orca session for the module (about a minute in all)."""
+"""What GNOME Orca says over Chromium on the pages a blind learner uses (issue 12), the account pages
+and a trainer's edit-conflict page: what must be heard, and what must not be heard twice. One Orca
+session for the module."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 
 import pytest
 
+from tests.browser.author_helpers import add_user, conflict_world, edit_url, in_db, someone_else_saves
 from tests.browser.helpers import PLAYER_LEARNER, PLAYER_PAGE, player_settings, prepare_player_unit, sign_in
 from tests.browser.screenreader.tools.orca_session import joined, times
 from tests.factories import PASSWORD
@@ -17,6 +19,7 @@ SLUG = "public-speaking"  # the "progress" learner's course: enrolled, quiz fail
 def _sign_in(orca, site, who):
     """Sign in through the window's own cookies, without a page (Chromium would offer to save the password)."""
     if getattr(orca, "signed_in", None) != who:
+        orca.page.context.clear_cookies()  # signed in as someone else, the sign-in page would only redirect
         request = orca.page.context.request
         html = request.get(f"{site.url}/login").text()
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
@@ -40,6 +43,29 @@ def _summary_heard_once(said, messages, spoken_on_focus=True):
         assert times(said, message) == 1 or not spoken_on_focus, f"{message!r} not heard: {text}"
     assert 1 <= times(said, "There is a problem") <= 2, text
     assert times(said, "There is a problem") == 1 or "There is a problem heading level 2" in text, text
+
+
+def spoken(said) -> str:
+    """What Orca said as one text: browse mode reads line by line, so a sentence the page wraps
+    comes in two utterances."""
+    return " ".join(said)
+
+
+def _summary_then(orca, said, messages):
+    """The summary heard once (_summary_heard_once), and focused. On a short, fast page Orca sometimes
+    speaks only the focused heading as loading finishes (the focus announcement is lost in the load):
+    then its messages must be the next lines read."""
+    _summary_heard_once(said, messages, spoken_on_focus=False)
+    assert orca.page.evaluate("document.activeElement.className") == "error-summary"
+    missing = [m for m in messages if m not in spoken(said)]
+    if missing:
+        said = orca.keys(*["Down"] * (len(messages) + 1))
+        assert all(m in spoken(said) for m in missing), joined(said)
+
+
+def _signed_out(orca):
+    orca.page.context.clear_cookies()
+    orca.signed_in = None
 
 
 # --- the player (issue 12). In this module, not a file of its own: one Orca at a time per machine
@@ -193,15 +219,192 @@ def test_verification_empty_code_and_genuine_certificate(orca, site):
     """Verify with no code: the page's own summary, heard once; a genuine code: the outcome heard."""
     orca.goto(f"{site.url}/verify")
     said = orca.do(lambda p: p.click("form[action='/verify'] button[type=submit]"), loads=True)
-    text = joined(said)
-    # On this short, fast page Orca sometimes speaks only the focused heading as loading finishes (the
-    # focus announcement is lost in the load): then the message must be the next line read.
-    message = "Enter the verification code printed on the certificate."
-    _summary_heard_once(said, [message], spoken_on_focus=False)
-    assert orca.page.evaluate("document.activeElement.className") == "error-summary"
-    if message not in text:
-        said = orca.keys("Down", "Down")
-        assert message in joined(said), joined(said)
+    _summary_then(orca, said, ["Enter the verification code printed on the certificate."])
     said = orca.goto(f"{site.url}/verify/{site.codes['genuine']}")
     text = joined(said)
     assert "This certificate is genuine" in text, text
+
+
+# --- the account pages and the edit-conflict pages. Each signs in as an account of its own (one
+# test signs out everywhere), and leaves `orca.signed_in` saying who is signed in now.
+
+
+def test_forgot_password_without_mail_says_to_ask_an_admin(orca, site):
+    """No mail configured: the page's heading, then how to get a reset link from an admin."""
+    _signed_out(orca)
+    said = orca.goto(f"{site.url}/password/forgot")
+    assert "Forgot your password? – Sala" in joined(said), joined(said)
+    said = orca.keys("ctrl+Home", "1", "Down", "Down", "Down")  # top, the level-1 heading, on line by line
+    text = spoken(said)
+    assert "Forgot your password? heading level 1" in text, text
+    assert "This site does not send email." in text and "Ask an admin of this site for a reset link" in text, text
+
+
+def test_forgot_password_with_mail_errors_then_check_your_email(orca, site, mail_on):
+    """With mail: an empty send gives the summary once and the field its error; a real address,
+    the "check your email" page whose heading and next line say what happens now."""
+    _signed_out(orca)
+    orca.goto(f"{site.url}/password/forgot")
+    said = orca.do(lambda p: p.click("main button[type=submit]"), loads=True)
+    _summary_then(orca, said, ["Enter your email address."])
+    said = orca.do(lambda p: p.focus("#email"))
+    text = joined(said)
+    assert "Email address (required) entry" in text and "Error: Enter your email address." in text, text
+    assert "The address you sign in with." in text, text
+    orca.page.fill("#email", "newcomer@example.org")
+    said = orca.do(lambda p: p.click("main button[type=submit]"), loads=True)
+    assert "Check your email – Sala" in joined(said), joined(said)
+    said = orca.keys("ctrl+Home", "1", "Down", "Down")
+    text = spoken(said)
+    assert "Check your email heading level 1" in text, text
+    assert "If newcomer@example.org is the address of an account here, we have sent it an email" in text, text
+    assert [m["To"] for _, m in mail_on.wait_for(1)] == ["newcomer@example.org"]
+
+
+def test_reset_password_form_errors_and_a_link_that_does_not_work(orca, site):
+    """From a reset link: the summary once, each field its own error, the button what it does; a
+    broken link: its heading and why."""
+    from lms.models import User
+    from lms.services import accounts
+
+    user_id = add_user(site, "sr-reset", "Ros Sokun", "sr.reset@example.org")
+    token = in_db(site, lambda db: accounts.reset_token(db.get(User, user_id), site.app.config["SECRET_KEY"]))
+    _signed_out(orca)
+    said = orca.goto(f"{site.url}/password/reset/{token}")
+    assert "Choose a new password – Sala" in joined(said), joined(said)
+    said = orca.do(lambda p: p.click("main button[type=submit]"), loads=True)
+    _summary_then(orca, said, ["Choose a password.", "Type the password again."])
+    said = orca.do(lambda p: p.focus("#password"))
+    text = joined(said)
+    assert "New password (required) password text" in text and "Error: Choose a password." in text, text
+    said = orca.keys("Tab")
+    text = joined(said)
+    assert "Password again (required) password text" in text and "Error: Type the password again." in text, text
+    said = orca.keys("Tab")
+    text = joined(said)
+    assert "Set password push button" in text, text
+    assert "Setting a new password signs your account out on every device." in text, text
+    said = orca.goto(f"{site.url}/password/reset/{token[:-4]}")
+    assert "This link does not work – Sala" in joined(said), joined(said)
+    said = orca.keys("ctrl+Home", "1", "Down", "Down")
+    text = spoken(said)
+    assert "This link does not work heading level 1" in text, text
+    assert "A password link works once, for one hour." in text, text
+
+
+def test_account_page_headings_password_error_and_sign_out_everywhere(orca, site):
+    """The account page's sections by heading; a wrong current password heard in the summary and on
+    its field; each button says what it does; signing out everywhere says how many sign-ins ended."""
+    add_user(site, "sr-account", "Keo Dara", "sr.account@example.org")
+    _sign_in(orca, site, "sr-account")
+    orca.goto(f"{site.url}/account")
+    said = orca.keys("ctrl+Home", "h", "h", "h", "h", "h")
+    text = joined(said)
+    for heading, level in [
+        ("Your account", 1),
+        ("Your name", 2),
+        ("Language", 2),
+        ("Change your password", 2),
+        ("Sign out everywhere", 2),
+    ]:
+        assert times(said, f"{heading} heading level {level}") == 1, text
+    orca.page.fill("#current", "not the password at all")
+    orca.page.fill("#password", "a new and long password")
+    orca.page.fill("#confirm", "a new and long password")
+    said = orca.do(lambda p: p.click("form[action$='/account/password'] button[type=submit]"), loads=True)
+    _summary_then(orca, said, ["That is not your current password."])
+    said = orca.do(lambda p: p.focus("#current"))
+    text = joined(said)
+    assert "Current password (required) password text" in text, text
+    assert "Error: That is not your current password." in text, text
+    orca.do(lambda p: p.focus("#confirm"))
+    said = orca.keys("Tab")
+    text = joined(said)
+    assert "Change password push button" in text, text
+    assert "Changing your password signs you out on every other device." in text, text
+    said = orca.keys("Tab")
+    text = joined(said)
+    assert "Sign out everywhere push button" in text and "Every device will need your password again." in text, text
+    said = orca.keys("Return", still=3)
+    orca.signed_in = None
+    text = joined(said)
+    assert "Sign in – Sala" in text and times(said, "You are signed out on every device (1 sign-in ended).") == 1, text
+
+
+def test_admin_reset_link_page_reads_the_link_and_whom_to_send_it_to(orca, site):
+    """The admin's "Create a reset link" button names the person; the page it opens says whom to
+    send the link to, and the link is a read-only field holding it."""
+    add_user(site, "sr-admin", "Admin Srey", "sr.admin@example.org", "admin")
+    _sign_in(orca, site, "sr-admin")
+    orca.goto(f"{site.url}/admin/users")
+    button = orca.page.get_by_role("button", name="Create a reset link for Sok Dara")
+    orca.do(lambda p: p.get_by_role("button", name="Change role of Sok Dara").focus())
+    said = orca.keys("Tab")  # the next control in Sok Dara's row
+    assert "Create a reset link for Sok Dara push button" in joined(said), joined(said)
+    said = orca.do(lambda p: button.click(), loads=True)
+    assert "Reset link for Sok Dara – Sala" in joined(said), joined(said)
+    # Read on from the heading, line by line, past the link (Orca's "next form field" and "next entry"
+    # skip a read-only field: reading is how it is reached, or Tab)
+    said = orca.keys("ctrl+Home", "1", *["Down"] * 10)
+    text = spoken(said)
+    assert "Reset link for Sok Dara heading level 1" in text, text
+    assert "Send this link to newcomer@example.org by a channel you trust" in text, text
+    link = orca.page.input_value("#reset-link")
+    assert re.search(r"/password/reset/[\w.-]+$", link), link
+    assert re.search(r"Reset link\.? read only entry " + re.escape(link), text), text
+
+
+@pytest.fixture(scope="module")
+def conflict(site):
+    return conflict_world(site, ("sr-conflict", "Chan Rotha", "sr.conflict@example.org"), "Lifting Together")
+
+
+#: For each kind of edit: the field this editor types into and what; the control just before
+#: "Save my version"; where "keep theirs" goes back to.
+CONFLICTS = {
+    "unit": ("#body_md", "Lift with your knees bent.", "#preview", "course"),
+    "question": ("#prompt", "How close should a load be?", "#title", "quiz"),
+}
+
+
+#: What the conflict summary says after its heading: what happened, and what each way out does.
+CONFLICT_SAYS = [
+    "Someone else saved this after you opened it. Nothing you typed is lost: it is still in the form below.",
+    "To keep yours, check the form and press “Save my version”: it replaces theirs.",
+    "To keep theirs, leave this page without saving.",
+]
+
+
+@pytest.mark.parametrize("kind", list(CONFLICTS))
+def test_edit_conflict_says_what_happened_and_what_each_choice_does(orca, site, conflict, kind):
+    """A trainer saves a unit or question someone else saved meanwhile: on arrival the summary says
+    it was not saved, why, and what each way out does, once (or, when the load swallowed the focus
+    announcement, in the lines read after its heading); the comparison table is announced by its
+    caption; "Save my version" says it replaces theirs; the link says it keeps theirs."""
+    field, mine, last, back = CONFLICTS[kind]
+    _sign_in(orca, site, "sr-conflict")
+    orca.goto(site.url + edit_url(conflict, kind))
+    someone_else_saves(site, conflict, kind)
+    orca.page.fill(field, mine)
+    said = orca.do(lambda p: p.get_by_role("main").get_by_role("button", name=re.compile("^Save")).click(), loads=True)
+    text = joined(said)
+    assert "was changed by someone else – Lifting Together – Sala" in text, text
+    assert "notification" not in text and "alert" not in text, text
+    assert times(said, "Your changes were not saved yet") <= 2, text
+    for sentence in CONFLICT_SAYS:
+        assert times(said, sentence) <= 1, f"{sentence!r} heard more than once: {text}"
+    assert orca.page.evaluate("document.activeElement.classList.contains('conflict')")
+    if not all(times(said, sentence) for sentence in CONFLICT_SAYS):
+        said = orca.keys("ctrl+Home", "2", "Down", "Down", "Down", "Down")  # its heading, then line by line
+        assert "Your changes were not saved yet heading level 2" in joined(said), joined(said)
+        for sentence in CONFLICT_SAYS:
+            assert sentence in spoken(said), f"{sentence!r} not read after the heading: {joined(said)}"
+    said = orca.keys("t")  # the next table
+    text = joined(said)
+    assert "Their version (saved now) and yours (not saved)" in text and "table with" in text, text
+    orca.do(lambda p: p.focus(last))
+    said = orca.keys("Tab")
+    text = joined(said)
+    assert "Save my version push button" in text and "it replaces theirs" in text, text
+    said = orca.keys("Tab")
+    assert f"Keep their version and go back to the {back} link" in joined(said), joined(said)
