@@ -43,7 +43,7 @@ def test_forgot_password_with_mail_by_keyboard(page, mail_on):
     button = page.get_by_role("button", name="Send me a reset link")
     tab_to(page, button)
     press_and_wait(page)
-    page.wait_for_function("document.activeElement.classList.contains('error-summary')", timeout=5000)
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
     check(page, "forgot-errors", errors=True)
     page.goto("/password/forgot")
     tab_to(page, page.get_by_role("textbox", name=containing("Email address")))

@@ -188,26 +188,29 @@ def _submit(page, name: str, lang: str) -> None:
     page.get_by_role("main").get_by_role("button", name=t(name, lang), exact=True).click()
 
 
-def _course_errors(page, w, lang):
-    _field(page, "Course title", lang).fill("")
-    _field(page, "Language of the course", lang).fill("xx")
-    _field(page, "Estimated time in minutes", lang).fill("-5")
-    _submit(page, "Create course", lang)
+def _filling(values: dict[str, str], button: str):
+    """An action that fills each field (by the start of its label) and presses the button."""
+
+    def act(page, w, lang):
+        for label, value in values.items():
+            _field(page, label, lang).fill(value)
+        _submit(page, button, lang)
+
+    return act
 
 
-def _unit_errors(page, w, lang):
-    _field(page, "Unit title", lang).fill("")
-    _field(page, "Estimated time in minutes", lang).fill("-1")
-    _submit(page, "Save unit", lang)
-
-
-def _unit_preview(page, w, lang):
-    _field(page, "Unit title", lang).fill("Storing water")
-    _field(page, "Reading text (Markdown)", lang).fill(
-        "## Containers\n\nUse a **clean** container with a lid.\n\n### Lids\n\n- Keep it closed\n- Wash it weekly\n\n"
-        "![A blue water jar with a tap](jar.png)\n\n<script>alert(1)</script>"
-    )
-    _submit(page, "Preview", lang)
+_course_errors = _filling(
+    {"Course title": "", "Language of the course": "xx", "Estimated time in minutes": "-5"}, "Create course"
+)
+_unit_errors = _filling({"Unit title": "", "Estimated time in minutes": "-1"}, "Save unit")
+_unit_preview = _filling(
+    {
+        "Unit title": "Storing water",
+        "Reading text (Markdown)": "## Containers\n\nUse a **clean** container with a lid.\n\n### Lids\n\n"
+        "- Keep it closed\n- Wash it weekly\n\n![A blue water jar with a tap](jar.png)\n\n<script>alert(1)</script>",
+    },
+    "Preview",
+)
 
 
 def _publish_without_reason(page, w, lang):
@@ -239,18 +242,8 @@ def _rejected_captions(page, w, lang):
     _submit(page, "Check the captions", lang)
 
 
-def _cue_errors(page, w, lang):
-    _field(page, "Start time", lang).fill("00:00:05.000")
-    _field(page, "End time", lang).fill("00:00:04.000")
-    _field(page, "Caption text", lang).fill("  ")
-    _submit(page, "Save caption", lang)
-
-
-def _settings_errors(page, w, lang):
-    _field(page, "Quiz title", lang).fill("")
-    _field(page, "Pass mark (%)", lang).fill("150")
-    _field(page, "Attempts allowed", lang).fill("-1")
-    _submit(page, "Save quiz settings", lang)
+_cue_errors = _filling({"Start time": "00:00:05.000", "End time": "00:00:04.000", "Caption text": "  "}, "Save caption")
+_settings_errors = _filling({"Quiz title": "", "Pass mark (%)": "150", "Attempts allowed": "-1"}, "Save quiz settings")
 
 
 def _question_errors(page, w, lang):
@@ -261,11 +254,13 @@ def _question_errors(page, w, lang):
     _submit(page, "Add question", lang)
 
 
-def _gift_errors(page, w, lang):
-    _field(page, "Or paste GIFT text", lang).fill(
-        "::Match:: Match these {=a -> b =c -> d}\n\n::Ok:: Fine {T}\n\n::Essay:: Write an essay {}\n\n::Open:: What {=a ~b"
-    )
-    _submit(page, "Import questions", lang)
+_gift_errors = _filling(
+    {
+        "Or paste GIFT text": "::Match:: Match these {=a -> b =c -> d}\n\n::Ok:: Fine {T}\n\n"
+        "::Essay:: Write an essay {}\n\n::Open:: What {=a ~b"
+    },
+    "Import questions",
+)
 
 
 #: The trainer the admin adds, one per language: once added, a trainer is no longer offered.

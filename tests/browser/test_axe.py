@@ -42,10 +42,10 @@ def test_page_structure_is_sound(page_as, site, case, lang):
     else:
         assert not s["title"].startswith(error), f"title claims an error: {s['title']!r}"
     if case.autofocus:
-        # enhance.js moves focus one frame after the page is parsed
-        page.wait_for_function(
-            "sel => document.activeElement === document.querySelector('main ' + sel)", arg=case.autofocus, timeout=5000
+        focused = page.evaluate(
+            "sel => document.activeElement === document.querySelector('main ' + sel)", case.autofocus
         )
+        assert focused, f"{case.autofocus} did not receive focus on load"
     assert_skip_link_first(page)
 
 

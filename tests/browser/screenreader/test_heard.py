@@ -388,7 +388,8 @@ def test_edit_conflict_says_what_happened_and_what_each_choice_does(orca, site, 
     orca.page.fill(field, mine)
     said = orca.do(lambda p: p.get_by_role("main").get_by_role("button", name=re.compile("^Save")).click(), loads=True)
     text = joined(said)
-    assert "was changed by someone else – Lifting Together – Sala" in text, text
+    assert "Finished loading Error:" in text and "was changed by someone else – Lifting Together – Sala" in text, text
+    assert "combo box" not in text, f"lists read out after the summary: {text}"
     assert "notification" not in text and "alert" not in text, text
     assert times(said, "Your changes were not saved yet") <= 2, text
     for sentence in CONFLICT_SAYS:
@@ -408,3 +409,16 @@ def test_edit_conflict_says_what_happened_and_what_each_choice_does(orca, site, 
     assert "Save my version push button" in text and "it replaces theirs" in text, text
     said = orca.keys("Tab")
     assert f"Keep their version and go back to the {back} link" in joined(said), joined(said)
+
+
+def test_question_editor_errors_are_heard_without_its_marks_lists(orca, site, conflict):
+    """The question editor sent empty: the summary once, and Orca stays there, without reading out
+    the six "Marks" lists of the choices (see templates/quizauthor/question.html)."""
+    _sign_in(orca, site, "sr-conflict")
+    orca.goto(f"{site.url}/teach/courses/{conflict['course']}/quiz/questions/new/single")
+    said = orca.do(lambda p: p.get_by_role("main").get_by_role("button", name="Add question").click(), loads=True)
+    text = joined(said)
+    _summary_then(orca, said, ["Enter the question.", "Give at least two choices."])
+    assert "Finished loading Error:" in text and "combo box" not in text, text
+    said = orca.keys("KP_Enter", still=2)  # "where am I"
+    assert "There is a problem" in joined(said), joined(said)
