@@ -207,19 +207,27 @@ def _learner_rows(session: Session, course: Course) -> Iterator[LearnerRow]:
     else:
         query = query.add_columns(literal(0).label("attempts"), null().label("best"), literal(0).label("passed"))
     rows = session.execute(query.order_by(User.name, User.email).execution_options(yield_per=_STREAM_ROWS))
-    for r in rows:
-        yield LearnerRow(
-            user_id=r.user_id,
-            name=r.name,
-            email=r.email,
-            enrolled_at=r.enrolled_at,
-            units_done=r.units_done or 0,
-            units_total=len(unit_ids),
-            best_score=r.best,
-            attempts=r.attempts or 0,
-            passed=bool(r.passed),
-            completed_at=r.completed_at,
-        )
+    try:
+        yield from (_learner(r, len(unit_ids)) for r in rows)
+    finally:
+        # A download stopped half-way (the client left) must not leave PostgreSQL's server-side
+        # cursor open until the garbage collector finds it.
+        rows.close()
+
+
+def _learner(r, units_total: int) -> LearnerRow:  # noqa: ANN001 - a row of _learner_rows's query
+    return LearnerRow(
+        user_id=r.user_id,
+        name=r.name,
+        email=r.email,
+        enrolled_at=r.enrolled_at,
+        units_done=r.units_done or 0,
+        units_total=units_total,
+        best_score=r.best,
+        attempts=r.attempts or 0,
+        passed=bool(r.passed),
+        completed_at=r.completed_at,
+    )
 
 
 #: Rows fetched from the database at a time when streaming learners or attempts.
