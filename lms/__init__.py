@@ -36,8 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
     from lms import db
 
     db.init_app(app)
-
+    # ORM events that keep cached pages' version numbers (registered on import, in every process
+    # that writes: web workers, the job worker, the CLI).
     from lms import headers
+    from lms.services import page_versions, publication  # noqa: F401
 
     headers.init_app(app)  # before Flask-Login, so its hook sees the remember-me cookie
 

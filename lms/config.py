@@ -111,6 +111,9 @@ class Defaults:
     #: Seconds a worker may reuse the publication version it read (lms.services.publication.recent):
     #: how long a change may take to show on cached visitor pages; 0 reads it on every request.
     PUBLICATION_CHECK_SECONDS = 1.0
+    #: Bytes of signed-in learners' pages each worker keeps (lms.personal_pages), least recently
+    #: used first out: 4 MiB is about 150 unit pages. 0 keeps none.
+    PERSONAL_PAGE_CACHE_BYTES = 4 * 1024 * 1024
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password
 

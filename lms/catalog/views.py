@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from lms.db import session as db
 from lms.forms import ConfirmForm
+from lms.personal_pages import personal_page
 from lms.services import enrollment as enrollments
 from lms.services.progress import course_progress, progress_of_enrollments
 from lms.visitor_pages import visitor_page
@@ -36,11 +37,13 @@ def _public_for_visitors(render: Callable[[], str]) -> Response:
 
 
 @bp.route("/")
+@personal_page
 def index():
     return _public_for_visitors(lambda: render_template("catalog/index.html", courses=enrollments.visible_courses(db)))
 
 
 @bp.route("/courses/<slug>")
+@personal_page
 def course(slug: str):
     def render() -> str:
         course = enrollments.course_outline(db, slug, user=current_user)
@@ -70,6 +73,7 @@ def enrol(slug: str):
 
 @bp.route("/my-learning")
 @login_required
+@personal_page
 def mine():
     mine = enrollments.enrollments_of(db, current_user)
     rows = list(zip(mine, progress_of_enrollments(db, current_user, mine), strict=True))

@@ -16,6 +16,7 @@ from lms.credentials.keys import issuer_key_document, load_or_create_issuer_key
 from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.extensions import cache, limiter
+from lms.personal_pages import personal_page
 from lms.services import certificates
 from lms.services.roles import can_edit
 from lms.visitor_pages import visitor_page
@@ -46,12 +47,14 @@ def _can_revoke(cert) -> bool:
 
 @bp.route("/certificates")
 @login_required
+@personal_page
 def mine():
     return render_template("certificates/mine.html", certificates=certificates.of_user(db, current_user))
 
 
 @bp.route("/certificates/<code>")
 @login_required
+@personal_page
 def show(code: str):
     cert = certificates.get_own(db, current_user, code)
     return _show_page(cert, RevokeForm() if _can_revoke(cert) else None)

@@ -23,6 +23,7 @@ from lms.db import session as db
 from lms.errors import FieldErrors, NotFound
 from lms.forms import ConfirmForm, show_errors
 from lms.learn.forms import PlayerForm, TranscriptSearchForm
+from lms.personal_pages import personal_page
 from lms.services import caption_tracks, preferences
 from lms.services import enrollment as enrollments
 from lms.services import player as players
@@ -120,6 +121,7 @@ def _transcript_search(track, cues) -> SimpleNamespace | None:
 
 @bp.route("/courses/<slug>/units/<unit_slug>")
 @login_required
+@personal_page
 def unit(slug: str, unit_slug: str):
     course, unit, enrollment = _load(slug, unit_slug)
     progresses.record_visit(db, enrollment, unit)

@@ -36,6 +36,9 @@ class User(UserMixin, Base):
     #: The interface language the person chose (one of lms.extensions.LOCALES); None until they
     #: choose, and then the browser's cookie or Accept-Language decides.
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    #: Grows in the transaction of every change to this person's rows (lms.services.page_versions),
+    #: so their cached pages (lms.personal_pages) are keyed by it and never shown stale.
+    page_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     #: The secret of the sign-in this object was loaded for (not stored here: its hash is in
     #: login_sessions). Flask-Login keeps get_id() in the session and the remember-me cookie.

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from lms.db import session as db
 from lms.errors import NotFound
 from lms.forms import ConfirmForm
+from lms.personal_pages import personal_page
 from lms.services import certificates, quizzes
 from lms.services import enrollment as enrollments
 from lms.services import progress as progresses
@@ -36,6 +37,7 @@ def _render(course, quiz, attempt, *, errors=None, raw=None, status=200):
 
 @bp.route("/courses/<slug>/quiz", methods=["GET"])
 @login_required
+@personal_page
 def take(slug: str):
     course, quiz, _enrollment = _load(slug)
     if quizzes.has_passed(db, current_user, quiz):
@@ -78,6 +80,7 @@ def submit(slug: str, attempt_id: int):
 
 @bp.route("/courses/<slug>/quiz/attempts/<int:attempt_id>", methods=["GET"])
 @login_required
+@personal_page
 def result(slug: str, attempt_id: int):
     course, quiz, enrollment = _load(slug)
     attempt = quizzes.get_attempt(db, current_user, quiz, attempt_id)

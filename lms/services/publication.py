@@ -25,7 +25,7 @@ from lms.models import CaptionTrack, Choice, Course, PublicationVersion, Questio
 
 #: What a visitor's page is built from.
 PUBLIC_CONTENT = (Course, Unit, Video, CaptionTrack, Quiz, Question, Choice)
-_TABLES = frozenset(model.__table__.name for model in PUBLIC_CONTENT)  # type: ignore[attr-defined]
+TABLES = frozenset(model.__table__.name for model in PUBLIC_CONTENT)  # type: ignore[attr-defined]
 _ROW_ID = 1
 _memo_lock = threading.Lock()
 
@@ -88,7 +88,7 @@ def _bump_on_bulk_statement(state: ORMExecuteState) -> None:
     if not (state.is_update or state.is_delete or state.is_insert) or state.session.info.get("publication_bumping"):
         return
     table = getattr(state.statement, "table", None)
-    if table is not None and table.name in _TABLES:
+    if table is not None and table.name in TABLES:
         state.session.info["publication_bumping"] = True
         try:
             bump(state.session)

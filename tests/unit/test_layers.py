@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "lms.forms",
             "lms.visitor_pages",
+            "lms.personal_pages",
             "lms.auth",
             "lms.catalog",
             "lms.learn",
@@ -51,8 +52,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 #: Domain libraries are independent of each other, except that the course file format carries
 #: questions (quiz.yaml) and captions (the .vtt files it reads).
 DOMAIN_USES = {"lms.content": {"lms.questions", "lms.captions"}}
-#: A page package may use the shared form pieces and the visitor page cache, never another page package.
-SHARED_PAGES = {"lms.forms", "lms.visitor_pages"}
+#: A page package may use the shared form pieces and the page caches, never another page package.
+SHARED_PAGES = {"lms.forms", "lms.visitor_pages", "lms.personal_pages"}
 
 
 def _owner(module: str) -> tuple[int, str] | None:

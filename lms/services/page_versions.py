@@ -1,0 +1,122 @@
+"""Page versions: the numbers a signed-in learner's cached pages are keyed by (lms.personal_pages).
+
+A learner's page is built from public content and from that learner's own rows. Public content
+has the publication version (lms.services.publication). Each person has `users.page_version`,
+bumped inside the transaction of any change to a row of theirs (an enrolment, unit progress, a
+quiz attempt, a certificate, player preferences, the account itself), whoever makes it: the
+learner, a trainer revoking a certificate, the job worker issuing one. A change to anything else a
+page might show (a rendition finished, a table added later and not listed here) bumps the
+publication version, so every cached page is stale at once: unknown means stale, never wrong.
+
+Registered on every Session as SQLAlchemy ORM events (SQLAlchemy 2.0, "ORM Events"):
+- `before_flush`: objects added, changed or deleted; an object with a `user_id` is that person's;
+- `do_orm_execute`: an ORM-enabled `insert()` whose rows all name their `user_id` bumps those
+  people; any other `update()` / `delete()` / `insert()`, whose rows are not known, bumps the
+  publication version, unless its table is unseen or it sets only unseen columns.
+Writes on a Connection, outside the ORM session, are not seen (none of Sala's views make them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, update
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from lms.models import AuditEvent, LoginSession, PendingCaption, PublicationVersion, User
+from lms.services import publication
+
+#: Rows no cached page shows: the audit log, sign-ins (ending one signs the browser out, so its
+#: pages are no longer served), the version row itself, and trainers' captions waiting for a check.
+UNSEEN = (AuditEvent, LoginSession, PublicationVersion, PendingCaption)
+_UNSEEN_TABLES = frozenset(model.__table__.name for model in UNSEEN)  # type: ignore[attr-defined]
+#: Columns no cached page shows, by table: a rendition's encoding progress is on Teach pages only,
+#: and the job worker writes it every few seconds while encoding.
+UNSEEN_COLUMNS = {"renditions": frozenset({"progress"})}
+#: session.info key: set when this session bumped a version (lms.personal_pages keeps no page
+#: rendered by a request that changed what it shows).
+BUMPED = "page_versions_bumped"
+_BUMPING = "page_versions_bumping"
+
+
+def bump_people(session: Session, user_ids: set[int]) -> None:
+    """Add one to the page version of each of `user_ids`, in the session's transaction."""
+    if not user_ids:
+        return
+    session.execute(
+        update(User)
+        .where(User.id.in_(sorted(user_ids)))
+        .values(page_version=User.page_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _people_and_rest(session: Session) -> tuple[set[int], bool]:
+    """(ids of the people whose rows this flush changes, whether it changes anything else a page
+    may show). Public content is left to lms.services.publication's own event."""
+    people: set[int] = set()
+    rest = False
+    changed = [*session.new, *session.deleted]
+    changed += [obj for obj in session.dirty if session.is_modified(obj, include_collections=False)]
+    for obj in changed:
+        if isinstance(obj, (*UNSEEN, *publication.PUBLIC_CONTENT)):
+            continue
+        if isinstance(obj, User):
+            if obj.id is not None:
+                people.add(obj.id)
+            continue
+        owner = getattr(obj, "user_id", None)
+        if owner is not None:
+            people.add(owner)
+        else:
+            rest = True
+    return people, rest
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_on_flush(session: Session, _context, _instances) -> None:  # noqa: ANN001
+    if session.info.get(_BUMPING):
+        return
+    people, rest = _people_and_rest(session)
+    if not (people or rest):
+        return
+    session.info[_BUMPING] = True
+    try:
+        bump_people(session, people)
+        if rest:
+            publication.bump(session)
+    finally:
+        session.info[_BUMPING] = False
+    session.info[BUMPED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_on_bulk_statement(state: ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert) or state.session.info.get(_BUMPING):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is None or table.name in _UNSEEN_TABLES or table.name in publication.TABLES:
+        return
+    if state.is_insert:
+        # New rows of known people (a bulk insert names them); new people have no pages yet.
+        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        if table.name == User.__tablename__:
+            return
+        if rows and all(row.get("user_id") is not None for row in rows):
+            state.session.info[_BUMPING] = True
+            try:
+                bump_people(state.session, {row["user_id"] for row in rows})
+            finally:
+                state.session.info[_BUMPING] = False
+            state.session.info[BUMPED] = True
+            return
+    if state.is_update:
+        unseen = UNSEEN_COLUMNS.get(table.name, frozenset())
+        values = getattr(state.statement, "_values", None) or {}
+        names = {getattr(column, "key", column) for column in values}
+        if names and names <= unseen:
+            return
+    state.session.info[_BUMPING] = True
+    try:
+        publication.bump(state.session)
+    finally:
+        state.session.info[_BUMPING] = False
+    state.session.info[BUMPED] = True

@@ -1,0 +1,236 @@
+"""Signed-in learners' pages kept by each worker (lms.personal_pages) and the page versions that
+key them (lms.services.page_versions): a repeat view renders nothing, and no change a page shows
+(the learner's own, a trainer's, the job worker's, an edit to the course) ever leaves it stale."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event, insert, select, update
+
+from lms.models import Attempt, Certificate, Course, Enrollment, Rendition, Unit, UnitProgress, User
+from lms.models._types import utcnow
+from lms.services import certificates, publication
+from tests.factories import issue_certificate, make_user
+from tests.helpers import PASSWORD, complete_units, course_data, post, sign_in_as, submit_quiz
+
+SLUG = "public-speaking"
+UNIT = f"/courses/{SLUG}/units/why-we-speak"
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def _statements(app, client, url: str) -> list[str]:
+    seen: list[str] = []
+
+    def hit(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    engine = app.extensions["lms.engine"]
+    event.listen(engine, "before_cursor_execute", hit)
+    try:
+        with client.get(url) as response:
+            assert response.status_code == 200, (url, response.status_code)
+    finally:
+        event.remove(engine, "before_cursor_execute", hit)
+    return seen
+
+
+def _version(db, email: str) -> int:
+    db.expire_all()
+    return db.scalar(select(User.page_version).where(User.email == email))
+
+
+@pytest.fixture
+def learner(app, client, auth):
+    """A learner enrolled in the course, signed in on `client`; their e-mail."""
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
+    email = auth.as_new()
+    post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
+    client.get(f"/courses/{SLUG}").close()  # shows the "enrolled" message: never kept
+    return email
+
+
+PAGES = [
+    "/",
+    f"/courses/{SLUG}",
+    "/my-learning",
+    UNIT,
+    f"/courses/{SLUG}/quiz",
+    "/certificates",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_repeat_view_is_served_without_rendering(app, client, learner, url):
+    """The second view of a learner's page reads the sign-in and the version numbers, nothing
+    else, and is the same page byte for byte."""
+    first = client.get(url)
+    first.close()
+    second = client.get(url)  # the first may have written (a visit, an open attempt): kept now
+    statements = _statements(app, client, url)
+    assert len(statements) <= 2, statements
+    sql = "\n".join(statements).lower()
+    assert "from units" not in sql and "from enrollments" not in sql and "from courses" not in sql
+    assert client.get(url).data == second.data
+
+
+def test_marking_a_unit_done_shows_at_once_on_every_kept_page(app, client, db, learner):
+    pages = {url: client.get(url).get_data(as_text=True) for url in (UNIT, f"/courses/{SLUG}", "/my-learning")}
+    pages = {url: client.get(url).get_data(as_text=True) for url in pages}  # now from the cache
+    assert "You have marked this unit as done." not in pages[UNIT]
+    before = _version(db, learner)
+    complete_units(client, SLUG, ["why-we-speak"])
+    assert _version(db, learner) > before
+    assert "You have marked this unit as done." in client.get(UNIT).get_data(as_text=True)
+    for url in (f"/courses/{SLUG}", "/my-learning"):
+        assert client.get(url).get_data(as_text=True) != pages[url], url
+
+
+def test_a_certificate_issued_elsewhere_shows_on_my_learning_and_certificates(app, client, db, learner):
+    """The job worker issues certificates in its own session: the learner's version still grows."""
+    for _ in range(2):
+        assert "Issued on" not in client.get("/certificates").get_data(as_text=True)
+    code = issue_certificate(db, learner)
+    assert code in client.get("/certificates").get_data(as_text=True)
+
+
+def test_a_revocation_by_an_admin_shows_on_the_learners_kept_certificate_page(app, client, db, learner):
+    code = issue_certificate(db, learner)
+    for _ in range(2):
+        assert "This certificate was revoked" not in client.get(f"/certificates/{code}").get_data(as_text=True)
+    admin = app.test_client()
+    sign_in_as(app, admin, role="admin")
+    answer = post(
+        admin, f"/certificates/{code}/revoke", {"reason": "Issued by mistake"}, token_from=f"/certificates/{code}"
+    )
+    assert answer.status_code in (200, 302)
+    page = client.get(f"/certificates/{code}").get_data(as_text=True)
+    assert "This certificate was revoked" in page and "Issued by mistake" in page
+
+
+def test_a_submitted_quiz_is_never_shown_as_still_open(app, client, db, learner):
+    client.get(f"/courses/{SLUG}/quiz").close()  # starts the attempt
+    html = client.get(f"/courses/{SLUG}/quiz").get_data(as_text=True)  # kept
+    action = re.search(r'action="(/courses/[^"]+/quiz/attempts/(\d+))"', html)
+    _units, _right, wrong = course_data(app, SLUG)
+    assert submit_quiz(client, SLUG, wrong)[0].status_code == 302
+    db.expire_all()
+    attempt = db.get(Attempt, int(action.group(2)))
+    assert attempt.submitted_at is not None
+    again = client.get(f"/courses/{SLUG}/quiz").get_data(as_text=True)
+    assert action.group(1) not in again  # a new attempt, or the quiz closed: never the submitted one
+
+
+def test_player_settings_show_at_once_on_the_kept_unit_page(app, client, learner):
+    for _ in range(2):
+        assert 'data-speed="1.0"' in client.get(UNIT).get_data(as_text=True)
+    choices = {"speed": "1.5", "caption_language": "en", "second_language": "", "caption_size": "100"}
+    choices |= {"caption_colours": "white-on-black", "caption_opacity": "75", "description_voice": "screen-reader"}
+    choices |= {"autoscroll": "y", "rendition": "video"}
+    assert post(client, f"{UNIT}/player", choices, token_from=UNIT).status_code == 302
+    assert 'data-speed="1.5"' in client.get(UNIT).get_data(as_text=True)
+
+
+def test_an_edit_to_the_course_shows_on_kept_pages(app, client, db, learner):
+    for _ in range(2):
+        assert "Speaking to a Room" not in client.get(f"/courses/{SLUG}").get_data(as_text=True)
+    course = db.scalars(select(Course).where(Course.slug == SLUG)).one()
+    course.title = "Speaking to a Room"
+    db.commit()
+    for url in ("/", f"/courses/{SLUG}", "/my-learning", UNIT):
+        assert "Speaking to a Room" in client.get(url).get_data(as_text=True), url
+
+
+def test_each_session_gets_its_own_csrf_token_on_a_kept_page(app, client, learner):
+    """Another sign-in of the same person is served the kept page with its own session's token,
+    and a form sent with it works."""
+    client.get(UNIT).close()
+    mine = TOKEN.search(client.get(UNIT).get_data(as_text=True)).group(1)
+    other = app.test_client()
+    post(other, "/login", {"email": learner, "password": PASSWORD})
+    html = other.get(UNIT).get_data(as_text=True)
+    theirs = TOKEN.search(html).group(1)
+    assert "sala-csrf-token" not in html and "\x00" not in html
+    with client.session_transaction() as a, other.session_transaction() as b:
+        assert a["csrf_token"] != b["csrf_token"]
+    assert theirs != mine
+    answer = other.post(f"{UNIT}/done", data={"csrf_token": theirs})
+    assert answer.status_code == 302
+
+
+def test_a_flashed_message_is_shown_once_and_never_kept(app, client, learner):
+    answer = post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
+    assert answer.status_code == 302
+    assert "You were already enrolled" in client.get(f"/courses/{SLUG}").get_data(as_text=True)
+    assert "You were already enrolled" not in client.get(f"/courses/{SLUG}").get_data(as_text=True)
+    assert "You were already enrolled" not in client.get(f"/courses/{SLUG}").get_data(as_text=True)
+
+
+def test_one_learners_page_never_reaches_another(app, client, learner):
+    client.get("/my-learning").close()
+    client.get("/my-learning").close()
+    make_user(app, email="other@example.org", name="Chan Thida")
+    other = app.test_client()
+    post(other, "/login", {"email": "other@example.org", "password": PASSWORD})
+    page = other.get("/my-learning").get_data(as_text=True)
+    assert "Chan Thida" in page and "Sok Dara" not in page
+
+
+def test_trainers_pages_are_always_rendered(app, client):
+    """A trainer's pages show other people's data: never kept."""
+    sign_in_as(app, client, role="trainer")
+    client.get(f"/courses/{SLUG}").close()
+    assert len(_statements(app, client, f"/courses/{SLUG}")) > 2
+
+
+def test_bulk_writes_bump_the_right_versions(app, db, learner):
+    """A bulk insert naming its learners bumps them; a bulk update of their rows, whose rows are
+    not known, bumps the publication version; a rendition's progress bumps nothing."""
+    user_id = db.scalar(select(User.id).where(User.email == learner))
+    unit_id = db.scalar(select(Unit.id).where(Unit.slug == "why-we-speak"))
+    before, published = _version(db, learner), publication.current(db)
+    db.execute(insert(UnitProgress), [{"user_id": user_id, "unit_id": unit_id, "completed_at": utcnow()}])
+    db.commit()
+    assert (_version(db, learner), publication.current(db)) == (before + 1, published)
+    db.execute(update(Enrollment).where(Enrollment.user_id == user_id).values(completed_at=utcnow()))
+    db.commit()
+    assert publication.current(db) == published + 1
+    db.execute(update(Rendition).where(Rendition.id == -1).values(progress=50))
+    db.commit()
+    assert publication.current(db) == published + 1
+
+
+def test_a_request_that_writes_keeps_nothing_it_rendered(app, client, db, learner):
+    """Opening the quiz starts an attempt (a write): that view is not kept; the next one is."""
+    client.get(f"/courses/{SLUG}/quiz").close()
+    statements = _statements(app, client, f"/courses/{SLUG}/quiz")
+    assert len(statements) > 2  # rendered: the first view started the attempt
+    assert len(_statements(app, client, f"/courses/{SLUG}/quiz")) <= 2
+
+
+def test_no_pages_are_kept_when_the_cache_is_off(app, client, learner):
+    app.config["PERSONAL_PAGE_CACHE_BYTES"] = 0
+    client.get("/my-learning").close()
+    assert len(_statements(app, client, "/my-learning")) > 2
+
+
+def test_the_cache_stays_within_its_bytes(app, client, learner):
+    from lms.personal_pages import store
+
+    app.config["PERSONAL_PAGE_CACHE_BYTES"] = 60_000
+    app.extensions.pop("lms.personal_pages", None)
+    for url in PAGES * 2:
+        client.get(url).close()
+    with app.app_context():
+        pages = store()._pages
+        assert 0 < pages.currsize <= 60_000 and len(pages) < len(PAGES)
+
+
+def test_certificates_service_revoke_bumps_the_owner(app, db, learner):
+    code = issue_certificate(db, learner)
+    before = _version(db, learner)
+    cert = db.scalars(select(Certificate).where(Certificate.code == code)).one()
+    certificates.revoke(db, cert, "Wrong name")
+    db.commit()
+    assert _version(db, learner) == before + 1
