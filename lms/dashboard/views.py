@@ -53,7 +53,9 @@ def index():
 @login_required
 def course(course_id: int):
     _course(course_id)
-    report = analytics.course_report(db, course_id, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
+    report = analytics.course_report(
+        db, course_id, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, memo=_reports()
+    )
     return render_template(
         "dashboard/course.html", course=report.course, report=report, page_links=page_links(report.page, report.pages)
     )
@@ -61,6 +63,16 @@ def course(course_id: int):
 
 #: Learners in one page of the results table.
 PER_PAGE = 50
+#: Results pages each worker keeps (lms.services.analytics.course_report's memo), least recently
+#: viewed first out: a page of 50 learners and the item analysis are a few tens of KB.
+REPORTS_KEPT = 64
+
+
+def _reports() -> analytics.ReportMemo:
+    reports = current_app.extensions.get("lms.course_reports")
+    if reports is None:
+        reports = current_app.extensions.setdefault("lms.course_reports", analytics.ReportMemo(REPORTS_KEPT))
+    return reports
 
 
 def page_links(page: int, pages: int) -> list[int | None]:

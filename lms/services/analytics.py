@@ -7,10 +7,12 @@ CourseReport, so they always show the same figures.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
+import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,6 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 from lms.errors import NotFound
 from lms.models import Attempt, Course, Enrollment, Question, Quiz, UnitProgress, User
 from lms.questions import normalize_text
+from lms.services import publication
 
 
 @dataclass
@@ -111,7 +114,71 @@ def _load_course(session: Session, course_id: int) -> Course:
     return course
 
 
-def course_report(session: Session, course_id: int, *, page: int | None = None, per_page: int = 50) -> CourseReport:
+class ReportMemo:
+    """Results pages kept by one worker: a cachetools LRU map (MIT) of `maxsize` pages behind a
+    lock, since gthread workers serve several requests at once. When several requests want a page
+    that is not kept, one computes it while the others wait for it (reading 10,000 learners at
+    once in every thread would multiply the time and the memory)."""
+
+    def __init__(self, maxsize: int) -> None:
+        from cachetools import LRUCache  # on first use: kept out of start-up (pyld's dependency)
+
+        self._kept = LRUCache(maxsize=maxsize)
+        self._lock = threading.Lock()
+        self._making: dict = {}
+
+    def _fresh(self, key, stamp):  # noqa: ANN001, ANN202
+        with self._lock:
+            entry = self._kept.get(key)
+        return entry[1] if entry is not None and entry[0] == stamp else None
+
+    def kept(self, key, stamp, make: Callable[[], CourseReport]) -> CourseReport:  # noqa: ANN001
+        """The page kept under `key` if it was made at `stamp`, else `make()` (kept at `stamp`)."""
+        report = self._fresh(key, stamp)
+        if report is not None:
+            return report
+        with self._lock:
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            report = self._fresh(key, stamp)  # made by the request this one waited for
+            if report is None:
+                report = make()
+                with self._lock:
+                    self._kept[key] = (stamp, report)
+        with self._lock:
+            if self._making.get(key) is making:
+                del self._making[key]
+        return report
+
+
+def results_fingerprint(session: Session, course_id: int) -> tuple:
+    """What a course's results are drawn from, in one aggregate query: its enrolments (how many,
+    and the sum and greatest of their ids) and the sum of the enrolled people's page versions
+    (lms.services.page_versions), which grows with any change to one of their enrolments, units
+    done, attempts, certificates or names, whoever makes it. Equal fingerprints (with an equal
+    publication version, for the course itself) mean equal results."""
+    return tuple(
+        session.execute(
+            select(
+                func.count(Enrollment.id),
+                func.coalesce(func.sum(Enrollment.id), 0),
+                func.coalesce(func.max(Enrollment.id), 0),
+                func.coalesce(func.sum(User.page_version), 0),
+            )
+            .join(User, User.id == Enrollment.user_id)
+            .where(Enrollment.course_id == course_id)
+        ).one()
+    )
+
+
+def course_report(
+    session: Session,
+    course_id: int,
+    *,
+    page: int | None = None,
+    per_page: int = 50,
+    memo: ReportMemo | None = None,
+) -> CourseReport:
     """Everything the results page shows, in 7 queries whatever the number of learners.
 
     :param page: keep only this page (1-based, `per_page` learners each, clamped to the pages
@@ -119,8 +186,21 @@ def course_report(session: Session, course_id: int, *, page: int | None = None, 
         instead: :func:`learner_rows`). The summary and the
         item analysis are over every learner either way. Rows and attempts' answers are streamed
         (SQLAlchemy ``yield_per``), so memory stays bounded by the page, not the course.
+    :param memo: a worker's :class:`ReportMemo`, where the figures of a page are kept with the
+        course's publication version and :func:`results_fingerprint`; a view whose two numbers
+        are unchanged reuses them, in 7 queries (the course, the version, the fingerprint)
+        instead of reading every learner and attempt.
     """
     course = _load_course(session, course_id)  # 5 queries: course, units, quiz, questions, choices
+    if memo is None:
+        return _report(session, course, page, per_page)
+    stamp = (publication.current(session), results_fingerprint(session, course_id))
+    report = copy.copy(memo.kept((course_id, page, per_page), stamp, lambda: _report(session, course, page, per_page)))
+    report.course = course  # the kept one may come from another request's session
+    return report
+
+
+def _report(session: Session, course: Course, page: int | None, per_page: int) -> CourseReport:
     items: list[ItemRow] = []
     attempts_counted = 0
     if course.quiz is not None:
