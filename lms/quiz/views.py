@@ -14,8 +14,8 @@ from lms.services.quizzes import AnswersInvalid
 bp = Blueprint("quiz", __name__)
 
 
-def _load(slug: str):
-    course = enrollments.get_course(db, slug, user=current_user)
+def _load(slug: str, *, units: bool = True):
+    course = enrollments.get_course(db, slug, user=current_user, units=units)
     if course.quiz is None or not course.quiz.questions:
         raise NotFound()
     enrollment = enrollments.require_enrollment(db, current_user, course)
@@ -63,7 +63,9 @@ def take(slug: str):
 @bp.route("/courses/<slug>/quiz/attempts/<int:attempt_id>", methods=["POST"])
 @login_required
 def submit(slug: str, attempt_id: int):
-    course, quiz, enrollment = _load(slug)
+    # Grading needs the questions, not the units' videos and tracks (loaded if the pass completes
+    # the course, or a form with errors is shown again).
+    course, quiz, enrollment = _load(slug, units=False)
     attempt = quizzes.get_attempt(db, current_user, quiz, attempt_id)
     form = {key: request.form.getlist(key) for key in request.form if key.startswith("q-")}
     try:

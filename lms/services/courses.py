@@ -94,12 +94,16 @@ def update_course(session: Session, course: Course, data: CourseFields, *, versi
     return course
 
 
-def loaded_course(session: Session, *where: ColumnElement[bool], quiz: bool = True) -> Course | None:
-    """The first course matching `where`, or None, with its units and each unit's video and caption
-    tracks loaded, and with `quiz` its quiz's questions and their choices: a fixed number of
-    queries whatever the course's size."""
-    units = selectinload(Course.units)
-    options = [units.selectinload(Unit.video), units.selectinload(Unit.caption_tracks)]
+def loaded_course(
+    session: Session, *where: ColumnElement[bool], quiz: bool = True, units: bool = True
+) -> Course | None:
+    """The first course matching `where`, or None, with (`units`) its units and each unit's video
+    and caption tracks loaded, and with `quiz` its quiz's questions and their choices: a fixed
+    number of queries whatever the course's size. Without `units` they load when first used."""
+    options = []
+    if units:
+        with_units = selectinload(Course.units)
+        options += [with_units.selectinload(Unit.video), with_units.selectinload(Unit.caption_tracks)]
     if quiz:
         options.append(selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices))
     return session.scalars(select(Course).where(*where).options(*options)).first()

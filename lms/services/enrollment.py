@@ -71,9 +71,11 @@ def course_outline(session: Session, slug: str, *, user: User | None = None) -> 
     return course
 
 
-def get_course(session: Session, slug: str, *, user: User | None = None) -> Course:
-    """A published course by slug (drafts only for those who may edit them); NotFound otherwise."""
-    course = loaded_course(session, Course.slug == slug)
+def get_course(session: Session, slug: str, *, user: User | None = None, units: bool = True) -> Course:
+    """A published course by slug (drafts only for those who may edit them), loaded with its quiz
+    and, with `units`, its units' videos and tracks (lms.services.courses.loaded_course); NotFound
+    otherwise."""
+    course = loaded_course(session, Course.slug == slug, units=units)
     if course is None or (not course.is_published and not roles.can_edit(user, course)):
         raise NotFound()
     return course
