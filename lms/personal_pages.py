@@ -8,7 +8,8 @@ of any change the page could show, so a learner who marks a unit done, submits a
 issued a certificate by the job worker sees it on the next page; a change to public content shows
 within PUBLICATION_CHECK_SECONDS, as on visitors' pages.
 
-What is never kept: pages for trainers and admins (they show other people's data), answers other
+What is never kept: pages for trainers and admins (they show other people's data) unless the view
+names what that data is drawn from (`others`: the results dashboard), answers other
 than a 200 HTML page, a page that set a cookie or changed the session (a flashed message shown,
 say), and a page whose request itself changed a version (an open attempt started). The CSRF token
 is cut out of a kept page and the requesting session's own put back, so a page kept for one
@@ -20,7 +21,7 @@ PERSONAL_PAGE_CACHE_BYTES (cachetools, MIT).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import wraps
 
 from flask import Response, current_app, g, make_response, request, session
@@ -56,10 +57,6 @@ class _Store:
         with self._lock:
             self._pages[key] = entry
 
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-
 
 def store() -> _Store:
     """This worker's store for the current app (made on first use)."""
@@ -84,27 +81,36 @@ def _key() -> tuple:
     )
 
 
-def _cacheable_request() -> bool:
+def _cacheable_request(for_everyone: bool) -> bool:
     return (
         request.method == "GET"
         and current_app.config["PERSONAL_PAGE_CACHE_BYTES"] > 0
         and current_user.is_authenticated
-        and current_user.role == "learner"
+        and (for_everyone or current_user.role == "learner")
         and "_flashes" not in session
     )
 
 
-def personal_page(view: Callable) -> Callable:
+def personal_page(view: Callable | None = None, *, others: Callable[..., Hashable] | None = None) -> Callable:
     """Serve a signed-in learner's GET of `view` from this worker's cache when nothing it shows
     has changed since it was rendered; else call `view` and keep its page when it may be kept
-    (see the module's docstring). Any other request goes straight to `view`."""
+    (see the module's docstring). Any other request goes straight to `view`.
+
+    `others`, for a page that shows other people's data (a trainer's results), is called with the
+    view's arguments on every request, cached or not: it must check that the person may see the
+    page (raising as the view would) and return what those people's data is drawn from (a
+    version or a fingerprint), which joins the key; the page is then kept for any role.
+    Used bare (`@personal_page`) or with `others` (`@personal_page(others=...)`)."""
+    if view is None:
+        return lambda inner: personal_page(inner, others=others)
 
     @wraps(view)
     def cached_view(*args, **kwargs):
-        if not _cacheable_request():
+        if not _cacheable_request(others is not None):
             return view(*args, **kwargs)
+        shown = others(*args, **kwargs) if others is not None else None
         token = generate_csrf()  # before the snapshot: making the session's token is no change
-        key = _key()
+        key = (*_key(), shown)
         pages = store()
         entry = pages.get(key)
         if entry is not None:

@@ -4,6 +4,7 @@ and import as zip files. Trainers see the courses they may edit; admins see ever
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from lms.db import session as db
 from lms.errors import NotAllowed
 from lms.forms import show_errors
 from lms.models import Course
+from lms.personal_pages import personal_page
 from lms.services import analytics, course_archive, courses
 from lms.services.roles import editable_courses, require_edit, require_trainer
 
@@ -49,8 +51,22 @@ def index():
     return render_template("dashboard/index.html", courses=editable_courses(db, current_user))
 
 
+def _results_shown(course_id: int) -> tuple:
+    """For the kept results page (lms.personal_pages): the trainer may read it (NotAllowed and
+    NotFound as the view), and its figures' stamp, read at most PUBLICATION_CHECK_SECONDS ago by
+    this worker: a learner's progress shows there within that time."""
+    _course(course_id)
+    memo = current_app.extensions.setdefault("lms.results_stamps", {})
+    seen = memo.get(course_id)
+    now = time.monotonic()
+    if seen is None or now - seen[0] >= current_app.config["PUBLICATION_CHECK_SECONDS"]:
+        seen = memo[course_id] = (now, analytics.results_fingerprint(db, course_id))
+    return seen[1]
+
+
 @bp.route("/courses/<int:course_id>")
 @login_required
+@personal_page(others=_results_shown)
 def course(course_id: int):
     _course(course_id)
     report = analytics.course_report(

@@ -356,7 +356,9 @@ def _statements(app, client, url: str) -> list[str]:
 
 def test_a_repeat_view_reuses_the_figures_until_something_in_them_changes(app, client, course_id):
     """A second view reads no learner or attempt; an enrolment, a unit done in another session (as
-    the job worker or a second server would) and a renamed learner each show on the next view."""
+    the job worker or a second server would) and a renamed learner each show on the next view.
+    (The report memo, measured without the kept pages of lms.personal_pages.)"""
+    app.config["PERSONAL_PAGE_CACHE_BYTES"] = 0
     url = f"/dashboard/courses/{course_id}"
     learner_takes_quiz(app, client, "dara@example.org", "Sok Dara", None, done_units=True)
     sign_out(client)
@@ -379,3 +381,41 @@ def test_a_repeat_view_reuses_the_figures_until_something_in_them_changes(app, c
         session.scalars(select(User).where(User.email == "chenda@example.org")).one().name = "Kim Chenda Sok"
         session.commit()
     assert "Kim Chenda Sok" in client.get(url).get_data(as_text=True)
+
+
+def test_the_kept_results_page_shows_a_change_and_still_checks_who_may_read_it(app, client, course_id):
+    """A trainer's results page is kept (lms.personal_pages) with its figures' stamp: a learner's
+    enrolment shows on the next view once the check interval has passed (here 0), and a trainer
+    who is no longer assigned to the course is refused, though their page was kept."""
+    from lms.services import roles
+
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
+    url = f"/dashboard/courses/{course_id}"
+    second = app.test_client()
+    make_user(app, email="sophea@example.org", name="Trainer Sophea", role="trainer")
+    admin = make_user(app, email="admin@example.org", name="Admin Dara", role="admin")
+    with app.app_context():
+        session = get_session()
+        course = session.get(Course, course_id)
+        roles.assign_trainer(
+            session,
+            session.get(User, admin),
+            course,
+            session.scalars(select(User.id).where(User.email == "sophea@example.org")).one(),
+        )
+        session.commit()
+    sign_in(second, "sophea@example.org")
+    assert re.search(r"<dt>Enrolled</dt><dd>0</dd>", second.get(url).get_data(as_text=True))
+    kept = _statements(app, second, url)
+    assert not any("from attempts" in s or "from choices" in s for s in kept), kept  # nothing rendered
+
+    learner_takes_quiz(app, client, "dara@example.org", "Sok Dara", None, done_units=False)
+    assert re.search(r"<dt>Enrolled</dt><dd>1</dd>", second.get(url).get_data(as_text=True))
+
+    with app.app_context():
+        session = get_session()
+        course = session.get(Course, course_id)
+        sophea = session.scalars(select(User.id).where(User.email == "sophea@example.org")).one()
+        roles.unassign_trainer(session, session.get(User, admin), course, sophea)
+        session.commit()
+    assert second.get(url).status_code == 403
