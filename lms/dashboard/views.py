@@ -54,14 +54,14 @@ def index():
 def _results_shown(course_id: int) -> tuple:
     """For the kept results page (lms.personal_pages): the trainer may read it (NotAllowed and
     NotFound as the view), and its figures' stamp, read at most PUBLICATION_CHECK_SECONDS ago by
-    this worker: a learner's progress shows there within that time."""
+    this worker (a learner's progress shows there within that time), with the page size."""
     _course(course_id)
     memo = current_app.extensions.setdefault("lms.results_stamps", {})
     seen = memo.get(course_id)
     now = time.monotonic()
     if seen is None or now - seen[0] >= current_app.config["PUBLICATION_CHECK_SECONDS"]:
         seen = memo[course_id] = (now, analytics.results_fingerprint(db, course_id))
-    return seen[1]
+    return seen[1], PER_PAGE
 
 
 @bp.route("/courses/<int:course_id>")
