@@ -80,7 +80,11 @@ def _key() -> tuple:
         # Scheme and host too: behind a trusted proxy public links (the certificate page's
         # verification link and QR) name the host a request came through (config.public_base_url).
         request.root_url,
-        request.full_path,
+        # The path and the raw query, not request.full_path, which decodes the query strictly
+        # (a byte that is not UTF-8 made every page answer 500) and cannot tell a "?" in the
+        # path (%3F) from the one before the query.
+        request.path,
+        request.query_string,
     )
 
 

@@ -79,3 +79,23 @@ def test_the_certificate_page_names_the_host_it_was_asked_through(proxied):
     other = client.get(f"/certificates/{code}", headers=_through("www.sala.example.org")).get_data(as_text=True)
     assert f"http://www.sala.example.org/verify/{code}" in other
     assert f"http://sala.example.org/verify/{code}" not in other
+
+
+def test_a_query_that_is_not_utf8_is_answered_as_the_view_answers_it(app, client, learner):
+    """A raw byte that is not UTF-8 in the query (sent by a broken client or a bot, never by a
+    browser, which percent-encodes) made every kept page answer 500: the key decoded the query
+    strictly (request.full_path). The view itself reads such a query (request.args replaces what
+    it cannot decode), so the page answers as it would without the cache."""
+    raw = {"QUERY_STRING": "from=\xff"}
+    for url in ("/my-learning", "/certificates", f"/courses/{SLUG}"):
+        assert client.get(url, environ_overrides=raw).status_code == 200, url
+        assert client.get(url, environ_overrides=raw).status_code == 200, url
+
+
+def test_a_query_that_is_not_utf8_is_answered_on_a_visitors_page(app):
+    """The visitors' page cache keyed its pages the same way (lms.visitor_pages)."""
+    visitor = app.test_client()
+    raw = {"QUERY_STRING": "from=\xff"}
+    for url in ("/", f"/courses/{SLUG}"):
+        assert visitor.get(url, environ_overrides=raw).status_code == 200, url
+        assert visitor.get(url, environ_overrides=raw).status_code == 200, url
