@@ -3,10 +3,10 @@ learning and certificates (the views wear `@personal_page`).
 
 A page is kept under the learner's id and page version (lms.services.page_versions), the
 publication version (read at most PUBLICATION_CHECK_SECONDS ago, as for visitors' pages), the
-interface language, Save-Data and the path with its query. Both versions grow in the transaction
-of any change the page could show, so a learner who marks a unit done, submits a quiz or is
-issued a certificate by the job worker sees it on the next page; a change to public content shows
-within PUBLICATION_CHECK_SECONDS, as on visitors' pages.
+interface language, Save-Data, the scheme and host, and the path with its query. Both versions
+grow in the transaction of any change the page could show, so a learner who marks a unit done,
+submits a quiz or is issued a certificate by the job worker sees it on the next page; a change to
+public content shows within PUBLICATION_CHECK_SECONDS, as on visitors' pages.
 
 What is never kept: pages for trainers and admins (they show other people's data) unless the view
 names what that data is drawn from (`others`: the results dashboard), answers other
@@ -77,7 +77,14 @@ def _key() -> tuple:
         version,
         str(get_locale()),
         request.headers.get("Save-Data", "").strip().lower() == "on",
-        request.full_path,
+        # Scheme and host too: behind a trusted proxy public links (the certificate page's
+        # verification link and QR) name the host a request came through (config.public_base_url).
+        request.root_url,
+        # The path and the raw query, not request.full_path, which decodes the query strictly
+        # (a byte that is not UTF-8 made every page answer 500) and cannot tell a "?" in the
+        # path (%3F) from the one before the query.
+        request.path,
+        request.query_string,
     )
 
 

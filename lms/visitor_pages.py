@@ -32,7 +32,10 @@ def visitor_page(render: Callable[[], str], what: str = "") -> tuple[str, str | 
     save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
     memo = current_app.extensions.setdefault("lms.publication", {})
     version = publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
-    key = f"page:{what}:{request.full_path}:{get_locale()}:{save_data}:{version}"
+    # The raw query, decoded as Latin-1 (any bytes): request.full_path decodes it as UTF-8 and
+    # raised on a byte that is not (a 500 for a query a bot sends, which the view itself reads).
+    query = request.query_string.decode("latin-1")
+    key = f"page:{what}:{request.path}?{query}:{get_locale()}:{save_data}:{version}"
     entry = cache.get(key)
     if entry is None:
         html = render()

@@ -64,7 +64,7 @@ PAGES = [
 @pytest.mark.parametrize("url", PAGES)
 def test_a_repeat_view_is_served_without_rendering(app, client, learner, url):
     """The second view of a learner's page reads the sign-in and the version numbers, nothing
-    else, and is the same page byte for byte."""
+    else, and is the same page."""
     first = client.get(url)
     first.close()
     second = client.get(url)  # the first may have written (a visit, an open attempt): kept now
@@ -72,7 +72,8 @@ def test_a_repeat_view_is_served_without_rendering(app, client, learner, url):
     assert len(statements) <= 2, statements
     sql = "\n".join(statements).lower()
     assert "from units" not in sql and "from enrollments" not in sql and "from courses" not in sql
-    assert client.get(url).data == second.data
+    # The same page but for the CSRF token, which is signed with the time (a new one each second).
+    assert TOKEN.sub("", client.get(url).get_data(as_text=True)) == TOKEN.sub("", second.get_data(as_text=True))
 
 
 def test_marking_a_unit_done_shows_at_once_on_every_kept_page(app, client, db, learner):
