@@ -35,7 +35,10 @@ def visitor_page(render: Callable[[], str], what: str = "") -> tuple[str, str | 
     # The raw query, decoded as Latin-1 (any bytes): request.full_path decodes it as UTF-8 and
     # raised on a byte that is not (a 500 for a query a bot sends, which the view itself reads).
     query = request.query_string.decode("latin-1")
-    key = f"page:{what}:{request.path}?{query}:{get_locale()}:{save_data}:{version}"
+    # The host too: behind a trusted proxy with several host names, an absolute link names the host
+    # the request came through (lms.config.public_base_url), as a learner's certificate page does;
+    # visitors' pages have none today, and a page kept for one host must not reach another.
+    key = f"page:{what}:{request.root_url}:{request.path}?{query}:{get_locale()}:{save_data}:{version}"
     entry = cache.get(key)
     if entry is None:
         html = render()
