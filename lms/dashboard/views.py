@@ -31,7 +31,7 @@ from lms.errors import NotAllowed
 from lms.forms import show_errors
 from lms.models import Course
 from lms.personal_pages import personal_page
-from lms.services import analytics, course_archive, courses
+from lms.services import analytics, course_archive, courses, publication, result_files
 from lms.services.roles import editable_courses, require_edit, require_trainer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -56,12 +56,17 @@ def _results_shown(course_id: int) -> tuple:
     NotFound as the view), and its figures' stamp, read at most PUBLICATION_CHECK_SECONDS ago by
     this worker (a learner's progress shows there within that time), with the page size."""
     _course(course_id)
+    return _recent_fingerprint(course_id), PER_PAGE
+
+
+def _recent_fingerprint(course_id: int) -> tuple:
+    """analytics.results_fingerprint, as this worker read it at most PUBLICATION_CHECK_SECONDS ago."""
     memo = current_app.extensions.setdefault("lms.results_stamps", {})
     seen = memo.get(course_id)
     now = time.monotonic()
     if seen is None or now - seen[0] >= current_app.config["PUBLICATION_CHECK_SECONDS"]:
         seen = memo[course_id] = (now, analytics.results_fingerprint(db, course_id))
-    return seen[1], PER_PAGE
+    return seen[1]
 
 
 @bp.route("/courses/<int:course_id>")
@@ -127,8 +132,25 @@ def learners_csv(course_id: int):
         _("Passed"),
         _("Completed on"),
     ]
-    return _csv_response(
-        analytics.learners_csv(analytics.learner_rows(db, course_id), header), f"{course.slug}-learners.csv"
+    # Kept on disk for what it is drawn from (lms.services.result_files): a course of 10,000
+    # learners takes seconds to write and a kept file no more than a static one to send.
+    stamp = (
+        publication.recent(
+            db,
+            current_app.extensions.setdefault("lms.publication", {}),
+            current_app.config["PUBLICATION_CHECK_SECONDS"],
+        ),
+        _recent_fingerprint(course_id),
+        header,
+    )
+    kept = result_files.kept_file(
+        Path(current_app.config["CACHE_DIR"]) / "results",
+        f"learners-{course_id}",
+        stamp,
+        lambda: analytics.learners_csv(analytics.learner_rows(db, course_id), header),
+    )
+    return send_file(
+        kept, mimetype="text/csv", as_attachment=True, download_name=f"{course.slug}-learners.csv", conditional=False
     )
 
 

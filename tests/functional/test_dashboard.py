@@ -62,8 +62,10 @@ def tables(html: str) -> dict[str, list[list[str]]]:
 
 
 def read_csv(response) -> list[list[str]]:
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    """The rows of a CSV answer, which is then closed as a WSGI server closes it (a kept file)."""
+    with response:
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
 
 
 @pytest.fixture
@@ -348,7 +350,8 @@ def _statements(app, client, url: str) -> list[str]:
 
     event.listen(engine, "before_cursor_execute", hit)
     try:
-        assert client.get(url).status_code == 200
+        with client.get(url) as response:
+            assert response.status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", hit)
     return seen
@@ -419,3 +422,30 @@ def test_the_kept_results_page_shows_a_change_and_still_checks_who_may_read_it(a
         roles.unassign_trainer(session, session.get(User, admin), course, sophea)
         session.commit()
     assert second.get(url).status_code == 403
+
+
+def test_the_learners_csv_is_kept_on_disk_until_what_it_shows_changes(app, client, course_id, monkeypatch):
+    """A second download is the kept file (no learner is read); an enrolment made in another
+    session gives a new file, and the older one is removed."""
+    from pathlib import Path
+
+    from lms.services import result_files
+
+    monkeypatch.setattr(result_files, "SENDING_SECONDS", -1)
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
+    url = f"/dashboard/courses/{course_id}/learners.csv"
+    folder = Path(app.config["CACHE_DIR"]) / "results"
+    learner_takes_quiz(app, client, "dara@example.org", "Sok Dara", None, done_units=True)
+    sign_out(client)
+    sign_in(client, TRAINER)
+    first = read_csv(client.get(url))
+    assert [row[0] for row in first[1:]] == ["Sok Dara"]
+    again = _statements(app, client, url)
+    assert not any("order by users.name" in s for s in again), again
+    assert read_csv(client.get(url)) == first and len(list(folder.iterdir())) == 1
+
+    learner_takes_quiz(app, client, "chenda@example.org", "Kim Chenda", None, done_units=False)
+    sign_out(client)
+    sign_in(client, TRAINER)
+    assert sorted(row[0] for row in read_csv(client.get(url))[1:]) == ["Kim Chenda", "Sok Dara"]
+    assert len(list(folder.iterdir())) == 1

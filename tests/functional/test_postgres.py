@@ -78,8 +78,8 @@ def _journey(app):
         course_id = get_session().scalars(select(Course.id).where(Course.slug == slug)).one()
     page = admin.get(f"/dashboard/courses/{course_id}")
     assert page.status_code == 200 and "Sok Dara" in page.get_data(as_text=True)
-    csv = admin.get(f"/dashboard/courses/{course_id}/learners.csv")
-    assert csv.status_code == 200 and "Sok Dara" in csv.get_data(as_text=True)
+    with admin.get(f"/dashboard/courses/{course_id}/learners.csv") as csv:  # closed, as a WSGI server does
+        assert csv.status_code == 200 and "Sok Dara" in csv.get_data(as_text=True)
 
 
 def test_parallel_enrol_and_mark_done_on_postgresql(pg_url, tmp_path):
