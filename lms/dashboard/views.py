@@ -31,7 +31,7 @@ from lms.errors import NotAllowed
 from lms.forms import show_errors
 from lms.models import Course
 from lms.personal_pages import personal_page
-from lms.services import analytics, course_archive, courses, publication, result_files
+from lms.services import analytics, course_archive, courses, publication, result_files, results_csv
 from lms.services.roles import editable_courses, require_edit, require_trainer
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -147,7 +147,7 @@ def learners_csv(course_id: int):
         Path(current_app.config["CACHE_DIR"]) / "results",
         f"learners-{course_id}",
         stamp,
-        lambda: analytics.learners_csv(analytics.learner_rows(db, course_id), header),
+        lambda: results_csv.learners_csv(analytics.learner_rows(db, course_id), header),
     )
     return send_file(
         kept, mimetype="text/csv", as_attachment=True, download_name=f"{course.slug}-learners.csv", conditional=False
@@ -159,7 +159,7 @@ def learners_csv(course_id: int):
 def questions_csv(course_id: int):
     _course(course_id)
     # The item analysis covers every attempt whatever the page; one page of learners is enough.
-    report = analytics.course_report(db, course_id, page=1)
+    report = analytics.course_report(db, course_id, page=1, per_page=PER_PAGE, memo=_reports())
     header = [
         _("Question"),
         _("Text"),
@@ -169,7 +169,7 @@ def questions_csv(course_id: int):
         _("Most chosen wrong answer"),
         _("Times chosen"),
     ]
-    return _csv_response(analytics.items_csv(report, header), f"{report.course.slug}-questions.csv")
+    return _csv_response(results_csv.items_csv(report, header), f"{report.course.slug}-questions.csv")
 
 
 @bp.route("/courses/<int:course_id>/export.zip")

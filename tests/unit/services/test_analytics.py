@@ -8,7 +8,7 @@ import io
 from lms.db import get_session
 from lms.models import Attempt, Choice, Course, Enrollment, Question, Quiz, Unit, UnitProgress, User
 from lms.models._types import utcnow
-from lms.services import analytics
+from lms.services import analytics, results_csv
 
 
 def _course(session) -> Course:
@@ -146,11 +146,15 @@ def test_item_analysis_skips_removed_questions_and_choices(app):
 
 def test_csv_cell_neutralises_formulas():
     """Cells starting with = + - @ (or tab/CR) get a leading quote; other values are unchanged."""
-    assert analytics.csv_cell("=1+2") == "'=1+2"
+    assert results_csv.csv_cell("=1+2") == "'=1+2"
     for text in ("+1", "-1", "@SUM(A1)", "\tx"):
-        assert analytics.csv_cell(text) == "'" + text
-    assert analytics.csv_cell("Sok Dara") == "Sok Dara"
-    assert analytics.csv_cell(66.7) == "66.7" and analytics.csv_cell(None) == "" and analytics.csv_cell(True) == "yes"
+        assert results_csv.csv_cell(text) == "'" + text
+    assert results_csv.csv_cell("Sok Dara") == "Sok Dara"
+    assert (
+        results_csv.csv_cell(66.7) == "66.7"
+        and results_csv.csv_cell(None) == ""
+        and results_csv.csv_cell(True) == "yes"
+    )
 
 
 def test_items_csv_has_the_report_figures(app):
@@ -162,7 +166,7 @@ def test_items_csv_has_the_report_figures(app):
         report = analytics.course_report(session, course.id)
     rows = list(
         csv.reader(
-            io.StringIO("".join(analytics.items_csv(report, ["n", "q", "a", "c", "p", "w", "k"])).lstrip("\ufeff"))
+            io.StringIO("".join(results_csv.items_csv(report, ["n", "q", "a", "c", "p", "w", "k"])).lstrip("\ufeff"))
         )
     )
     assert rows[1] == ["1", "Pick", "1", "0", "0", "wrong A", "1"]
