@@ -187,13 +187,19 @@ def test_quiz_errors_summary_once_and_each_question_error_on_entry(orca, site):
             if n == 1
             else orca.page.locator(f"ol.questions > li:nth-child({n - 1}) input")
         )
-        said = orca.do(lambda p, b=before: b.last.focus())
-        said += orca.keys("Tab", still=2, fresh=False)
-        text = joined(said)
-        # The question's name, then its own error, before focus leaves it
-        assert re.search(rf"Question {n} of {total}:((?!leaving).)*Error: {re.escape(errors[n - 1])}", text), (
-            f"question {n}: its error was not spoken on entering it: {text}"
-        )
+        # The question's name, then its own error, before focus leaves it. Orca on a machine busy
+        # with the other browser tests sometimes handles the two focus events out of step and says
+        # only the radio button; entering the question again is what a listener would do, so up to
+        # three entries are given (a page that never says the error fails all three).
+        heard = []
+        for _ in range(3):
+            said = orca.do(lambda p, b=before: b.last.focus())
+            said += orca.keys("Tab", still=2, fresh=False)
+            heard.append(joined(said))
+            if re.search(rf"Question {n} of {total}:((?!leaving).)*Error: {re.escape(errors[n - 1])}", heard[-1]):
+                break
+        else:
+            raise AssertionError(f"question {n}: its error was not spoken on entering it: {heard}")
     # Reading the page: each question, and "Choose all that apply.", once.
     said = orca.keys("Insert+a", "ctrl+Home", "KP_Add", still=3, most=90)  # browse mode, top, say all
     text = joined(said)
