@@ -14,9 +14,13 @@ as learner-0, the verification form and a verified code as a visitor, the result
 its CSV as trainer-0. Issue 11's target for them: at least 60% of the file's requests/s, p99
 within 1.5 times the file's, no errors.
 
-"quiz submission": learner-0's quiz form posted (a valid answer to every question) by wrk with a
-Lua script to a different open attempt each time, tens of thousands of them inserted beforehand
-with SQL and deleted afterwards; beside the quiz page's HTML as a file. Every answer must be a 302
+"quiz submission": the quiz form (a valid answer to every question) posted by wrk with a Lua
+script to a different open attempt each time, tens of thousands of them inserted beforehand with
+SQL and deleted afterwards, as many learners as connections taking turns (learner-0 and the next
+learners enrolled in the course, each with their own cookie and CSRF token); "quiz submission (one
+learner)" the same with learner-0 alone on every connection, the worst case (each submission
+changes that learner's row, so it waits for the one before it to commit). Beside the quiz page's
+HTML as a file. Every answer must be a 302
 to the result page. Afterwards the database is read: the attempts recorded as submitted must number
 at least the submissions wrk got an answer for and at most those it sent (it stops waiting with one
 request in flight per connection, which the server may or may not have read), none may be one it
@@ -39,117 +43,30 @@ ran on. Needs wrk (Debian package `wrk`).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
 import shutil
-import string
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 import urllib.error
 import urllib.parse
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from pathlib import Path
 
 import harness
 import sqlalchemy as sa
+import writes
+import wrk
 
 ROOT = harness.ROOT
 sys.path.insert(0, str(ROOT))
 
-from lms.models import Attempt  # noqa: E402
-from lms.models._types import utcnow  # noqa: E402
 
 STATIC_COPY = ROOT / "static" / "_bench"
-PASSWORD = "bench password 1"  # bench/seed.py's, for every learner and trainer
-WRK_THREADS = 2
+PASSWORD = writes.PASSWORD
 #: Issue 11: "Memory under 80 MiB RSS per worker after the run".
 RSS_LIMIT_MIB = 80
-#: Open attempts prepared for the quiz submission row at the least; more when the file baseline
-#: suggests the server could post more in the run (see _attempts_needed).
-MIN_ATTEMPTS = 40_000
-SYNCHRONISED = 200
-
-
-#: Given to every wrk run. wrk counts only 4xx and 5xx answers as errors; this counts every answer
-#: whose status is not $expect (a page that redirected its visitor to /login is not the page).
-#: $request, when given, defines request() and its set-up in init(); done() prints, for serve.py
-#: to read, what each thread sent through request() and the answers counted.
-WRK_LUA = string.Template("""\
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("position", #threads)
-end
-
-function init(args)
-  sent, unexpected = 0, 0
-  $init
-end
-
-function response(status, headers, body)
-  if status ~= $expect then unexpected = unexpected + 1 end
-end
-
-$request
-
-function done(summary, latency, requests)
-  local sent, unexpected = {}, 0
-  for _, thread in ipairs(threads) do
-    table.insert(sent, thread:get("sent"))
-    unexpected = unexpected + thread:get("unexpected")
-  end
-  io.write("script sent " .. table.concat(sent, " ") .. "\\n")
-  io.write("script unexpected " .. unexpected .. "\\n")
-end
-""")
-
-
-def _wrk(
-    url: str,
-    headers: dict[str, str],
-    connections: int,
-    duration: int,
-    expect: int = 200,
-    init: str = "",
-    request: str = "",
-) -> dict:
-    """wrk's figures for `url` with these request headers: requests/s, p50 and p99 in ms, errors
-    (socket errors, and answers whose status is not `expect`), answered requests, and what each
-    thread sent through a Lua `request` function (WRK_LUA)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(WRK_LUA.substitute(expect=expect, init=init, request=request))
-        script.flush()
-        args = ["wrk", f"-t{WRK_THREADS}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
-        for name, value in headers.items():
-            args += ["-H", f"{name}: {value}"]
-        out = subprocess.run([*args, "-s", script.name, url], capture_output=True, text=True, check=True).stdout
-
-    def ms(label: str) -> float:
-        m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
-        if not m:
-            return float("nan")
-        return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
-
-    counted = {k: [int(n) for n in v.split()] for k, v in re.findall(r"^script (\w+) ([\d ]+)$", out, re.M)}
-    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    # Non-2xx/3xx answers are among the unexpected ones already.
-    errors += counted["unexpected"][0]
-    return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": ms("50"),
-        "p99": ms("99"),
-        "errors": errors,
-        "answered": int(re.search(r"(\d+) requests in", out).group(1)),
-        "sent": counted["sent"],
-    }
 
 
 def worker_memory(master: int) -> list[dict]:
@@ -213,235 +130,6 @@ def _met(page: dict, static: dict) -> bool:
     return page["rps"] >= 0.6 * static["rps"] and page["p99"] <= 1.5 * static["p99"] and not page["errors"]
 
 
-class QuizForm(HTMLParser):
-    """The quiz form of a quiz page: its action and a valid answer to every question (the first
-    choice of each radio or checkbox group, 1 in a number box, a few words in a text box), with
-    its hidden fields (the CSRF token)."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.action: str | None = None
-        self.fields: list[tuple[str, str]] = []
-        self._inside = False
-        self.feed(html)
-        self.close()
-        if self.action is None or not any(name.startswith("q-") for name, _ in self.fields):
-            raise ValueError("no quiz form with questions in the page")
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        a = {k: v or "" for k, v in attrs}
-        if tag == "form" and "/quiz/attempts/" in a.get("action", ""):
-            self.action, self._inside = a["action"], True
-        elif tag == "input" and self._inside and a.get("name"):
-            name, kind = a["name"], a.get("type", "text")
-            if kind == "hidden":
-                self.fields.append((name, a.get("value", "")))
-            elif name.startswith("q-") and name not in {n for n, _ in self.fields}:
-                value = a.get("value", "") if kind in ("radio", "checkbox") else "1" if kind == "number" else "speak"
-                self.fields.append((name, value))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self._inside = False
-
-
-#: request() for wrk: POSTs the quiz form to a different attempt each time. Thread k of the
-#: WRK_THREADS takes lines k, k + WRK_THREADS, ... of the id file, so no attempt is posted twice.
-SUBMIT_INIT = string.Template("""\
-ids = {}
-  for line in io.lines($ids) do ids[#ids + 1] = line end
-  wrk.method = "POST"
-  wrk.body = $body
-  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-""")
-SUBMIT_REQUEST = string.Template("""\
-function request()
-  -- Past the last prepared attempt: id 0, which the site answers 404 (an error in the table).
-  local id = ids[position] or "0"
-  position = position + $threads
-  sent = sent + 1
-  return wrk.format(nil, $prefix .. id)
-end
-""")
-
-
-def _posted(ids: list[int], sent: list[int]) -> set[int]:
-    """The attempt ids SUBMIT_REQUEST posted, from what each of wrk's threads sent."""
-    return {ids[k + j * WRK_THREADS] for k, n in enumerate(sent) for j in range(n) if k + j * WRK_THREADS < len(ids)}
-
-
-def _submit_run(
-    base: str, action: str, headers: dict[str, str], args, ids: list[int], body: str, folder: Path, seconds: int
-) -> dict:
-    """One wrk run posting `body` to the attempts `ids` (each once); its figures plus the ids posted."""
-    id_file = folder / "attempts.txt"
-    id_file.write_text("".join(f"{i}\n" for i in ids))
-    prefix = action.rsplit("/", 1)[0] + "/"
-    result = _wrk(
-        base + prefix,
-        headers,
-        args.connections,
-        seconds,
-        expect=302,
-        init=SUBMIT_INIT.substitute(ids=json.dumps(str(id_file)), body=json.dumps(body)),
-        request=SUBMIT_REQUEST.substitute(threads=WRK_THREADS, prefix=json.dumps(prefix)),
-    )
-    sent = result["sent"]
-    result["sent"] = sum(sent)
-    result["posted"] = _posted(ids, sent)
-    result["overrun"] = max(0, sum(sent) - len(ids))
-    return result
-
-
-def quiz_submission(base: str, engine: sa.Engine, learner: harness.Visitor, slug: str, args, static: dict) -> dict:
-    """The quiz submission row: wrk posting learner `learner` (learner-0)'s quiz form to fresh open
-    attempts; the database checked afterwards and the attempts made here deleted."""
-    html = learner.opener.open(f"{base}/courses/{slug}/quiz", timeout=60).read().decode()
-    form = QuizForm(html)
-    body = urllib.parse.urlencode(form.fields)
-    with engine.begin() as conn:
-        user_id = conn.execute(sa.text("SELECT id FROM users WHERE email = 'learner-0@bench.example'")).scalar_one()
-        quiz_id = conn.execute(
-            sa.text("SELECT quiz_id FROM attempts WHERE id = :a"), {"a": int(form.action.rsplit("/", 1)[1])}
-        ).scalar_one()
-    mine = sa.and_(Attempt.user_id == user_id, Attempt.quiz_id == quiz_id)
-    # Enough for the run at the file's pace (a write is slower than reading a file), with room.
-    wanted = max(MIN_ATTEMPTS, int(1.5 * static["rps"] * (args.duration + 1)))
-    with engine.begin() as conn:
-        before = conn.scalar(sa.select(sa.func.max(Attempt.id))) or 0
-        rows_before = conn.scalar(sa.select(sa.func.count()).where(mine))
-        now = utcnow()
-        conn.execute(
-            sa.insert(Attempt),
-            [{"quiz_id": quiz_id, "user_id": user_id, "started_at": now, "answers": {}} for _ in range(wanted)],
-        )
-        ids = list(conn.scalars(sa.select(Attempt.id).where(mine, Attempt.id > before).order_by(Attempt.id)))
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            # Warm every worker first, on attempts of its own.
-            warm = _submit_run(base, form.action, learner.headers, args, ids, body, Path(tmp), 1)
-            # Past every attempt the warm-up posted (its threads may have sent unequal numbers).
-            rest = [i for i in ids if i > max(warm["posted"], default=0)]
-            page = _submit_run(base, form.action, learner.headers, args, rest, body, Path(tmp), args.duration)
-
-        # The requests in flight when wrk stopped are still being answered: wait for them.
-        def submitted() -> set[int]:
-            with engine.connect() as conn:
-                return set(
-                    conn.scalars(
-                        sa.select(Attempt.id).where(mine, Attempt.id > before, Attempt.submitted_at.is_not(None))
-                    )
-                )
-
-        # Settled once two readings 2 s apart agree (or after 60 s).
-        done, deadline = submitted(), time.monotonic() + 60
-        while time.monotonic() < deadline:
-            time.sleep(2)
-            again = submitted()
-            if again == done:
-                break
-            done = again
-        with engine.connect() as conn:
-            rows_after = conn.scalar(sa.select(sa.func.count()).where(mine))
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sa.delete(Attempt).where(mine, Attempt.id > before))
-    page["recorded"] = len(done & page["posted"])
-    page["unexpected"] = len(done - page["posted"] - warm["posted"])
-    page["extra_rows"] = rows_after - rows_before - len(ids)
-    # wrk stops counting with a request in flight on each connection; the server may or may not
-    # have read those, so the recorded count lies between the answered and the sent.
-    page["check"] = (
-        f"{page['answered']} submissions answered by wrk (all 302 when errors is 0), {page['recorded']} recorded, "
-        f"{page['sent']} sent (wrk stopped waiting for the last {page['sent'] - page['answered']}); "
-        f"{page['unexpected']} recorded but never sent, {page['extra_rows']} attempts created by submitting; "
-        f"{len(rest)} open attempts prepared"
-        + (f", RAN OUT: {page['overrun']} posts went to no attempt" if page["overrun"] else "")
-    )
-    page["met"] = (
-        page["rps"] >= 0.3 * static["rps"]
-        and not page["errors"]
-        and page["answered"] <= page["recorded"] <= page["sent"]
-        and page["unexpected"] == page["extra_rows"] == page["overrun"] == 0
-    )
-    return page
-
-
-def synchronised_start(base: str, engine: sa.Engine, course_id: int, slug: str) -> dict:
-    """The synchronised start row: SYNCHRONISED learners enrolled in the course (not learner-0),
-    their attempts at its quiz deleted and signed in beforehand, GET the quiz page at one instant."""
-    with engine.begin() as conn:
-        people = conn.execute(
-            sa.text(
-                "SELECT u.id, u.email FROM users u JOIN enrollments e ON e.user_id = u.id "
-                "WHERE e.course_id = :c AND u.role = 'learner' AND u.email != 'learner-0@bench.example' "
-                "ORDER BY u.id LIMIT :n"
-            ),
-            {"c": course_id, "n": SYNCHRONISED},
-        ).all()
-        quiz_id = conn.execute(sa.text("SELECT id FROM quizzes WHERE course_id = :c"), {"c": course_id}).scalar_one()
-        ids = [p.id for p in people]
-        conn.execute(
-            sa.delete(Attempt).where(Attempt.quiz_id == quiz_id, Attempt.user_id.in_(ids)),
-        )
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        visitors = list(pool.map(lambda p: harness.sign_in(base, p.email, PASSWORD), people))
-    signing_in = time.monotonic() - started
-    barrier = threading.Barrier(len(visitors), timeout=120)
-
-    def open_quiz(person: harness.Visitor) -> tuple[object, float, int | None]:
-        barrier.wait()
-        t0 = time.perf_counter()
-        try:
-            with person.opener.open(f"{base}/courses/{slug}/quiz", timeout=60) as answer:
-                status, html = answer.status, answer.read().decode()
-        except urllib.error.HTTPError as err:
-            status, html = err.code, ""
-        except OSError as err:
-            status, html = repr(err), ""
-        shown = re.search(r'action="[^"]*/quiz/attempts/(\d+)"', html)
-        return status, time.perf_counter() - t0, int(shown.group(1)) if shown else None
-
-    with ThreadPoolExecutor(max_workers=len(visitors)) as pool:
-        answers = list(pool.map(open_quiz, visitors))
-    with engine.connect() as conn:
-        open_ = conn.execute(
-            sa.select(Attempt.user_id, Attempt.id).where(
-                Attempt.quiz_id == quiz_id, Attempt.user_id.in_(ids), Attempt.submitted_at.is_(None)
-            )
-        ).all()
-    per_user: dict[int, list[int]] = {}
-    for user, attempt in open_:
-        per_user.setdefault(user, []).append(attempt)
-    seconds = [s for _, s, _ in answers]
-    result = {
-        "learners": len(visitors),
-        "rps": None,
-        "p50": harness.percentile(seconds, 50),
-        "p99": harness.percentile(seconds, 99),
-        "max": max(seconds) * 1000,
-        "errors": sum(1 for status, _, _ in answers if status != 200),
-        "statuses": sorted({str(status) for status, _, _ in answers}),
-        "doubled": sum(1 for u in ids if len(per_user.get(u, [])) > 1),
-        "missing": sum(1 for u in ids if not per_user.get(u)),
-        # The form each learner got must post to the one open attempt the database holds for them.
-        "elsewhere": sum(
-            1 for p, (_, _, shown) in zip(people, answers, strict=True) if per_user.get(p.id, [None])[0] != shown
-        ),
-        "signing_in": signing_in,
-    }
-    result["met"] = result["errors"] == result["doubled"] == result["missing"] == 0 and len(visitors) == SYNCHRONISED
-    result["check"] = (
-        f"{result['learners']} learners (signed in beforehand in {signing_in:.0f} s) opened the quiz at once: "
-        f"answers {', '.join(result['statuses'])}; slowest {result['max']:.0f} ms; open attempts: "
-        f"{result['learners'] - result['doubled'] - result['missing']} learners with exactly one, "
-        f"{result['doubled']} with more, {result['missing']} with none; {result['elsewhere']} forms posting to "
-        "another attempt than the learner's open one"
-    )
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", required=True)
@@ -490,6 +178,7 @@ def main() -> None:
         ("unit page", "learner", f"/courses/{course.slug}/units/{unit}"),
         ("quiz page", "learner", quiz),
         ("quiz submission", "learner", quiz),
+        ("quiz submission (one learner)", "learner", quiz),
         ("my learning", "learner", "/my-learning"),
         ("certificate", "learner", f"/certificates/{code}"),
         ("verify form", None, "/verify"),
@@ -510,9 +199,10 @@ def main() -> None:
             }
             STATIC_COPY.mkdir(exist_ok=True)
             files: dict[tuple, dict] = {}  # (who, page path): the file's figures, measured once
+            submitting: dict[str, list[writes.Submitter]] = {}
             for name, who, path in pages:
                 if who == "learners":
-                    page = synchronised_start(base, engine, course.id, course.slug)
+                    page = writes.synchronised_start(base, engine, course.id, course.slug)
                     rows.append((name, page, None))
                     print(
                         f"{name:24} {page['learners']} at once: p50 {page['p50']:7.1f} p99 {page['p99']:7.1f} "
@@ -534,16 +224,22 @@ def main() -> None:
                 if (who, path) not in files:
                     copy = STATIC_COPY / (re.sub(r"\W+", "-", name) + (".csv" if path.endswith(".csv") else ".html"))
                     copy.write_bytes(body)
-                    files[who, path] = _wrk(
+                    files[who, path] = wrk.run(
                         f"{base}/static/_bench/{copy.name}", person.headers, args.connections, args.duration
                     )
                 static = files[who, path]
-                if name == "quiz submission":
-                    page = quiz_submission(base, engine, person, course.slug, args, static)
+                if name.startswith("quiz submission"):
+                    # As many learners as connections, each posting their own attempts; and, the
+                    # worst case, one learner posting on every connection (each submission then
+                    # waits for the one before it to commit: both change that learner's row).
+                    if name not in submitting:
+                        many = 1 if "one learner" in name else args.connections
+                        submitting[name] = writes.submitters(base, engine, course.id, course.slug, person, many)
+                    page = writes.quiz_submission(base, engine, submitting[name], course.slug, args, static)
                 else:
                     # Warm every worker (templates compiled, caches filled) before measuring.
-                    _wrk(base + path, person.headers, args.connections, 1)
-                    page = _wrk(base + path, person.headers, args.connections, args.duration)
+                    wrk.run(base + path, person.headers, args.connections, 1)
+                    page = wrk.run(base + path, person.headers, args.connections, args.duration)
                     page["met"] = _met(page, static)
                 rows.append((name, page, static))
                 print(
@@ -573,7 +269,7 @@ def main() -> None:
         f"\n## {db}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"\nMachine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load average "
         f"{os.getloadavg()[0]:.1f} at the end (other work on the machine skews every figure). "
-        f"wrk -t{WRK_THREADS} -c{args.connections} -d{args.duration}s. After the run: " + memory_line(memory) + ".\n",
+        f"wrk -t{wrk.THREADS} -c{args.connections} -d{args.duration}s. After the run: " + memory_line(memory) + ".\n",
         "| page | req/s | p50 ms | p99 ms | errors | file req/s | file p99 ms | ratio | p99 / file p99 | met |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
