@@ -4,7 +4,6 @@ and import as zip files. Trainers see the courses they may edit; admins see ever
 from __future__ import annotations
 
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -61,12 +60,12 @@ def _results_shown(course_id: int) -> tuple:
 
 def _recent_fingerprint(course_id: int) -> tuple:
     """analytics.results_fingerprint, as this worker read it at most PUBLICATION_CHECK_SECONDS ago."""
-    memo = current_app.extensions.setdefault("lms.results_stamps", {})
-    seen = memo.get(course_id)
-    now = time.monotonic()
-    if seen is None or now - seen[0] >= current_app.config["PUBLICATION_CHECK_SECONDS"]:
-        seen = memo[course_id] = (now, analytics.results_fingerprint(db, course_id))
-    return seen[1]
+    return publication.read_recently(
+        current_app.extensions.setdefault("lms.results_stamps", {}),
+        course_id,
+        current_app.config["PUBLICATION_CHECK_SECONDS"],
+        lambda: analytics.results_fingerprint(db, course_id),
+    )
 
 
 @bp.route("/courses/<int:course_id>")

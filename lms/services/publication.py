@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -28,6 +30,7 @@ PUBLIC_CONTENT = (Course, Unit, Video, CaptionTrack, Quiz, Question, Choice)
 TABLES = frozenset(model.__table__.name for model in PUBLIC_CONTENT)  # type: ignore[attr-defined]
 _ROW_ID = 1
 _memo_lock = threading.Lock()
+T = TypeVar("T")
 
 
 def current(session: Session) -> int:
@@ -36,18 +39,26 @@ def current(session: Session) -> int:
     return session.scalar(select(PublicationVersion.version).where(PublicationVersion.id == _ROW_ID)) or 0
 
 
-def recent(session: Session, memo: dict, max_age: float) -> int:
-    """The publication version as read at most `max_age` seconds ago by this process (`memo` is
-    the process's dict for one database), else read now: a page served from the cache then costs
-    no query at all. A change shows on every worker and app server within `max_age` seconds."""
+def read_recently(memo: dict, key: Hashable, max_age: float, read: Callable[[], T]) -> T:
+    """`read()`'s value as this process read it at most `max_age` seconds ago (kept in `memo`, a
+    dict of the process, under `key`), else read now. For figures every request needs that may
+    lag a change by `max_age` seconds, on every worker and app server alike."""
     now = time.monotonic()
     with _memo_lock:
-        if memo and now - memo["at"] < max_age:
-            return memo["version"]
-    version = current(session)
+        seen = memo.get(key)
+    if seen is not None and now - seen[0] < max_age:
+        return seen[1]
+    value = read()
     with _memo_lock:
-        memo.update(at=now, version=version)
-    return version
+        memo[key] = (now, value)
+    return value
+
+
+def recent(session: Session, memo: dict, max_age: float) -> int:
+    """The publication version as read at most `max_age` seconds ago by this process (`memo` is
+    the process's dict for one database, read_recently), else read now: a page served from the
+    cache then costs no query at all."""
+    return read_recently(memo, "version", max_age, lambda: current(session))
 
 
 def bump(session: Session) -> None:
