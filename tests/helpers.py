@@ -11,7 +11,7 @@ import re
 import threading
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from lms.db import get_session
 from lms.models import Course, Quiz
@@ -594,3 +594,22 @@ class HttpBrowser:
             action = re.search(r'action="(/courses/[^"]+/quiz/attempts/\d+)"', html).group(1)
         # A browser names the page a form came from; over HTTPS Flask-WTF refuses a POST without it.
         return self.open(action, {**data, "csrf_token": token}, headers={"Referer": self.base + page})
+
+
+def statements_of_get(app, client, url: str) -> list[str]:
+    """The SQL statements, as sent to the database, that one GET of `url` by `client` runs; the
+    answer must be 200. The response is closed, as a WSGI server closes it (a streamed CSV's
+    cursor with it)."""
+    seen: list[str] = []
+
+    def hit(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    engine = app.extensions["lms.engine"]
+    event.listen(engine, "before_cursor_execute", hit)
+    try:
+        with client.get(url) as response:
+            assert response.status_code == 200, (url, response.status_code)
+    finally:
+        event.remove(engine, "before_cursor_execute", hit)
+    return seen

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from lms.db import get_session
 from lms.models import Course, User
 from tests.factories import PASSWORD, make_course, make_user
-from tests.helpers import add_single, csrf_token, import_text, post, questions, quiz_url
+from tests.helpers import add_single, csrf_token, import_text, post, questions, quiz_url, statements_of_get
 
 TRAINER = "trainer@example.org"
 
@@ -340,21 +340,7 @@ def test_page_links_keep_first_last_and_neighbours_with_gaps_marked():
 
 
 def _statements(app, client, url: str) -> list[str]:
-    from sqlalchemy import event
-
-    seen: list[str] = []
-    engine = app.extensions["lms.engine"]
-
-    def hit(_conn, _cursor, statement, *_args):
-        seen.append(statement.lower())
-
-    event.listen(engine, "before_cursor_execute", hit)
-    try:
-        with client.get(url) as response:
-            assert response.status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", hit)
-    return seen
+    return [statement.lower() for statement in statements_of_get(app, client, url)]
 
 
 def test_a_repeat_view_reuses_the_figures_until_something_in_them_changes(app, client, course_id):

@@ -7,14 +7,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 
 from lms.extensions import cache
 from lms.models import Attempt, Certificate, Course, Enrollment, Quiz, Unit, UnitProgress, User
 from lms.models._types import utcnow
 from lms.services import publication
 from tests.factories import issue_certificate
-from tests.helpers import post
+from tests.helpers import post, statements_of_get
 
 SLUG = "public-speaking"
 
@@ -71,23 +71,11 @@ def _enrol_many(db, n: int, start: int = 0) -> None:
 def _statements(app, client, url: str, *, cold: bool = True) -> list[str]:
     """The SQL one GET of `url` runs; cold: with the app cache and the worker's remembered
     publication version emptied first (the version read, the page rendered)."""
-    seen: list[str] = []
     if cold:
         with app.app_context():
             cache.clear()
         app.extensions.pop("lms.publication", None)
-
-    def hit(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    engine = app.extensions["lms.engine"]
-    event.listen(engine, "before_cursor_execute", hit)
-    try:
-        with client.get(url) as response:  # closed, as a WSGI server closes it (a streamed CSV's cursor)
-            assert response.status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", hit)
-    return seen
+    return statements_of_get(app, client, url)
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "enrolled learner"])

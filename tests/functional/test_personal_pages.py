@@ -7,34 +7,18 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import insert, select, update
 
 from lms import create_app
 from lms.models import Attempt, Certificate, Course, Enrollment, Rendition, Unit, UnitProgress, User
 from lms.models._types import utcnow
 from lms.services import certificates, publication
 from tests.factories import issue_certificate, make_user
-from tests.helpers import PASSWORD, complete_units, course_data, post, sign_in_as, submit_quiz
+from tests.helpers import PASSWORD, complete_units, course_data, post, sign_in_as, statements_of_get, submit_quiz
 
 SLUG = "public-speaking"
 UNIT = f"/courses/{SLUG}/units/why-we-speak"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _statements(app, client, url: str) -> list[str]:
-    seen: list[str] = []
-
-    def hit(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    engine = app.extensions["lms.engine"]
-    event.listen(engine, "before_cursor_execute", hit)
-    try:
-        with client.get(url) as response:
-            assert response.status_code == 200, (url, response.status_code)
-    finally:
-        event.remove(engine, "before_cursor_execute", hit)
-    return seen
 
 
 def _version(db, email: str) -> int:
@@ -69,7 +53,7 @@ def test_a_repeat_view_is_served_without_rendering(app, client, learner, url):
     first = client.get(url)
     first.close()
     second = client.get(url)  # the first may have written (a visit, an open attempt): kept now
-    statements = _statements(app, client, url)
+    statements = statements_of_get(app, client, url)
     assert len(statements) <= 2, statements
     sql = "\n".join(statements).lower()
     assert "from units" not in sql and "from enrollments" not in sql and "from courses" not in sql
@@ -183,7 +167,7 @@ def test_trainers_pages_are_always_rendered(app, client):
     """A trainer's pages show other people's data: never kept."""
     sign_in_as(app, client, role="trainer")
     client.get(f"/courses/{SLUG}").close()
-    assert len(_statements(app, client, f"/courses/{SLUG}")) > 2
+    assert len(statements_of_get(app, client, f"/courses/{SLUG}")) > 2
 
 
 def test_bulk_writes_bump_the_right_versions(app, db, learner):
@@ -206,15 +190,15 @@ def test_bulk_writes_bump_the_right_versions(app, db, learner):
 def test_a_request_that_writes_keeps_nothing_it_rendered(app, client, db, learner):
     """Opening the quiz starts an attempt (a write): that view is not kept; the next one is."""
     client.get(f"/courses/{SLUG}/quiz").close()
-    statements = _statements(app, client, f"/courses/{SLUG}/quiz")
+    statements = statements_of_get(app, client, f"/courses/{SLUG}/quiz")
     assert len(statements) > 2  # rendered: the first view started the attempt
-    assert len(_statements(app, client, f"/courses/{SLUG}/quiz")) <= 2
+    assert len(statements_of_get(app, client, f"/courses/{SLUG}/quiz")) <= 2
 
 
 def test_no_pages_are_kept_when_the_cache_is_off(app, client, learner):
     app.config["PERSONAL_PAGE_CACHE_BYTES"] = 0
     client.get("/my-learning").close()
-    assert len(_statements(app, client, "/my-learning")) > 2
+    assert len(statements_of_get(app, client, "/my-learning")) > 2
 
 
 def test_the_cache_stays_within_its_bytes(app, client, learner):
