@@ -44,7 +44,9 @@ class _Store:
     def __init__(self, max_bytes: int) -> None:
         from cachetools import LRUCache  # on first use: pyld's dependency, kept out of start-up
 
-        self._pages = LRUCache(maxsize=max_bytes, getsizeof=lambda entry: len(entry[0]) + 200)
+        self._pages: LRUCache[tuple, tuple[bytes, list[tuple[str, str]]]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda entry: len(entry[0]) + 200
+        )
         self._lock = threading.Lock()
 
     def get(self, key: tuple) -> tuple[bytes, list[tuple[str, str]]] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -121,7 +121,7 @@ class ReportMemo:
     def __init__(self, maxsize: int) -> None:
         from cachetools import LRUCache  # on first use: kept out of start-up (pyld's dependency)
 
-        self._kept = LRUCache(maxsize=maxsize)
+        self._kept: LRUCache[Hashable, tuple[Hashable, CourseReport]] = LRUCache(maxsize=maxsize)
         self._lock = threading.Lock()
         self._making: dict = {}
 

@@ -18,6 +18,9 @@ Writes on a Connection, outside the ORM session, are not seen (none of Sala's vi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import event, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
@@ -97,7 +100,8 @@ def _bump_on_bulk_statement(state: ORMExecuteState) -> None:
         return
     if state.is_insert:
         # New rows of known people (a bulk insert names them); new people have no pages yet.
-        rows = state.parameters if isinstance(state.parameters, list) else [state.parameters or {}]
+        given = state.parameters
+        rows: list[Mapping[str, Any]] = [given] if isinstance(given, Mapping) else list(given or [{}])
         if table.name == User.__tablename__:
             return
         if rows and all(row.get("user_id") is not None for row in rows):
