@@ -112,12 +112,13 @@ def loaded_course(
 
 
 def get_course(session: Session, course_id: int, *, with_units: bool = False) -> Course:
-    """The course, or NotFound; with_units also loads each unit's video and caption tracks, in a
+    """The course, or NotFound, with its trainers (in the same query: every caller asks
+    roles.require_edit next); with_units also loads each unit's video and caption tracks, in a
     fixed number of queries, for pages that list the units."""
     if with_units:
         course = loaded_course(session, Course.id == course_id, quiz=False)
     else:
-        course = session.get(Course, course_id)
+        course = session.get(Course, course_id, options=[joinedload(Course.trainers)])
     if course is None:
         raise NotFound()
     return course

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from lms.errors import FieldErrors, LmsError, NotFound
 from lms.models import Course, Question, Quiz
@@ -23,6 +22,7 @@ from lms.questions.encoding import decode_file
 from lms.questions.gift import export_gift, parse_gift
 from lms.questions.moodle_xml import export_moodle_xml, read_moodle_xml
 from lms.questions.problems import ImportResult
+from lms.services.courses import loaded_course
 from lms.services.editing import saving
 
 TITLE_MAX = 200
@@ -34,12 +34,9 @@ MAX_QUESTIONS = 500
 
 
 def get_course(session: Session, course_id: int) -> Course:
-    """The course with its quiz, questions and choices, in a fixed number of queries."""
-    course = session.scalars(
-        select(Course)
-        .where(Course.id == course_id)
-        .options(selectinload(Course.quiz).selectinload(Quiz.questions).selectinload(Question.choices))
-    ).first()
+    """The course with its quiz, questions and choices, in a fixed number of queries
+    (lms.services.courses.loaded_course); NotFound when there is no such course."""
+    course = loaded_course(session, Course.id == course_id, units=False)
     if course is None:
         raise NotFound()
     return course
