@@ -30,7 +30,8 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from lms.db import session as db
-from lms.services import page_versions, publication
+from lms.services import page_versions
+from lms.visitor_pages import publication_version, save_data
 
 #: Stands for the CSRF token in a kept page (never in a real page: it is not base64url).
 TOKEN_SLOT = b"\x00sala-csrf-token\x00"
@@ -71,14 +72,12 @@ def store() -> _Store:
 
 
 def _key() -> tuple:
-    memo = current_app.extensions.setdefault("lms.publication", {})
-    version = publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
     return (
         current_user.id,
         current_user.page_version,
-        version,
+        publication_version(),
         str(get_locale()),
-        request.headers.get("Save-Data", "").strip().lower() == "on",
+        save_data(),
         # Scheme and host too: behind a trusted proxy public links (the certificate page's
         # verification link and QR) name the host a request came through (config.public_base_url).
         request.root_url,

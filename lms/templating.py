@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from lms.content import sanitize
 from lms.extensions import LOCALE_NAMES, LOCALES
 from lms.text import same_language
+from lms.visitor_pages import save_data
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -46,12 +47,6 @@ def format_share(value) -> str:
         return ""
     locale = get_locale() or "en"
     return babel_percent(Decimal(str(round(value, 1))) / 100, locale=locale, decimal_quantization=False)
-
-
-def save_data() -> bool:
-    """Whether the browser asked to save data (`Save-Data: on`, the Save-Data client hint): pages
-    then leave out posters and preload no media."""
-    return request.headers.get("Save-Data", "").strip().lower() == "on"
 
 
 def interface_languages() -> list[tuple[str, str]]:

@@ -22,6 +22,19 @@ from lms.extensions import cache
 from lms.services import publication
 
 
+def save_data() -> bool:
+    """Whether the browser asked to save data (`Save-Data: on`, the Save-Data client hint): pages
+    then leave out posters and preload no media (kept pages are kept for each answer)."""
+    return request.headers.get("Save-Data", "").strip().lower() == "on"
+
+
+def publication_version() -> int:
+    """The publication version as this worker read it at most PUBLICATION_CHECK_SECONDS ago
+    (lms.services.publication.recent): the stamp of every page and results file the app keeps."""
+    memo = current_app.extensions.setdefault("lms.publication", {})
+    return publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
+
+
 def visitor_page(render: Callable[[], str], what: str = "") -> tuple[str, str | None]:
     """(html, etag) of the page `render()` makes. `etag` is a digest of the html (32 hex digits)
     when the page is the same for every visitor, from the cache or rendered now and kept; None when
@@ -29,16 +42,13 @@ def visitor_page(render: Callable[[], str], what: str = "") -> tuple[str, str | 
     `what` tells apart pages that share a path but not a body (lms.certificates.views)."""
     if current_user.is_authenticated or session:
         return render(), None
-    save_data = request.headers.get("Save-Data", "").strip().lower() == "on"
-    memo = current_app.extensions.setdefault("lms.publication", {})
-    version = publication.recent(db, memo, current_app.config["PUBLICATION_CHECK_SECONDS"])
     # The raw query, decoded as Latin-1 (any bytes): request.full_path decodes it as UTF-8 and
     # raised on a byte that is not (a 500 for a query a bot sends, which the view itself reads).
     query = request.query_string.decode("latin-1")
     # The host too: behind a trusted proxy with several host names, an absolute link names the host
     # the request came through (lms.config.public_base_url), as a learner's certificate page does;
     # visitors' pages have none today, and a page kept for one host must not reach another.
-    key = f"page:{what}:{request.root_url}:{request.path}?{query}:{get_locale()}:{save_data}:{version}"
+    key = f"page:{what}:{request.root_url}:{request.path}?{query}:{get_locale()}:{save_data()}:{publication_version()}"
     entry = cache.get(key)
     if entry is None:
         html = render()

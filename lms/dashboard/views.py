@@ -32,6 +32,7 @@ from lms.models import Course
 from lms.personal_pages import personal_page
 from lms.services import analytics, course_archive, courses, publication, result_files, results_csv
 from lms.services.roles import editable_courses, require_edit, require_trainer
+from lms.visitor_pages import publication_version
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
@@ -133,15 +134,7 @@ def learners_csv(course_id: int):
     ]
     # Kept on disk for what it is drawn from (lms.services.result_files): a course of 10,000
     # learners takes seconds to write and a kept file no more than a static one to send.
-    stamp = (
-        publication.recent(
-            db,
-            current_app.extensions.setdefault("lms.publication", {}),
-            current_app.config["PUBLICATION_CHECK_SECONDS"],
-        ),
-        _recent_fingerprint(course_id),
-        header,
-    )
+    stamp = (publication_version(), _recent_fingerprint(course_id), header)
     kept = result_files.kept_file(
         Path(current_app.config["CACHE_DIR"]) / "results",
         f"learners-{course_id}",
