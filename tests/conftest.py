@@ -92,6 +92,31 @@ def app(tmp_path, databases, database):
 
 
 @pytest.fixture
+def app_with(tmp_path, databases, database):
+    """A factory: app_with(**settings) is an app on a new copy of the seeded database, with these
+    settings over the plain test ones (an instance folder of its own, the shared media, TESTING);
+    every app made is disposed of after the test."""
+    made: list = []
+
+    def make(**settings):
+        app = create_app(
+            {
+                "INSTANCE_PATH": str(tmp_path / f"app-{len(made)}"),
+                "DATABASE_URL": database(),
+                "MEDIA_DIR": str(databases.media),
+                "TESTING": True,
+                **settings,
+            }
+        )
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["lms.engine"].dispose()
+
+
+@pytest.fixture
 def empty_app(tmp_path, database):
     """An app with the schema and no content."""
     app = create_app(

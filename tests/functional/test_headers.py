@@ -8,7 +8,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from lms import create_app
 from lms.models import Course, User
 from lms.services import certificates, enrollment
 from tests.factories import PASSWORD, make_user
@@ -50,25 +49,14 @@ def test_plain_http_gets_no_hsts_and_no_secure_flag(app, client):
     assert "Strict-Transport-Security" not in r.headers
 
 
-def test_https_through_a_trusted_proxy_counts_as_https(tmp_path, databases, database):
+def test_https_through_a_trusted_proxy_counts_as_https(app_with):
     """Behind a trusted proxy, X-Forwarded-Proto: https gives Secure cookies and HSTS; without one it is ignored."""
     results = {}
     for proxies in (1, 0):
-        app = create_app(
-            {
-                "INSTANCE_PATH": str(tmp_path / f"i{proxies}"),
-                "MEDIA_DIR": str(databases.media),
-                "DATABASE_URL": database(),
-                "TESTING": True,
-                "TRUSTED_PROXIES": proxies,
-                "TRUSTED_HOSTS": ["localhost"],
-                "BASE_URL": "https://localhost",
-            }
-        )
+        app = app_with(TRUSTED_PROXIES=proxies, TRUSTED_HOSTS=["localhost"], BASE_URL="https://localhost")
         make_user(app)
         r = https_sign_in(app.test_client(), base_url="http://localhost", headers={"X-Forwarded-Proto": "https"})
         results[proxies] = ("; Secure" in _cookies(r)["session"], "Strict-Transport-Security" in r.headers)
-        app.extensions["lms.engine"].dispose()
     assert results == {1: (True, True), 0: (False, False)}
 
 

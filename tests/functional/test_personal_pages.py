@@ -9,7 +9,6 @@ import re
 import pytest
 from sqlalchemy import insert, select, update
 
-from lms import create_app
 from lms.models import Attempt, Certificate, Course, Enrollment, Rendition, Unit, UnitProgress, User
 from lms.models._types import utcnow
 from lms.services import certificates, publication
@@ -226,22 +225,12 @@ def test_certificates_service_revoke_bumps_the_owner(app, db, learner):
 
 
 @pytest.fixture
-def proxied(tmp_path, databases, database):
+def proxied(app_with):
     """An app behind a trusted proxy that answers to two host names (no BASE_URL): public links
     name the host each request came through (lms.config.public_base_url)."""
-    app = create_app(
-        {
-            "INSTANCE_PATH": str(tmp_path / "proxied"),
-            "DATABASE_URL": database(),
-            "MEDIA_DIR": str(databases.media),
-            "TESTING": True,
-            "TRUSTED_PROXIES": 1,
-            "TRUSTED_HOSTS": "sala.example.org, www.sala.example.org",
-            "PUBLICATION_CHECK_SECONDS": 0,
-        }
+    return app_with(
+        TRUSTED_PROXIES=1, TRUSTED_HOSTS="sala.example.org, www.sala.example.org", PUBLICATION_CHECK_SECONDS=0
     )
-    yield app
-    app.extensions["lms.engine"].dispose()
 
 
 def _through(host: str) -> dict[str, str]:
