@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.routing import BaseConverter, IntegerConverter
 
+from lms.sqlite_writers import QueuedConnection
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -33,6 +35,7 @@ class Base(DeclarativeBase):
 #: "database is locked" (pysqlite's `timeout`, SQLite's busy timeout). Several gunicorn workers,
 #: each with threads, write to the same file; the driver's default of 5 s was met by bench/load.py
 #: on a loaded machine (a writer holds the lock from its first write to the request's commit).
+#: Writers made here first wait up to as long for their turn (lms.sqlite_writers).
 SQLITE_BUSY_TIMEOUT = 30
 
 
@@ -44,6 +47,9 @@ def make_engine(url: str) -> Engine:
             from sqlalchemy.pool import StaticPool
 
             kwargs["poolclass"] = StaticPool
+        else:
+            # Writers queue for their turn instead of polling in SQLite's busy handler.
+            kwargs["connect_args"]["factory"] = QueuedConnection
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 

@@ -20,6 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         (
             "lms.models",
             "lms.db",
+            "lms.sqlite_writers",
             "lms.errors",
             "lms.config",
             "lms.extensions",

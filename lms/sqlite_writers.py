@@ -1,0 +1,177 @@
+"""SQLite writers take turns in a queue instead of sleeping in SQLite's busy handler.
+
+SQLite lets one connection write at a time. A connection that finds the write lock taken calls its
+busy handler, which in pysqlite (`timeout=`, C API `sqlite3_busy_timeout`) sleeps and retries on a
+fixed back-off of 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50 and then 100 ms (sqlite3.c,
+`sqliteDefaultBusyCallback`). A writer is not woken when the lock frees: under 32 learners posting
+quizzes the lock was held about 1 ms per submission yet sat free between them while the waiters
+slept, the machine was a fifth idle, and a post's p99 was 0.7-0.9 s (bench/RESULTS.md).
+
+Here every connection made through `lms.db.make_engine` to a database file takes a turn before its
+first write statement (INSERT, UPDATE, DELETE, REPLACE or DDL, the statements pysqlite opens a
+transaction for) and gives it back when the transaction ends (commit, rollback, close) or, outside
+a transaction, when the statement ends. Threads of one process queue on a `threading.Lock`; the
+thread at the front of each process takes an exclusive `flock` (Linux flock(2)) on a file beside
+the database, `<database>-writer.lock`, so the processes of `lms serve` and `lms worker` take
+turns too. A writer that has waited `timeout` seconds in all raises `sqlite3.OperationalError
+("database is locked")`, as the busy handler would: so a thread that opened a second connection and
+wrote through it while its first held the turn fails after the timeout rather than hanging.
+
+Only the order of writers changes: SQLite's own locking still guards the file, so a writer outside
+the queue (the sqlite3 shell, a backup) is waited for by the busy handler as before.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+#: First keywords of the statements that take the turn: those pysqlite begins a transaction for
+#: (Python docs, sqlite3 "Transaction control": INSERT, UPDATE, DELETE, REPLACE), and DDL.
+WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
+
+#: Seconds between two tries at the file lock of the process at the front of its own queue: at
+#: most one thread per process polls, so short waits cost little and a freed turn is taken at once.
+_POLL_FIRST, _POLL_MOST = 0.0002, 0.002
+
+
+def _first_keyword(sql: str) -> str:
+    return sql.lstrip(" \t\r\n(").split(None, 1)[0].upper() if sql.strip() else ""
+
+
+class WriterQueue:
+    """The turn to write one database file: a lock per process in front of a file lock per machine.
+
+    `acquire(timeout)` blocks until this thread may write (sqlite3.OperationalError after `timeout`
+    seconds); `release()` hands the turn on. One per database path per process (`queue_for`)."""
+
+    def __init__(self, lock_path: str):
+        self.lock_path = lock_path
+        self._threads = threading.Lock()
+        self._fd: int | None = None
+        self._pid = 0
+
+    def _file(self) -> int:
+        # A forked child must open its own: a descriptor inherited from the parent shares the
+        # parent's flock (flock(2): locks belong to the open file description).
+        if self._fd is None or self._pid != os.getpid():
+            self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._pid = os.getpid()
+        return self._fd
+
+    def acquire(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        if not self._threads.acquire(timeout=max(timeout, 0)):
+            raise sqlite3.OperationalError("database is locked")
+        try:
+            fd, pause = self._file(), _POLL_FIRST
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise sqlite3.OperationalError("database is locked") from None
+                    time.sleep(pause)
+                    pause = min(pause * 2, _POLL_MOST)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            if self._fd is not None and self._pid == os.getpid():
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+_queues: dict[str, WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def queue_for(database: str | os.PathLike) -> WriterQueue | None:
+    """The queue of a database file (None for an in-memory database, which no other process sees)."""
+    name = os.fspath(database)
+    if not name or name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+        return None
+    path = str(Path(name).resolve())
+    with _queues_lock:
+        if path not in _queues:
+            _queues[path] = WriterQueue(path + "-writer.lock")
+        return _queues[path]
+
+
+class QueuedCursor(sqlite3.Cursor):
+    """A cursor whose write statements wait for their connection's turn (QueuedConnection)."""
+
+    def execute(self, sql, parameters=(), /):  # noqa: ANN001, ANN201 - sqlite3.Cursor's signature
+        connection: QueuedConnection = self.connection  # type: ignore[assignment]
+        connection.before(sql)
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            connection.after()
+
+    def executemany(self, sql, seq_of_parameters, /):  # noqa: ANN001, ANN201
+        connection: QueuedConnection = self.connection  # type: ignore[assignment]
+        connection.before(sql)
+        try:
+            return super().executemany(sql, seq_of_parameters)
+        finally:
+            connection.after()
+
+
+class QueuedConnection(sqlite3.Connection):
+    """pysqlite's connection (pass as `factory=` to sqlite3.connect) that takes its database's
+    writer turn before its first write and gives it back when the transaction ends."""
+
+    def __init__(self, database, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        super().__init__(database, *args, **kwargs)
+        self._queue = queue_for(database)
+        self._timeout = float(kwargs.get("timeout", args[0] if args else 5.0))
+        self._holding = False
+
+    def cursor(self, factory=QueuedCursor):  # noqa: ANN001, ANN201
+        return super().cursor(factory)
+
+    def execute(self, sql, parameters=(), /):  # noqa: ANN001, ANN201
+        return self.cursor().execute(sql, parameters)
+
+    def before(self, sql: str) -> None:
+        if self._queue is not None and not self._holding and _first_keyword(sql) in WRITES:
+            self._queue.acquire(self._timeout)
+            self._holding = True
+
+    def after(self) -> None:
+        # A statement outside a transaction (autocommit, DDL) is over once it returns.
+        if self._holding and not self.in_transaction:
+            self._give_back()
+
+    def _give_back(self) -> None:
+        if self._holding and self._queue is not None:
+            self._holding = False
+            self._queue.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            if not self.in_transaction:
+                self._give_back()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._give_back()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._give_back()

@@ -1,0 +1,191 @@
+"""SQLite writers take turns (lms.sqlite_writers): a second writer waits for the first to commit,
+however many threads and processes there are, and gives up with "database is locked" after its
+timeout, as SQLite's busy handler would."""
+
+from __future__ import annotations
+
+import fcntl
+import multiprocessing
+import os
+import sqlite3
+import threading
+import time
+
+import pytest
+from sqlalchemy import text
+
+from lms.db import make_engine
+from lms.sqlite_writers import QueuedConnection, queue_for
+
+
+def _connect(path, timeout=5.0) -> QueuedConnection:
+    conn = sqlite3.connect(path, timeout=timeout, factory=QueuedConnection, check_same_thread=False)
+    assert isinstance(conn, QueuedConnection)
+    return conn
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "turns.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE marks (n INTEGER)")
+    return path
+
+
+def test_a_second_writer_waits_for_the_first_to_commit_and_is_not_refused(db):
+    first, second = _connect(db), _connect(db, timeout=10)
+    first.execute("INSERT INTO marks VALUES (1)")  # holds the turn until it commits
+    order: list[str] = []
+
+    def write() -> None:
+        second.execute("INSERT INTO marks VALUES (2)")
+        order.append("second wrote")
+        second.commit()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    time.sleep(0.3)
+    assert order == []  # still waiting: the first has not committed
+    order.append("first commits")
+    first.commit()
+    writer.join(5)
+    assert order == ["first commits", "second wrote"]
+    assert sorted(r[0] for r in first.execute("SELECT n FROM marks")) == [1, 2]
+
+
+def _file_lock_free(db) -> bool:
+    """Whether another process could take the turn now (a new open file description of the lock file)."""
+    fd = os.open(f"{db}-writer.lock", os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def test_a_writer_holds_the_machine_wide_turn_from_its_first_write_to_its_commit(db):
+    """What makes waiters wake when the turn frees instead of sleeping in SQLite's busy handler."""
+    conn = _connect(db)
+    conn.execute("SELECT count(*) FROM marks").fetchone()
+    assert _file_lock_free(db)  # reading takes no turn
+    conn.execute("INSERT INTO marks VALUES (1)")
+    assert not _file_lock_free(db)
+    conn.execute("INSERT INTO marks VALUES (2)")
+    assert not _file_lock_free(db)
+    conn.commit()
+    assert _file_lock_free(db)
+
+
+def test_reads_do_not_wait_for_a_writer(db):
+    writer, reader = _connect(db), _connect(db, timeout=0.2)
+    writer.execute("INSERT INTO marks VALUES (1)")
+    assert reader.execute("SELECT count(*) FROM marks").fetchone() == (0,)  # WAL: the committed state
+    writer.rollback()
+
+
+@pytest.mark.parametrize("end", ["commit", "rollback", "close"])
+def test_the_turn_is_given_back_however_the_transaction_ends(db, end):
+    first, second = _connect(db), _connect(db, timeout=0.5)
+    first.execute("INSERT INTO marks VALUES (1)")
+    getattr(first, end)()
+    second.execute("INSERT INTO marks VALUES (2)")  # would time out if the turn were still held
+    second.commit()
+
+
+def test_a_statement_outside_a_transaction_gives_the_turn_back_when_it_ends(db):
+    first = sqlite3.connect(db, timeout=5, factory=QueuedConnection, isolation_level=None)
+    first.execute("INSERT INTO marks VALUES (1)")  # autocommit: over when it returns
+    second = _connect(db, timeout=0.5)
+    second.execute("INSERT INTO marks VALUES (2)")
+    second.commit()
+
+
+def test_a_writer_that_waits_too_long_is_told_the_database_is_locked(db):
+    """Even a thread that writes through a second connection while its first holds the turn: it
+    fails after its timeout instead of waiting for itself for ever."""
+    first, second = _connect(db), _connect(db, timeout=0.3)
+    first.execute("INSERT INTO marks VALUES (1)")
+    started = time.monotonic()
+    with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+        second.execute("INSERT INTO marks VALUES (2)")
+    assert 0.25 < time.monotonic() - started < 3
+    first.commit()
+    second.execute("INSERT INTO marks VALUES (3)")  # the failed wait left no turn behind
+    second.commit()
+
+
+def _hold_the_turn(path: str, held, release) -> None:  # noqa: ANN001 - multiprocessing Events
+    conn = sqlite3.connect(path, timeout=5, factory=QueuedConnection)
+    conn.execute("INSERT INTO marks VALUES (10)")
+    held.set()
+    release.wait(10)
+    conn.commit()
+
+
+def test_writers_in_other_processes_take_turns_too(db):
+    """A forked child opens its own lock file description, so it and its parent exclude each other."""
+    queue_for(db)  # the parent's queue exists before the fork, as in a preloaded gunicorn
+    context = multiprocessing.get_context("fork")
+    held, release = context.Event(), context.Event()
+    child = context.Process(target=_hold_the_turn, args=(str(db), held, release))
+    child.start()
+    try:
+        assert held.wait(10)
+        mine = _connect(db, timeout=0.3)
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            mine.execute("INSERT INTO marks VALUES (1)")
+        release.set()
+        child.join(10)
+        waiting = _connect(db, timeout=5)
+        waiting.execute("INSERT INTO marks VALUES (2)")
+        waiting.commit()
+    finally:
+        release.set()
+        child.join(10)
+    assert sorted(r[0] for r in waiting.execute("SELECT n FROM marks")) == [2, 10]
+
+
+def test_an_in_memory_database_has_no_queue():
+    assert queue_for(":memory:") is None
+    conn = sqlite3.connect(":memory:", factory=QueuedConnection)
+    conn.execute("CREATE TABLE t (n INTEGER)")
+    conn.execute("INSERT INTO t VALUES (1)")
+    conn.commit()
+
+
+def test_the_apps_engine_queues_writers_on_a_database_file(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        assert isinstance(conn.connection.driver_connection, QueuedConnection)
+    assert (tmp_path / "app.db-writer.lock").exists()
+    engine.dispose()
+
+
+def test_many_threads_writing_at_once_all_land(db):
+    """32 threads each committing 20 rows on their own connection: none refused, none lost."""
+    errors: list[BaseException] = []
+
+    def write(k: int) -> None:
+        conn = _connect(db, timeout=30)
+        try:
+            for i in range(20):
+                conn.execute("INSERT INTO marks VALUES (?)", (k * 100 + i,))
+                conn.commit()
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(DISTINCT n) FROM marks").fetchone() == (640,)
