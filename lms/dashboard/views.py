@@ -31,7 +31,7 @@ from lms.forms import show_errors
 from lms.models import Course
 from lms.personal_pages import personal_page
 from lms.services import analytics, course_archive, courses, publication, result_files, results_csv
-from lms.services.roles import editable_courses, require_edit, require_trainer
+from lms.services.roles import editable_courses, editable_slug, require_edit, require_trainer
 from lms.visitor_pages import publication_version
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
@@ -42,6 +42,13 @@ def _course(course_id: int) -> Course:
     course = courses.get_course(db, course_id)
     require_edit(current_user, course)
     return course
+
+
+def _editable_slug(course_id: int) -> str:
+    """The course's slug when the trainer may read its results: checked on every view, in one
+    small query (roles.editable_slug); refused as _course refuses (NotAllowed or NotFound)."""
+    slug = editable_slug(db, current_user, course_id)
+    return slug if slug is not None else _course(course_id).slug
 
 
 @bp.route("")
@@ -55,7 +62,7 @@ def _results_shown(course_id: int) -> tuple:
     """For the kept results page (lms.personal_pages): the trainer may read it (NotAllowed and
     NotFound as the view), and its figures' stamp, read at most PUBLICATION_CHECK_SECONDS ago by
     this worker (a learner's progress shows there within that time), with the page size."""
-    _course(course_id)
+    _editable_slug(course_id)
     return _recent_fingerprint(course_id), PER_PAGE
 
 
@@ -121,7 +128,7 @@ def _csv_response(lines: Iterator[str], filename: str) -> Response:
 @bp.route("/courses/<int:course_id>/learners.csv")
 @login_required
 def learners_csv(course_id: int):
-    course = _course(course_id)
+    slug = _editable_slug(course_id)
     header = [
         _("Name"),
         _("Email"),
@@ -142,7 +149,7 @@ def learners_csv(course_id: int):
         lambda: results_csv.learners_csv(analytics.learner_rows(db, course_id), header),
     )
     return send_file(
-        kept, mimetype="text/csv", as_attachment=True, download_name=f"{course.slug}-learners.csv", conditional=False
+        kept, mimetype="text/csv", as_attachment=True, download_name=f"{slug}-learners.csv", conditional=False
     )
 
 

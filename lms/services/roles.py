@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.errors import LmsError, NotAllowed, NotFound
@@ -30,6 +30,29 @@ def can_edit(user, course: Course) -> bool:
     if user.is_admin:
         return True
     return course.owner_id == user.id or any(t.id == user.id for t in course.trainers)
+
+
+#: Built once (statements are reused with new values, as lms.services.sign_ins does): a course's
+#: slug by id, and the same when the user owns it or is assigned to it.
+_COURSE_SLUG = select(Course.slug).where(Course.id == bindparam("course_id"))
+_EDITABLE_SLUG = _COURSE_SLUG.where(
+    or_(
+        Course.owner_id == bindparam("user_id"),
+        Course.id.in_(select(course_trainers.c.course_id).where(course_trainers.c.user_id == bindparam("user_id"))),
+    )
+)
+
+
+def editable_slug(session: Session, user, course_id: int) -> str | None:
+    """The slug of course `course_id` when `user` may edit it (can_edit's rule), else None (also
+    when there is no such course): one query of one column, without loading the course or its
+    trainers, for pages that check access on every view however they are kept (the results page
+    and the learners CSV). Callers that refuse call require_edit for its message."""
+    if not _signed_in(user) or not getattr(user, "is_trainer", False):
+        return None
+    if user.is_admin:
+        return session.scalar(_COURSE_SLUG, {"course_id": course_id})
+    return session.scalar(_EDITABLE_SLUG, {"course_id": course_id, "user_id": user.id})
 
 
 def require_trainer(user) -> None:

@@ -7,7 +7,7 @@ def test_roles_can_edit_follows_ownership_and_assignment(empty_app):
     """Owners, assigned trainers and admins may edit; other trainers and learners may not."""
     from lms.db import get_session
     from lms.models import Course, User
-    from lms.services.roles import can_edit
+    from lms.services.roles import can_edit, editable_slug
 
     with empty_app.app_context():
         s = get_session()
@@ -30,3 +30,10 @@ def test_roles_can_edit_follows_ownership_and_assignment(empty_app):
             False,
             False,
         ]
+        # The one-query check of pages that check on every view follows the same rule.
+        people = (owner, helper, admin, other, learner, None)
+        assert [editable_slug(s, u, course.id) for u in people] == ["c", "c", "c", None, None, None]
+        assert [editable_slug(s, u, course.id + 1) for u in people] == [None] * 6  # no such course
+        course.trainers.remove(helper)
+        s.flush()
+        assert editable_slug(s, helper, course.id) is None
