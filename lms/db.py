@@ -42,14 +42,17 @@ SQLITE_BUSY_TIMEOUT = 30
 def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT}
+        # Writers on a file queue for their turn instead of polling in SQLite's busy handler, and a
+        # savepoint nests in the request's transaction (lms.sqlite_writers).
+        kwargs["connect_args"] = {
+            "check_same_thread": False,
+            "timeout": SQLITE_BUSY_TIMEOUT,
+            "factory": QueuedConnection,
+        }
         if ":memory:" in url or url in {"sqlite://", "sqlite:///"}:
             from sqlalchemy.pool import StaticPool
 
             kwargs["poolclass"] = StaticPool
-        else:
-            # Writers queue for their turn instead of polling in SQLite's busy handler.
-            kwargs["connect_args"]["factory"] = QueuedConnection
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
 

@@ -19,15 +19,22 @@ wrote through it while its first held the turn fails after the timeout rather th
 
 Only the order of writers changes: SQLite's own locking still guards the file, so a writer outside
 the queue (the sqlite3 shell, a backup) is waited for by the busy handler as before.
+
+The same connection also begins a transaction before a SAVEPOINT made outside one (see
+`QueuedConnection.before`): without it the SAVEPOINT is a transaction of its own, and what
+SQLAlchemy's `begin_nested()` wrote first in a request was committed by its RELEASE even when the
+request then failed and rolled back.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import sqlite3
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 #: First keywords of the statements that take the turn: those pysqlite begins a transaction for
@@ -39,8 +46,27 @@ WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "
 _POLL_FIRST, _POLL_MOST = 0.0002, 0.002
 
 
-def _first_keyword(sql: str) -> str:
-    return sql.lstrip(" \t\r\n(").split(None, 1)[0].upper() if sql.strip() else ""
+#: Leading blanks and comments, which pysqlite also skips before it looks at a statement's keyword.
+_LEADING = re.compile(r"\A(?:[\s(]+|--[^\n]*(?:\n|\Z)|/\*.*?(?:\*/|\Z))*", re.S)
+_CHANGES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
+
+
+def statement_kind(sql: str) -> str:
+    """The statement's first keyword, upper case ("" for none), after blanks, brackets and comments."""
+    words = _LEADING.sub("", sql, count=1).split(None, 1)
+    return words[0].upper() if words else ""
+
+
+def writes(sql: str) -> bool:
+    """Whether a statement (or script) may write: WRITES, a WITH that changes rows, or a BEGIN that
+    takes SQLite's write lock at once (IMMEDIATE, EXCLUSIVE)."""
+    kind = statement_kind(sql)
+    if kind in WRITES:
+        return True
+    if kind in ("WITH", "BEGIN") or ";" in sql:
+        rest = _LEADING.sub("", sql, count=1)
+        return bool(_CHANGES.search(rest)) or bool(re.match(r"BEGIN\s+(?:IMMEDIATE|EXCLUSIVE)\b", rest, re.I))
+    return False
 
 
 class WriterQueue:
@@ -62,6 +88,14 @@ class WriterQueue:
             self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             self._pid = os.getpid()
         return self._fd
+
+    def forget_parent(self) -> None:
+        """In a forked child: a new thread lock, and the parent's descriptor closed (the parent
+        keeps its own, so its turn, if it holds one, is not given back by this)."""
+        self._threads = threading.Lock()
+        if self._fd is not None:
+            os.close(self._fd)
+        self._fd, self._pid = None, 0
 
     def acquire(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -97,7 +131,12 @@ _queues_lock = threading.Lock()
 def queue_for(database: str | os.PathLike) -> WriterQueue | None:
     """The queue of a database file (None for an in-memory database, which no other process sees)."""
     name = os.fspath(database)
-    if not name or name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
+    if name.startswith("file:"):  # a URI filename (sqlite3.connect(..., uri=True))
+        parts = urllib.parse.urlsplit(name)
+        if "mode=memory" in parts.query:
+            return None
+        name = urllib.parse.unquote(parts.path)
+    if not name or name == ":memory:":
         return None
     path = str(Path(name).resolve())
     with _queues_lock:
@@ -111,7 +150,8 @@ class QueuedCursor(sqlite3.Cursor):
 
     def execute(self, sql, parameters=(), /):  # noqa: ANN001, ANN201 - sqlite3.Cursor's signature
         connection: QueuedConnection = self.connection  # type: ignore[assignment]
-        connection.before(sql)
+        if connection.before(sql):
+            super().execute("BEGIN")
         try:
             return super().execute(sql, parameters)
         finally:
@@ -122,6 +162,15 @@ class QueuedCursor(sqlite3.Cursor):
         connection.before(sql)
         try:
             return super().executemany(sql, seq_of_parameters)
+        finally:
+            connection.after()
+
+    def executescript(self, sql_script, /):  # noqa: ANN001, ANN201
+        # A script commits any open transaction first, then runs as it is written.
+        connection: QueuedConnection = self.connection  # type: ignore[assignment]
+        connection.take_turn(writes(sql_script) or connection.in_transaction)
+        try:
+            return super().executescript(sql_script)
         finally:
             connection.after()
 
@@ -142,18 +191,38 @@ class QueuedConnection(sqlite3.Connection):
     def execute(self, sql, parameters=(), /):  # noqa: ANN001, ANN201
         return self.cursor().execute(sql, parameters)
 
-    def before(self, sql: str) -> None:
-        if self._queue is not None and not self._holding and _first_keyword(sql) in WRITES:
+    def executemany(self, sql, seq_of_parameters, /):  # noqa: ANN001, ANN201
+        return self.cursor().executemany(sql, seq_of_parameters)
+
+    def executescript(self, sql_script, /):  # noqa: ANN001, ANN201
+        return self.cursor().executescript(sql_script)
+
+    def take_turn(self, wanted: bool = True) -> None:
+        if wanted and self._queue is not None and not self._holding:
             self._queue.acquire(self._timeout)
             self._holding = True
 
+    def before(self, sql: str) -> bool:
+        """Take the turn before a write. True when a transaction must be begun first: a SAVEPOINT
+        outside one, which SQLite would make a transaction of its own that RELEASE commits, so
+        what SQLAlchemy's `begin_nested()` wrote as the request's first write would outlive the
+        request's rollback (pysqlite begins transactions before INSERT, UPDATE, DELETE and REPLACE
+        only). The BEGIN makes the savepoint nest in a transaction that only commit() ends."""
+        if statement_kind(sql) == "SAVEPOINT" and not self.in_transaction:
+            self.take_turn()
+            return True
+        self.take_turn(writes(sql))
+        return False
+
     def after(self) -> None:
-        # A statement outside a transaction (autocommit, DDL) is over once it returns.
+        # A statement outside a transaction (autocommit, DDL) is over once it returns. (In
+        # autocommit mode a RETURNING statement keeps SQLite's lock until its rows are read; Sala
+        # never uses autocommit mode, and a writer after it then waits in the busy handler.)
         if self._holding and not self.in_transaction:
             self._give_back()
 
     def _give_back(self) -> None:
-        if self._holding and self._queue is not None:
+        if getattr(self, "_holding", False) and self._queue is not None:
             self._holding = False
             self._queue.release()
 
@@ -175,3 +244,26 @@ class QueuedConnection(sqlite3.Connection):
             super().close()
         finally:
             self._give_back()
+
+    def __exit__(self, *exc_info):  # noqa: ANN002, ANN204 - `with connection:` commits or rolls back in C
+        try:
+            return super().__exit__(*exc_info)
+        finally:
+            if not self.in_transaction:
+                self._give_back()
+
+    def __del__(self) -> None:
+        # Collected without close(): SQLite closes the handle (ending its transaction) in C.
+        self._give_back()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child starts with no turn: fresh locks (a parent thread may have held one at the
+    fork) and its own lock file description, opened when first needed."""
+    global _queues_lock
+    _queues_lock = threading.Lock()
+    for queue in _queues.values():
+        queue.forget_parent()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

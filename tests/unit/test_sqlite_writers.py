@@ -189,3 +189,84 @@ def test_many_threads_writing_at_once_all_land(db):
     assert errors == []
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(DISTINCT n) FROM marks").fetchone() == (640,)
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "/* why */ INSERT INTO marks VALUES (1)",
+        "-- why\nINSERT INTO marks VALUES (1)",
+        "BEGIN IMMEDIATE",
+        "WITH n(v) AS (SELECT 1) INSERT INTO marks SELECT v FROM n",
+    ],
+)
+def test_writes_behind_comments_or_in_other_forms_take_the_turn(db, first):
+    """Else a writer SQLite already let in would wait for a turn held by one waiting on it."""
+    conn = _connect(db)
+    conn.execute(first)
+    if conn.in_transaction:
+        assert not _file_lock_free(db)
+        conn.execute("INSERT INTO marks VALUES (2)")
+        conn.commit()
+    assert _file_lock_free(db)
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind", "may_write"),
+    [
+        ("SELECT 1", "SELECT", False),
+        ("  (SELECT 1)", "SELECT", False),
+        ("/* a */ -- b\n update marks set n = 1", "UPDATE", True),
+        ("WITH x AS (SELECT 1) SELECT * FROM x", "WITH", False),
+        ("WITH x AS (SELECT 1) DELETE FROM marks", "WITH", True),
+        ("BEGIN", "BEGIN", False),
+        ("begin exclusive", "BEGIN", True),
+        ("(", "", False),
+        ("", "", False),
+    ],
+)
+def test_statements_are_told_apart_as_pysqlite_reads_them(sql, kind, may_write):
+    from lms.sqlite_writers import statement_kind, writes
+
+    assert (statement_kind(sql), writes(sql)) == (kind, may_write)
+
+
+def test_the_turn_is_given_back_by_with_blocks_scripts_and_the_garbage_collector(db):
+    import gc
+
+    first = _connect(db)
+    with first:
+        first.execute("INSERT INTO marks VALUES (1)")
+    assert _file_lock_free(db)  # `with` committed (in C)
+    first.execute("INSERT INTO marks VALUES (2)")
+    first.executescript("INSERT INTO marks VALUES (3);")  # commits the open transaction first
+    assert _file_lock_free(db)
+    first.executemany("INSERT INTO marks VALUES (?)", [(4,), (5,)])
+    assert not _file_lock_free(db)
+    del first
+    gc.collect()
+    assert _file_lock_free(db)  # closed by the collector, transaction and turn with it
+
+
+def test_a_savepoint_that_is_the_first_write_is_rolled_back_with_the_request(tmp_path):
+    """SQLAlchemy's begin_nested() as a request's first write (find-or-add) nests in the request's
+    transaction: the request's rollback takes it back (before, SQLite's RELEASE had committed it)."""
+    from sqlalchemy.orm import Session
+
+    for url in (f"sqlite:///{tmp_path / 'nested.db'}", "sqlite://"):
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE marks (n INTEGER PRIMARY KEY)"))
+        with Session(engine) as session:
+            session.execute(text("SELECT 1"))
+            with session.begin_nested():
+                session.execute(text("INSERT INTO marks VALUES (1)"))
+            session.execute(text("INSERT INTO marks VALUES (2)"))
+            session.rollback()
+            assert session.execute(text("SELECT count(*) FROM marks")).scalar() == 0
+        with Session(engine) as session:
+            with session.begin_nested():
+                session.execute(text("INSERT INTO marks VALUES (1)"))
+            session.commit()
+            assert session.execute(text("SELECT n FROM marks")).scalars().all() == [1]
+        engine.dispose()
