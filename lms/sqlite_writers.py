@@ -49,24 +49,21 @@ _POLL_FIRST, _POLL_MOST = 0.0002, 0.002
 #: Leading blanks and comments, which pysqlite also skips before it looks at a statement's keyword.
 _LEADING = re.compile(r"\A(?:[\s(]+|--[^\n]*(?:\n|\Z)|/\*.*?(?:\*/|\Z))*", re.S)
 _CHANGES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
+_BEGIN_WRITING = re.compile(r"BEGIN\s+(?:IMMEDIATE|EXCLUSIVE)\b", re.I)
 
 
-def statement_kind(sql: str) -> str:
-    """The statement's first keyword, upper case ("" for none), after blanks, brackets and comments."""
-    words = _LEADING.sub("", sql, count=1).split(None, 1)
-    return words[0].upper() if words else ""
-
-
-def writes(sql: str) -> bool:
-    """Whether a statement (or script) may write: WRITES, a WITH that changes rows, or a BEGIN that
-    takes SQLite's write lock at once (IMMEDIATE, EXCLUSIVE)."""
-    kind = statement_kind(sql)
+def classify(sql: str) -> tuple[str, bool]:
+    """(the statement's first keyword, upper case, "" for none, after blanks, brackets and
+    comments; whether it may write: WRITES, a WITH that changes rows, a BEGIN that takes SQLite's
+    write lock at once, IMMEDIATE or EXCLUSIVE, or a script with any of them)."""
+    rest = _LEADING.sub("", sql, count=1)
+    words = rest.split(None, 1)
+    kind = words[0].upper() if words else ""
     if kind in WRITES:
-        return True
-    if kind in ("WITH", "BEGIN") or ";" in sql:
-        rest = _LEADING.sub("", sql, count=1)
-        return bool(_CHANGES.search(rest)) or bool(re.match(r"BEGIN\s+(?:IMMEDIATE|EXCLUSIVE)\b", rest, re.I))
-    return False
+        return kind, True
+    if kind in ("WITH", "BEGIN") or ";" in rest:
+        return kind, bool(_CHANGES.search(rest) or _BEGIN_WRITING.match(rest))
+    return kind, False
 
 
 class WriterQueue:
@@ -79,23 +76,20 @@ class WriterQueue:
         self.lock_path = lock_path
         self._threads = threading.Lock()
         self._fd: int | None = None
-        self._pid = 0
 
     def _file(self) -> int:
-        # A forked child must open its own: a descriptor inherited from the parent shares the
-        # parent's flock (flock(2): locks belong to the open file description).
-        if self._fd is None or self._pid != os.getpid():
+        if self._fd is None:
             self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._pid = os.getpid()
         return self._fd
 
     def forget_parent(self) -> None:
-        """In a forked child: a new thread lock, and the parent's descriptor closed (the parent
-        keeps its own, so its turn, if it holds one, is not given back by this)."""
+        """In a forked child: a new thread lock, and the parent's descriptor closed, since an
+        inherited one shares the parent's flock (flock(2): locks belong to the open file
+        description). The parent keeps its own, so its turn, if it holds one, stays held."""
         self._threads = threading.Lock()
         if self._fd is not None:
             os.close(self._fd)
-        self._fd, self._pid = None, 0
+        self._fd = None
 
     def acquire(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
@@ -118,7 +112,7 @@ class WriterQueue:
 
     def release(self) -> None:
         try:
-            if self._fd is not None and self._pid == os.getpid():
+            if self._fd is not None:
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
         finally:
             self._threads.release()
@@ -168,7 +162,7 @@ class QueuedCursor(sqlite3.Cursor):
     def executescript(self, sql_script, /):  # noqa: ANN001, ANN201
         # A script commits any open transaction first, then runs as it is written.
         connection: QueuedConnection = self.connection  # type: ignore[assignment]
-        connection.take_turn(writes(sql_script) or connection.in_transaction)
+        connection.take_turn(classify(sql_script)[1] or connection.in_transaction)
         try:
             return super().executescript(sql_script)
         finally:
@@ -208,10 +202,11 @@ class QueuedConnection(sqlite3.Connection):
         what SQLAlchemy's `begin_nested()` wrote as the request's first write would outlive the
         request's rollback (pysqlite begins transactions before INSERT, UPDATE, DELETE and REPLACE
         only). The BEGIN makes the savepoint nest in a transaction that only commit() ends."""
-        if statement_kind(sql) == "SAVEPOINT" and not self.in_transaction:
+        kind, may_write = classify(sql)
+        if kind == "SAVEPOINT" and not self.in_transaction:
             self.take_turn()
             return True
-        self.take_turn(writes(sql))
+        self.take_turn(may_write)
         return False
 
     def after(self) -> None:

@@ -226,9 +226,9 @@ def test_writes_behind_comments_or_in_other_forms_take_the_turn(db, first):
     ],
 )
 def test_statements_are_told_apart_as_pysqlite_reads_them(sql, kind, may_write):
-    from lms.sqlite_writers import statement_kind, writes
+    from lms.sqlite_writers import classify
 
-    assert (statement_kind(sql), writes(sql)) == (kind, may_write)
+    assert classify(sql) == (kind, may_write)
 
 
 def test_the_turn_is_given_back_by_with_blocks_scripts_and_the_garbage_collector(db):
