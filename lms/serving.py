@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from gunicorn import util
@@ -82,12 +83,6 @@ MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # glibc's <malloc.h>
 
 
-#: Seconds between two returns of a worker's free heap memory to the system (glibc malloc_trim).
-#: glibc keeps memory freed in the middle of its heap: after a results CSV of 10,000 learners a
-#: worker held about 20 MiB it no longer used (bench/RESULTS.md) until something trimmed it.
-MALLOC_TRIM_SECONDS = 15.0
-
-
 def _glibc():  # noqa: ANN202 - a ctypes.CDLL, or None
     """The C library when it is glibc (it has mallopt and malloc_trim); None elsewhere (musl)."""
     import ctypes
@@ -108,28 +103,77 @@ def _limit_malloc_arenas() -> None:
         libc.mallopt(_M_ARENA_MAX, MALLOC_ARENAS)
 
 
-def _trim_malloc_every(seconds: float) -> None:
-    """Start a daemon thread that hands free heap memory back every `seconds` (glibc
-    malloc_trim(0), which also releases free pages inside the heap, glibc >= 2.8); a few
-    milliseconds each time, so a worker at rest holds what it uses, not its busiest moment."""
-    libc = _glibc()
-    if libc is None or seconds <= 0:
-        return
+#: Seconds a worker hands its free heap memory back to the system (glibc malloc_trim) after its
+#: last request ends, if no other request has started meanwhile. glibc keeps memory freed in the
+#: middle of its heap: after a results CSV of 10,000 learners a worker held about 20 MiB it no
+#: longer used (bench/RESULTS.md) until something trimmed it.
+MALLOC_TRIM_IDLE_SECONDS = 0.5
+#: ... and at least this often while requests never stop.
+MALLOC_TRIM_SECONDS = 15.0
 
-    def trim() -> None:
-        while True:
-            time.sleep(seconds)
-            libc.malloc_trim(0)
 
-    threading.Thread(target=trim, name="malloc-trim", daemon=True).start()
+class Trimmer:
+    """Hands a worker's free heap memory back (glibc malloc_trim(0), which also releases free pages
+    inside the heap, glibc >= 2.8) when the worker falls idle and at least every `busy_seconds`
+    under constant load, from a daemon thread. A trim costs 0.2-5 ms holding malloc's lock, so a
+    worker at rest holds what it uses, not its busiest moment.
+
+    `started()` and `finished()` bracket each request (Worker.handle_request)."""
+
+    def __init__(self, trim: Callable[[], object], idle_seconds: float, busy_seconds: float) -> None:
+        self._trim = trim
+        self._idle_seconds = idle_seconds
+        self._busy_seconds = busy_seconds
+        self._lock = threading.Lock()
+        self._active = 0
+        self._requests = 0  # requests started so far: a new one during the wait means "not idle"
+        self._fell_idle = threading.Event()
+        self.trims = 0
+
+    def started(self) -> None:
+        with self._lock:
+            self._active += 1
+            self._requests += 1
+
+    def finished(self) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active == 0:
+                self._fell_idle.set()
+
+    def run_once(self) -> bool:
+        """Wait for the worker to fall idle (or `busy_seconds`), then trim if it stayed idle for
+        `idle_seconds` or was busy throughout; True when it trimmed."""
+        idle = self._fell_idle.wait(self._busy_seconds)
+        self._fell_idle.clear()
+        if idle:
+            with self._lock:
+                seen = self._requests
+            time.sleep(self._idle_seconds)
+            with self._lock:
+                if self._active or self._requests != seen:
+                    return False  # busy again: the next idle moment (or busy_seconds) trims
+        self._trim()
+        self.trims += 1
+        return True
+
+    def start(self) -> Trimmer:
+        def loop() -> None:
+            while True:
+                self.run_once()
+
+        threading.Thread(target=loop, name="malloc-trim", daemon=True).start()
+        return self
 
 
 def post_fork(server, worker):  # noqa: ANN001 - gunicorn's server hook signature
     """A forked worker must not share the master's pooled database connections (SQLAlchemy docs,
     "Using Connection Pools with Multiprocessing or os.fork()"); its threads share two malloc
-    arenas (MALLOC_ARENAS), and it hands free memory back every MALLOC_TRIM_SECONDS."""
+    arenas (MALLOC_ARENAS), and it hands free memory back when it falls idle (Trimmer)."""
     _limit_malloc_arenas()
-    _trim_malloc_every(MALLOC_TRIM_SECONDS)
+    libc = _glibc()
+    if libc is not None:
+        worker.trimmer = Trimmer(lambda: libc.malloc_trim(0), MALLOC_TRIM_IDLE_SECONDS, MALLOC_TRIM_SECONDS).start()
     app = getattr(server.app, "callable", None)  # the preloaded Flask app (gunicorn's WSGIApplication)
     engine = getattr(app, "extensions", {}).get("lms.engine")
     if engine is not None:
@@ -219,10 +263,18 @@ class Worker(ThreadWorker):
             conn.head_timeout_set = True
         return super().handle(conn)
 
+    trimmer: Trimmer | None = None
+
     def handle_request(self, req, conn):
         # The head is in; the body and the response may take as long as the line needs.
         conn.sock.settimeout(None)
-        return super().handle_request(req, conn)
+        if self.trimmer is None:
+            return super().handle_request(req, conn)
+        self.trimmer.started()
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            self.trimmer.finished()
 
 
 def _render_error(app, status: int) -> bytes:
