@@ -147,6 +147,25 @@ def test_serve_on_a_public_address_without_base_url_refuses(app, monkeypatch):
     assert os.environ["LMS_BASE_URL"] == "http://127.0.0.1:5001"
 
 
+def test_serve_runs_its_workers_without_docstrings_or_asserts(app, monkeypatch):
+    """`lms serve` starts gunicorn with PYTHONOPTIMIZE=2 (python -OO, less memory a worker) and two
+    malloc arenas, unless the environment already says otherwise."""
+    from lms.cli import serve
+
+    started = []
+    monkeypatch.setattr("os.execv", lambda *args: started.append(args))
+    for name in ("PYTHONOPTIMIZE", "MALLOC_ARENA_MAX"):
+        monkeypatch.setenv(name, "")  # recorded, so what serve sets is undone after the test
+        monkeypatch.delenv(name)
+    with app.app_context():
+        assert CliRunner().invoke(serve, ["--host", "127.0.0.1", "--port", "5001"]).exit_code == 0
+    assert started and os.environ["PYTHONOPTIMIZE"] == "2" and os.environ["MALLOC_ARENA_MAX"] == "2"
+    monkeypatch.setenv("PYTHONOPTIMIZE", "1")
+    with app.app_context():
+        assert CliRunner().invoke(serve, ["--host", "127.0.0.1", "--port", "5001"]).exit_code == 0
+    assert os.environ["PYTHONOPTIMIZE"] == "1"
+
+
 def test_ids_beyond_the_database_integer_range_are_404(client, auth):
     """A huge id in any <int:...> URL is 404, not 500."""
     auth.as_new("admin")
