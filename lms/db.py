@@ -16,8 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from lms.sqlite_writers import QueuedConnection
-
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -43,7 +41,10 @@ def make_engine(url: str) -> Engine:
     kwargs: dict[str, Any] = {}
     if url.startswith("sqlite"):
         # Writers on a file queue for their turn instead of polling in SQLite's busy handler, and a
-        # savepoint nests in the request's transaction (lms.sqlite_writers).
+        # savepoint nests in the request's transaction (lms.sqlite_writers). Imported here: a
+        # server on PostgreSQL never loads SQLite (1-2 MiB a worker).
+        from lms.sqlite_writers import QueuedConnection
+
         kwargs["connect_args"] = {
             "check_same_thread": False,
             "timeout": SQLITE_BUSY_TIMEOUT,

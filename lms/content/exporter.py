@@ -12,13 +12,13 @@ importer (lms.services.course_archive) applies it, so a draft stays a draft.
 
 from __future__ import annotations
 
+import functools
 import shutil
 import tempfile
 import zipfile
 from pathlib import Path
 from typing import IO, BinaryIO
 
-import yaml
 from flask_babel import gettext as _
 
 from lms.content.loader import default_kind, load_course
@@ -36,20 +36,27 @@ class ExportError(LmsError):
     status = 422
 
 
-class _Dumper(yaml.SafeDumper):
-    """Readable YAML: multi-line text as literal blocks, keys in the order written."""
+@functools.cache
+def _dumper() -> type:
+    """Readable YAML: multi-line text as literal blocks, keys in the order written. Made on the first
+    export, so serving workers never load PyYAML (1 MiB each)."""
+    import yaml
 
+    def literal_blocks(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+        style = "|" if "\n" in value.strip("\n") else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
-def _str(dumper: yaml.SafeDumper, value: str):
-    style = "|" if "\n" in value.strip("\n") else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+    class ReadableDumper(yaml.SafeDumper):
+        pass
 
-
-_Dumper.add_representer(str, _str)
+    ReadableDumper.add_representer(str, literal_blocks)
+    return ReadableDumper
 
 
 def _yaml(data) -> str:
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
+    import yaml
+
+    return yaml.dump(data, Dumper=_dumper(), allow_unicode=True, sort_keys=False, width=100)
 
 
 def unit_stem(unit: Unit, number: int, width: int = 2) -> str:

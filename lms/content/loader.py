@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from lms.errors import ContentError, FieldErrors
 from lms.questions import QuestionSpec, find, names
 from lms.text import SLUG_RE, normalize_language, same_language
@@ -75,6 +73,8 @@ class CourseData:
 
 
 def _load_yaml(path: Path, text: str | None = None, line_offset: int = 0):
+    import yaml  # on first use: only imports read YAML, so serving workers never load it (1 MiB)
+
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8") if text is None else text)
     except UnicodeDecodeError:

@@ -11,15 +11,15 @@ logged on the "lms.mail" logger; nobody waits for it.
 from __future__ import annotations
 
 import logging
-import smtplib
 import ssl
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 log = logging.getLogger("lms.mail")
 
@@ -60,6 +60,11 @@ def compose(settings: MailSettings, to: str, subject: str, text: str, *, languag
     Plain text only: it reads the same on every phone and in every screen reader, and a link in it
     is plain to see before anyone follows it.
     """
+    # The email package and smtplib load when the first message is made, not in every worker at
+    # start (1 MiB a worker; most never send mail).
+    from email.message import EmailMessage
+    from email.utils import formatdate, make_msgid, parseaddr
+
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = to
@@ -78,6 +83,8 @@ def compose(settings: MailSettings, to: str, subject: str, text: str, *, languag
 def send(settings: MailSettings, message: EmailMessage) -> None:
     """Deliver one message now. Raises smtplib.SMTPException or OSError when the server refuses it
     or cannot be reached."""
+    import smtplib
+
     context = ssl.create_default_context()
     smtp: smtplib.SMTP
     if settings.ssl:
@@ -98,6 +105,8 @@ _pending: set[Future] = set()
 
 
 def _deliver(settings: MailSettings, message: EmailMessage, after: Callable[[bool], None] | None) -> None:
+    import smtplib
+
     sent = False
     try:
         send(settings, message)
