@@ -36,7 +36,9 @@ Prints requests/s, p50, p99 and errors (socket errors, and answers other than 20
 submission, counted by a Lua script: a redirect to the sign-in page is an error) side by side and
 the ratio of the page's requests/s to the file's, then the memory of each gunicorn web worker (and
 whether its RSS is under issue 11's 80 MiB) and of the background job worker (`lms worker`, which
-`lms serve` starts beside them), and appends the table to the results file with the machine it
+`lms serve` starts beside them): read once the workers are at rest, REST_SECONDS after the last
+request (a worker hands freed heap memory back when it falls idle, lms.serving.Trimmer), with each
+web worker's RSS right after the last request beside it, and appends the table to the results file with the machine it
 ran on. Needs wrk (Debian package `wrk`).
 """
 
@@ -49,6 +51,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 from datetime import UTC, datetime
@@ -67,6 +70,9 @@ STATIC_COPY = ROOT / "static" / "_bench"
 PASSWORD = writes.PASSWORD
 #: Issue 11: "Memory under 80 MiB RSS per worker after the run".
 RSS_LIMIT_MIB = 80
+#: Seconds between the last request and the memory reading "at rest" (the workers trim half a
+#: second after their last request).
+REST_SECONDS = 2.0
 
 
 def worker_memory(master: int) -> list[dict]:
@@ -101,6 +107,7 @@ def worker_memory(master: int) -> list[dict]:
 
         found.append(
             {
+                "pid": int(status.parent.name),
                 "kind": kind,
                 "rss": kib("Rss") / 1024,
                 "pss": kib("Pss") / 1024,
@@ -110,11 +117,16 @@ def worker_memory(master: int) -> list[dict]:
     return sorted(found, key=lambda w: (w["kind"] != "web", w["rss"]))
 
 
-def memory_line(workers: list[dict]) -> str:
+def memory_line(workers: list[dict], busy: list[dict] | None = None) -> str:
+    """`workers` as read at rest; `busy`, read right after the last request, adds each web worker's
+    RSS then."""
+    busy_rss = {w["pid"]: w["rss"] for w in busy or []}
+
     def one(w: dict) -> str:
         figures = f"RSS {w['rss']:.0f} MiB, PSS {w['pss']:.0f}, USS {w['uss']:.0f}"
         if w["kind"] == "web":
-            return f"{figures} ({'under' if w['rss'] < RSS_LIMIT_MIB else 'NOT under'} {RSS_LIMIT_MIB} MiB RSS)"
+            then = f"; RSS {busy_rss[w['pid']]:.0f} right after the last request" if w["pid"] in busy_rss else ""
+            return f"{figures} ({'under' if w['rss'] < RSS_LIMIT_MIB else 'NOT under'} {RSS_LIMIT_MIB} MiB RSS{then})"
         return figures
 
     web = [one(w) for w in workers if w["kind"] == "web"]
@@ -248,8 +260,10 @@ def main() -> None:
                     f"| ratio {page['rps'] / static['rps']:.2f}" + (f" | {page['check']}" if "check" in page else ""),
                     flush=True,
                 )
+            busy = worker_memory(server.process.pid)
+            time.sleep(REST_SECONDS)
             memory = worker_memory(server.process.pid)
-            print(memory_line(memory), flush=True)
+            print(memory_line(memory, busy), flush=True)
             if any(page is None for _, page, _ in rows):
                 print(server.errors())
         finally:
@@ -269,7 +283,9 @@ def main() -> None:
         f"\n## {db}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"\nMachine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load average "
         f"{os.getloadavg()[0]:.1f} at the end (other work on the machine skews every figure). "
-        f"wrk -t{wrk.THREADS} -c{args.connections} -d{args.duration}s. After the run: " + memory_line(memory) + ".\n",
+        f"wrk -t{wrk.THREADS} -c{args.connections} -d{args.duration}s. After the run, at rest ({REST_SECONDS:g} s after the last request): "
+        + memory_line(memory, busy)
+        + ".\n",
         "| page | req/s | p50 ms | p99 ms | errors | file req/s | file p99 ms | ratio | p99 / file p99 | met |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
