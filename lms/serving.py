@@ -120,8 +120,15 @@ class Trimmer:
 
     `started()` and `finished()` bracket each request (Worker.handle_request)."""
 
-    def __init__(self, trim: Callable[[], object], idle_seconds: float, busy_seconds: float) -> None:
+    def __init__(
+        self,
+        trim: Callable[[], object],
+        idle_seconds: float,
+        busy_seconds: float,
+        sleep: Callable[[float], object] = time.sleep,
+    ) -> None:
         self._trim = trim
+        self._sleep = sleep
         self._idle_seconds = idle_seconds
         self._busy_seconds = busy_seconds
         self._lock = threading.Lock()
@@ -149,7 +156,7 @@ class Trimmer:
         if idle:
             with self._lock:
                 seen = self._requests
-            time.sleep(self._idle_seconds)
+            self._sleep(self._idle_seconds)
             with self._lock:
                 if self._active or self._requests != seen:
                     return False  # busy again: the next idle moment (or busy_seconds) trims

@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 
 import pytest
@@ -32,7 +31,9 @@ PROBE = textwrap.dedent(
     del chunks  # freed, but glibc keeps it: the last chunk pins the top of the heap
     held = rss()
     trimmer.finished()  # the worker's last request ends
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10
+    while trimmer.trims == 0 and time.monotonic() < deadline:
+        time.sleep(0.02)
     print(held, rss(), trimmer.trims)
     """
 )
@@ -45,36 +46,43 @@ def test_a_worker_hands_back_memory_it_freed_when_it_falls_idle():
     assert held - after >= 50 and trims == 1, (held, after, trims)
 
 
-def _trimmer(idle: float = 0.05, busy: float = 60) -> tuple[serving.Trimmer, list[float]]:
+def test_no_trim_while_a_request_is_running():
+    """One of two requests ended: the worker is not idle, so the trimmer waits the whole
+    busy_seconds (the fallback) instead of trimming when the first one ends."""
     done: list[float] = []
-    return serving.Trimmer(lambda: done.append(time.monotonic()), idle, busy), done
-
-
-def test_no_trim_while_a_request_is_running_or_when_another_starts_during_the_wait():
-    trimmer, done = _trimmer(idle=0.2)
+    trimmer = serving.Trimmer(lambda: done.append(time.monotonic()), 0.01, 0.3)
     trimmer.started()
     trimmer.started()
-    trimmer.finished()  # one still running: not idle
-    waiting = threading.Thread(target=trimmer.run_once)
-    waiting.start()
-    time.sleep(0.1)
-    assert waiting.is_alive()  # still waiting for the worker to fall idle
-    trimmer.finished()  # now idle ...
-    time.sleep(0.05)
-    trimmer.started()  # ... but a request starts before the idle time is over
     trimmer.finished()
-    waiting.join(5)
-    assert done == [] and trimmer.trims == 0
-    # The request that just ended made the worker idle again: this time it stays idle, and trims.
-    assert trimmer.run_once() is True and len(done) == 1
+    start = time.monotonic()
+    assert trimmer.run_once() is True
+    assert done[0] - start >= 0.29
+
+
+def test_no_trim_when_a_request_starts_during_the_idle_wait():
+    trimmer: serving.Trimmer
+
+    def a_request_meanwhile(_seconds: float) -> None:
+        trimmer.started()
+        trimmer.finished()
+
+    done: list[bool] = []
+    trimmer = serving.Trimmer(lambda: done.append(True), 0.5, 60, sleep=a_request_meanwhile)
+    trimmer.started()
+    trimmer.finished()  # idle ...
+    assert trimmer.run_once() is False and done == []  # ... but not for the whole idle_seconds
+    # The request that ended during the wait made the worker idle again; it stays idle this time.
+    trimmer._sleep = lambda _seconds: None
+    assert trimmer.run_once() is True and done == [True]
 
 
 def test_a_worker_that_never_falls_idle_still_trims_every_busy_seconds():
-    trimmer, done = _trimmer(busy=0.1)
+    done: list[float] = []
+    trimmer = serving.Trimmer(lambda: done.append(time.monotonic()), 0.01, 0.1)
     trimmer.started()  # a request that never ends
     start = time.monotonic()
     assert trimmer.run_once() is True
-    assert len(done) == 1 and 0.09 <= done[0] - start < 2
+    assert len(done) == 1 and done[0] - start >= 0.09
 
 
 def test_the_worker_brackets_each_request_for_its_trimmer(monkeypatch):
