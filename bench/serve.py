@@ -38,8 +38,8 @@ the ratio of the page's requests/s to the file's, then the memory of each gunico
 whether its RSS is under issue 11's 80 MiB) and of the background job worker (`lms worker`, which
 `lms serve` starts beside them): read once the workers are at rest, REST_SECONDS after the last
 request (a worker hands freed heap memory back when it falls idle, lms.serving.Trimmer), with each
-web worker's RSS right after the last request beside it, and appends the table to the results file with the machine it
-ran on. Needs wrk (Debian package `wrk`).
+web worker's RSS right after the last request beside it. Appends the table to the results file
+with the machine it ran on. Needs wrk (Debian package `wrk`).
 """
 
 from __future__ import annotations

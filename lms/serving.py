@@ -26,6 +26,7 @@ the OOM killer closes its connections without any page (the browser shows its ow
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -83,8 +84,10 @@ MALLOC_ARENAS = 2
 _M_ARENA_MAX = -8  # glibc's <malloc.h>
 
 
+@functools.cache
 def _glibc():  # noqa: ANN202 - a ctypes.CDLL, or None
-    """The C library when it is glibc (it has mallopt and malloc_trim); None elsewhere (musl)."""
+    """The C library when it is glibc (it has mallopt and malloc_trim); None elsewhere (musl).
+    Looked up once per process: find_library runs `ldconfig -p`."""
     import ctypes
     import ctypes.util
 
@@ -228,6 +231,8 @@ class Worker(ThreadWorker):
     app's error page in place of gunicorn's."""
 
     _pages: dict[int, bytes] | None = None
+    #: Set by post_fork where the C library is glibc.
+    trimmer: Trimmer | None = None
 
     def handle_error(self, req, client, addr, exc):
         captured = _Captured()
@@ -269,8 +274,6 @@ class Worker(ThreadWorker):
             conn.init = init_with_head_timeout
             conn.head_timeout_set = True
         return super().handle(conn)
-
-    trimmer: Trimmer | None = None
 
     def handle_request(self, req, conn):
         # The head is in; the body and the response may take as long as the line needs.
