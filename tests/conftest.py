@@ -21,6 +21,11 @@ os.environ.setdefault("LMS_PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
 # No background queue unless a test asks for one (tests/functional/test_renditions.py runs a real
 # worker); uploads still plan their renditions, which wait as "queued".
 os.environ.setdefault("LMS_JOBS_QUEUE", "off")
+# No sign-in cache (lms.sign_in_cache, PostgreSQL) unless a test asks for one: its copies follow a
+# change within milliseconds, not at once, and tests change rows directly between two requests;
+# each app's listener would also hold a connection to a database the test then drops.
+# tests/functional/test_sign_in_cache.py and the servers behind nginx run with it.
+os.environ.setdefault("LMS_SIGN_IN_CACHE_PEOPLE", "0")
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, Response, g, session
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
+from lms import sign_in_cache
 from lms.db import get_session
 from lms.extensions import login_manager
 from lms.models import User
-from lms.services import sign_ins
+from lms.services import page_versions, sign_ins
+
+#: Flask session key: the page version this browser's own last change gave its person, so that a
+#: worker's kept copy of the sign-in (lms.sign_in_cache) older than that is not used.
+WROTE_VERSION = "pv"
 
 
 def init_login(app: Flask) -> None:
@@ -20,10 +26,33 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
+    kept = sign_in_cache.for_engine(app.extensions["lms.engine"], int(app.config["SIGN_IN_CACHE_PEOPLE"]))
+    app.extensions["lms.sign_in_cache"] = kept
+
     @login_manager.user_loader
     def _load(alternative_id: str) -> User | None:
         # "<user id>.<sign-in token>" (User.get_id): a live sign-in, or nobody.
-        return sign_ins.load(get_session(), alternative_id)
+        return sign_ins.load(get_session(), alternative_id, kept, session.get(WROTE_VERSION, -1))
+
+    if kept is not None:
+        app.after_request(_remember_written_version)
+
+
+def _remember_written_version(response: Response) -> Response:
+    """Put the page version this request's changes gave the signed-in person into their session
+    (lms.sign_in_cache: their next request, on any worker, uses no older copy)."""
+    db = g.get("db_session")
+    written = db.info.get(page_versions.VERSIONS) if db is not None else None
+    if written and response.status_code < 400 and current_user.is_authenticated and current_user.id in written:
+        session[WROTE_VERSION] = written[current_user.id]
+    return response
+
+
+def stop_listening(app: Flask) -> None:
+    """End this process's sign-in listener, if the app has one (tests; workers end with their process)."""
+    kept = app.extensions.get("lms.sign_in_cache")
+    if kept is not None:
+        kept.stop()
 
 
 def safe_next(target: str | None) -> str | None:

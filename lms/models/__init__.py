@@ -10,6 +10,9 @@ from lms.models.publication import PublicationVersion
 from lms.models.quiz import Attempt, Choice, Question, Quiz
 from lms.models.user import LoginSession, User
 
+# Registers the PostgreSQL triggers that create_all() makes beside users and login_sessions.
+from lms.models import sign_in_notices  # noqa: E402, F401  isort: skip
+
 __all__ = [
     "Attempt",
     "AuditEvent",

@@ -38,18 +38,29 @@ UNSEEN_COLUMNS = {"renditions": frozenset({"progress"})}
 #: rendered by a request that changed what it shows).
 BUMPED = "page_versions_bumped"
 _BUMPING = "page_versions_bumping"
+#: session.info key: {user id: page version} of the people this session's transaction bumped
+#: (lms.auth.session tells the browser its own, lms.sign_in_cache keeps no older copy for it).
+VERSIONS = "page_versions_bumped_to"
 
 
 def bump_people(session: Session, user_ids: set[int]) -> None:
-    """Add one to the page version of each of `user_ids`, in the session's transaction."""
+    """Add one to the page version of each of `user_ids`, in the session's transaction; the new
+    numbers are in ``session.info[VERSIONS]`` ({user id: page version}) until it rolls back."""
     if not user_ids:
         return
-    session.execute(
+    rows = session.execute(
         update(User)
         .where(User.id.in_(sorted(user_ids)))
         .values(page_version=User.page_version + 1)
+        .returning(User.id, User.page_version)
         .execution_options(synchronize_session=False)
     )
+    session.info.setdefault(VERSIONS, {}).update((user_id, version) for user_id, version in rows)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_versions(session: Session) -> None:
+    session.info.pop(VERSIONS, None)
 
 
 def _people_and_rest(session: Session) -> tuple[set[int], bool]:

@@ -12,12 +12,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from lms.models import LoginSession, User
 from lms.models._types import utcnow
+
+if TYPE_CHECKING:
+    from lms.sign_in_cache import SignInCache
 
 #: How long a sign-in lasts with "keep me signed in" (the remember-me cookie's life too).
 REMEMBER_FOR = timedelta(days=30)
@@ -49,9 +53,10 @@ def start(session: Session, user: User, *, remember: bool = False) -> str:
 
 
 #: Built once: this runs on every signed-in request, and a statement made anew each time costs
-#: SQLAlchemy a fresh cache key (about a third of a cached page's time).
+#: SQLAlchemy a fresh cache key (about a third of a cached page's time). The expiry comes along
+#: for lms.sign_in_cache, which checks it itself while it keeps the row.
 _LIVE_SIGN_IN = (
-    select(User)
+    select(User, LoginSession.expires_at)
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(
         User.id == bindparam("user_id"),
@@ -59,18 +64,40 @@ _LIVE_SIGN_IN = (
         LoginSession.expires_at > bindparam("now"),
     )
 )
+_COLUMNS = tuple(attr.key for attr in inspect(User).column_attrs)
 
 
-def load(session: Session, alternative_id: str) -> User | None:
-    """The user of a live sign-in named by "<user id>.<token>"; None for anything else."""
+def load(session: Session, alternative_id: str, kept: SignInCache | None = None, newer_than: int = -1) -> User | None:
+    """The user of a live sign-in named by "<user id>.<token>"; None for anything else.
+
+    :param kept: this worker's lms.sign_in_cache.SignInCache (PostgreSQL), which answers without a
+        query when it holds that sign-in, and keeps what the query returns otherwise. A kept
+        user is put into `session` as loaded (SQLAlchemy ``Session.merge(load=False)``, the
+        documented way to bring cached objects in): reading it emits no SQL, changing it an
+        UPDATE as usual.
+    :param newer_than: the page version the browser itself last wrote (lms.auth.session); a kept
+        copy older than that is not used.
+    """
     user_id, _dot, token = (alternative_id or "").partition(".")
     if not (user_id.isascii() and user_id.isdigit() and 0 < len(user_id) < 10 and token):
         return None
-    user = session.scalars(
-        _LIVE_SIGN_IN, {"user_id": int(user_id), "token_hash": _hash(token), "now": utcnow()}
-    ).first()
-    if user is not None:
-        user.login_token = token
+    token_hash, now = _hash(token), utcnow()
+    if kept is not None:
+        columns = kept.get(int(user_id), token_hash, now, newer_than)
+        if columns is not None:
+            copy = User(**columns)
+            make_transient_to_detached(copy)
+            user = session.merge(copy, load=False)
+            user.login_token = token
+            return user
+        ticket = kept.ticket()
+    row = session.execute(_LIVE_SIGN_IN, {"user_id": int(user_id), "token_hash": token_hash, "now": now}).first()
+    if row is None:
+        return None
+    user, expires_at = row
+    if kept is not None:
+        kept.keep(ticket, user.id, token_hash, expires_at, {key: getattr(user, key) for key in _COLUMNS})
+    user.login_token = token
     return user
 
 

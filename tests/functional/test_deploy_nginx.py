@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lms import create_app
+from lms import create_app, sign_in_cache
 from tests.helpers import PG_SERVER, ROOT, HttpBrowser, course_data
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -173,6 +173,10 @@ def stack(tmp_path, pg_database, redis_prefix):
         **overrides,
         "LMS_RATELIMIT_KEY_PREFIX": redis_prefix,
         "LMS_VERIFY_RATE_LIMIT": f"{VERIFY_LIMIT} per minute",
+        # Each worker's copies of sign-ins, kept fresh by PostgreSQL's notices: on, as deployed
+        # (tests/conftest.py turns them off for the rest of the suite); the journey's every
+        # change is followed by a page that may come from the other server.
+        "LMS_SIGN_IN_CACHE_PEOPLE": "2000",
         # One worker per server is enough here and spares the shared test machine's memory.
         "GUNICORN_CMD_ARGS": "--workers 1 --threads 4",
     }
@@ -255,6 +259,7 @@ def stack(tmp_path, pg_database, redis_prefix):
             "app_ports": app_ports,
             "access_log": logs / "sala.access.log",
             "media": Path(env["LMS_MEDIA_DIR"]),
+            "listeners": lambda: _listeners(pg_database),
         }
     finally:
         for proc in reversed(procs):
@@ -264,6 +269,20 @@ def stack(tmp_path, pg_database, redis_prefix):
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def _listeners(url: str) -> int:
+    """How many connections to the database at `url` listen for notices of changed sign-ins."""
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        count = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = :name"
+            ),
+            {"name": sign_in_cache.APPLICATION_NAME},
+        ).scalar_one()
+    engine.dispose()
+    return count
 
 
 def _upstreams(access_log: Path, path_re: str) -> list[str]:
@@ -342,6 +361,9 @@ def test_learner_journey_through_nginx_lands_on_both_app_servers(stack):
 
     servers = {f"127.0.0.1:{port}" for port in stack["app_ports"]}
     assert set(_upstreams(stack["access_log"], r"^/")) == servers
+    # Each server's worker listened for notices of changed sign-ins (lms.sign_in_cache) while the
+    # journey went from one server to the other after every change.
+    assert stack["listeners"]() == len(servers)
     assert set(_upstreams(stack["access_log"], r"^/verify/ABCDE")) == servers
 
     # Plain HTTP is only a redirect to HTTPS.

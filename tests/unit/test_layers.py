@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "lms.models",
             "lms.db",
             "lms.sqlite_writers",
+            "lms.sign_in_cache",
             "lms.errors",
             "lms.config",
             "lms.extensions",

@@ -1,0 +1,242 @@
+"""Each web worker's copies of live sign-ins on PostgreSQL, forgotten when PostgreSQL says so.
+
+Every signed-in request needs its person's row and the proof that its sign-in is live
+(lms.services.sign_ins.load): one query, which on PostgreSQL is three round trips to a server
+(BEGIN, SELECT, COMMIT) and, on a kept page (lms.personal_pages), most of the request's time.
+This cache keeps what that query returned: the person's columns and, per sign-in, when it
+expires. It is right because the database tells each worker what to forget: triggers
+(lms.models.sign_in_notices) send ``NOTIFY sala_sign_ins, '<user id>'`` in the transaction of any
+change to a `users` or `login_sessions` row, delivered when it commits, and a thread in each
+worker LISTENs on a connection of its own (psycopg 3, ``Connection.notifies``) and forgets that
+person at once.
+
+How fresh a copy is:
+- Changes a browser makes itself are seen by its very next request, on any worker: a request that
+  grows its person's page version writes the new number into the browser's session
+  (lms.auth.session), and a copy older than that number is not used.
+- A change by anyone else (the job worker issuing a certificate, "sign out everywhere" in another
+  browser, an admin changing a role) is heard within the time a notice takes to arrive:
+  milliseconds.
+- A copy is only kept if no notice about its person arrived between the moment the query began
+  and the moment the copy is stored (`ticket` and `keep`), so a read that raced a change is
+  never kept.
+- While the listener is not connected (the first moments of a worker, a lost connection, a
+  database without the triggers) nothing is used or kept and every request reads the database;
+  on connecting again every copy is dropped, since notices sent meanwhile are lost.
+
+The cache is bounded (least recently used first out) and off on SQLite, which has no NOTIFY.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from lms.models.sign_in_notices import CHANNEL, EVERYONE, TRIGGERS
+
+log = logging.getLogger(__name__)
+
+#: The listener's connection as pg_stat_activity names it.
+APPLICATION_NAME = "sala sign-in notices"
+#: Seconds between tries to connect the listener after a failure (or a database without triggers).
+RETRY_SECONDS = 5.0
+#: Seconds between checks for the triggers on a database that lacks them (not yet upgraded).
+MISSING_TRIGGERS_RETRY_SECONDS = 60.0
+#: Seconds the listener waits for a notice before it checks whether it should stop.
+POLL_SECONDS = 1.0
+#: How many people's latest notice is remembered for refusing racing reads; an older notice only
+#: refuses reads begun before it (see `keep`).
+NOTICES_REMEMBERED = 10_000
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """Taken before the query whose result may be kept: the listener's connection and the count of
+    notices heard so far."""
+
+    connection: int
+    heard: int
+
+
+@dataclass
+class _Person:
+    columns: dict[str, Any]
+    #: token hash -> when that sign-in expires (timezone-aware UTC, as the column)
+    sign_ins: dict[str, datetime]
+
+
+class SignInCache:
+    """Copies of sign-ins for up to `people` people, valid while the listener is connected.
+
+    :param connect: makes the listener's connection: a psycopg 3 ``Connection`` in autocommit
+        mode (``psycopg.connect(..., autocommit=True)``); raising ``psycopg.Error`` or
+        ``OSError`` when the server cannot be reached.
+    :param people: how many people's copies are kept, least recently used first out.
+    """
+
+    def __init__(self, connect: Callable[[], Any], people: int) -> None:
+        self._connect = connect
+        self._people: OrderedDict[int, _Person] = OrderedDict()
+        self._max_people = people
+        self._lock = threading.Lock()
+        #: Notices heard, and the count at each person's latest one (bounded; see NOTICES_REMEMBERED).
+        self._heard = 0
+        self._last_notice: OrderedDict[int, int] = OrderedDict()
+        self._forgotten_before = 0  # reads begun before this count are refused for anyone
+        #: Which listener connection copies belong to; 0 while none is listening.
+        self._connection = 0
+        self._connections_made = 0
+        self._listener_pid: int | None = None
+        self._stopping = threading.Event()
+
+    # --- what requests use ---------------------------------------------------------------
+    def get(self, user_id: int, token_hash: str, now: datetime, newer_than: int = -1) -> dict[str, Any] | None:
+        """The kept columns of `user_id` when its sign-in `token_hash` is kept and live at `now` and
+        its page version is at least `newer_than`; else None (read the database). Starts the
+        listener in this process on first use (after a fork too)."""
+        self._ensure_listener()
+        with self._lock:
+            if not self._connection:
+                return None
+            person = self._people.get(user_id)
+            if person is None:
+                return None
+            expires = person.sign_ins.get(token_hash)
+            if expires is None or expires <= now or person.columns.get("page_version", 0) < newer_than:
+                return None
+            self._people.move_to_end(user_id)
+            return person.columns
+
+    def ticket(self) -> Ticket:
+        """Take before the query whose answer `keep` may store."""
+        with self._lock:
+            return Ticket(self._connection, self._heard)
+
+    def keep(self, ticket: Ticket, user_id: int, token_hash: str, expires_at: datetime, columns: Mapping) -> bool:
+        """Store what a query begun at `ticket` returned, unless a notice about `user_id` (or
+        everyone) has been heard since, or the listener has changed or stopped. True if kept."""
+        with self._lock:
+            if not self._connection or ticket.connection != self._connection:
+                return False
+            if self._forgotten_before > ticket.heard or self._last_notice.get(user_id, -1) > ticket.heard:
+                return False
+            person = self._people.get(user_id)
+            if person is None or person.columns != columns:
+                person = self._people[user_id] = _Person(dict(columns), {})
+            person.sign_ins[token_hash] = expires_at
+            self._people.move_to_end(user_id)
+            while len(self._people) > self._max_people:
+                self._people.popitem(last=False)
+            return True
+
+    # --- what the listener does -----------------------------------------------------------
+    def heard(self, payload: str) -> None:
+        """Forget what a notice names: a user id, or everyone (EVERYONE, or anything unexpected)."""
+        with self._lock:
+            self._heard += 1
+            user_id = int(payload) if payload.isascii() and payload.isdigit() else None
+            if user_id is None:
+                self._people.clear()
+                self._forgotten_before = self._heard
+                return
+            self._people.pop(user_id, None)
+            self._last_notice[user_id] = self._heard
+            self._last_notice.move_to_end(user_id)
+            if len(self._last_notice) > NOTICES_REMEMBERED:
+                _, count = self._last_notice.popitem(last=False)
+                self._forgotten_before = max(self._forgotten_before, count)
+
+    def _listening(self, listening: bool) -> None:
+        with self._lock:
+            self._people.clear()
+            self._heard += 1
+            self._forgotten_before = self._heard
+            if listening:
+                self._connections_made += 1
+                self._connection = self._connections_made
+            else:
+                self._connection = 0
+
+    @property
+    def listening(self) -> bool:
+        """Whether copies are in use now (the listener is connected and heard the triggers exist)."""
+        return bool(self._connection)
+
+    def _ensure_listener(self) -> None:
+        pid = os.getpid()
+        if self._listener_pid == pid:
+            return
+        with self._lock:
+            if self._listener_pid == pid:
+                return
+            # A forked child inherits the parent's copies and flags but not its thread.
+            self._people.clear()
+            self._connection = 0
+            self._listener_pid = pid
+            self._stopping = threading.Event()
+        threading.Thread(target=self._listen, name="sign-in notices", daemon=True).start()
+
+    def stop(self) -> None:
+        """Ask this process's listener to close its connection and end (within POLL_SECONDS)."""
+        self._stopping.set()
+
+    def _listen(self) -> None:
+        stopping = self._stopping
+        while not stopping.is_set():
+            delay = RETRY_SECONDS
+            try:
+                with self._connect() as conn:
+                    missing = _missing_triggers(conn)
+                    if missing:
+                        delay = MISSING_TRIGGERS_RETRY_SECONDS
+                        log.warning("sign-in cache off: triggers %s missing (run `lms db upgrade`)", ", ".join(missing))
+                    else:
+                        conn.execute(f"LISTEN {CHANNEL}")
+                        self._listening(True)
+                        try:
+                            while not stopping.is_set():
+                                for notice in conn.notifies(timeout=POLL_SECONDS):
+                                    self.heard(notice.payload)
+                        finally:
+                            self._listening(False)
+            except Exception:  # noqa: BLE001 - any failure: nothing kept, connect again later
+                if stopping.is_set():
+                    break
+                log.warning(
+                    "sign-in notices: listener connection lost; reading sign-ins from the database", exc_info=True
+                )
+            stopping.wait(delay)
+
+
+def _missing_triggers(conn) -> list[str]:  # noqa: ANN001
+    wanted = [name for name, _table in TRIGGERS]
+    found = {
+        row[0]
+        for row in conn.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgname = ANY(%s) AND tgenabled <> 'D' AND NOT tgisinternal",
+            (wanted,),
+        )
+    }
+    return [name for name in wanted if name not in found]
+
+
+def for_engine(engine, people: int) -> SignInCache | None:  # noqa: ANN001
+    """A cache listening through `engine`'s own connection settings (SQLAlchemy's
+    ``dialect.create_connect_args``), or None when the engine is not PostgreSQL with psycopg 3 or
+    `people` is 0."""
+    if people <= 0 or engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+        return None
+    import psycopg
+
+    args, kwargs = engine.dialect.create_connect_args(engine.url)
+    settings = {**kwargs, "autocommit": True, "application_name": APPLICATION_NAME}
+    return SignInCache(lambda: psycopg.connect(*args, **settings), people)
+
+
+__all__ = ["EVERYONE", "SignInCache", "Ticket", "for_engine"]

@@ -1,0 +1,191 @@
+"""Each worker's copies of sign-ins (lms.sign_in_cache) on a real PostgreSQL: a kept page needs
+no query, and what others change (a name, "sign out everywhere") is heard within moments, what a
+browser changes itself is seen at once on another worker, and a lost listener keeps nothing.
+
+Two apps on one database stand for two workers (or two app servers). Skipped, with the reason,
+where no PostgreSQL server answers."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from lms import create_app, migrate, sign_in_cache
+from lms.auth.session import stop_listening
+from lms.db import Base, make_engine
+from lms.sign_in_cache import _missing_triggers
+from tests.factories import PASSWORD, make_course, make_user
+from tests.helpers import post, postgres_database, statements_of_get
+
+SECRET = "k" * 64
+#: Seconds a notice may take to reach a worker on this (shared, busy) test machine.
+HEARD_WITHIN = 10.0
+
+
+@pytest.fixture
+def pg(tmp_path):
+    """(database URL, make_app): a migrated database, and apps on it with the cache on."""
+    with postgres_database() as url:
+        migrate.upgrade(url)
+        apps = []
+
+        def make_app():
+            app = create_app(
+                {
+                    "INSTANCE_PATH": str(tmp_path / f"app-{len(apps)}"),
+                    "DATABASE_URL": url,
+                    "SECRET_KEY": SECRET,
+                    "TESTING": True,
+                    "SIGN_IN_CACHE_PEOPLE": 100,
+                    "PUBLICATION_CHECK_SECONDS": 3600,  # no publication query in the counts below
+                }
+            )
+            apps.append(app)
+            return app
+
+        yield url, make_app
+        for app in apps:
+            stop_listening(app)
+            app.extensions["lms.engine"].dispose()
+
+
+def _sql(url: str, statement: str, **params) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(statement), params)
+    engine.dispose()
+
+
+def _until(check, seconds: float = HEARD_WITHIN) -> float:
+    """Seconds until check() is true; fails the test after `seconds`."""
+    start = time.monotonic()
+    while not check():
+        assert time.monotonic() - start < seconds, "not within the time a notice takes"
+        time.sleep(0.02)
+    return time.monotonic() - start
+
+
+def _signed_in(app, email: str = "learner@example.org"):
+    client = app.test_client()
+    answer = post(client, "/login", {"email": email, "password": PASSWORD})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    return client
+
+
+def _listening(app, client) -> None:
+    client.get("/my-learning")  # the listener starts with a worker's first signed-in request
+    _until(lambda: app.extensions["lms.sign_in_cache"].listening)
+
+
+def _same_browser(source, target) -> None:
+    """Give `target` (a client of another app) `source`'s session cookie: one browser, two workers."""
+    cookie = source.get_cookie("session")
+    target.set_cookie("session", cookie.value, domain=cookie.domain)
+
+
+def test_the_triggers_are_made_by_the_migration_and_by_create_all(pg):
+    url, _ = pg
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert _missing_triggers(conn.connection.driver_connection) == []
+    engine.dispose()
+    with postgres_database() as fresh:
+        engine = make_engine(fresh)
+        Base.metadata.create_all(engine)
+        with engine.connect() as conn:
+            assert _missing_triggers(conn.connection.driver_connection) == []
+        engine.dispose()
+
+
+def test_a_kept_page_runs_no_query_and_a_change_by_someone_else_is_heard(pg):
+    url, make_app = pg
+    app = make_app()
+    user_id = make_user(app, name="Sok Dara")
+    client = _signed_in(app)
+    _listening(app, client)
+    assert "Sok Dara" in client.get("/my-learning").get_data(as_text=True)  # read and kept
+    assert statements_of_get(app, client, "/my-learning") == []  # no sign-in query, no page query
+
+    # Changed elsewhere (another server, the job worker, psql), as the app changes a person: the
+    # page version grows with the row.
+    _sql(url, "UPDATE users SET name = 'Sok Dara Keo', page_version = page_version + 1 WHERE id = :u", u=user_id)
+    _until(lambda: "Sok Dara Keo" in client.get("/my-learning").get_data(as_text=True))
+
+
+def test_sign_out_everywhere_elsewhere_ends_a_kept_sign_in(pg):
+    url, make_app = pg
+    app = make_app()
+    user_id = make_user(app)
+    client = _signed_in(app)
+    _listening(app, client)
+    client.get("/my-learning")
+    assert statements_of_get(app, client, "/my-learning") == []
+    _sql(url, "DELETE FROM login_sessions WHERE user_id = :u", u=user_id)
+    _until(lambda: client.get("/my-learning").status_code == 302)
+    assert "/login" in client.get("/my-learning").headers["Location"]
+
+
+def test_a_browsers_own_change_shows_at_once_on_a_worker_that_has_not_heard_it(pg):
+    _url, make_app = pg
+    first, second = make_app(), make_app()
+    owner = make_user(first, email="trainer@example.org", name="Trainer Sophea", role="trainer")
+    make_course(first, owner, slug="first-aid", title="First Aid")
+    make_user(first)
+    on_first = _signed_in(first)
+    on_second = second.test_client()
+    _same_browser(on_first, on_second)
+    _listening(second, on_second)
+    assert "First Aid" not in on_second.get("/my-learning").get_data(as_text=True)  # kept by the second
+    # The second worker hears nothing from now on: only the browser's session can tell it.
+    second.extensions["lms.sign_in_cache"].heard = lambda payload: None
+    stale = on_second.get_cookie("session").value
+
+    answer = post(on_first, "/courses/first-aid/enrol", token_from="/courses/first-aid")
+    assert answer.status_code == 302
+    # Without the number the first worker wrote into the session, the deaf worker's copy is used...
+    assert "First Aid" not in on_second.get("/my-learning").get_data(as_text=True)
+    assert on_second.get_cookie("session").value == stale
+    # ...with it, the second worker reads the sign-in afresh and shows the enrolment.
+    _same_browser(on_first, on_second)
+    assert "First Aid" in on_second.get("/my-learning").get_data(as_text=True)
+
+
+def test_a_lost_listener_keeps_nothing_until_it_is_back(pg, monkeypatch):
+    url, make_app = pg
+    monkeypatch.setattr(sign_in_cache, "RETRY_SECONDS", 0.2)
+    app = make_app()
+    kept = app.extensions["lms.sign_in_cache"]
+    make_user(app)
+    client = _signed_in(app)
+    _listening(app, client)
+    client.get("/my-learning")
+    assert statements_of_get(app, client, "/my-learning") == []
+
+    _sql(
+        url,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = :n",
+        n=sign_in_cache.APPLICATION_NAME,
+    )
+    _until(lambda: not kept.listening)
+    assert kept.get(1, "any", datetime.now(UTC)) is None
+    _until(lambda: kept.listening)  # connected again
+    assert statements_of_get(app, client, "/my-learning")  # read afresh: notices may have been missed
+    assert statements_of_get(app, client, "/my-learning") == []  # and kept again
+
+
+def test_a_database_without_the_triggers_keeps_nothing(pg, caplog):
+    url, make_app = pg
+    _sql(url, "DROP TRIGGER sala_users_changed ON users")
+    app = make_app()
+    make_user(app)
+    client = _signed_in(app)
+    with caplog.at_level(logging.WARNING, logger="lms.sign_in_cache"):
+        client.get("/my-learning")
+        _until(lambda: "sala_users_changed missing" in caplog.text)
+    assert not app.extensions["lms.sign_in_cache"].listening
+    for _ in range(2):
+        assert statements_of_get(app, client, "/my-learning")  # every request reads its sign-in
