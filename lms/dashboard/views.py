@@ -44,11 +44,29 @@ def _course(course_id: int) -> Course:
     return course
 
 
+#: Access checks each worker keeps (see _editable_slug); all are dropped when there are more.
+SLUGS_KEPT = 1000
+
+
 def _editable_slug(course_id: int) -> str:
-    """The course's slug when the trainer may read its results: checked on every view, in one
-    small query (roles.editable_slug); refused as _course refuses (NotAllowed or NotFound)."""
-    slug = editable_slug(db, current_user, course_id)
-    return slug if slug is not None else _course(course_id).slug
+    """The course's slug when the trainer may read its results, checked on every view; refused as
+    _course refuses (NotAllowed or NotFound).
+
+    The answer of roles.editable_slug (one small query) is kept by this worker under what it
+    is drawn from: the person's id, role and page version (which an assignment to a course or
+    its removal grows, lms.services.roles) and the publication version, read at most
+    PUBLICATION_CHECK_SECONDS ago (a course deleted, imported again or renamed)."""
+    kept = current_app.extensions.setdefault("lms.editable_slugs", {})
+    key = (current_user.id, current_user.role, current_user.page_version, publication_version(), course_id)
+    slug = kept.get(key)
+    if slug is None:
+        slug = editable_slug(db, current_user, course_id)
+        if slug is None:
+            return _course(course_id).slug
+        if len(kept) >= SLUGS_KEPT:
+            kept.clear()
+        kept[key] = slug
+    return slug
 
 
 @bp.route("")

@@ -10,7 +10,7 @@ from lms.errors import LmsError, NotAllowed, NotFound
 from lms.models import Course, Unit, User
 from lms.models.course import course_trainers
 from lms.models.user import ROLES
-from lms.services import audit
+from lms.services import audit, page_versions
 
 
 class LastAdmin(LmsError):
@@ -134,6 +134,9 @@ def assign_trainer(session: Session, actor: User, course: Course, user_id: int) 
         raise LmsError(_("Choose a trainer from the list."))
     if all(t.id != user.id for t in course.trainers) and user.id != course.owner_id:
         course.trainers.append(user)
+        # A row of theirs (course_trainers), which the ORM's flush events do not see: their pages
+        # and what they may open change (lms.dashboard.views keeps access by page version).
+        page_versions.bump_people(session, {user.id})
     session.flush()
     return user
 
@@ -144,5 +147,6 @@ def unassign_trainer(session: Session, actor: User, course: Course, user_id: int
     if user is None:
         raise NotFound()
     course.trainers.remove(user)
+    page_versions.bump_people(session, {user.id})  # as in assign_trainer: refused from their next view
     session.flush()
     return user

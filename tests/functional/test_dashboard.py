@@ -410,6 +410,45 @@ def test_the_kept_results_page_shows_a_change_and_still_checks_who_may_read_it(a
     assert second.get(url).status_code == 403
 
 
+def test_a_trainers_access_is_kept_and_ends_at_once_when_they_are_removed_or_demoted(app, client, course_id):
+    """A repeat view of the results page and the CSV does not ask again who may read them (no
+    query of course_trainers), yet removing the trainer from the course, or making them a learner,
+    refuses their very next view: both grow their page version, which the kept answer is under.
+    The publication version is not read again meanwhile (a check interval of an hour)."""
+    from lms.services import roles
+
+    app.config["PUBLICATION_CHECK_SECONDS"] = 3600
+    page, csv = f"/dashboard/courses/{course_id}", f"/dashboard/courses/{course_id}/learners.csv"
+    sophea = make_user(app, email="sophea@example.org", name="Trainer Sophea", role="trainer")
+    admin = make_user(app, email="admin@example.org", name="Admin Dara", role="admin")
+
+    def assign(assigned: bool) -> None:
+        with app.app_context():
+            session = get_session()
+            change = roles.assign_trainer if assigned else roles.unassign_trainer
+            change(session, session.get(User, admin), session.get(Course, course_id), sophea)
+            session.commit()
+
+    assign(True)
+    client = app.test_client()  # the fixture's is the course owner's
+    sign_in(client, "sophea@example.org")
+    for url in (page, csv):
+        for _ in range(2):  # the first shows the sign-in message, so the second is the one kept
+            client.get(url).close()
+        seen = _statements(app, client, url)
+        assert not any("course_trainers" in s for s in seen), (url, seen)
+    assign(False)
+    assert client.get(page).status_code == 403
+    assert client.get(csv).status_code == 403
+    assign(True)
+    assert client.get(page).status_code == 200
+    with app.app_context():
+        get_session().get(User, sophea).role = "learner"
+        get_session().commit()
+    assert client.get(page).status_code == 403
+    assert client.get(csv).status_code == 403
+
+
 def test_the_learners_csv_is_kept_on_disk_until_what_it_shows_changes(app, client, course_id, monkeypatch):
     """A second download is the kept file (no learner is read); an enrolment made in another
     session gives a new file, and the older one is removed."""
