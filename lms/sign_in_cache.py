@@ -20,6 +20,8 @@ How fresh a copy is:
 - A copy is only kept if no notice about its person arrived between the moment the query began
   and the moment the copy is stored (`ticket` and `keep`), so a read that raced a change is
   never kept.
+- Whatever is heard, a copy is read again after MAX_AGE_SECONDS: the bound if notices are lost
+  while the connection seems alive.
 - While the listener is not connected (the first moments of a worker, a lost connection, a
   database without the triggers) nothing is used or kept and every request reads the database;
   on connecting again every copy is dropped, since notices sent meanwhile are lost.
@@ -32,6 +34,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -44,6 +47,10 @@ log = logging.getLogger(__name__)
 
 #: The listener's connection as pg_stat_activity names it.
 APPLICATION_NAME = "sala sign-in notices"
+#: Seconds a copy is used at most, whatever was heard: the bound on staleness if notices are lost
+#: without the connection failing (a network path that died silently, a pooler in transaction
+#: mode, triggers disabled after the listener checked them).
+MAX_AGE_SECONDS = 60.0
 #: Seconds between tries to connect the listener after a failure (or a database without triggers).
 RETRY_SECONDS = 5.0
 #: Seconds between checks for the triggers on a database that lacks them (not yet upgraded).
@@ -69,6 +76,8 @@ class _Person:
     columns: dict[str, Any]
     #: token hash -> when that sign-in expires (timezone-aware UTC, as the column)
     sign_ins: dict[str, datetime]
+    #: time.monotonic() when the columns were read: a copy older than MAX_AGE_SECONDS is read again
+    kept_at: float
 
 
 class SignInCache:
@@ -108,7 +117,12 @@ class SignInCache:
             if person is None:
                 return None
             expires = person.sign_ins.get(token_hash)
-            if expires is None or expires <= now or person.columns.get("page_version", 0) < newer_than:
+            if (
+                expires is None
+                or expires <= now
+                or person.columns.get("page_version", 0) < newer_than
+                or time.monotonic() - person.kept_at > MAX_AGE_SECONDS
+            ):
                 return None
             self._people.move_to_end(user_id)
             return person.columns
@@ -128,7 +142,7 @@ class SignInCache:
                 return False
             person = self._people.get(user_id)
             if person is None or person.columns != columns:
-                person = self._people[user_id] = _Person(dict(columns), {})
+                person = self._people[user_id] = _Person(dict(columns), {}, time.monotonic())
             person.sign_ins[token_hash] = expires_at
             self._people.move_to_end(user_id)
             while len(self._people) > self._max_people:

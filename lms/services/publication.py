@@ -43,7 +43,8 @@ def current(session: Session) -> int:
 
 def read_recently(memo: dict, key: Hashable, max_age: float, read: Callable[[], T]) -> T:
     """`read()`'s value as this process read it at most `max_age` seconds ago (kept in `memo`, a
-    dict of the process, under `key`), else read now. For figures every request needs that may
+    dict of the process, under `key`), else read now; or, while another thread reads it anew,
+    the value before (older by at most that read's time). For figures every request needs that may
     lag a change by `max_age` seconds, on every worker and app server alike.
 
     One thread at a time reads a value anew: while it does, the process's other threads are given

@@ -94,3 +94,10 @@ def test_changed_columns_replace_the_persons_copy_and_their_other_sign_ins(cache
     cache.keep(cache.ticket(), 1, "laptop", LATER, columns(1, page_version=4))
     assert cache.get(1, "laptop", NOW) == columns(1, page_version=4)
     assert cache.get(1, "phone", NOW) is None  # kept with other columns: read again
+
+
+def test_a_copy_is_read_again_after_max_age_whatever_was_heard(cache, monkeypatch):
+    cache.keep(cache.ticket(), 1, "a", LATER, columns(1))
+    clock = sign_in_cache.time.monotonic() + sign_in_cache.MAX_AGE_SECONDS + 1
+    monkeypatch.setattr(sign_in_cache.time, "monotonic", lambda: clock)
+    assert cache.get(1, "a", NOW) is None
