@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.util import identity_key
 
 from lms.models import LoginSession, User
 from lms.models._types import utcnow
+from lms.services.page_versions import VERSIONS
 
 if TYPE_CHECKING:
     from lms.sign_in_cache import SignInCache
@@ -77,13 +79,22 @@ def load(session: Session, alternative_id: str, kept: SignInCache | None = None,
         UPDATE as usual.
     :param newer_than: the page version the browser itself last wrote (lms.auth.session); a kept
         copy older than that is not used.
+    :returns: a User in `session`. When the session already holds or has written that person,
+        its own object, read past the cache and not kept (its values may not be committed).
     """
     user_id, _dot, token = (alternative_id or "").partition(".")
     if not (user_id.isascii() and user_id.isdigit() and 0 < len(user_id) < 10 and token):
         return None
     token_hash, now = _hash(token), utcnow()
-    if kept is not None:
-        columns = kept.get(int(user_id), token_hash, now, newer_than)
+    # A person this session already holds or has written stays as the session has them: a kept
+    # copy merged over its object would undo unsaved changes (or show values from before its own
+    # write), and what the query below returns may be this transaction's uncommitted values, not
+    # yet anyone else's to keep. The query still proves the sign-in live.
+    uid = int(user_id)
+    own = session.identity_map.get(identity_key(User, uid)) is not None or uid in session.info.get(VERSIONS, ())
+    keeping = kept is not None and not own
+    if keeping:
+        columns = kept.get(uid, token_hash, now, newer_than)
         if columns is not None:
             copy = User(**columns)
             make_transient_to_detached(copy)
@@ -91,11 +102,11 @@ def load(session: Session, alternative_id: str, kept: SignInCache | None = None,
             user.login_token = token
             return user
         ticket = kept.ticket()
-    row = session.execute(_LIVE_SIGN_IN, {"user_id": int(user_id), "token_hash": token_hash, "now": now}).first()
+    row = session.execute(_LIVE_SIGN_IN, {"user_id": uid, "token_hash": token_hash, "now": now}).first()
     if row is None:
         return None
     user, expires_at = row
-    if kept is not None:
+    if keeping:
         kept.keep(ticket, user.id, token_hash, expires_at, {key: getattr(user, key) for key in _COLUMNS})
     user.login_token = token
     return user
