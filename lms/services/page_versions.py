@@ -19,10 +19,11 @@ Writes on a Connection, outside the ORM session, are not seen (none of Sala's vi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from weakref import WeakKeyDictionary
 from typing import Any
 
 from sqlalchemy import event, update
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from lms.models import AuditEvent, LoginSession, PendingCaption, PublicationVersion, User
 from lms.services import publication
@@ -58,9 +59,24 @@ def bump_people(session: Session, user_ids: set[int]) -> None:
     session.info.setdefault(VERSIONS, {}).update((user_id, version) for user_id, version in rows)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_versions(session: Session) -> None:
-    session.info.pop(VERSIONS, None)
+#: What VERSIONS held as each savepoint began, so that rolling one back forgets only its own bumps.
+_AT_SAVEPOINT: WeakKeyDictionary[SessionTransaction, dict[int, int]] = WeakKeyDictionary()
+
+
+@event.listens_for(Session, "after_transaction_create")
+def _note_versions_at_savepoint(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        _AT_SAVEPOINT[transaction] = dict(session.info.get(VERSIONS, {}))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_versions(session: Session, previous: SessionTransaction) -> None:
+    # A savepoint's rollback (lms.db.find_or_add losing a race) leaves the transaction's earlier
+    # bumps standing; only a whole transaction's rollback forgets them all.
+    if previous.nested and previous in _AT_SAVEPOINT:
+        session.info[VERSIONS] = _AT_SAVEPOINT.pop(previous)
+    else:
+        session.info.pop(VERSIONS, None)
 
 
 def _people_and_rest(session: Session) -> tuple[set[int], bool]:

@@ -1,5 +1,6 @@
 """lms.services.sign_ins.load when the request's session already holds the person: their unsaved
-changes are not overwritten by a kept copy, and values not yet committed are not kept for others."""
+changes are not overwritten by a kept copy, and values not yet committed are not kept for others;
+and the page versions a request wrote, which the browser is told, through savepoints."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from lms.db import get_session
 from lms.models import User
-from lms.services import sign_ins
+from lms.services import page_versions, sign_ins
 from lms.sign_in_cache import SignInCache
 from tests.factories import make_user
 
@@ -62,3 +63,26 @@ def test_values_the_session_has_not_committed_are_not_kept(app, kept):
     with app.app_context():  # a fresh session: read from the database, and kept as it is there
         assert sign_ins.load(get_session(), alternative_id, kept).name == "Sok Dara"
     assert kept.get(user_id, token_hash, datetime.now(UTC) + timedelta(seconds=1))["name"] == "Sok Dara"
+
+
+def test_a_savepoint_rolled_back_forgets_only_its_own_version_bumps(app):
+    """What lms.auth.session tells a browser it wrote (page_versions.VERSIONS) outlives a savepoint
+    that lost a race (lms.db.find_or_add), and goes with the whole transaction's rollback."""
+    first, second = make_user(app), make_user(app, email="other@example.org")
+    with app.app_context():
+        session = get_session()
+        page_versions.bump_people(session, {first})
+        before = dict(session.info[page_versions.VERSIONS])
+        try:
+            with session.begin_nested():
+                page_versions.bump_people(session, {second})
+                assert set(session.info[page_versions.VERSIONS]) == {first, second}
+                raise RuntimeError("the savepoint's insert lost")
+        except RuntimeError:
+            pass
+        assert session.info[page_versions.VERSIONS] == before
+        with session.begin_nested():  # a savepoint released keeps its bumps
+            page_versions.bump_people(session, {second})
+        assert set(session.info[page_versions.VERSIONS]) == {first, second}
+        session.rollback()
+        assert page_versions.VERSIONS not in session.info
