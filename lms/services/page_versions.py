@@ -19,8 +19,8 @@ Writes on a Connection, outside the ORM session, are not seen (none of Sala's vi
 from __future__ import annotations
 
 from collections.abc import Mapping
-from weakref import WeakKeyDictionary
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction

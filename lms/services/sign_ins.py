@@ -91,9 +91,9 @@ def load(session: Session, alternative_id: str, kept: SignInCache | None = None,
     # write), and what the query below returns may be this transaction's uncommitted values, not
     # yet anyone else's to keep. The query still proves the sign-in live.
     uid = int(user_id)
-    own = session.identity_map.get(identity_key(User, uid)) is not None or uid in session.info.get(VERSIONS, ())
-    keeping = kept is not None and not own
-    if keeping:
+    if session.identity_map.get(identity_key(User, uid)) is not None or uid in session.info.get(VERSIONS, ()):
+        kept = None
+    if kept is not None:
         columns = kept.get(uid, token_hash, now, newer_than)
         if columns is not None:
             copy = User(**columns)
@@ -106,7 +106,7 @@ def load(session: Session, alternative_id: str, kept: SignInCache | None = None,
     if row is None:
         return None
     user, expires_at = row
-    if keeping:
+    if kept is not None:
         kept.keep(ticket, user.id, token_hash, expires_at, {key: getattr(user, key) for key in _COLUMNS})
     user.login_token = token
     return user
