@@ -20,8 +20,13 @@ How fresh a copy is:
 - A copy is only kept if no notice about its person arrived between the moment the query began
   and the moment the copy is stored (`ticket` and `keep`), so a read that raced a change is
   never kept.
-- Whatever is heard, a copy is read again after MAX_AGE_SECONDS: the bound if notices are lost
-  while the connection seems alive.
+- The listener proves it hears: after LISTEN, and every PROBE_SECONDS after, it sends a notice to
+  itself (an "echo", which other workers ignore) and is not counted as listening until that
+  echo arrives, nor any longer once one is ECHO_WAIT_SECONDS late. A connection that looks alive
+  but is deaf (a pooler in transaction mode, a network path that died silently: TCP keepalives
+  also end that) turns copies off within PROBE_SECONDS + ECHO_WAIT_SECONDS.
+- Whatever is heard, a copy is read again after MAX_AGE_SECONDS: the last bound, should notices
+  be lost between echoes.
 - While the listener is not connected (the first moments of a worker, a lost connection, a
   database without the triggers) nothing is used or kept and every request reads the database;
   on connecting again every copy is dropped, since notices sent meanwhile are lost.
@@ -57,6 +62,21 @@ RETRY_SECONDS = 5.0
 MISSING_TRIGGERS_RETRY_SECONDS = 60.0
 #: Seconds the listener waits for a notice before it checks whether it should stop.
 POLL_SECONDS = 1.0
+#: Seconds between the listener's echoes to itself, while it is listening.
+PROBE_SECONDS = 10.0
+#: Seconds an echo may take to come back before the listener counts itself deaf and reconnects.
+ECHO_WAIT_SECONDS = 5.0
+#: Payloads beginning so are echoes: heard by every listener, ignored by all but their sender.
+ECHO_PREFIX = "echo:"
+#: libpq connection parameters (PostgreSQL docs, 34.1.2) that end a listener whose server or network
+#: path died without closing the connection: within about 25 s idle, 20 s with unanswered data.
+KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 20_000,
+}
 #: How many people's latest notice is remembered for refusing racing reads; an older notice only
 #: refuses reads begun before it (see `keep`).
 NOTICES_REMEMBERED = 10_000
@@ -152,6 +172,8 @@ class SignInCache:
     # --- what the listener does -----------------------------------------------------------
     def heard(self, payload: str) -> None:
         """Forget what a notice names: a user id, or everyone (EVERYONE, or anything unexpected)."""
+        if payload.startswith(ECHO_PREFIX):
+            return  # another worker proving its listener hears
         with self._lock:
             self._heard += 1
             user_id = int(payload) if payload.isascii() and payload.isdigit() else None
@@ -212,11 +234,8 @@ class SignInCache:
                         log.warning("sign-in cache off: triggers %s missing (run `lms db upgrade`)", ", ".join(missing))
                     else:
                         conn.execute(f"LISTEN {CHANNEL}")
-                        self._listening(True)
                         try:
-                            while not stopping.is_set():
-                                for notice in conn.notifies(timeout=POLL_SECONDS):
-                                    self.heard(notice.payload)
+                            self._hear(conn, stopping)
                         finally:
                             self._listening(False)
             except Exception:  # noqa: BLE001 - any failure: nothing kept, connect again later
@@ -226,6 +245,31 @@ class SignInCache:
                     "sign-in notices: listener connection lost; reading sign-ins from the database", exc_info=True
                 )
             stopping.wait(delay)
+
+    def _hear(self, conn, stopping: threading.Event) -> None:  # noqa: ANN001
+        """Pass on notices until `stopping`; listening from the first echo heard back. Raises
+        _Deaf when an echo is ECHO_WAIT_SECONDS late."""
+        echoes = 0
+        awaited, sent = "", 0.0
+        while not stopping.is_set():
+            now = time.monotonic()
+            if awaited and now - sent > ECHO_WAIT_SECONDS:
+                raise _Deaf(f"an echo sent on the listener's connection was not heard within {ECHO_WAIT_SECONDS} s")
+            if not awaited and (not self._connection or now - sent >= PROBE_SECONDS):
+                echoes += 1
+                awaited, sent = f"{ECHO_PREFIX}{os.getpid()}.{id(conn)}.{echoes}", now
+                conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, awaited))
+            for notice in conn.notifies(timeout=POLL_SECONDS):
+                if notice.payload == awaited:
+                    awaited = ""
+                    if not self._connection:
+                        self._listening(True)
+                else:
+                    self.heard(notice.payload)
+
+
+class _Deaf(Exception):
+    """The listener's connection delivers no notices (its own echo did not come back)."""
 
 
 def _missing_triggers(conn) -> list[str]:  # noqa: ANN001
@@ -249,7 +293,7 @@ def for_engine(engine, people: int) -> SignInCache | None:  # noqa: ANN001
     import psycopg
 
     args, kwargs = engine.dialect.create_connect_args(engine.url)
-    settings = {**kwargs, "autocommit": True, "application_name": APPLICATION_NAME}
+    settings = {**KEEPALIVES, **kwargs, "autocommit": True, "application_name": APPLICATION_NAME}
     return SignInCache(lambda: psycopg.connect(*args, **settings), people)
 
 

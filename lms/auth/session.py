@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, session
+from flask import Flask, Response, current_app, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -29,13 +29,16 @@ def init_login(app: Flask) -> None:
     kept = sign_in_cache.for_engine(app.extensions["lms.engine"], int(app.config["SIGN_IN_CACHE_PEOPLE"]))
     app.extensions["lms.sign_in_cache"] = kept
 
-    @login_manager.user_loader
-    def _load(alternative_id: str) -> User | None:
-        # "<user id>.<sign-in token>" (User.get_id): a live sign-in, or nobody.
-        return sign_ins.load(get_session(), alternative_id, kept, session.get(WROTE_VERSION, -1))
-
+    login_manager.user_loader(_load)
     if kept is not None:
         app.after_request(_remember_written_version)
+
+
+def _load(alternative_id: str) -> User | None:
+    # "<user id>.<sign-in token>" (User.get_id): a live sign-in, or nobody. The cache is the
+    # app's own: login_manager is one object, shared by every app made in the process.
+    kept = current_app.extensions["lms.sign_in_cache"]
+    return sign_ins.load(get_session(), alternative_id, kept, session.get(WROTE_VERSION, -1))
 
 
 def _remember_written_version(response: Response) -> Response:

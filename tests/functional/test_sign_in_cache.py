@@ -189,3 +189,70 @@ def test_a_database_without_the_triggers_keeps_nothing(pg, caplog):
     assert not app.extensions["lms.sign_in_cache"].listening
     for _ in range(2):
         assert statements_of_get(app, client, "/my-learning")  # every request reads its sign-in
+
+
+class _Deafened:
+    """A real listener connection whose notices can be made to go missing, as behind a pooler in
+    transaction mode or on a network path that died silently."""
+
+    def __init__(self, conn, deaf: dict) -> None:
+        self._conn, self._deaf = conn, deaf
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def __enter__(self):
+        self._conn.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._conn.__exit__(*exc)
+
+    def notifies(self, **kw):
+        for notice in self._conn.notifies(**kw):
+            if not self._deaf["now"]:
+                yield notice
+
+
+def test_a_listener_that_stops_hearing_keeps_nothing_and_connects_again(pg, monkeypatch, caplog):
+    _url, make_app = pg
+    monkeypatch.setattr(sign_in_cache, "PROBE_SECONDS", 0.5)
+    monkeypatch.setattr(sign_in_cache, "ECHO_WAIT_SECONDS", 2.0)
+    monkeypatch.setattr(sign_in_cache, "RETRY_SECONDS", 0.2)
+    app = make_app()
+    kept = app.extensions["lms.sign_in_cache"]
+    deaf = {"now": False}
+    connect = kept._connect
+    monkeypatch.setattr(kept, "_connect", lambda: _Deafened(connect(), deaf))
+    make_user(app)
+    client = _signed_in(app)
+    _listening(app, client)
+    client.get("/my-learning")
+    assert statements_of_get(app, client, "/my-learning") == []
+
+    with caplog.at_level(logging.WARNING, logger="lms.sign_in_cache"):
+        deaf["now"] = True  # the connection stays up; nothing reaches the worker any more
+        _until(lambda: not kept.listening)
+        assert "was not heard" in caplog.text
+        for _ in range(2):
+            assert statements_of_get(app, client, "/my-learning")  # every request reads its sign-in
+        time.sleep(3)
+        assert not kept.listening  # each new connection is as deaf: its echo never comes back
+    deaf["now"] = False
+    _until(lambda: kept.listening)
+    assert statements_of_get(app, client, "/my-learning")  # read afresh
+    assert statements_of_get(app, client, "/my-learning") == []
+
+
+def test_echoes_from_other_workers_forget_nothing(pg):
+    _url, make_app = pg
+    first, second = make_app(), make_app()
+    make_user(first)
+    client = _signed_in(first)
+    _listening(first, client)
+    client.get("/my-learning")
+    assert statements_of_get(first, client, "/my-learning") == []
+    _listening(second, _signed_in(second))  # a second listener, sending echoes of its own
+    _until(lambda: second.extensions["lms.sign_in_cache"].listening)
+    time.sleep(sign_in_cache.POLL_SECONDS * 2)
+    assert statements_of_get(first, client, "/my-learning") == []
