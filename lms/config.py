@@ -114,9 +114,10 @@ class Defaults:
     #: Bytes of signed-in learners' pages each worker keeps (lms.personal_pages), least recently
     #: used first out: 4 MiB is about 150 unit pages. 0 keeps none.
     PERSONAL_PAGE_CACHE_BYTES = 4 * 1024 * 1024
-    #: People whose live sign-ins each worker keeps (lms.sign_in_cache, PostgreSQL only: its
-    #: triggers tell every worker what changed), least recently seen first out; a kept sign-in
-    #: spares a signed-in request its query. About 1 KB each. 0 reads every sign-in from the database.
+    #: People whose live sign-ins each worker keeps (lms.sign_in_cache on PostgreSQL,
+    #: lms.sign_in_cache_sqlite on a SQLite file: triggers tell every worker what changed), least
+    #: recently seen first out; a kept sign-in spares a signed-in request its query. About 1 KB
+    #: each. 0 reads every sign-in from the database.
     SIGN_IN_CACHE_PEOPLE = 2000
     #: Werkzeug's generate_password_hash method ("scrypt" = scrypt:32768:8:1).
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105  # a method name, not a password

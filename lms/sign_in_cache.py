@@ -147,8 +147,9 @@ class SignInCache:
             self._people.move_to_end(user_id)
             return person.columns
 
-    def ticket(self) -> Ticket:
-        """Take before the query whose answer `keep` may store."""
+    def ticket(self, session: Any = None) -> Ticket:  # noqa: ARG002 - used by the SQLite cache
+        """Take before the query whose answer `keep` may store, in `session` (the request's
+        SQLAlchemy session, whose snapshot the SQLite cache must read)."""
         with self._lock:
             return Ticket(self._connection, self._heard)
 
@@ -176,17 +177,21 @@ class SignInCache:
             return  # another worker proving its listener hears
         with self._lock:
             self._heard += 1
-            user_id = int(payload) if payload.isascii() and payload.isdigit() else None
-            if user_id is None:
-                self._people.clear()
-                self._forgotten_before = self._heard
-                return
-            self._people.pop(user_id, None)
-            self._last_notice[user_id] = self._heard
-            self._last_notice.move_to_end(user_id)
-            if len(self._last_notice) > NOTICES_REMEMBERED:
-                _, count = self._last_notice.popitem(last=False)
-                self._forgotten_before = max(self._forgotten_before, count)
+            self._forget(int(payload) if payload.isascii() and payload.isdigit() else None, self._heard)
+
+    def _forget(self, user_id: int | None, position: int) -> None:
+        """Forget `user_id` (None: everyone) for a notice at `position` in the order notices are
+        heard; reads whose ticket is older than that position are not kept. Holding the lock."""
+        if user_id is None:
+            self._people.clear()
+            self._forgotten_before = max(self._forgotten_before, position)
+            return
+        self._people.pop(user_id, None)
+        self._last_notice[user_id] = position
+        self._last_notice.move_to_end(user_id)
+        if len(self._last_notice) > NOTICES_REMEMBERED:
+            _, count = self._last_notice.popitem(last=False)
+            self._forgotten_before = max(self._forgotten_before, count)
 
     def _listening(self, listening: bool) -> None:
         with self._lock:

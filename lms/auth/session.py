@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, g, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from lms import sign_in_cache
+from lms import sign_in_cache, sign_in_cache_sqlite
 from lms.db import get_session
 from lms.extensions import login_manager
 from lms.models import User
@@ -26,7 +26,8 @@ def init_login(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
 
-    kept = sign_in_cache.for_engine(app.extensions["lms.engine"], int(app.config["SIGN_IN_CACHE_PEOPLE"]))
+    engine, people = app.extensions["lms.engine"], int(app.config["SIGN_IN_CACHE_PEOPLE"])
+    kept = sign_in_cache.for_engine(engine, people) or sign_in_cache_sqlite.for_engine(engine, people)
     app.extensions["lms.sign_in_cache"] = kept
 
     login_manager.user_loader(_load)

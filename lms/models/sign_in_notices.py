@@ -10,13 +10,22 @@ web worker, the job worker, a migration, psql) is heard. New rows need no notice
 for a sign-in or a person before they exist.
 
 Made by create_all() (an `after_create` DDL event, PostgreSQL only) and by the migration
-"notices of changed sign-ins" for databases made before; SQLite has no NOTIFY and keeps nothing.
+"notices of changed sign-ins" for databases made before.
+
+SQLite has no NOTIFY. There the same changes are written down: triggers insert a row naming the
+person into `sign_in_notices` (SignInNotice) in the changing transaction, so it is committed or
+rolled back with the change, and each worker (lms.sign_in_cache_sqlite) reads the rows after the
+last it saw whenever SQLite says another connection has written (``PRAGMA data_version``). The
+table keeps the latest NOTICES_KEPT rows; the triggers delete older ones. Made by create_all()
+and the migration "sign-in notices on SQLite".
 """
 
 from __future__ import annotations
 
-from sqlalchemy import DDL, event
+from sqlalchemy import DDL, Integer, event
+from sqlalchemy.orm import Mapped, mapped_column
 
+from lms.db import Base
 from lms.models.user import LoginSession, User
 
 #: The channel the triggers notify and lms.sign_in_cache listens on.
@@ -64,3 +73,48 @@ def _on_create(table, statements: list[str]) -> None:  # noqa: ANN001
 # The function first: users is created before login_sessions (its foreign key's target).
 _on_create(User.__table__, [FUNCTION, *_triggers("users")])
 _on_create(LoginSession.__table__, _triggers("login_sessions"))
+
+
+#: Rows sign_in_notices keeps: a worker that has fallen further behind than this (idle through as
+#: many changes) finds a gap in the ids and forgets every copy.
+NOTICES_KEPT = 10_000
+#: (trigger name, table) on SQLite: the SQLite cache keeps nothing unless they are all there.
+SQLITE_TRIGGERS = tuple(
+    (f"sala_{table}_{event_name}", table)
+    for table in ("users", "login_sessions")
+    for event_name in ("updated", "deleted")
+)
+
+
+class SignInNotice(Base):
+    """On SQLite, one change to a person's `users` row or one of their `login_sessions` rows,
+    written by a trigger in the changing transaction. Ids grow by one per row (SQLite's rowid is
+    the largest plus one, and only the oldest rows are deleted), so a worker that sees a gap has
+    missed notices. Empty on PostgreSQL, which notifies instead."""
+
+    __tablename__ = "sign_in_notices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: The person whose sign-ins changed (no foreign key: a deleted person is named too).
+    user_id: Mapped[int] = mapped_column(Integer)
+
+
+def sqlite_triggers(kept: int = NOTICES_KEPT) -> list[str]:
+    """CREATE TRIGGER statements for SQLite (SQLite docs, "CREATE TRIGGER"): after an UPDATE or
+    DELETE of a `users` or `login_sessions` row, a notice naming the person, and rows older than
+    the latest `kept` deleted."""
+    statements = []
+    for (name, table), column in zip(SQLITE_TRIGGERS, ("id", "id", "user_id", "user_id"), strict=True):
+        when = "UPDATE" if name.endswith("updated") else "DELETE"
+        # Our own names and a number: no input reaches this SQL.
+        body = (
+            f"INSERT INTO sign_in_notices (user_id) VALUES (OLD.{column}); "  # noqa: S608
+            f"DELETE FROM sign_in_notices WHERE id <= last_insert_rowid() - {int(kept)}; "
+        )
+        statements.append(f"CREATE TRIGGER {name} AFTER {when} ON {table} FOR EACH ROW BEGIN {body}END")
+    return statements
+
+
+# Once every table is made: the triggers name all three.
+for _statement in sqlite_triggers():
+    event.listen(Base.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))

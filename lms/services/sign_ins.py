@@ -101,7 +101,7 @@ def load(session: Session, alternative_id: str, kept: SignInCache | None = None,
             user = session.merge(copy, load=False)
             user.login_token = token
             return user
-        ticket = kept.ticket()
+        ticket = kept.ticket(session)
     row = session.execute(_LIVE_SIGN_IN, {"user_id": uid, "token_hash": token_hash, "now": now}).first()
     if row is None:
         return None

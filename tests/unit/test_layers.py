@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "lms.db",
             "lms.sqlite_writers",
             "lms.sign_in_cache",
+            "lms.sign_in_cache_sqlite",
             "lms.errors",
             "lms.config",
             "lms.extensions",
