@@ -162,8 +162,12 @@ class SignInCache:
             if self._forgotten_before > ticket.heard or self._last_notice.get(user_id, -1) > ticket.heard:
                 return False
             person = self._people.get(user_id)
-            if person is None or person.columns != columns:
-                person = self._people[user_id] = _Person(dict(columns), {}, time.monotonic())
+            now = time.monotonic()
+            # A copy past MAX_AGE_SECONDS is replaced, not extended: its other sign-ins must be
+            # read again too, and this read starts a new age (without it, a person whose columns
+            # had not changed was read from the database on every request after the first minute).
+            if person is None or person.columns != columns or now - person.kept_at > MAX_AGE_SECONDS:
+                person = self._people[user_id] = _Person(dict(columns), {}, now)
             person.sign_ins[token_hash] = expires_at
             self._people.move_to_end(user_id)
             while len(self._people) > self._max_people:

@@ -101,3 +101,18 @@ def test_a_copy_is_read_again_after_max_age_whatever_was_heard(cache, monkeypatc
     clock = sign_in_cache.time.monotonic() + sign_in_cache.MAX_AGE_SECONDS + 1
     monkeypatch.setattr(sign_in_cache.time, "monotonic", lambda: clock)
     assert cache.get(1, "a", NOW) is None
+
+
+def test_a_copy_read_again_after_max_age_is_used_again_and_alone(cache, monkeypatch):
+    cache.keep(cache.ticket(), 1, "a", LATER, columns(1))
+    cache.keep(cache.ticket(), 1, "b", LATER, columns(1))
+    clock = [sign_in_cache.time.monotonic() + sign_in_cache.MAX_AGE_SECONDS + 1]
+    monkeypatch.setattr(sign_in_cache.time, "monotonic", lambda: clock[0])
+    assert cache.get(1, "a", NOW) is None
+    # The same columns read again: used for another MAX_AGE_SECONDS (they were not, once: every
+    # request after the first minute read the database).
+    assert cache.keep(cache.ticket(), 1, "a", LATER, columns(1))
+    assert cache.get(1, "a", NOW) == columns(1)
+    assert cache.get(1, "b", NOW) is None  # the other sign-in is proven live again by its own read
+    clock[0] += sign_in_cache.MAX_AGE_SECONDS - 1
+    assert cache.get(1, "a", NOW) == columns(1)
