@@ -31,7 +31,8 @@ How fresh a copy is:
   database without the triggers) nothing is used or kept and every request reads the database;
   on connecting again every copy is dropped, since notices sent meanwhile are lost.
 
-The cache is bounded (least recently used first out) and off on SQLite, which has no NOTIFY.
+The cache is bounded (least recently used first out). SQLite has no NOTIFY: lms.sign_in_cache_sqlite
+keeps the same copies there by reading a table of notices.
 """
 
 from __future__ import annotations
