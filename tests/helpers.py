@@ -9,6 +9,7 @@ import os
 import queue
 import re
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import event, select
@@ -613,3 +614,43 @@ def statements_of_get(app, client, url: str) -> list[str]:
     finally:
         event.remove(engine, "before_cursor_execute", hit)
     return seen
+
+
+@contextmanager
+def apps_keeping_sign_ins(url: str, folder: Path):
+    """make_app() for apps (workers) on the migrated database at `url`, with the sign-in cache on
+    and the publication version read once an hour (so it adds no query to the counts); each app's
+    listener or watching connection is stopped and its engine closed on leaving."""
+    from lms import create_app
+    from lms.auth.session import stop_listening
+
+    apps = []
+
+    def make_app():
+        app = create_app(
+            {
+                "INSTANCE_PATH": str(folder / f"app-{len(apps)}"),
+                "DATABASE_URL": url,
+                "SECRET_KEY": "k" * 64,
+                "TESTING": True,
+                "SIGN_IN_CACHE_PEOPLE": 100,
+                "PUBLICATION_CHECK_SECONDS": 3600,
+            }
+        )
+        apps.append(app)
+        return app
+
+    try:
+        yield make_app
+    finally:
+        for app in apps:
+            stop_listening(app)
+            app.extensions["lms.engine"].dispose()
+
+
+def signed_in_client(app, email: str = "learner@example.org"):
+    """A test client of `app` signed in as `email` (a make_user account)."""
+    client = app.test_client()
+    answer = post(client, "/login", {"email": email, "password": PASSWORD})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    return client

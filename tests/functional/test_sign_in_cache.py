@@ -14,14 +14,12 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from lms import create_app, migrate, sign_in_cache
-from lms.auth.session import stop_listening
+from lms import migrate, sign_in_cache
 from lms.db import Base, make_engine
 from lms.sign_in_cache import _missing_triggers
-from tests.factories import PASSWORD, make_course, make_user
-from tests.helpers import post, postgres_database, statements_of_get
+from tests.factories import make_course, make_user
+from tests.helpers import apps_keeping_sign_ins, post, postgres_database, signed_in_client, statements_of_get
 
-SECRET = "k" * 64
 #: Seconds a notice may take to reach a worker on this (shared, busy) test machine.
 HEARD_WITHIN = 10.0
 
@@ -29,28 +27,9 @@ HEARD_WITHIN = 10.0
 @pytest.fixture
 def pg(tmp_path):
     """(database URL, make_app): a migrated database, and apps on it with the cache on."""
-    with postgres_database() as url:
+    with postgres_database() as url, apps_keeping_sign_ins(url, tmp_path) as make_app:
         migrate.upgrade(url)
-        apps = []
-
-        def make_app():
-            app = create_app(
-                {
-                    "INSTANCE_PATH": str(tmp_path / f"app-{len(apps)}"),
-                    "DATABASE_URL": url,
-                    "SECRET_KEY": SECRET,
-                    "TESTING": True,
-                    "SIGN_IN_CACHE_PEOPLE": 100,
-                    "PUBLICATION_CHECK_SECONDS": 3600,  # no publication query in the counts below
-                }
-            )
-            apps.append(app)
-            return app
-
         yield url, make_app
-        for app in apps:
-            stop_listening(app)
-            app.extensions["lms.engine"].dispose()
 
 
 def _sql(url: str, statement: str, **params) -> None:
@@ -69,11 +48,7 @@ def _until(check, seconds: float = HEARD_WITHIN) -> float:
     return time.monotonic() - start
 
 
-def _signed_in(app, email: str = "learner@example.org"):
-    client = app.test_client()
-    answer = post(client, "/login", {"email": email, "password": PASSWORD})
-    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
-    return client
+_signed_in = signed_in_client
 
 
 def _listening(app, client) -> None:

@@ -12,45 +12,24 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from lms import create_app, migrate
-from lms.auth.session import stop_listening
+from lms import migrate
 from lms.db import Base, make_engine
 from lms.db import get_session as db_session
 from lms.models import User
 from lms.services import sign_ins
 from lms.sign_in_cache_sqlite import PolledSignInCache, _missing_triggers
-from tests.factories import PASSWORD, make_course, make_user
-from tests.helpers import post, statements_of_get
+from tests.factories import make_course, make_user
+from tests.helpers import apps_keeping_sign_ins, post, signed_in_client, statements_of_get
 
-SECRET = "k" * 64
 
 
 @pytest.fixture
 def site(tmp_path):
     """(database file, make_app): a migrated SQLite file, and apps on it with the cache on."""
     path = tmp_path / "sala.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    apps = []
-
-    def make_app():
-        app = create_app(
-            {
-                "INSTANCE_PATH": str(tmp_path / f"app-{len(apps)}"),
-                "DATABASE_URL": url,
-                "SECRET_KEY": SECRET,
-                "TESTING": True,
-                "SIGN_IN_CACHE_PEOPLE": 100,
-                "PUBLICATION_CHECK_SECONDS": 3600,  # no publication query in the counts below
-            }
-        )
-        apps.append(app)
-        return app
-
-    yield path, make_app
-    for app in apps:
-        stop_listening(app)
-        app.extensions["lms.engine"].dispose()
+    migrate.upgrade(f"sqlite:///{path}")
+    with apps_keeping_sign_ins(f"sqlite:///{path}", tmp_path) as make_app:
+        yield path, make_app
 
 
 def _sql(path, statement: str, *params) -> None:
@@ -61,11 +40,7 @@ def _sql(path, statement: str, *params) -> None:
     conn.close()
 
 
-def _signed_in(app, email: str = "learner@example.org"):
-    client = app.test_client()
-    answer = post(client, "/login", {"email": email, "password": PASSWORD})
-    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
-    return client
+_signed_in = signed_in_client
 
 
 def _kept(app, client) -> None:
