@@ -22,7 +22,6 @@ from tests.factories import make_course, make_user
 from tests.helpers import apps_keeping_sign_ins, post, signed_in_client, statements_of_get
 
 
-
 @pytest.fixture
 def site(tmp_path):
     """(database file, make_app): a migrated SQLite file, and apps on it with the cache on."""
