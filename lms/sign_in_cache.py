@@ -85,8 +85,9 @@ NOTICES_REMEMBERED = 10_000
 
 @dataclass(frozen=True)
 class Ticket:
-    """Taken before the query whose result may be kept: the listener's connection and the count of
-    notices heard so far."""
+    """Taken before the query whose result may be kept: the listener's connection and the position
+    reached in the order of notices (PostgreSQL: the count heard so far; SQLite: the largest notice
+    id in the query's snapshot)."""
 
     connection: int
     heard: int

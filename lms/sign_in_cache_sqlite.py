@@ -32,7 +32,9 @@ from lms.sign_in_cache import SignInCache, Ticket
 
 log = logging.getLogger(__name__)
 
-_HIGHEST = text("SELECT coalesce(max(id), 0) FROM sign_in_notices")
+#: The largest notice id there is: a worker's starting point, and a read's ticket.
+_HIGHEST_SQL = "SELECT coalesce(max(id), 0) FROM sign_in_notices"
+_HIGHEST = text(_HIGHEST_SQL)
 
 
 class PolledSignInCache(SignInCache):
@@ -45,7 +47,6 @@ class PolledSignInCache(SignInCache):
 
     def __init__(self, path: str, people: int) -> None:
         super().__init__(connect=lambda: sqlite3.connect(path, check_same_thread=False), people=people)
-        self._path = path
         self._watch: sqlite3.Connection | None = None
         self._data_version = -1
         self._seen = 0  # the largest notice id read
@@ -73,7 +74,7 @@ class PolledSignInCache(SignInCache):
                     return
                 self._watch = watch
                 self._data_version = watch.execute("PRAGMA data_version").fetchone()[0]
-                self._seen = watch.execute("SELECT coalesce(max(id), 0) FROM sign_in_notices").fetchone()[0]
+                self._seen = watch.execute(_HIGHEST_SQL).fetchone()[0]
             except sqlite3.Error:
                 log.warning("sign-in cache off: the database could not be read", exc_info=True)
                 return
