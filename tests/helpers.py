@@ -9,6 +9,7 @@ import os
 import queue
 import re
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -597,10 +598,8 @@ class HttpBrowser:
         return self.open(action, {**data, "csrf_token": token}, headers={"Referer": self.base + page})
 
 
-def statements_of_get(app, client, url: str) -> list[str]:
-    """The SQL statements, as sent to the database, that one GET of `url` by `client` runs; the
-    answer must be 200. The response is closed, as a WSGI server closes it (a streamed CSV's
-    cursor with it)."""
+def statements_run(app, action: Callable[[], object]) -> list[str]:
+    """The SQL statements, as sent to the database, that `action()` runs on the app's engine."""
     seen: list[str] = []
 
     def hit(_conn, _cursor, statement, *_args):
@@ -609,11 +608,22 @@ def statements_of_get(app, client, url: str) -> list[str]:
     engine = app.extensions["lms.engine"]
     event.listen(engine, "before_cursor_execute", hit)
     try:
-        with client.get(url) as response:
-            assert response.status_code == 200, (url, response.status_code)
+        action()
     finally:
         event.remove(engine, "before_cursor_execute", hit)
     return seen
+
+
+def statements_of_get(app, client, url: str) -> list[str]:
+    """The SQL statements, as sent to the database, that one GET of `url` by `client` runs; the
+    answer must be 200. The response is closed, as a WSGI server closes it (a streamed CSV's
+    cursor with it)."""
+
+    def get() -> None:
+        with client.get(url) as response:
+            assert response.status_code == 200, (url, response.status_code)
+
+    return statements_run(app, get)
 
 
 @contextmanager

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event, update
+from sqlalchemy import Table, bindparam, event, update
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from lms.models import AuditEvent, LoginSession, PendingCaption, PublicationVersion, User
@@ -42,6 +42,13 @@ _BUMPING = "page_versions_bumping"
 #: session.info key: {user id: page version} of the people this session's transaction bumped
 #: (lms.auth.session tells the browser its own, lms.sign_in_cache keeps no older copy for it).
 VERSIONS = "page_versions_bumped_to"
+_USERS: Table = User.__table__  # type: ignore[assignment]  # a Table, typed as FromClause
+_BUMP = (
+    update(_USERS)
+    .where(_USERS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(page_version=_USERS.c.page_version + 1)
+    .returning(_USERS.c.id, _USERS.c.page_version)
+)
 
 
 def bump_people(session: Session, user_ids: set[int]) -> None:
@@ -49,14 +56,21 @@ def bump_people(session: Session, user_ids: set[int]) -> None:
     numbers are in ``session.info[VERSIONS]`` ({user id: page version}) until it rolls back."""
     if not user_ids:
         return
-    rows = session.execute(
-        update(User)
-        .where(User.id.in_(sorted(user_ids)))
-        .values(page_version=User.page_version + 1)
-        .returning(User.id, User.page_version)
-        .execution_options(synchronize_session=False)
-    )
+    # A Core statement on the session's connection: no ORM events to see it, none of the ORM's
+    # compiling, which a quiz submission felt (lms.services.quiz_submissions).
+    rows = session.connection().execute(_BUMP, {"ids": sorted(user_ids)})
     session.info.setdefault(VERSIONS, {}).update((user_id, version) for user_id, version in rows)
+
+
+def bump_people_now(session: Session, user_ids: set[int]) -> None:
+    """bump_people for a write these events do not see (a Core statement on the session's
+    connection): the people's versions only, with the session marked as having bumped (BUMPED)."""
+    session.info[_BUMPING] = True
+    try:
+        bump_people(session, user_ids)
+    finally:
+        session.info[_BUMPING] = False
+    session.info[BUMPED] = True
 
 
 #: What VERSIONS held as each savepoint began, so that rolling one back forgets only its own bumps.
@@ -132,12 +146,7 @@ def _bump_on_bulk_statement(state: ORMExecuteState) -> None:
         if table.name == User.__tablename__:
             return
         if rows and all(row.get("user_id") is not None for row in rows):
-            state.session.info[_BUMPING] = True
-            try:
-                bump_people(state.session, {row["user_id"] for row in rows})
-            finally:
-                state.session.info[_BUMPING] = False
-            state.session.info[BUMPED] = True
+            bump_people_now(state.session, {row["user_id"] for row in rows})
             return
     if state.is_update:
         unseen = UNSEEN_COLUMNS.get(table.name, frozenset())

@@ -28,7 +28,8 @@ from lms.models import CaptionTrack, Choice, Course, PublicationVersion, Questio
 #: What a visitor's page is built from.
 PUBLIC_CONTENT = (Course, Unit, Video, CaptionTrack, Quiz, Question, Choice)
 TABLES = frozenset(model.__table__.name for model in PUBLIC_CONTENT)  # type: ignore[attr-defined]
-_ROW_ID = 1
+#: The id of the one row of publication_versions.
+ROW_ID = 1
 _memo_lock = threading.Lock()
 #: (memo, key) pairs a thread of this process is reading anew (read_recently).
 _reading: set[tuple[int, Hashable]] = set()
@@ -38,7 +39,7 @@ T = TypeVar("T")
 def current(session: Session) -> int:
     """The publication version (an int, 0 when the row was never made, e.g. a schema made by
     `create_all` in tests); one primary-key query."""
-    return session.scalar(select(PublicationVersion.version).where(PublicationVersion.id == _ROW_ID)) or 0
+    return session.scalar(select(PublicationVersion.version).where(PublicationVersion.id == ROW_ID)) or 0
 
 
 def read_recently(memo: dict, key: Hashable, max_age: float, read: Callable[[], T]) -> T:
@@ -79,12 +80,12 @@ def bump(session: Session) -> None:
     """Add one to the version in the session's transaction (making the row when missing)."""
     done = session.execute(
         update(PublicationVersion)
-        .where(PublicationVersion.id == _ROW_ID)
+        .where(PublicationVersion.id == ROW_ID)
         .values(version=PublicationVersion.version + 1)
         .execution_options(synchronize_session=False)
     )
     if not done.rowcount:  # type: ignore[attr-defined]
-        session.add(PublicationVersion(id=_ROW_ID, version=1))
+        session.add(PublicationVersion(id=ROW_ID, version=1))
 
 
 def _changes_public_content(session: Session) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -80,13 +82,15 @@ def get_attempt(session: Session, user: User, quiz: Quiz, attempt_id: int) -> At
     return attempt
 
 
-def read_answers(quiz: Quiz, form: dict[str, list[str]]) -> dict[int, object]:
-    """Parse every question's answer from form values named q-<id>; AnswersInvalid lists all problems."""
+def read_answers(questions: Iterable[Any], form: dict[str, list[str]]) -> dict[int, object]:
+    """Parse every question's answer from form values named q-<id> ({question id: answer}, each
+    as its type parses it, lms.questions); AnswersInvalid lists all problems. `questions` are a
+    quiz's Question rows or read-only copies of them (lms.services.quiz_submissions)."""
     answers: dict[int, object] = {}
     errors: dict[int, str] = {}
     raw: dict[int, list[str]] = {}
     tampered = False
-    for question in quiz.questions:
+    for question in questions:
         values = form.get(f"q-{question.id}", [])
         raw[question.id] = values
         try:
@@ -99,19 +103,24 @@ def read_answers(quiz: Quiz, form: dict[str, list[str]]) -> dict[int, object]:
     return answers
 
 
+def grade(questions: Sequence[Any], answers: dict[int, object]) -> tuple[dict[str, dict], float]:
+    """Grade parsed `answers` (read_answers) to `questions`: ({str(question id): {"answer",
+    "score" 0..1, "correct"}}, as Attempt.answers keeps them; the score in percent, 0-100, to one
+    decimal place, 0 for no questions)."""
+    graded = {}
+    total = 0.0
+    for question in questions:
+        result = type_of(question).grade(question, answers[question.id])
+        total += result.score
+        graded[str(question.id)] = {"answer": answers[question.id], "score": result.score, "correct": result.correct}
+    return graded, round(100 * total / len(questions), 1) if questions else 0.0
+
+
 def submit(session: Session, user: User, quiz: Quiz, attempt: Attempt, form: dict[str, list[str]]) -> Submission:
     """Grade and close an attempt. A second submission of the same attempt changes nothing."""
     if attempt.submitted_at is not None:
         return Submission(attempt, counted=False)
-    answers = read_answers(quiz, form)
-    graded = {}
-    total = 0.0
-    for question in quiz.questions:
-        result = type_of(question).grade(question, answers[question.id])
-        total += result.score
-        graded[str(question.id)] = {"answer": answers[question.id], "score": result.score, "correct": result.correct}
-    attempt.answers = graded
-    attempt.score = round(100 * total / len(quiz.questions), 1) if quiz.questions else 0.0
+    attempt.answers, attempt.score = grade(quiz.questions, read_answers(quiz.questions, form))
     attempt.passed = attempt.score >= quiz.pass_mark
     attempt.submitted_at = utcnow()
     session.flush()

@@ -14,7 +14,7 @@ from lms.models import Attempt, Certificate, Course, Enrollment, Quiz, Unit, Uni
 from lms.models._types import utcnow
 from lms.services import publication
 from tests.factories import issue_certificate
-from tests.helpers import post, statements_of_get
+from tests.helpers import post, statements_of_get, statements_run
 
 SLUG = "public-speaking"
 
@@ -206,3 +206,25 @@ def test_a_change_shows_within_the_check_interval(app, client, db):
     db.commit()
     time.sleep(0.3)
     assert "Speaking to a Room" in client.get("/").get_data(as_text=True)
+
+
+def test_a_quiz_submission_runs_the_same_queries_with_10_or_1000_enrolments(app, client, auth, db):
+    """A quiz submission (a failed try, the quiz's grading key kept by the worker) runs the same
+    statements with 10 or 1,000 learners enrolled, each with a submitted attempt."""
+    from tests.helpers import attempt_url, course_data, csrf_token, submit_quiz
+
+    auth.as_new()
+    post(client, f"/courses/{SLUG}/enrol", token_from=f"/courses/{SLUG}")
+    _, _, wrong = course_data(app, SLUG)
+    submit_quiz(client, SLUG, wrong)  # the worker keeps the quiz's grading key
+
+    def submission() -> list[str]:
+        url = attempt_url(client, SLUG)
+        form = {"csrf_token": csrf_token(client, f"/courses/{SLUG}/quiz"), **wrong}
+        return statements_run(app, lambda: client.post(url, data=form))
+
+    _enrol_many(db, 10)
+    few = submission()
+    _enrol_many(db, 990, start=10)
+    assert submission() == few
+    assert len(few) <= 4, few

@@ -122,12 +122,12 @@ def test_new_type_is_marked_through_the_registry(app, yes_no):
         quiz = Quiz(title="Check", pass_mark=50)
         quiz.questions.append(_stored(spec))
         yes_id, no_id = (c.id for c in quiz.questions[0].choices)
-        assert quizzes.read_answers(quiz, {"q-7": [str(no_id)]}) == {7: [no_id]}
+        assert quizzes.read_answers(quiz.questions, {"q-7": [str(no_id)]}) == {7: [no_id]}
         graded = yes_no.grade(quiz.questions[0], [yes_id])
         assert (graded.score, graded.correct, graded.feedback) == (0.0, False, ["Clear water can still carry germs."])
         assert yes_no.grade(quiz.questions[0], [no_id]).correct
         with pytest.raises(quizzes.AnswersInvalid):
-            quizzes.read_answers(quiz, {"q-7": ["999"]})
+            quizzes.read_answers(quiz.questions, {"q-7": ["999"]})
 
 
 def test_new_type_round_trips_through_quiz_yaml_and_gift(app, yes_no, tmp_path):
