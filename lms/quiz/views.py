@@ -67,9 +67,6 @@ def submit(slug: str, attempt_id: int):
     keys = current_app.extensions.setdefault("lms.grading_keys", quiz_submissions.GradingKeys())
     counted = quiz_submissions.submit(db, keys, current_user.id, slug, attempt_id, form)
     if counted is not None and not counted.passed:
-        # The request's transaction ends here rather than after the response is built: on SQLite
-        # the write turn (lms.sqlite_writers) is held until the commit, and submissions queue on it.
-        db.commit()
         return redirect(url_for("quiz.result", slug=slug, attempt_id=attempt_id))
     # The full path: a pass (which may complete the course) and every post the quick one left.
     # Grading needs the questions, not the units' videos and tracks (loaded if the pass completes
