@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from lms.models.sign_in_notices import CHANNEL, EVERYONE, TRIGGERS
+from lms.models.sign_in_notices import CHANNEL, EVERYONE, TRIGGERS, VERSION_SEPARATOR
 
 log = logging.getLogger(__name__)
 
@@ -178,21 +178,33 @@ class SignInCache:
 
     # --- what the listener does -----------------------------------------------------------
     def heard(self, payload: str) -> None:
-        """Forget what a notice names: a user id, or everyone (EVERYONE, or anything unexpected)."""
+        """Forget what a notice names: a user id, or everyone (EVERYONE, or anything unexpected);
+        "<user id>:<page version>" (VERSION_SEPARATOR) gives that person's copy the new page
+        version instead, when it had the one before."""
         if payload.startswith(ECHO_PREFIX):
             return  # another worker proving its listener hears
+        who, _separator, version = payload.partition(VERSION_SEPARATOR)
+        user_id = int(who) if who.isascii() and who.isdigit() else None
+        page_version = int(version) if version.isascii() and version.isdigit() else None
         with self._lock:
             self._heard += 1
-            self._forget(int(payload) if payload.isascii() and payload.isdigit() else None, self._heard)
+            self._forget(user_id, self._heard, page_version)
 
-    def _forget(self, user_id: int | None, position: int) -> None:
+    def _forget(self, user_id: int | None, position: int, page_version: int | None = None) -> None:
         """Forget `user_id` (None: everyone) for a notice at `position` in the order notices are
-        heard; reads whose ticket is older than that position are not kept. Holding the lock."""
+        heard; reads whose ticket is older than that position are not kept. With `page_version`
+        (the notice of an update that moved only that, to this number), a copy at the number
+        before takes the new one and stays: notices come in the order of commits, so the copy was
+        the row as it stood just before. Holding the lock."""
         if user_id is None:
             self._people.clear()
             self._forgotten_before = max(self._forgotten_before, position)
             return
-        self._people.pop(user_id, None)
+        person = self._people.pop(user_id, None)
+        if person is not None and page_version is not None and person.columns.get("page_version") == page_version - 1:
+            # A new dict: a request may be reading the old one outside the lock.
+            person.columns = {**person.columns, "page_version": page_version}
+            self._people[user_id] = person
         self._last_notice[user_id] = position
         self._last_notice.move_to_end(user_id)
         if len(self._last_notice) > NOTICES_REMEMBERED:

@@ -115,7 +115,7 @@ class PolledSignInCache(SignInCache):
                 if version == self._data_version:
                     return
                 rows = watch.execute(
-                    "SELECT id, user_id FROM sign_in_notices WHERE id > ? ORDER BY id", (self._seen,)
+                    "SELECT id, user_id, page_version FROM sign_in_notices WHERE id > ? ORDER BY id", (self._seen,)
                 ).fetchall()
             except sqlite3.Error:
                 log.warning("sign-in notices could not be read; forgetting every copy", exc_info=True)
@@ -124,10 +124,10 @@ class PolledSignInCache(SignInCache):
                 return
             self._data_version = version
             with self._lock:
-                for notice_id, user_id in rows:
+                for notice_id, user_id, page_version in rows:
                     if notice_id != self._seen + 1:  # rows deleted before this worker read them
                         self._forget(None, notice_id)
-                    self._forget(user_id, notice_id)
+                    self._forget(user_id, notice_id, page_version)
                     self._seen = self._heard = notice_id
 
     def stop(self) -> None:
@@ -141,9 +141,13 @@ class PolledSignInCache(SignInCache):
 
 
 def _missing_triggers(conn: sqlite3.Connection) -> list[str]:
+    """The triggers, and the notices' page_version column, a database not yet upgraded lacks."""
     wanted = [name for name, _table in SQLITE_TRIGGERS]
     found = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-    return [name for name in wanted if name not in found]
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(sign_in_notices)")}
+    return [name for name in wanted if name not in found] + (
+        [] if "page_version" in columns else ["sign_in_notices.page_version"]
+    )
 
 
 def for_engine(engine, people: int) -> PolledSignInCache | None:  # noqa: ANN001

@@ -7,17 +7,18 @@ updated or deleted, and a statement trigger sends ``'*'`` (everyone) on TRUNCATE
 delivers a notice only when the transaction that sent it commits, and then to every listening
 session (PostgreSQL 15 docs, NOTIFY; pg_notify(), section 9.27), so whoever changes the row (a
 web worker, the job worker, a migration, psql) is heard. New rows need no notice: nothing is kept
-for a sign-in or a person before they exist.
+for a sign-in or a person before they exist. An update of a `users` row that moved nothing but the
+page version says so, ``'<user id>:<page version>'``, and the copies take the new number.
 
 Made by create_all() (an `after_create` DDL event, PostgreSQL only) and by the migration
 "notices of changed sign-ins" for databases made before.
 
 SQLite has no NOTIFY. There the same changes are written down: triggers insert a row naming the
 person into `sign_in_notices` (SignInNotice) in the changing transaction, so it is committed or
-rolled back with the change, and each worker (lms.sign_in_cache_sqlite) reads the rows after the
+rolled back with the change (with the new page version when that alone moved), and each worker (lms.sign_in_cache_sqlite) reads the rows after the
 last it saw whenever SQLite says another connection has written (``PRAGMA data_version``). The
 table keeps the latest NOTICES_KEPT rows; the triggers delete older ones. Made by create_all()
-and the migration "sign-in notices on SQLite".
+and the migrations "sign-in notices on SQLite" and "page versions in sign-in notices".
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ from lms.models.user import LoginSession, User
 CHANNEL = "sala_sign_ins"
 #: What a notice's payload says when everyone's sign-ins changed (a TRUNCATE).
 EVERYONE = "*"
+#: Between the person's id and their new page version in the payload of a notice of a `users`
+#: update that changed the page version alone ("<user id>:<page version>"): a kept copy takes the
+#: new number instead of being forgotten, so a learner's own write (a quiz submitted, a unit done)
+#: costs their next request no read of their row.
+VERSION_SEPARATOR = ":"
 #: (trigger name, table): a listener checks they are all there before it keeps anything.
 TRIGGERS = (
     ("sala_users_changed", "users"),
@@ -45,6 +51,10 @@ CREATE OR REPLACE FUNCTION sala_notify_sign_ins() RETURNS trigger LANGUAGE plpgs
 BEGIN
     IF TG_LEVEL = 'STATEMENT' THEN
         PERFORM pg_notify('{CHANNEL}', '{EVERYONE}');
+    ELSIF TG_TABLE_NAME = 'users' AND TG_OP = 'UPDATE'
+            AND (to_jsonb(NEW) - 'page_version') = (to_jsonb(OLD) - 'page_version') THEN
+        -- Only the page version moved (lms.services.page_versions): copies take the new number.
+        PERFORM pg_notify('{CHANNEL}', OLD.id::text || '{VERSION_SEPARATOR}' || NEW.page_version::text);
     ELSIF TG_TABLE_NAME = 'users' THEN
         PERFORM pg_notify('{CHANNEL}', OLD.id::text);
     ELSE
@@ -97,18 +107,31 @@ class SignInNotice(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     #: The person whose sign-ins changed (no foreign key: a deleted person is named too).
     user_id: Mapped[int] = mapped_column(Integer)
+    #: Their new page version when the change was an update of their `users` row that moved the
+    #: page version alone (lms.services.page_versions); None for any other change.
+    page_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+#: `users` columns whose change is more than a page version's: a users update that changes none
+#: of them writes the new page version into its notice. A column added to `users` must be added
+#: to the trigger by its migration (tests/unit/test_sign_in_notices.py compares the two).
+def _other_user_columns() -> list[str]:
+    return [column.name for column in User.__table__.columns if column.name != "page_version"]
 
 
 def sqlite_triggers(kept: int = NOTICES_KEPT) -> list[str]:
     """CREATE TRIGGER statements for SQLite (SQLite docs, "CREATE TRIGGER"): after an UPDATE or
-    DELETE of a `users` or `login_sessions` row, a notice naming the person, and rows older than
-    the latest `kept` deleted."""
+    DELETE of a `users` or `login_sessions` row, a notice naming the person (with the new page
+    version when a users update moved that alone), and rows older than the latest `kept`
+    deleted."""
+    unchanged = " AND ".join(f"OLD.{name} IS NEW.{name}" for name in _other_user_columns())
     statements = []
     for (name, table), column in zip(SQLITE_TRIGGERS, ("id", "id", "user_id", "user_id"), strict=True):
         when = "UPDATE" if name.endswith("updated") else "DELETE"
+        version = f"CASE WHEN {unchanged} THEN NEW.page_version END" if name == "sala_users_updated" else "NULL"
         # Our own names and a number: no input reaches this SQL.
         body = (
-            f"INSERT INTO sign_in_notices (user_id) VALUES (OLD.{column}); "  # noqa: S608
+            f"INSERT INTO sign_in_notices (user_id, page_version) VALUES (OLD.{column}, {version}); "  # noqa: S608
             f"DELETE FROM sign_in_notices WHERE id <= last_insert_rowid() - {int(kept)}; "
         )
         statements.append(f"CREATE TRIGGER {name} AFTER {when} ON {table} FOR EACH ROW BEGIN {body}END")

@@ -231,3 +231,22 @@ def test_echoes_from_other_workers_forget_nothing(pg):
     _until(lambda: second.extensions["lms.sign_in_cache"].listening)
     time.sleep(sign_in_cache.POLL_SECONDS * 2)
     assert statements_of_get(first, client, "/my-learning") == []
+
+
+def test_a_page_version_moved_alone_keeps_the_copy_with_the_new_number(pg):
+    """A write of the learner's own rows (a quiz submitted) moves only their page version: the
+    notice carries the number, the copy takes it, and their next page reads no sign-in. A name
+    changed with it is a plain notice, and the copy goes."""
+    url, make_app = pg
+    app = make_app()
+    user_id = make_user(app, name="Sok Dara")
+    client = _signed_in(app)
+    _listening(app, client)
+    client.get("/my-learning")
+    kept = app.extensions["lms.sign_in_cache"]
+    _sql(url, "UPDATE users SET page_version = page_version + 1 WHERE id = :u", u=user_id)
+    _until(lambda: (kept._people.get(user_id) or sign_in_cache._Person({}, {}, 0)).columns.get("page_version") == 1)
+    sql = statements_of_get(app, client, "/my-learning")
+    assert not any("login_sessions" in s for s in sql), sql  # the page is built anew, the sign-in kept
+    _sql(url, "UPDATE users SET name = 'Sok Dara Keo', page_version = page_version + 1 WHERE id = :u", u=user_id)
+    _until(lambda: user_id not in kept._people)

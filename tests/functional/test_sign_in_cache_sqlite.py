@@ -6,6 +6,7 @@ without the triggers keeps nothing. Two apps on one file stand for two workers."
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +20,7 @@ from lms.models import User
 from lms.services import sign_ins
 from lms.sign_in_cache_sqlite import PolledSignInCache, _missing_triggers
 from tests.factories import make_course, make_user
-from tests.helpers import apps_keeping_sign_ins, post, signed_in_client, statements_of_get
+from tests.helpers import apps_keeping_sign_ins, csrf_token, post, signed_in_client, statements_of_get
 
 
 @pytest.fixture
@@ -179,3 +180,66 @@ def test_no_cache_for_a_database_in_memory():
 
     assert sign_in_cache_sqlite.for_engine(sa.create_engine("sqlite://"), 100) is None
     assert sign_in_cache_sqlite.for_engine(sa.create_engine("sqlite:///x.db"), 0) is None
+
+
+def test_the_users_trigger_compares_every_column_but_the_page_version(site, tmp_path):
+    """The users-updated trigger, as migrated and as made by create_all, names the page version in
+    its notice only when no other column of `users` changed: each column the table has now is in
+    its comparison (a column added later must be added there by its migration)."""
+    path, _ = site
+    engine = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    for database in (path, tmp_path / "fresh.db"):
+        conn = sqlite3.connect(database)
+        trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'sala_users_updated'").fetchone()[0]
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(users)")]
+        conn.close()
+        assert "page_version" in columns
+        for column in columns:
+            assert (f"OLD.{column} IS NEW.{column}" in trigger) == (column != "page_version"), (column, trigger)
+
+
+def test_a_page_version_moved_alone_keeps_the_copy_with_the_new_number(site):
+    """A write of the learner's own rows moves only their page version: the copy takes the new
+    number and their next page reads no sign-in; a change to another column forgets it."""
+    path, make_app = site
+    app = make_app()
+    user_id = make_user(app, name="Sok Dara")
+    client = _signed_in(app)
+    _kept(app, client)
+    _sql(path, "UPDATE users SET page_version = page_version + 1 WHERE id = ?", user_id)
+    sql = statements_of_get(app, client, "/my-learning")
+    assert sql and not any("login_sessions" in s for s in sql), sql  # the page built anew, the sign-in kept
+    _sql(path, "UPDATE users SET locale = 'km', page_version = page_version + 1 WHERE id = ?", user_id)
+    sql = statements_of_get(app, client, "/my-learning")
+    assert any("login_sessions" in s for s in sql), sql
+
+
+def test_a_quiz_submission_leaves_the_learners_sign_in_kept(site):
+    """A quiz submitted (the learner's page version moves, nothing else of theirs) costs their
+    next request no sign-in read."""
+    from lms.models import Course
+    from lms.services import enrollment, quiz_authoring
+
+    _path, make_app = site
+    app = make_app()
+    owner = make_user(app, email="trainer@example.org", role="trainer")
+    make_course(app, owner, slug="first-aid", quiz=True)
+    user_id = make_user(app, name="Sok Dara")
+    with app.app_context():
+        session = db_session()
+        course = session.scalars(sa.select(Course).where(Course.slug == "first-aid")).one()
+        quiz_authoring.import_gift(session, course.quiz, "Pressure stops bleeding. {T}", "append")
+        enrollment.enroll(session, session.get(User, user_id), course)
+        session.commit()
+    client = _signed_in(app)
+    html = client.get("/courses/first-aid/quiz").get_data(as_text=True)
+    action = re.search(r'action="(/courses/first-aid/quiz/attempts/\d+)"', html).group(1)
+    question = re.search(r'name="(q-\d+)" value="([^"]+)"', html)
+    answer = client.post(
+        action, data={"csrf_token": csrf_token(client, "/courses/first-aid/quiz"), question.group(1): question.group(2)}
+    )
+    assert answer.status_code == 302
+    sql = statements_of_get(app, client, "/my-learning")
+    assert sql and not any("login_sessions" in s for s in sql), sql

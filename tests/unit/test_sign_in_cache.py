@@ -51,6 +51,34 @@ def test_a_notice_forgets_that_person_only(cache):
     assert cache.get(2, "t", NOW) is None
 
 
+def test_a_page_version_notice_moves_the_copy_on_and_keeps_it(cache):
+    """A notice that only the page version moved ("<id>:<version>") gives a copy at the version
+    before the new number; both of the person's sign-ins stay kept."""
+    cache.keep(cache.ticket(), 1, "a", LATER, columns(1, page_version=3))
+    cache.keep(cache.ticket(), 1, "b", LATER, columns(1, page_version=3))
+    before = cache.get(1, "a", NOW)
+    cache.heard("1:4")
+    assert cache.get(1, "a", NOW, newer_than=4) == columns(1, page_version=4)
+    assert cache.get(1, "b", NOW, newer_than=4) == columns(1, page_version=4)
+    assert before == columns(1, page_version=3)  # what a request already holds is not changed
+    cache.heard("1:5")
+    cache.heard("1:6")
+    assert cache.get(1, "a", NOW) == columns(1, page_version=6)
+
+
+def test_a_page_version_notice_that_skips_a_number_forgets_the_copy(cache):
+    """A copy not at the version just before the notice's missed a change: it is forgotten, and
+    a read that raced the notice is refused as for any other notice."""
+    ticket = cache.ticket()
+    cache.keep(cache.ticket(), 1, "a", LATER, columns(1, page_version=3))
+    cache.heard("1:5")
+    assert cache.get(1, "a", NOW) is None
+    assert not cache.keep(ticket, 1, "a", LATER, columns(1, page_version=5))
+    cache.keep(cache.ticket(), 2, "a", LATER, columns(2, page_version=3))
+    cache.heard("2:x")  # not a number: forgotten
+    assert cache.get(2, "a", NOW) is None
+
+
 def test_a_read_that_raced_a_notice_is_not_kept(cache):
     ticket = cache.ticket()  # the query begins...
     cache.heard("1")  # ...someone changes person 1 and commits...
