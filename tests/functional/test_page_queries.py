@@ -136,6 +136,9 @@ def test_every_learner_page_runs_the_same_queries_with_10_or_1000_enrolments(app
 
 def test_results_dashboard_and_csv_run_the_same_queries_with_10_or_1000_enrolments(app, client, auth, db):
     """The trainer's results dashboard and learners CSV run as many queries for 1,000 learners as for 10."""
+    # Each view reads its figures' stamp anew: with the usual second between reads, whether the
+    # warming visit saw the 990 new learners depended on how fast the machine inserted them.
+    app.config["PUBLICATION_CHECK_SECONDS"] = 0
     auth.as_new(role="admin")
     course_id = db.scalar(select(Course.id).where(Course.slug == SLUG))
     pages = ["/dashboard", f"/dashboard/courses/{course_id}", f"/dashboard/courses/{course_id}/learners.csv"]
