@@ -15,8 +15,8 @@ Made by create_all() (an `after_create` DDL event, PostgreSQL only) and by the m
 
 SQLite has no NOTIFY. There the same changes are written down: triggers insert a row naming the
 person into `sign_in_notices` (SignInNotice) in the changing transaction, so it is committed or
-rolled back with the change (with the new page version when that alone moved), and each worker (lms.sign_in_cache_sqlite) reads the rows after the
-last it saw whenever SQLite says another connection has written (``PRAGMA data_version``). The
+rolled back with the change (with the new page version when that alone moved), and each worker
+(lms.sign_in_cache_sqlite) reads the rows after the last it saw whenever SQLite says another connection has written (``PRAGMA data_version``). The
 table keeps the latest NOTICES_KEPT rows; the triggers delete older ones. Made by create_all()
 and the migrations "sign-in notices on SQLite" and "page versions in sign-in notices".
 """
@@ -112,10 +112,11 @@ class SignInNotice(Base):
     page_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-#: `users` columns whose change is more than a page version's: a users update that changes none
-#: of them writes the new page version into its notice. A column added to `users` must be added
-#: to the trigger by its migration (tests/unit/test_sign_in_notices.py compares the two).
 def _other_user_columns() -> list[str]:
+    """`users` columns whose change is more than a page version's: a users update that changes
+    none of them writes the new page version into its notice. A column added to `users` must be
+    added to the trigger by its migration (tests/functional/test_sign_in_cache_sqlite.py compares
+    the two)."""
     return [column.name for column in User.__table__.columns if column.name != "page_version"]
 
 

@@ -60,12 +60,19 @@ def take(slug: str):
     return _render(course, quiz, attempt)
 
 
+def _grading_keys() -> quiz_submissions.GradingKeys:
+    """This worker's grading keys for the current app, made on first use (not on every post)."""
+    keys = current_app.extensions.get("lms.grading_keys")
+    if keys is None:
+        keys = current_app.extensions.setdefault("lms.grading_keys", quiz_submissions.GradingKeys())
+    return keys
+
+
 @bp.route("/courses/<slug>/quiz/attempts/<int:attempt_id>", methods=["POST"])
 @login_required
 def submit(slug: str, attempt_id: int):
     form = {key: request.form.getlist(key) for key in request.form if key.startswith("q-")}
-    keys = current_app.extensions.setdefault("lms.grading_keys", quiz_submissions.GradingKeys())
-    counted = quiz_submissions.submit(db, keys, current_user.id, slug, attempt_id, form)
+    counted = quiz_submissions.submit(db, _grading_keys(), current_user.id, slug, attempt_id, form)
     if counted is not None and not counted.passed:
         return redirect(url_for("quiz.result", slug=slug, attempt_id=attempt_id))
     # The full path: a pass (which may complete the course) and every post the quick one left.

@@ -80,9 +80,13 @@ def _sqlite_trigger(name: str, when: str, table: str, column: str, *, versions: 
     )
 
 
-def _sqlite_triggers(*, versions: bool) -> None:
-    for name, when, table, column in _SQLITE_TRIGGERS:
+def _drop_sqlite_triggers() -> None:
+    for name, _when, _table, _column in _SQLITE_TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def _sqlite_triggers(*, versions: bool) -> None:
+    _drop_sqlite_triggers()
     for name, when, table, column in _SQLITE_TRIGGERS:
         op.execute(_sqlite_trigger(name, when, table, column, versions=versions))
 
@@ -103,8 +107,7 @@ def downgrade() -> None:
         op.execute(_FUNCTION_BEFORE)
     elif dialect == "sqlite":
         # Every trigger goes first: they name sign_in_notices, which batch mode makes anew.
-        for name, _when, _table, _column in _SQLITE_TRIGGERS:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        _drop_sqlite_triggers()
     with op.batch_alter_table("sign_in_notices") as batch:
         batch.drop_column("page_version")
     if dialect == "sqlite":
