@@ -31,6 +31,7 @@ from flask_wtf.csrf import generate_csrf
 
 from lms.db import session as db
 from lms.services import page_versions
+from lms.single_flight import SingleFlight
 from lms.visitor_pages import publication_version, save_data
 
 #: Stands for the CSRF token in a kept page (never in a real page: it is not base64url).
@@ -49,6 +50,8 @@ class _Store:
             maxsize=max_bytes, getsizeof=lambda entry: len(entry[0]) + 200
         )
         self._lock = threading.Lock()
+        #: One render per key at a time (lms.single_flight).
+        self.flights = SingleFlight()
 
     def get(self, key: tuple) -> tuple[bytes, list[tuple[str, str]]] | None:
         with self._lock:
@@ -121,27 +124,36 @@ def personal_page(view: Callable | None = None, *, others: Callable[..., Hashabl
         key = (*_key(), shown)
         pages = store()
         entry = pages.get(key)
-        if entry is not None:
-            body, headers = entry
-            return Response(body.replace(TOKEN_SLOT, token.encode("ascii")), status=200, headers=headers)
-        before = dict(session)
-        db.info.pop(page_versions.BUMPED, None)
-        response = make_response(view(*args, **kwargs))
-        # Changes still pending would be flushed at the commit, after this check: flush them now,
-        # so a request that changed anything (BUMPED) keeps nothing it rendered from them.
-        db.flush()
-        if (
-            response.status_code == 200
-            and response.mimetype == "text/html"
-            and not response.direct_passthrough
-            and "Set-Cookie" not in response.headers
-            and not db.info.get(page_versions.BUMPED)
-            and dict(session) == before
-            and g.get("csrf_token") == token
-        ):
-            body = response.get_data().replace(token.encode("ascii"), TOKEN_SLOT)
-            headers = [(name, value) for name, value in response.headers if name.lower() not in _NOT_KEPT]
-            pages.put(key, (body, headers))
-        return response
+        if entry is None:
+            # On a miss, the worker's other threads missing the same page wait for this render.
+            with pages.flights.turn(key):
+                entry = pages.get(key)
+                if entry is None:
+                    return _render_and_keep(view, args, kwargs, pages, key, token)
+        body, headers = entry
+        return Response(body.replace(TOKEN_SLOT, token.encode("ascii")), status=200, headers=headers)
 
     return cached_view
+
+
+def _render_and_keep(view: Callable, args: tuple, kwargs: dict, pages: _Store, key: tuple, token: str) -> Response:
+    """The view's answer, kept under `key` when it may be (see the module's docstring)."""
+    before = dict(session)
+    db.info.pop(page_versions.BUMPED, None)
+    response = make_response(view(*args, **kwargs))
+    # Changes still pending would be flushed at the commit, after this check: flush them now,
+    # so a request that changed anything (BUMPED) keeps nothing it rendered from them.
+    db.flush()
+    if (
+        response.status_code == 200
+        and response.mimetype == "text/html"
+        and not response.direct_passthrough
+        and "Set-Cookie" not in response.headers
+        and not db.info.get(page_versions.BUMPED)
+        and dict(session) == before
+        and g.get("csrf_token") == token
+    ):
+        body = response.get_data().replace(token.encode("ascii"), TOKEN_SLOT)
+        headers = [(name, value) for name, value in response.headers if name.lower() not in _NOT_KEPT]
+        pages.put(key, (body, headers))
+    return response

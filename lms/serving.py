@@ -27,6 +27,7 @@ the OOM killer closes its connections without any page (the browser shows its ow
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import re
 import subprocess
@@ -174,6 +175,17 @@ class Trimmer:
 
         threading.Thread(target=loop, name="malloc-trim", daemon=True).start()
         return self
+
+
+def pre_fork(server, worker):  # noqa: ANN001 - gunicorn's server hook signature
+    """Before each fork, in the master: collect the garbage, then freeze every object the
+    preloaded app made (gc.freeze, Python >= 3.7; the gc module's docs recommend it "right before
+    fork()"). A worker's collections then skip them: its full collections walked the app's
+    ~110,000 objects, writing each one's header and so copying every page of them, and took
+    70-140 ms holding the GIL, every few seconds under load (bench/RESULTS.md); frozen, they touch
+    only what the worker made itself, and the master's pages stay shared."""
+    gc.collect()
+    gc.freeze()
 
 
 def post_fork(server, worker):  # noqa: ANN001 - gunicorn's server hook signature

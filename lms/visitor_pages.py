@@ -20,6 +20,7 @@ from flask_login import current_user
 from lms.db import session as db
 from lms.extensions import cache
 from lms.services import publication
+from lms.single_flight import SingleFlight
 
 
 def save_data() -> bool:
@@ -51,10 +52,21 @@ def visitor_page(render: Callable[[], str], what: str = "") -> tuple[str, str | 
     key = f"page:{what}:{request.root_url}:{request.path}?{query}:{get_locale()}:{save_data()}:{publication_version()}"
     entry = cache.get(key)
     if entry is None:
-        html = render()
-        if session.modified or session:
-            return html, None
-        # The digest is kept with the page, so a cached page or a 304 costs no hashing either.
-        entry = (html, hashlib.sha256(html.encode("utf-8")).hexdigest()[:32])
-        cache.set(key, entry)
+        # The worker's other threads missing the same page meanwhile wait for this render.
+        with _flights().turn(key):
+            entry = cache.get(key)
+            if entry is None:
+                html = render()
+                if session.modified or session:
+                    return html, None
+                # The digest is kept with the page, so a cached page or a 304 costs no hashing either.
+                entry = (html, hashlib.sha256(html.encode("utf-8")).hexdigest()[:32])
+                cache.set(key, entry)
     return entry
+
+
+def _flights() -> SingleFlight:
+    flights = current_app.extensions.get("lms.visitor_page_flights")
+    if flights is None:
+        flights = current_app.extensions.setdefault("lms.visitor_page_flights", SingleFlight())
+    return flights

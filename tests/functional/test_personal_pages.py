@@ -5,6 +5,7 @@ key them (lms.services.page_versions): a repeat view renders nothing, and no cha
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from sqlalchemy import insert, select, update
@@ -285,3 +286,78 @@ def test_a_query_that_is_not_utf8_is_answered_on_a_visitors_page(app):
     for url in ("/", f"/courses/{SLUG}"):
         assert visitor.get(url, environ_overrides=raw).status_code == 200, url
         assert visitor.get(url, environ_overrides=raw).status_code == 200, url
+
+
+def _get_at_once(app, client, url: str, n: int = 6, cookies: bool = True) -> list[tuple[int, str]]:
+    """(status, body) of `n` GETs of `url` sent at the same moment to a threaded server, with
+    `client`'s cookies (the same signed-in learner in n tabs) or none (n visitors)."""
+    import http.client
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from werkzeug.serving import make_server
+
+    # Flask-Login's "strong" session protection ties the session to the browser's User-Agent.
+    headers = {"Host": "localhost", "User-Agent": client.get("/login").request.headers["User-Agent"]}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{c.key}={c.value}" for c in client._cookies.values())
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    start = threading.Barrier(n)
+
+    def get(_i: int) -> tuple[int, str]:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=60)
+        start.wait()
+        conn.request("GET", url, headers=headers)
+        response = conn.getresponse()
+        body = response.read().decode()
+        conn.close()
+        return response.status, body
+
+    try:
+        with ThreadPoolExecutor(n) as pool:
+            return list(pool.map(get, range(n)))
+    finally:
+        server.shutdown()
+
+
+def test_a_learners_page_missed_by_several_requests_at_once_is_rendered_once(app, client, learner, monkeypatch):
+    """Tabs (or a worker's threads) asking for a page nobody has kept yet wait for the first
+    render instead of each rendering it (lms.single_flight)."""
+    from lms import personal_pages
+
+    renders = []
+    render_and_keep = personal_pages._render_and_keep
+
+    def slow(*args, **kwargs):
+        renders.append(1)
+        time.sleep(0.3)  # every other request arrives meanwhile
+        return render_and_keep(*args, **kwargs)
+
+    client.get(UNIT).close()  # records the visit (a write: that answer is never kept)
+    app.extensions.pop("lms.personal_pages")  # a worker that has kept nothing yet
+    monkeypatch.setattr(personal_pages, "_render_and_keep", slow)
+    answers = _get_at_once(app, client, UNIT)
+    assert [status for status, _ in answers] == [200] * len(answers)
+    assert len({TOKEN.sub("", body) for _, body in answers}) == 1
+    assert "Why we speak" in answers[0][1]
+    assert len(renders) == 1
+
+
+def test_a_visitors_page_missed_by_several_requests_at_once_is_rendered_once(app, client, monkeypatch):
+    from lms.catalog import views
+
+    renders = []
+    render_template = views.render_template
+
+    def slow(name, **context):
+        if name == "catalog/course.html":
+            renders.append(name)
+        time.sleep(0.3)
+        return render_template(name, **context)
+
+    monkeypatch.setattr(views, "render_template", slow)
+    answers = _get_at_once(app, client, f"/courses/{SLUG}", cookies=False)
+    assert [status for status, _ in answers] == [200] * len(answers)
+    assert len({body for _, body in answers}) == 1
+    assert len(renders) == 1

@@ -32,3 +32,27 @@ def test_kept_alive_connection_serves_thousands_of_requests_without_nesting(monk
     for _ in range(5000):
         worker.handle(conn)
     assert conn.inits == 5000 and conn.sock.timeouts == [serving.HEAD_READ_TIMEOUT] * 5000
+
+
+def test_the_master_freezes_what_it_made_before_each_fork():
+    """pre_fork leaves a worker's collections nothing of the preloaded app to walk (gc.freeze),
+    after collecting the garbage, which frozen would never be freed."""
+    import gc
+
+    class Cycle:
+        def __init__(self) -> None:
+            self.me = self
+
+    import weakref
+
+    gc.unfreeze()
+    garbage = weakref.ref(Cycle())  # only a collection frees it
+    kept = Cycle()
+    try:
+        serving.pre_fork(None, None)
+        assert garbage() is None
+        assert gc.get_freeze_count() > 1000  # the modules and objects this test process made
+        assert gc.is_tracked(kept)
+        assert not any(o is kept for o in gc.get_objects())  # frozen: no collection walks it
+    finally:
+        gc.unfreeze()
