@@ -183,9 +183,13 @@ def pre_fork(server, worker):  # noqa: ANN001 - gunicorn's server hook signature
     fork()"). A worker's collections then skip them: its full collections walked the app's
     ~110,000 objects, writing each one's header and so copying every page of them, and took
     70-140 ms holding the GIL, every few seconds under load (bench/RESULTS.md); frozen, they touch
-    only what the worker made itself, and the master's pages stay shared."""
+    only what the worker made itself, and the master's pages stay shared. Then the heap memory
+    start-up freed goes back to the system (malloc_trim), so no worker starts holding it."""
     gc.collect()
     gc.freeze()
+    libc = _glibc()
+    if libc is not None:
+        libc.malloc_trim(0)
 
 
 def post_fork(server, worker):  # noqa: ANN001 - gunicorn's server hook signature
