@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
             "lms.sqlite_writers",
             "lms.sign_in_cache",
             "lms.sign_in_cache_sqlite",
+            "lms.single_flight",
             "lms.errors",
             "lms.config",
             "lms.extensions",
