@@ -86,42 +86,42 @@ def test_when_the_first_render_keeps_nothing_the_waiters_render_side_by_side():
     assert time.monotonic() - started < 0.2 * 3
 
 
+def _waited_behind(flights: SingleFlight, holder, release: threading.Event | None = None) -> float:
+    """Seconds a turn at "page" waited while another thread was inside `holder(entered)`, which
+    sets `entered` once it holds the turn; `release` is set after the wait."""
+    entered = threading.Event()
+    thread = threading.Thread(target=holder, args=(entered,))
+    thread.start()
+    entered.wait(5)
+    started = time.monotonic()
+    with flights.turn("page"):
+        waited = time.monotonic() - started
+    if release is not None:
+        release.set()
+    thread.join()
+    return waited
+
+
 def test_a_render_that_raises_lets_the_waiters_in_at_once():
     flights = SingleFlight(wait_seconds=30)
-    entered = threading.Event()
 
-    def first():
+    def failing(entered):
         with pytest.raises(RuntimeError), flights.turn("page"):
             entered.set()
             time.sleep(0.1)
             raise RuntimeError("the view failed")
 
-    thread = threading.Thread(target=first)
-    thread.start()
-    entered.wait(5)
-    started = time.monotonic()
-    with flights.turn("page"):
-        waited = time.monotonic() - started
-    thread.join()
-    assert waited < 5
+    assert _waited_behind(flights, failing) < 5
     assert len(flights) == 0
 
 
 def test_a_hung_render_is_waited_for_only_wait_seconds():
     flights = SingleFlight(wait_seconds=0.2)
-    release, entered = threading.Event(), threading.Event()
+    release = threading.Event()
 
-    def hung():
+    def hung(entered):
         with flights.turn("page"):
             entered.set()
             release.wait(10)
 
-    thread = threading.Thread(target=hung)
-    thread.start()
-    entered.wait(5)
-    started = time.monotonic()
-    with flights.turn("page"):
-        waited = time.monotonic() - started
-    release.set()
-    thread.join()
-    assert 0.15 < waited < 5
+    assert 0.15 < _waited_behind(flights, hung, release) < 5
