@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from gunicorn.workers.gthread import ThreadWorker
 
 from lms import serving
@@ -37,13 +40,10 @@ def test_kept_alive_connection_serves_thousands_of_requests_without_nesting(monk
 def test_the_master_freezes_what_it_made_before_each_fork():
     """pre_fork leaves a worker's collections nothing of the preloaded app to walk (gc.freeze),
     after collecting the garbage, which frozen would never be freed."""
-    import gc
 
     class Cycle:
         def __init__(self) -> None:
             self.me = self
-
-    import weakref
 
     gc.unfreeze()
     garbage = weakref.ref(Cycle())  # only a collection frees it
