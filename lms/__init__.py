@@ -95,4 +95,5 @@ def create_app(config: dict | None = None) -> Flask:
     from lms.cli import register_commands
 
     register_commands(app)
+    db.end_transactions(app)  # last: its hook runs first (lms.db.end_transactions)
     return app

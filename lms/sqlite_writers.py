@@ -41,11 +41,6 @@ from pathlib import Path
 #: (Python docs, sqlite3 "Transaction control": INSERT, UPDATE, DELETE, REPLACE), and DDL.
 WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER"})
 
-#: Seconds between two tries at the file lock of the process at the front of its own queue: at
-#: most one thread per process polls, so short waits cost little and a freed turn is taken at once.
-_POLL_FIRST, _POLL_MOST = 0.0002, 0.002
-
-
 #: Leading blanks and comments, which pysqlite also skips before it looks at a statement's keyword.
 _LEADING = re.compile(r"\A(?:[\s(]+|--[^\n]*(?:\n|\Z)|/\*.*?(?:\*/|\Z))*", re.S)
 _CHANGES = re.compile(r"\b(?:INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
@@ -70,50 +65,113 @@ class WriterQueue:
     """The turn to write one database file: a lock per process in front of a file lock per machine.
 
     `acquire(timeout)` blocks until this thread may write (sqlite3.OperationalError after `timeout`
-    seconds); `release()` hands the turn on. One per database path per process (`queue_for`)."""
+    seconds); `release()` hands the turn on. One per database path per process (`queue_for`).
+
+    The thread at the front of a process's queue tries the file lock at once; when another process
+    holds it, a taker thread of this process waits in a blocking flock(2), which the kernel ends
+    the moment the holder unlocks, while the front thread waits for the taker with its timeout (a
+    blocking flock has none). Polling the lock instead, with sleeps of 0.2-2 ms, left the turn
+    free between holders a quarter of the time under 32 learners posting quizzes: 710 submissions
+    a second where the same holders, woken at once, made 960 (bench/RESULTS.md)."""
 
     def __init__(self, lock_path: str):
         self.lock_path = lock_path
-        self._threads = threading.Lock()
         self._fd: int | None = None
+        self._start()
 
-    def _file(self) -> int:
+    def _start(self) -> None:
+        self._threads = threading.Lock()
+        #: Guards the three flags below; the front thread waits on it for the taker.
+        self._file = threading.Condition(threading.Lock())
+        self._held = False  # this process holds the file lock
+        self._wanted = False  # the front thread is waiting for it
+        self._taking = False  # the taker is asked to wait for it, or is waiting in flock(2)
+        self._taker: threading.Thread | None = None
+
+    def _open(self) -> int:
         if self._fd is None:
             self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         return self._fd
 
     def forget_parent(self) -> None:
-        """In a forked child: a new thread lock, and the parent's descriptor closed, since an
-        inherited one shares the parent's flock (flock(2): locks belong to the open file
-        description). The parent keeps its own, so its turn, if it holds one, stays held."""
-        self._threads = threading.Lock()
+        """In a forked child: new locks and no taker (the parent's thread does not exist here), and
+        the parent's descriptor closed, since an inherited one shares the parent's flock (flock(2):
+        locks belong to the open file description). The parent keeps its own, so its turn, if it
+        holds one, stays held."""
         if self._fd is not None:
             os.close(self._fd)
         self._fd = None
+        self._start()
 
     def acquire(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         if not self._threads.acquire(timeout=max(timeout, 0)):
             raise sqlite3.OperationalError("database is locked")
         try:
-            fd, pause = self._file(), _POLL_FIRST
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise sqlite3.OperationalError("database is locked") from None
-                    time.sleep(pause)
-                    pause = min(pause * 2, _POLL_MOST)
+            self._take_file(deadline)
         except BaseException:
             self._threads.release()
             raise
 
+    def _take_file(self, deadline: float) -> None:
+        with self._file:
+            self._wanted = True
+            try:
+                while not self._held:
+                    if not self._taking:
+                        self._try_or_ask_the_taker()
+                        continue
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        raise sqlite3.OperationalError("database is locked")
+                    self._file.wait(remaining)
+            finally:
+                self._wanted = False
+
+    def _try_or_ask_the_taker(self) -> None:
+        """Take the file lock if it is free; else have the taker wait for it (holding `_file`)."""
+        fd = self._open()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._held = True
+            return
+        except BlockingIOError:
+            pass
+        self._taking = True
+        if self._taker is None:
+            self._taker = threading.Thread(
+                target=self._take_in_turn, args=(fd,), name="sqlite-writer-turn", daemon=True
+            )
+            self._taker.start()
+        self._file.notify_all()
+
+    def _take_in_turn(self, fd: int) -> None:
+        """The taker: for each request, a blocking flock; the lock goes to the front thread if one
+        still waits, else straight back (its front thread timed out and no other has come). Should
+        flock fail, the front thread tries again itself and meets the error."""
+        while True:
+            with self._file:
+                while not self._taking:
+                    self._file.wait()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # the GIL is released while the kernel holds us here
+                taken = True
+            except OSError:
+                taken = False
+            with self._file:
+                self._taking = False
+                if taken and self._wanted:
+                    self._held = True
+                elif taken:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+                self._file.notify_all()
+
     def release(self) -> None:
         try:
-            if self._fd is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            with self._file:
+                if self._held:
+                    self._held = False
+                    fcntl.flock(self._open(), fcntl.LOCK_UN)
         finally:
             self._threads.release()
 

@@ -148,6 +148,106 @@ def test_writers_in_other_processes_take_turns_too(db):
     assert sorted(r[0] for r in waiting.execute("SELECT n FROM marks")) == [2, 10]
 
 
+class _Holder:
+    """A forked child that holds the turn of `db` until `let_go()`."""
+
+    def __init__(self, db) -> None:  # noqa: ANN001
+        queue_for(db)  # the parent's queue exists before the fork, as in a preloaded gunicorn
+        context = multiprocessing.get_context("fork")
+        self.held, self.release = context.Event(), context.Event()
+        self.child = context.Process(target=_hold_the_turn, args=(str(db), self.held, self.release))
+
+    def __enter__(self) -> _Holder:
+        self.child.start()
+        assert self.held.wait(10)
+        return self
+
+    def let_go(self) -> None:
+        self.release.set()
+        self.child.join(10)
+
+    def __exit__(self, *exc_info) -> None:  # noqa: ANN002
+        self.let_go()
+
+
+def _write_in_thread(db, timeout: float) -> tuple[threading.Thread, list]:  # noqa: ANN001
+    """A thread that writes one row (on a connection of its own) and puts the outcome in the list."""
+    outcome: list = []
+
+    def write() -> None:
+        conn = _connect(db, timeout=timeout)
+        try:
+            conn.execute("INSERT INTO marks VALUES (3)")
+            outcome.append("wrote")
+            conn.commit()
+        except sqlite3.OperationalError as err:
+            outcome.append(str(err))
+        finally:
+            conn.close()
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    return thread, outcome
+
+
+def test_a_writer_waiting_on_another_process_is_woken_by_the_kernel_not_by_polling(db, monkeypatch):
+    """While the turn is held elsewhere, this process asks for the file lock twice: once without
+    waiting, then once in a blocking flock(2) that ends when the holder lets go. Polling the lock
+    left it free between holders a quarter of the time under load (bench/RESULTS.md)."""
+    import lms.sqlite_writers as writers
+
+    calls: list[int] = []
+    real_flock = fcntl.flock
+
+    def counted_flock(fd: int, operation: int) -> None:
+        calls.append(operation)
+        real_flock(fd, operation)
+
+    with _Holder(db) as holder:
+        monkeypatch.setattr(writers.fcntl, "flock", counted_flock)
+        thread, outcome = _write_in_thread(db, timeout=10)
+        time.sleep(0.5)
+        assert outcome == []  # still waiting for the other process
+        assert calls == [fcntl.LOCK_EX | fcntl.LOCK_NB, fcntl.LOCK_EX]
+        holder.let_go()
+        thread.join(10)
+    assert outcome == ["wrote"]
+    assert _file_lock_free(db)
+
+
+def test_a_writer_that_gave_up_leaves_no_file_lock_behind_when_the_turn_comes(db):
+    """Its flock(2) cannot be called off: when it ends after the writer has timed out and no other
+    thread of the process waits, the lock goes straight back, or no process could write again."""
+    with _Holder(db) as holder:
+        thread, outcome = _write_in_thread(db, timeout=0.3)
+        thread.join(10)
+        assert outcome == ["database is locked"]
+        holder.let_go()
+    deadline = time.monotonic() + 10
+    while not _file_lock_free(db):
+        assert time.monotonic() < deadline, "the process kept the turn nobody in it wanted"
+        time.sleep(0.01)
+    other = _connect(db, timeout=1)
+    other.execute("INSERT INTO marks VALUES (4)")
+    other.commit()
+
+
+def test_the_next_writer_of_a_process_takes_over_a_wait_another_gave_up(db):
+    with _Holder(db) as holder:
+        gave_up, first = _write_in_thread(db, timeout=0.3)
+        gave_up.join(10)
+        assert first == ["database is locked"]
+        waiting, second = _write_in_thread(db, timeout=10)
+        time.sleep(0.2)
+        assert second == []
+        holder.let_go()
+        waiting.join(10)
+    assert second == ["wrote"]
+    assert _file_lock_free(db)
+    with sqlite3.connect(db) as conn:
+        assert sorted(r[0] for r in conn.execute("SELECT n FROM marks")) == [3, 10]
+
+
 def test_an_in_memory_database_has_no_queue():
     assert queue_for(":memory:") is None
     conn = sqlite3.connect(":memory:", factory=QueuedConnection)
