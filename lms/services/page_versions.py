@@ -18,7 +18,7 @@ Writes on a Connection, outside the ORM session, are not seen (none of Sala's vi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -70,6 +70,13 @@ def bump_people_now(session: Session, user_ids: set[int]) -> None:
         bump_people(session, user_ids)
     finally:
         session.info[_BUMPING] = False
+    session.info[BUMPED] = True
+
+
+def note_bumped(session: Session, rows: Iterable[tuple[int, int]]) -> None:
+    """Record bumps a caller's own statement made ((user id, new page version) rows from its
+    RETURNING) as bump_people_now would have."""
+    session.info.setdefault(VERSIONS, {}).update(rows)
     session.info[BUMPED] = True
 
 

@@ -4,7 +4,8 @@ The full path (lms.services.quizzes.submit, as the quiz view ran it for every po
 course, its quiz, questions and choices, the enrolment and the attempt as ORM objects, then
 flushes the attempt: eight statements and about 8 ms of a worker's CPU per post, which held quiz
 submissions to a tenth of a static file's pace (bench/RESULTS.md). Here a post that can be
-counted costs one UPDATE of the attempt and the learner's page-version bump:
+counted costs one UPDATE of the attempt and the learner's page-version bump (on PostgreSQL, one
+statement for both, a round trip fewer):
 
 - the quiz's questions and choices are kept per worker as read-only copies (`GradingKey`), under
   the course's slug, with the publication version (lms.services.publication) they were read at;
@@ -29,7 +30,7 @@ from typing import Any
 from sqlalchemy import Table, and_, bindparam, exists, func, inspect, select, update
 from sqlalchemy.orm import Session
 
-from lms.models import Attempt, Course, Enrollment, PublicationVersion
+from lms.models import Attempt, Course, Enrollment, PublicationVersion, User
 from lms.models._types import utcnow
 from lms.services import page_versions, publication
 from lms.services.courses import loaded_course
@@ -64,6 +65,18 @@ _CLOSE_OPEN_ATTEMPT = (
         passed=bindparam("new_passed", type_=_ATTEMPTS.c.passed.type),
         submitted_at=bindparam("new_submitted_at", type_=_ATTEMPTS.c.submitted_at.type),
     )
+)
+
+
+_USERS: Table = User.__table__  # type: ignore[assignment]
+_CLOSED = _CLOSE_OPEN_ATTEMPT.returning(_ATTEMPTS.c.user_id).cte("closed")
+#: PostgreSQL only (a data-modifying WITH, PostgreSQL docs 7.8.4; SQLite has none): the same UPDATE
+#: and the learner's page-version bump in one statement, one round trip fewer per submission.
+_CLOSE_AND_BUMP = (
+    update(_USERS)
+    .where(_USERS.c.id.in_(select(_CLOSED.c.user_id)))
+    .values(page_version=_USERS.c.page_version + 1)
+    .returning(_USERS.c.id, _USERS.c.page_version)
 )
 
 
@@ -145,7 +158,8 @@ def submit(
 ) -> Counted | None:
     """Grade `form` (values named q-<question id>) with the kept key of course `slug` and close
     learner `user_id`'s open attempt `attempt_id` with it, in one UPDATE in the session's
-    transaction, then bump the learner's page version (lms.services.page_versions). None, having
+    transaction, and bump the learner's page version (lms.services.page_versions): after it, or on
+    PostgreSQL in the same statement. None, having
     written nothing, when the full path (lms.services.quizzes.submit) must answer instead."""
     key = keys.get(session, slug)
     if key is None:
@@ -156,8 +170,10 @@ def submit(
         return None
     graded, score = grade(key.questions, answers)
     passed = score >= key.pass_mark
-    closed = session.connection().execute(
-        _CLOSE_OPEN_ATTEMPT,
+    connection = session.connection()
+    both = connection.dialect.name == "postgresql"
+    closed = connection.execute(
+        _CLOSE_AND_BUMP if both else _CLOSE_OPEN_ATTEMPT,
         {
             "the_attempt_id": attempt_id,
             "the_user_id": user_id,
@@ -170,9 +186,13 @@ def submit(
             "new_submitted_at": utcnow(),
         },
     )
-    if closed.rowcount != 1:
+    bumped = closed.all() if both else None
+    if (bumped is not None and len(bumped) != 1) or (bumped is None and closed.rowcount != 1):
         # Most often a double post; when the course changed, the next post reads a fresh key.
         keys.forget(slug)
         return None
-    page_versions.bump_people_now(session, {user_id})
+    if bumped is not None:
+        page_versions.note_bumped(session, bumped)
+    else:
+        page_versions.bump_people_now(session, {user_id})
     return Counted(attempt_id, score, passed)

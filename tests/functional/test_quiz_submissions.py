@@ -37,7 +37,8 @@ def _submitted(db, user_id):
 
 def test_a_kept_key_counts_a_submission_with_two_writes_and_no_reads_of_the_quiz(app, client, learner, db):
     """Once a worker keeps the quiz's key, a failed try reads no course, question or choice: it
-    writes the attempt and the learner's page version, and leaves the publication version alone."""
+    writes the attempt and the learner's page version (on PostgreSQL in one statement), and leaves
+    the publication version alone."""
     user_id, _right, wrong = learner
     submit_quiz(client, SLUG, wrong)  # the key is read and kept
     version = publication.current(db)
@@ -45,8 +46,14 @@ def test_a_kept_key_counts_a_submission_with_two_writes_and_no_reads_of_the_quiz
     form = {"csrf_token": _token(client), **wrong}
     sql = statements_run(app, lambda: client.post(url, data=form))
     assert not any(word in s.lower() for s in sql for word in ("from courses", "from questions", "from choices"))
-    writes = [s.split()[0:2] for s in sql if s.lstrip().upper().startswith("UPDATE")]
-    assert writes == [["UPDATE", "attempts"], ["UPDATE", "users"]], sql
+    if app.extensions["lms.engine"].dialect.name == "postgresql":
+        # One statement: the attempt's UPDATE in a WITH, the page version's UPDATE on its rows.
+        writes = [" ".join(s.split()) for s in sql if "UPDATE" in s.upper()]
+        assert len(writes) == 1, sql
+        assert writes[0].startswith("WITH closed AS (UPDATE attempts SET") and " UPDATE users SET" in writes[0]
+    else:
+        writes = [s.split()[0:2] for s in sql if s.lstrip().upper().startswith("UPDATE")]
+        assert writes == [["UPDATE", "attempts"], ["UPDATE", "users"]], sql
     assert len(_submitted(db, user_id)) == 2
     db.rollback()
     assert publication.current(db) == version
