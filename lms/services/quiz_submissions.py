@@ -159,8 +159,7 @@ def submit(
     """Grade `form` (values named q-<question id>) with the kept key of course `slug` and close
     learner `user_id`'s open attempt `attempt_id` with it, in one UPDATE in the session's
     transaction, and bump the learner's page version (lms.services.page_versions): after it, or on
-    PostgreSQL in the same statement. None, having
-    written nothing, when the full path (lms.services.quizzes.submit) must answer instead."""
+    PostgreSQL in the same statement. None, having written nothing, when the full path (lms.services.quizzes.submit) must answer instead."""
     key = keys.get(session, slug)
     if key is None:
         return None
