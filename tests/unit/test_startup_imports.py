@@ -40,19 +40,32 @@ _PROBE = """
 import json, sys, tempfile
 import lms
 folder = tempfile.mkdtemp()
-app = lms.create_app({"INSTANCE_PATH": folder, "DATABASE_URL": "sqlite:///" + folder + "/probe.db"})
+url = sys.argv[1] if len(sys.argv) > 1 else "sqlite:///" + folder + "/probe.db"
+app = lms.create_app({"INSTANCE_PATH": folder, "DATABASE_URL": url})
 with app.test_request_context("/"):
     pass
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def test_app_starts_without_heavy_libraries(tmp_path):
-    """create_app() imports none of the PDF, image, caption-format, JSON-LD or media libraries."""
+def _loaded(tmp_path, *args: str) -> set[str]:
     env = dict(os.environ, PYTHONPATH=str(ROOT), LMS_INSTANCE_PATH=str(tmp_path))
     out = subprocess.run(
-        [sys.executable, "-c", _PROBE], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
+        [sys.executable, "-c", _PROBE, *args], env=env, cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout
-    loaded = set(json.loads(out.splitlines()[-1]))
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def test_app_starts_without_heavy_libraries(tmp_path):
+    """create_app() imports none of the PDF, image, caption-format, JSON-LD or media libraries."""
+    loaded = _loaded(tmp_path)
     assert "flask" in loaded and "sqlalchemy" in loaded  # the probe saw a real start
     assert sorted(loaded & set(HEAVY)) == []
+
+
+def test_an_app_on_postgresql_never_loads_sqlite(tmp_path):
+    """Only SQLite's own sign-in cache and writer queue need sqlite3 (0.8 MiB a worker). create_app
+    connects to no database, so an address nobody answers at is enough."""
+    loaded = _loaded(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    assert "psycopg" in loaded  # the probe saw a real start on PostgreSQL
+    assert "sqlite3" not in loaded and "_sqlite3" not in loaded
