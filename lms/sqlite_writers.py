@@ -71,8 +71,9 @@ class WriterQueue:
     holds it, a taker thread of this process waits in a blocking flock(2), which the kernel ends
     the moment the holder unlocks, while the front thread waits for the taker with its timeout (a
     blocking flock has none). Polling the lock instead, with sleeps of 0.2-2 ms, left the turn
-    free between holders a quarter of the time under 32 learners posting quizzes: 710 submissions
-    a second where the same holders, woken at once, made 960 (bench/RESULTS.md)."""
+    free between holders a quarter of the time under 32 learners posting quizzes: 670-730
+    submissions a second, where the same writers woken by the kernel make about 1,000
+    (bench/RESULTS.md, 2026-12-01)."""
 
     def __init__(self, lock_path: str):
         self.lock_path = lock_path
