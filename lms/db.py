@@ -124,9 +124,9 @@ def end_transactions(app: Flask) -> None:
     after every other after-request hook is registered: Flask runs them in reverse order, so this
     one runs first and the hooks that only set headers (CSP, compression, caching, the session's
     page version) run after the commit. A writer holds SQLite's write turn (lms.sqlite_writers),
-    or PostgreSQL's row locks, from its first write to its commit: those hooks took 0.17 ms of a
-    quiz submission's 0.86 ms turn, and submissions are as many a second as turns
-    (bench/RESULTS.md). None of them writes to the database."""
+    or PostgreSQL's row locks, from its first write to its commit, and on SQLite submissions are
+    as many a second as turns: those hooks took about 0.07 ms of a quiz submission's 0.8 ms turn
+    (bench/RESULTS.md, 2026-12-01). None of them writes to the database."""
     app.after_request(_end_transaction)
 
 

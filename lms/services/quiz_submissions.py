@@ -159,7 +159,8 @@ def submit(
     """Grade `form` (values named q-<question id>) with the kept key of course `slug` and close
     learner `user_id`'s open attempt `attempt_id` with it, in one UPDATE in the session's
     transaction, and bump the learner's page version (lms.services.page_versions): after it, or on
-    PostgreSQL in the same statement. None, having written nothing, when the full path (lms.services.quizzes.submit) must answer instead."""
+    PostgreSQL in the same statement. None, having written nothing, when the full path
+    (lms.services.quizzes.submit) must answer instead."""
     key = keys.get(session, slug)
     if key is None:
         return None
@@ -170,28 +171,29 @@ def submit(
     graded, score = grade(key.questions, answers)
     passed = score >= key.pass_mark
     connection = session.connection()
-    both = connection.dialect.name == "postgresql"
-    closed = connection.execute(
-        _CLOSE_AND_BUMP if both else _CLOSE_OPEN_ATTEMPT,
-        {
-            "the_attempt_id": attempt_id,
-            "the_user_id": user_id,
-            "the_quiz_id": key.quiz_id,
-            "the_course_id": key.course_id,
-            "the_version": key.version,
-            "new_answers": graded,
-            "new_score": score,
-            "new_passed": passed,
-            "new_submitted_at": utcnow(),
-        },
-    )
-    bumped = closed.all() if both else None
-    if (bumped is not None and len(bumped) != 1) or (bumped is None and closed.rowcount != 1):
+    values = {
+        "the_attempt_id": attempt_id,
+        "the_user_id": user_id,
+        "the_quiz_id": key.quiz_id,
+        "the_course_id": key.course_id,
+        "the_version": key.version,
+        "new_answers": graded,
+        "new_score": score,
+        "new_passed": passed,
+        "new_submitted_at": utcnow(),
+    }
+    if connection.dialect.name == "postgresql":
+        bumped = connection.execute(_CLOSE_AND_BUMP, values).all()
+        closed = len(bumped) == 1
+    else:
+        bumped = None
+        closed = connection.execute(_CLOSE_OPEN_ATTEMPT, values).rowcount == 1
+    if not closed:
         # Most often a double post; when the course changed, the next post reads a fresh key.
         keys.forget(slug)
         return None
-    if bumped is not None:
-        page_versions.note_bumped(session, bumped)
-    else:
+    if bumped is None:
         page_versions.bump_people_now(session, {user_id})
+    else:
+        page_versions.note_bumped(session, bumped)
     return Counted(attempt_id, score, passed)
