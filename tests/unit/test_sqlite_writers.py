@@ -10,6 +10,7 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import closing
 
 import pytest
 from sqlalchemy import text
@@ -27,7 +28,11 @@ def _connect(path, timeout=5.0) -> QueuedConnection:
 @pytest.fixture
 def db(tmp_path):
     path = tmp_path / "turns.db"
-    with sqlite3.connect(path) as conn:
+    # Closed, not left to the garbage collector (a pysqlite connection sits in a reference cycle):
+    # a test that forks would carry it open into the child, which SQLite's FAQ forbids ("Is SQLite
+    # threadsafe?": never carry an open database across fork()): the child inherits the process's
+    # lock bookkeeping, and a write was lost when the collector had not yet run.
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("CREATE TABLE marks (n INTEGER)")
     return path
