@@ -142,18 +142,24 @@ def _met(page: dict, static: dict) -> bool:
     return page["rps"] >= 0.6 * static["rps"] and page["p99"] <= 1.5 * static["p99"] and not page["errors"]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database-url", required=True)
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
-    parser.add_argument("--only", nargs="*", help="measure only these pages (names as printed, e.g. catalog)")
-    args = parser.parse_args()
-    if not shutil.which("wrk"):
-        sys.exit("wrk is not installed: apt-get install wrk")
+def machine() -> str:
+    """ "<CPU model>, <n> cores, Linux <release>", for the results file."""
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
 
-    engine = sa.create_engine(args.database_url)
+
+def targets(engine: sa.Engine) -> tuple:
+    """What the benchmark visits in the seeded database: (the first course, learner-0's course, the
+    pages), each page a (name, who, path) with who "learner", "trainer", "learners" (the
+    synchronised start) or None (a visitor). Deletes learner-0's attempts at its course's quiz, so
+    that its quiz page is the form, not "passed"."""
     with engine.begin() as conn:
         learner = conn.execute(sa.text("SELECT id FROM users WHERE email = 'learner-0@bench.example'")).scalar_one()
         first = conn.execute(sa.text("SELECT id, slug FROM courses ORDER BY id LIMIT 1")).one()
@@ -199,6 +205,22 @@ def main() -> None:
         ("results CSV", "trainer", f"/dashboard/courses/{first.id}/learners.csv"),
         ("synchronised start", "learners", quiz),
     ]
+    return first, course, pages
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--only", nargs="*", help="measure only these pages (names as printed, e.g. catalog)")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk")
+
+    engine = sa.create_engine(args.database_url)
+    first, course, pages = targets(engine)
     if args.only:
         pages = [p for p in pages if p[0] in args.only]
     rows = []
@@ -271,17 +293,9 @@ def main() -> None:
     engine.dispose()
 
     db = sa.engine.make_url(args.database_url).get_backend_name()
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
     lines = [
         f"\n## {db}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"\nMachine: {cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, load average "
+        f"\nMachine: {machine()}, load average "
         f"{os.getloadavg()[0]:.1f} at the end (other work on the machine skews every figure). "
         f"wrk -t{wrk.THREADS} -c{args.connections} -d{args.duration}s. After the run, at rest ({REST_SECONDS:g} s after the last request): "
         + memory_line(memory, busy)
