@@ -88,10 +88,11 @@ translations: setup
 	$(BIN)/pybabel update -i translations/messages.pot -d translations
 	$(BIN)/pybabel compile -d translations
 
-# Page weight and bytes in-process, then every page type under wrk at network size on SQLite and
-# on PostgreSQL (skipped, with a line saying so, when none answers at BENCH_PG), the load test of
-# 50 learners (0 lost, 0 doubled, 0 5xx) on a fresh database of each kind, and first paint on
-# emulated Fast 3G (Debian's Chromium). Needs wrk (Debian). Figures are appended to bench/RESULTS.md.
+# Page weight and bytes in-process, then every page type under wrk at network size and a worker's
+# memory page type by page type (bench/memory.py), on SQLite and on PostgreSQL (skipped, with a
+# line saying so, when none answers at BENCH_PG), the load test of 50 learners (0 lost, 0 doubled,
+# 0 5xx) on a fresh database of each kind, and first paint on emulated Fast 3G (Debian's
+# Chromium). Needs wrk (Debian). Figures are appended to bench/RESULTS.md.
 BENCH_DIR ?= bench/instance
 BENCH_PG  ?= postgresql+psycopg://postgres@127.0.0.1:5432/sala_bench
 LOAD_PG   ?= postgresql+psycopg://postgres@127.0.0.1:5432/sala_load
@@ -100,8 +101,10 @@ bench: $(VENV)/.test-installed system-test
 	$(BIN)/python bench/bytes.py
 	$(BIN)/python bench/seed.py --recreate --database-url sqlite:///$(BENCH_DIR)/bench.db
 	$(BIN)/python bench/serve.py --database-url sqlite:///$(BENCH_DIR)/bench.db
+	$(BIN)/python bench/memory.py --database-url sqlite:///$(BENCH_DIR)/bench.db --results bench/RESULTS.md
 	if $(BIN)/python bench/seed.py --recreate --database-url $(BENCH_PG); then \
-	  $(BIN)/python bench/serve.py --database-url $(BENCH_PG); \
+	  $(BIN)/python bench/serve.py --database-url $(BENCH_PG) && \
+	  $(BIN)/python bench/memory.py --database-url $(BENCH_PG) --results bench/RESULTS.md; \
 	else echo "PostgreSQL pass skipped: no database server answered at $(BENCH_PG)."; fi
 	$(BIN)/python bench/load.py --backup --results bench/RESULTS.md
 	$(BIN)/python bench/load.py --backup --database-url $(LOAD_PG) --results bench/RESULTS.md
