@@ -62,7 +62,8 @@ $(BIN)/python:
 # that pip does not write. Written here once, as pip writes the plain one: where bytecode is not
 # written at run time (PYTHONDONTWRITEBYTECODE, an install the server's user cannot write to),
 # every start compiled the app's modules from source (importing it took 3.0 s instead of 0.7) and
-# each worker held 1.6-2.1 MiB more after a run (bench/RESULTS.md, 2026-12-01 19:40-20:10).
+# each worker held 1.6-1.9 MiB more after a run (bench/RESULTS.md, "This stop, 2026-12-01
+# 19:00-20:20").
 OPTIMIZED_BYTECODE = $(BIN)/python -OO -m compileall -q -j 0 \
 	"$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')" lms
 
