@@ -153,8 +153,9 @@ def bracketing(before: dict, after: dict) -> dict:
     row and one just after: the mean of the requests/s and of the p99 (what rows are judged by),
     and the two runs' requests/s (printed). The machine's speed drifts within seconds: on the
     shared 2-core machine of bench/RESULTS.md (2026-12-01 16:17) the file ran at 699 requests/s
-    before one row and 1,073 after it, 25 s later. A row is compared with the file as the machine served it around that row; the quiz
-    submissions are no longer compared with the quiz page's file measured minutes before."""
+    before one row and 1,073 after it, 25 s later. A row is compared with the file as the machine
+    served it around that row; the quiz submissions are no longer compared with the quiz page's
+    file measured minutes before."""
     return {
         "rps": (before["rps"] + after["rps"]) / 2,
         "p99": (before["p99"] + after["p99"]) / 2,
@@ -294,14 +295,12 @@ def main() -> None:
                 before = file_run()
                 if writing:
                     page = writes.quiz_submission(base, engine, submitting[name], course.slug, args, before)
-                    static = bracketing(before, file_run())
-                    page["met"] = page["sound"] and _met_write(page, static)
                 else:
                     # Warm every worker (templates compiled, caches filled) before measuring.
                     wrk.run(base + path, person.headers, args.connections, 1)
                     page = wrk.run(base + path, person.headers, args.connections, args.duration)
-                    static = bracketing(before, file_run())
-                    page["met"] = _met(page, static)
+                static = bracketing(before, file_run())
+                page["met"] = page["sound"] and _met_write(page, static) if writing else _met(page, static)
                 rows.append((name, page, static))
                 print(
                     f"{name:24} {page['rps']:8.1f} req/s p50 {page['p50']:7.1f} p99 {page['p99']:7.1f} "
