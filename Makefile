@@ -17,7 +17,7 @@ PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 test: system-test $(VENV)/.test-installed catalogues node-test-deps
 	$(BIN)/pytest -n auto --dist loadfile
-	@if $(BIN)/python -c "import psycopg; psycopg.connect(host='$(PG_HOST)', port=$(PG_PORT), user='postgres', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
+	@if $(BIN)/python -c "import psycopg2; psycopg2.connect(host='$(PG_HOST)', port=$(PG_PORT), user='postgres', dbname='postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  $(MAKE) --no-print-directory test-pg; \
 	else echo "PostgreSQL pass skipped: no server at $(PG_HOST):$(PG_PORT)"; fi
 
@@ -28,7 +28,7 @@ test: system-test $(VENV)/.test-installed catalogues node-test-deps
 # nginx deployment test, which runs on PostgreSQL in the first pass already.
 PG_TESTS ?= tests/unit tests/functional tests/browser/test_keyboard_journey.py tests/browser/test_media.py
 test-pg: $(VENV)/.test-installed system-test catalogues
-	LMS_TEST_DATABASE=postgresql LMS_TEST_POSTGRES_URL=postgresql+psycopg://postgres@$(PG_HOST):$(PG_PORT)/postgres \
+	LMS_TEST_DATABASE=postgresql LMS_TEST_POSTGRES_URL=postgresql+psycopg2://postgres@$(PG_HOST):$(PG_PORT)/postgres \
 	  $(BIN)/pytest -n auto --dist loadfile -m "not screenreader" \
 	  --deselect tests/functional/test_deploy_nginx.py $(PG_TESTS)
 
@@ -105,8 +105,8 @@ translations: setup
 # 0 5xx) on a fresh database of each kind, and first paint on emulated Fast 3G (Debian's
 # Chromium). Needs wrk (Debian). Figures are appended to bench/RESULTS.md.
 BENCH_DIR ?= bench/instance
-BENCH_PG  ?= postgresql+psycopg://postgres@127.0.0.1:5432/sala_bench
-LOAD_PG   ?= postgresql+psycopg://postgres@127.0.0.1:5432/sala_load
+BENCH_PG  ?= postgresql+psycopg2://postgres@127.0.0.1:5432/sala_bench
+LOAD_PG   ?= postgresql+psycopg2://postgres@127.0.0.1:5432/sala_load
 bench: $(VENV)/.test-installed system-test
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/bytes.py

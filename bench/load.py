@@ -1,7 +1,7 @@
 """Concurrent learners against `lms serve`, then every acknowledged write compared with the database.
 
 Run: .venv/bin/python bench/load.py                         (a fresh SQLite file in a temporary folder)
-     .venv/bin/python bench/load.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/sala_load
+     .venv/bin/python bench/load.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/sala_load
      [--learners 50] [--duration 60] [--workers 4] [--results bench/RESULTS.md]
 
 The database is made afresh (for PostgreSQL the named database is dropped and created again) by the

@@ -1,7 +1,7 @@
 """Seed a database at the size of a real network, fast (bulk inserts, no ORM objects per row).
 
 Run: .venv/bin/python bench/seed.py --database-url sqlite:///bench/instance/bench.db
-     .venv/bin/python bench/seed.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/sala_bench
+     .venv/bin/python bench/seed.py --database-url postgresql+psycopg2://postgres@127.0.0.1:5432/sala_bench
      (--scale 0.1 for a tenth of every count)
 
 At --scale 1: the three real courses (imported from content/courses, with their videos and

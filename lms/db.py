@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import MetaData, create_engine, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -55,6 +55,8 @@ def make_engine(url: str) -> Engine:
 
             kwargs["poolclass"] = StaticPool
     engine = create_engine(url, **kwargs)
+    if engine.dialect.driver == "psycopg2":
+        event.listen(engine, "handle_error", _nul_is_a_data_error)
     if url.startswith("sqlite"):
 
         @event.listens_for(engine, "connect")
@@ -71,6 +73,18 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
     return engine
+
+
+def _nul_is_a_data_error(context):  # noqa: ANN001, ANN202 - SQLAlchemy's ExceptionContext
+    """psycopg2 refuses text holding NUL (PostgreSQL's text cannot) before sending it, with a plain
+    ValueError, which SQLAlchemy passes on as it is; PostgreSQL itself, refusing other values,
+    gives a DataError. Turned into that DataError, so lms.errors answers both as bad input (400),
+    not as a fault of ours (500). SQLAlchemy's ``handle_error`` event: a returned exception is
+    raised instead."""
+    err = context.original_exception
+    if isinstance(err, ValueError) and "NUL" in str(err) and context.sqlalchemy_exception is None:
+        return exc.DataError(context.statement, context.parameters, err)
+    return None
 
 
 #: The largest id the database stores (a signed 32-bit INTEGER in PostgreSQL; SQLite allows more,

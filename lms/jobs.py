@@ -100,8 +100,9 @@ def _bind(app: Flask, setting: str):  # -> huey.Huey
 def queue(app: Flask):  # -> huey.Huey | None
     """The app's queue, bound on first use, or None when ``JOBS_QUEUE`` is "off".
 
-    Bound lazily because huey imports its storage back ends' drivers (redis, psycopg: ~15 MiB
-    resident), and most web workers never send a job: only an upload or an import does."""
+    Bound lazily because huey imports its storage back ends' drivers (redis, and psycopg 3 where
+    installed: ~15 MiB resident), and most web workers never send a job: only an upload or an
+    import does."""
     setting = str(app.config.get("JOBS_QUEUE") or "off")
     if setting == "off":
         return None

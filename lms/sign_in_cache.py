@@ -7,8 +7,8 @@ This cache keeps what that query returned: the person's columns and, per sign-in
 expires. It is right because the database tells each worker what to forget: triggers
 (lms.models.sign_in_notices) send ``NOTIFY sala_sign_ins, '<user id>'`` in the transaction of any
 change to a `users` or `login_sessions` row, delivered when it commits, and a thread in each
-worker LISTENs on a connection of its own (psycopg 3, ``Connection.notifies``) and forgets that
-person at once.
+worker LISTENs on a connection of its own (psycopg2, "Asynchronous notifications") and forgets
+that person at once.
 
 How fresh a copy is:
 - Changes a browser makes itself are seen by its very next request, on any worker: a request that
@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import threading
 import time
 from collections import OrderedDict
@@ -105,9 +106,10 @@ class _Person:
 class SignInCache:
     """Copies of sign-ins for up to `people` people, valid while the listener is connected.
 
-    :param connect: makes the listener's connection: a psycopg 3 ``Connection`` in autocommit
-        mode (``psycopg.connect(..., autocommit=True)``); raising ``psycopg.Error`` or
-        ``OSError`` when the server cannot be reached.
+    :param connect: makes the listener's connection, a context manager that closes it, with
+        ``execute(sql, params)`` (the rows) and ``notifies(timeout=seconds)`` (an iterable of
+        notices, each with a ``payload``): a :class:`Listening` connection; raising
+        ``psycopg2.Error`` or ``OSError`` when the server cannot be reached.
     :param people: how many people's copies are kept, least recently used first out.
     """
 
@@ -307,17 +309,66 @@ def _missing_triggers(conn) -> list[str]:  # noqa: ANN001
     return [name for name in wanted if name not in found]
 
 
+class Listening:
+    """A psycopg2 connection in autocommit mode, as the listener uses it (psycopg2 docs,
+    "Asynchronous notifications": select() on the connection, poll(), then its ``notifies`` list).
+    Closes the connection on leaving a ``with`` block (psycopg2's own ``with`` only ends a
+    transaction)."""
+
+    def __init__(self, conn) -> None:  # noqa: ANN001 - a psycopg2 connection
+        self._conn = conn
+
+    def __enter__(self) -> Listening:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._conn.close()
+
+    def execute(self, sql: str, params: tuple | None = None) -> list[tuple]:
+        """Run one statement; its rows (none for LISTEN and the like)."""
+        with self._conn.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall() if cursor.description is not None else []
+
+    def notifies(self, timeout: float) -> list:
+        """The notices that arrived within `timeout` seconds (psycopg2 ``Notify``: channel, payload,
+        pid); an empty list when none did. Raises psycopg2.Error when the connection is lost."""
+        conn = self._conn
+        if not conn.notifies and select.select([conn], [], [], timeout)[0]:
+            conn.poll()
+        heard = list(conn.notifies)
+        del conn.notifies[:]
+        return heard
+
+
 def for_engine(engine, people: int) -> SignInCache | None:  # noqa: ANN001
     """A cache listening through `engine`'s own connection settings (SQLAlchemy's
-    ``dialect.create_connect_args``), or None when the engine is not PostgreSQL with psycopg 3 or
+    ``dialect.create_connect_args``), or None when the engine is not PostgreSQL with psycopg2 or
     `people` is 0."""
-    if people <= 0 or engine.dialect.name != "postgresql" or engine.dialect.driver != "psycopg":
+    if people <= 0 or engine.dialect.name != "postgresql":
         return None
-    import psycopg
+    if engine.dialect.driver != "psycopg2":
+        log.warning(
+            "sign-in cache off: it listens through psycopg2, and the database URL names %s "
+            "(use postgresql+psycopg2://)",
+            engine.dialect.driver,
+        )
+        return None
+    import psycopg2
 
     args, kwargs = engine.dialect.create_connect_args(engine.url)
-    settings = {**KEEPALIVES, **kwargs, "autocommit": True, "application_name": APPLICATION_NAME}
-    return SignInCache(lambda: psycopg.connect(*args, **settings), people)
+    settings = {**KEEPALIVES, **kwargs, "application_name": APPLICATION_NAME}
+
+    def connect() -> Listening:
+        conn = psycopg2.connect(*args, **settings)
+        try:
+            conn.autocommit = True
+        except BaseException:
+            conn.close()
+            raise
+        return Listening(conn)
+
+    return SignInCache(connect, people)
 
 
-__all__ = ["EVERYONE", "SignInCache", "Ticket", "for_engine"]
+__all__ = ["EVERYONE", "Listening", "SignInCache", "Ticket", "for_engine"]

@@ -2,7 +2,8 @@
 # Install the Debian packages Sala needs, only those missing. Usage: system-deps.sh run|test
 set -euo pipefail
 # libicu-dev pkg-config g++: PyICU (Khmer word breaks, lms/segmentation.py) is built against the system ICU
-run_pkgs="libicu-dev pkg-config g++ fonts-khmeros fonts-symbola fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+# libpq-dev: psycopg2, the PostgreSQL driver, is built against the system's libpq
+run_pkgs="libicu-dev pkg-config g++ libpq-dev fonts-khmeros fonts-symbola fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
 # orca ... x11-utils: the screen-reader tests (tests/browser/screenreader/) run GNOME Orca over Chromium on Xvfb
 sr_pkgs="orca xvfb xdotool dbus-x11 at-spi2-core speech-dispatcher speech-dispatcher-espeak-ng espeak-ng python3-pyatspi x11-utils"
 # postgresql-client: pg_dump and pg_restore, for `lms backup`/`lms restore` on PostgreSQL and their test

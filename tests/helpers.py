@@ -399,7 +399,7 @@ def folder_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     }
 
 
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
 
 def postgres_database(server: str | None = None):
@@ -438,7 +438,7 @@ def postgres_database(server: str | None = None):
 #: Which database the suite runs on: "sqlite" (the default), "postgresql" (the server at
 #: PG_SERVER), or a PostgreSQL URL naming the server and the maintenance database to connect to.
 TEST_DATABASE = os.environ.get("LMS_TEST_DATABASE", "sqlite")
-PG_SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
 
 def pg_server_url() -> str | None:

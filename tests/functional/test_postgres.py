@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +18,7 @@ from lms.services.course_import import import_all
 from tests.factories import PASSWORD, make_user
 from tests.helpers import CONTENT, ON_POSTGRES, complete_units, course_data, csrf_token, post, submit_quiz
 
-SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture
@@ -139,3 +140,31 @@ def test_the_suite_runs_on_the_database_it_was_asked_for(app):
     """The `app` fixture's database is PostgreSQL when LMS_TEST_DATABASE asks for it, SQLite otherwise."""
     expected = "postgresql" if ON_POSTGRES else "sqlite"
     assert app.extensions["lms.engine"].dialect.name == expected
+
+
+def test_text_holding_nul_is_refused_as_bad_input_on_postgresql(pg_url):
+    """psycopg2 refuses a NUL in text with a plain ValueError before sending it; the engine turns it
+    into the DataError PostgreSQL gives for other refused values (lms.errors answers 400), and the
+    connection stays usable."""
+    from lms.db import make_engine
+
+    engine = make_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            with pytest.raises(sa.exc.DataError, match="NUL"):
+                conn.execute(sa.text("SELECT :text"), {"text": "a\x00b"})
+            conn.rollback()
+            assert conn.execute(sa.text("SELECT :text"), {"text": "ab"}).scalar_one() == "ab"
+    finally:
+        engine.dispose()
+
+
+def test_a_url_naming_another_driver_says_the_sign_in_cache_is_off(caplog):
+    """Sala's sign-in listener talks psycopg2; another PostgreSQL driver leaves it off, in the log."""
+    from lms import sign_in_cache
+
+    # for_engine reads only the dialect's name and driver: psycopg 3, say, need not be installed.
+    engine = SimpleNamespace(dialect=SimpleNamespace(name="postgresql", driver="psycopg"))
+    with caplog.at_level("WARNING", logger="lms.sign_in_cache"):
+        assert sign_in_cache.for_engine(engine, 100) is None
+    assert "names psycopg" in caplog.text and "postgresql+psycopg2://" in caplog.text

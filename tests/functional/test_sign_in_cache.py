@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from lms import migrate, sign_in_cache
 from lms.db import Base, make_engine
-from lms.sign_in_cache import _missing_triggers
+from lms.sign_in_cache import Listening, _missing_triggers
 from tests.factories import make_course, make_user
 from tests.helpers import apps_keeping_sign_ins, post, postgres_database, signed_in_client, statements_of_get
 
@@ -66,13 +66,13 @@ def test_the_triggers_are_made_by_the_migration_and_by_create_all(pg):
     url, _ = pg
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        assert _missing_triggers(conn.connection.driver_connection) == []
+        assert _missing_triggers(Listening(conn.connection.driver_connection)) == []
     engine.dispose()
     with postgres_database() as fresh:
         engine = make_engine(fresh)
         Base.metadata.create_all(engine)
         with engine.connect() as conn:
-            assert _missing_triggers(conn.connection.driver_connection) == []
+            assert _missing_triggers(Listening(conn.connection.driver_connection)) == []
         engine.dispose()
 
 

@@ -31,7 +31,8 @@ HEAVY = (
     "cryptography",  # signing and checking credentials (lms.credentials.keys.ed25519)
     "icu",  # segmenting non-ASCII text (lms.segmentation)
     "huey",  # the job queue, bound when a job is first sent (lms.jobs.queue)
-    "psycopg",  # on SQLite: huey's storage module imports it; nothing else needs it here
+    "psycopg",  # psycopg 3: huey's storage module imports it when installed; Sala uses psycopg2
+    "psycopg2",  # on SQLite nothing needs the PostgreSQL driver
     "redis",  # likewise, unless JOBS_QUEUE or the rate limits name a Redis server
     "markdown",  # trainers' edits and imports only (lms.content.sanitize.render_markdown)
 )
@@ -66,6 +67,6 @@ def test_app_starts_without_heavy_libraries(tmp_path):
 def test_an_app_on_postgresql_never_loads_sqlite(tmp_path):
     """Only SQLite's own sign-in cache and writer queue need sqlite3 (0.8 MiB a worker). create_app
     connects to no database, so an address nobody answers at is enough."""
-    loaded = _loaded(tmp_path, "postgresql+psycopg://nobody@127.0.0.1:1/none")
-    assert "psycopg" in loaded  # the probe saw a real start on PostgreSQL
+    loaded = _loaded(tmp_path, "postgresql+psycopg2://nobody@127.0.0.1:1/none")
+    assert "psycopg2" in loaded  # the probe saw a real start on PostgreSQL
     assert "sqlite3" not in loaded and "_sqlite3" not in loaded
