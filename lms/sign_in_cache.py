@@ -361,11 +361,7 @@ def for_engine(engine, people: int) -> SignInCache | None:  # noqa: ANN001
 
     def connect() -> Listening:
         conn = psycopg2.connect(*args, **settings)
-        try:
-            conn.autocommit = True
-        except BaseException:
-            conn.close()
-            raise
+        conn.autocommit = True
         return Listening(conn)
 
     return SignInCache(connect, people)

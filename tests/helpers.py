@@ -399,20 +399,16 @@ def folder_digest(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     }
 
 
-POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
-
-
 def postgres_database(server: str | None = None):
     """A context manager giving the URL of a throwaway PostgreSQL database (dropped afterwards), or
     skipping the test with the reason when the server cannot be reached."""
-    import os
     import secrets
     from contextlib import contextmanager
 
     import pytest
     import sqlalchemy as sa
 
-    server = server or os.environ.get("LMS_TEST_POSTGRES_URL", POSTGRES_SERVER)
+    server = server or PG_SERVER
 
     @contextmanager
     def database():

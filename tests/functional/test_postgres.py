@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,25 +14,22 @@ from lms.db import get_session
 from lms.models import Course
 from lms.services.course_import import import_all
 from tests.factories import PASSWORD, make_user
-from tests.helpers import CONTENT, ON_POSTGRES, complete_units, course_data, csrf_token, post, submit_quiz
-
-SERVER = os.environ.get("LMS_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+from tests.helpers import (
+    CONTENT,
+    ON_POSTGRES,
+    complete_units,
+    course_data,
+    csrf_token,
+    post,
+    postgres_database,
+    submit_quiz,
+)
 
 
 @pytest.fixture
 def pg_url():
-    try:
-        admin = sa.create_engine(SERVER, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            name = f"sala_test_{secrets.token_hex(4)}"
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except Exception as err:  # noqa: BLE001 - any failure to reach the server means "not here"
-        pytest.skip(f"PostgreSQL not reachable at {SERVER}: {type(err).__name__}")
-    url = sa.engine.make_url(SERVER).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with postgres_database() as url:
+        yield url
 
 
 def test_migrate_import_and_complete_a_course_on_postgresql(pg_url, tmp_path):
